@@ -1,0 +1,141 @@
+//! Boolean circuits on XOR shares packed 64 to a word: AND gates with AND
+//! triples, the carry-out of a two-party addition, and an AND tree.
+
+use zeroize::Zeroize;
+
+use super::Engine;
+use crate::bits::Planes;
+use crate::channel::{Channel, MsgKind};
+use crate::error::EngineError;
+use crate::preprocessing::Preprocessing;
+use crate::share::{same_len, Role, SharedBits};
+
+impl<C: Channel, P: Preprocessing> Engine<C, P> {
+    /// XOR shares of `x AND y` word by word: one round, one AND-triple word per word.
+    pub(crate) async fn and_words(
+        &mut self,
+        step: &'static str,
+        x: &[u64],
+        y: &[u64],
+    ) -> Result<Vec<u64>, EngineError> {
+        same_len(x.len(), y.len()).map_err(|source| EngineError::Length { step, source })?;
+        let n = x.len();
+        let (mut a, mut b, mut c) = self.take_and_triples(step, n).await?.into_parts();
+        let mut masked = Vec::with_capacity(2 * n);
+        masked.extend(x.iter().zip(&a).map(|(x, a)| x ^ a));
+        masked.extend(y.iter().zip(&b).map(|(y, b)| y ^ b));
+        let peer = self.exchange_words(step, MsgKind::AND, &masked).await?;
+        let p0 = self.role == Role::P0;
+        for i in 0..n {
+            let d = masked[i] ^ peer[i];
+            let e = masked[n + i] ^ peer[n + i];
+            c[i] ^= (d & b[i]) ^ (e & a[i]) ^ if p0 { d & e } else { 0 };
+        }
+        a.zeroize();
+        b.zeroize();
+        Ok(c)
+    }
+
+    /// XOR shares of `x AND y` element-wise (one round).
+    pub async fn and(&mut self, x: &SharedBits, y: &SharedBits) -> Result<SharedBits, EngineError> {
+        const STEP: &str = "and";
+        same_len(x.len(), y.len()).map_err(|source| EngineError::Length { step: STEP, source })?;
+        let z = self.and_words(STEP, x.words(), y.words()).await?;
+        Ok(SharedBits::from_words(z, x.len()))
+    }
+
+    /// XOR shares of `NOT x` (local: P0 flips its share).
+    pub fn not(&self, x: &SharedBits) -> SharedBits {
+        let words = match self.role {
+            Role::P0 => x.words().iter().map(|w| !w).collect(),
+            Role::P1 => x.words().to_vec(),
+        };
+        SharedBits::from_words(words, x.len())
+    }
+
+    /// XOR shares (one plane) of the carry out of `a + b` over the low `m`
+    /// bit planes, where P0 holds `a` and P1 holds `b` in the clear.
+    ///
+    /// Generate bits `g = a AND b` take one layer; a tree of (G, P) combines,
+    /// `G = G_hi ^ (P_hi & G_lo)`, `P = P_hi & P_lo`, takes ceil(log2 m) more.
+    pub(crate) async fn carry_out(
+        &mut self,
+        step: &'static str,
+        own: &Planes,
+        m: usize,
+    ) -> Result<Vec<u64>, EngineError> {
+        let nw = own.nw;
+        let mine = &own.words[..m * nw];
+        let zeros = vec![0u64; m * nw];
+        // [a_j] = (a_j, 0) and [b_j] = (0, b_j); p_j = a_j ^ b_j is shared as (a_j, b_j).
+        let (xs, ys) = match self.role {
+            Role::P0 => (mine, zeros.as_slice()),
+            Role::P1 => (zeros.as_slice(), mine),
+        };
+        let g = self.and_words(step, xs, ys).await?;
+        let mut gs: Vec<Vec<u64>> = g.chunks(nw.max(1)).map(<[u64]>::to_vec).collect();
+        let mut ps: Vec<Vec<u64>> = mine.chunks(nw.max(1)).map(<[u64]>::to_vec).collect();
+        while gs.len() > 1 {
+            let pairs = gs.len() / 2;
+            let mut xs = Vec::with_capacity((2 * pairs) * nw);
+            let mut ys = Vec::with_capacity((2 * pairs) * nw);
+            for i in 0..pairs {
+                xs.extend_from_slice(&ps[2 * i + 1]);
+                ys.extend_from_slice(&gs[2 * i]);
+            }
+            // The lowest segment's propagate bit is never needed.
+            for i in 1..pairs {
+                xs.extend_from_slice(&ps[2 * i + 1]);
+                ys.extend_from_slice(&ps[2 * i]);
+            }
+            let z = self.and_words(step, &xs, &ys).await?;
+            let mut next_g = Vec::with_capacity(pairs + 1);
+            let mut next_p = Vec::with_capacity(pairs + 1);
+            for i in 0..pairs {
+                let hi = &gs[2 * i + 1];
+                let g: Vec<u64> = hi
+                    .iter()
+                    .zip(&z[i * nw..(i + 1) * nw])
+                    .map(|(h, t)| h ^ t)
+                    .collect();
+                next_g.push(g);
+                next_p.push(if i == 0 {
+                    Vec::new()
+                } else {
+                    z[(pairs + i - 1) * nw..(pairs + i) * nw].to_vec()
+                });
+            }
+            if gs.len() % 2 == 1 {
+                next_g.push(gs.pop().unwrap_or_default());
+                next_p.push(ps.pop().unwrap_or_default());
+            }
+            gs = next_g;
+            ps = next_p;
+        }
+        Ok(gs.pop().unwrap_or_else(|| vec![0; nw]))
+    }
+
+    /// XOR shares of the AND of all `planes` (each `nw` words), in
+    /// ceil(log2 len) rounds.
+    pub(crate) async fn and_tree(
+        &mut self,
+        step: &'static str,
+        mut planes: Vec<Vec<u64>>,
+        nw: usize,
+    ) -> Result<Vec<u64>, EngineError> {
+        while planes.len() > 1 {
+            let pairs = planes.len() / 2;
+            let mut xs = Vec::with_capacity(pairs * nw);
+            let mut ys = Vec::with_capacity(pairs * nw);
+            for i in 0..pairs {
+                xs.extend_from_slice(&planes[2 * i]);
+                ys.extend_from_slice(&planes[2 * i + 1]);
+            }
+            let z = self.and_words(step, &xs, &ys).await?;
+            let odd = (planes.len() % 2 == 1).then(|| planes.pop().unwrap_or_default());
+            planes = z.chunks(nw.max(1)).map(<[u64]>::to_vec).collect();
+            planes.extend(odd);
+        }
+        Ok(planes.pop().unwrap_or_else(|| vec![0; nw]))
+    }
+}

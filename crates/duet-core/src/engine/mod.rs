@@ -1,0 +1,340 @@
+//! The two-party engine: one per party, holding its role, PRG, channel and
+//! preprocessing source.
+//!
+//! Both parties call the same operations in the same order with the same
+//! public sizes. Every interactive operation is batched: one exchange per
+//! layer of the circuit, whatever the vector length. Sends precede receives
+//! in every round, so a round costs one one-way latency.
+//!
+//! What each party learns: nothing from the shares and masked values it
+//! receives (each is uniform given the inputs), except the values opened
+//! with [`Engine::open`] or [`Engine::open_to`].
+
+mod arith;
+mod boolean;
+mod compare;
+
+use rand_chacha::ChaCha20Rng;
+use rand_core::{CryptoRng, RngCore, SeedableRng};
+use zeroize::Zeroize;
+
+use crate::channel::{Channel, ChannelError, MsgKind};
+use crate::error::EngineError;
+use crate::preprocessing::{AndTriples, BeaverTriples, DaBits, Preprocessing, Stock};
+use crate::ring::{fill_random, Ring};
+use crate::share::{Role, Shared};
+use crate::wire::{decode_ring, decode_words, encode_ring, encode_words};
+
+/// One party's side of a two-party computation over a [`Channel`].
+pub struct Engine<C: Channel, P: Preprocessing> {
+    role: Role,
+    channel: C,
+    pre: P,
+    prg: ChaCha20Rng,
+    stock: Stock,
+}
+
+/// How much preprocessing to stock ahead of the online phase.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Needs {
+    /// Beaver triples.
+    pub triples: usize,
+    /// AND-triple words (64 AND triples each).
+    pub and_words: usize,
+    /// Doubly shared random bits.
+    pub dabits: usize,
+}
+
+fn channel_err(step: &'static str) -> impl Fn(ChannelError) -> EngineError {
+    move |source| EngineError::Channel { step, source }
+}
+
+fn pre_err<E: std::error::Error + Send + Sync + 'static>(
+    step: &'static str,
+) -> impl Fn(E) -> EngineError {
+    move |e| EngineError::Preprocessing {
+        step,
+        source: Box::new(e),
+    }
+}
+
+fn check_count(step: &'static str, expected: usize, found: usize) -> Result<(), EngineError> {
+    if expected == found {
+        Ok(())
+    } else {
+        Err(EngineError::PreprocessingCount {
+            step,
+            expected,
+            found,
+        })
+    }
+}
+
+impl<C: Channel, P: Preprocessing> Engine<C, P> {
+    /// An engine for `role`, seeding its private PRG from `rng` (the OS
+    /// generator in real runs, a fixed seed in tests).
+    pub fn new<G: RngCore + CryptoRng>(role: Role, channel: C, pre: P, rng: &mut G) -> Self {
+        let mut seed = [0u8; 32];
+        rng.fill_bytes(&mut seed);
+        let prg = ChaCha20Rng::from_seed(seed);
+        seed.zeroize();
+        Engine {
+            role,
+            channel,
+            pre,
+            prg,
+            stock: Stock::default(),
+        }
+    }
+
+    /// This party's role.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// The channel, for protocol steps outside the engine.
+    pub fn channel(&mut self) -> &mut C {
+        &mut self.channel
+    }
+
+    /// The preprocessing source.
+    pub fn preprocessing(&mut self) -> &mut P {
+        &mut self.pre
+    }
+
+    /// Takes the engine apart into its channel and preprocessing source.
+    pub fn into_parts(self) -> (C, P) {
+        (self.channel, self.pre)
+    }
+
+    /// Produces material ahead of use (both parties call it with the same
+    /// needs); operations draw on this stock before asking for more.
+    pub async fn preprocess<R: Ring>(&mut self, needs: Needs) -> Result<(), EngineError> {
+        const STEP: &str = "preprocess";
+        let t = self.fetch_triples::<R>(STEP, needs.triples).await?;
+        R::stock_slot(&mut self.stock).triples.append(t);
+        let a = self.fetch_and_triples(STEP, needs.and_words).await?;
+        self.stock.and.append(a);
+        let d = self.fetch_dabits::<R>(STEP, needs.dabits).await?;
+        R::stock_slot(&mut self.stock).dabits.append(d);
+        Ok(())
+    }
+
+    async fn fetch_triples<R: Ring>(
+        &mut self,
+        step: &'static str,
+        n: usize,
+    ) -> Result<BeaverTriples<R>, EngineError> {
+        if n == 0 {
+            return Ok(BeaverTriples::empty());
+        }
+        let t = self
+            .pre
+            .triples::<R, C>(&mut self.channel, n)
+            .await
+            .map_err(pre_err(step))?;
+        check_count(step, n, t.len())?;
+        Ok(t)
+    }
+
+    async fn fetch_and_triples(
+        &mut self,
+        step: &'static str,
+        words: usize,
+    ) -> Result<AndTriples, EngineError> {
+        if words == 0 {
+            return Ok(AndTriples::default());
+        }
+        let t = self
+            .pre
+            .and_triples(&mut self.channel, words)
+            .await
+            .map_err(pre_err(step))?;
+        check_count(step, words, t.words())?;
+        Ok(t)
+    }
+
+    async fn fetch_dabits<R: Ring>(
+        &mut self,
+        step: &'static str,
+        n: usize,
+    ) -> Result<DaBits<R>, EngineError> {
+        if n == 0 {
+            return Ok(DaBits::empty());
+        }
+        let d = self
+            .pre
+            .dabits::<R, C>(&mut self.channel, n)
+            .await
+            .map_err(pre_err(step))?;
+        check_count(step, n, d.len())?;
+        Ok(d)
+    }
+
+    /// `n` triples: from the stock first, the rest from the source.
+    pub(crate) async fn take_triples<R: Ring>(
+        &mut self,
+        step: &'static str,
+        n: usize,
+    ) -> Result<BeaverTriples<R>, EngineError> {
+        let mut t = R::stock_slot(&mut self.stock).triples.take(n);
+        let more = self.fetch_triples::<R>(step, n - t.len()).await?;
+        t.append(more);
+        Ok(t)
+    }
+
+    pub(crate) async fn take_and_triples(
+        &mut self,
+        step: &'static str,
+        words: usize,
+    ) -> Result<AndTriples, EngineError> {
+        let mut t = self.stock.and.take(words);
+        let more = self.fetch_and_triples(step, words - t.words()).await?;
+        t.append(more);
+        Ok(t)
+    }
+
+    pub(crate) async fn take_dabits<R: Ring>(
+        &mut self,
+        step: &'static str,
+        n: usize,
+    ) -> Result<DaBits<R>, EngineError> {
+        let mut d = R::stock_slot(&mut self.stock).dabits.take(n);
+        let more = self.fetch_dabits::<R>(step, n - d.len()).await?;
+        d.append(more);
+        Ok(d)
+    }
+
+    /// Sends `mine` and receives the peer's vector of the same length.
+    pub(crate) async fn exchange_ring<R: Ring>(
+        &mut self,
+        step: &'static str,
+        kind: MsgKind,
+        mine: &[R],
+    ) -> Result<Vec<R>, EngineError> {
+        self.send_ring(step, kind, mine).await?;
+        self.recv_ring(step, kind, mine.len()).await
+    }
+
+    pub(crate) async fn send_ring<R: Ring>(
+        &mut self,
+        step: &'static str,
+        kind: MsgKind,
+        mine: &[R],
+    ) -> Result<(), EngineError> {
+        let bytes = encode_ring(mine);
+        self.channel
+            .send(kind, bytes)
+            .await
+            .map_err(channel_err(step))
+    }
+
+    pub(crate) async fn recv_ring<R: Ring>(
+        &mut self,
+        step: &'static str,
+        kind: MsgKind,
+        n: usize,
+    ) -> Result<Vec<R>, EngineError> {
+        let max = n.saturating_mul(R::BYTES);
+        let bytes = self
+            .channel
+            .recv(kind, max)
+            .await
+            .map_err(channel_err(step))?;
+        decode_ring(&bytes, n).map_err(|e| EngineError::PeerLength {
+            step,
+            kind,
+            expected: e.expected,
+            found: e.found,
+        })
+    }
+
+    /// Sends packed bit words and receives the peer's of the same length.
+    pub(crate) async fn exchange_words(
+        &mut self,
+        step: &'static str,
+        kind: MsgKind,
+        mine: &[u64],
+    ) -> Result<Vec<u64>, EngineError> {
+        let bytes = encode_words(mine);
+        self.channel
+            .send(kind, bytes)
+            .await
+            .map_err(channel_err(step))?;
+        let max = mine.len().saturating_mul(8);
+        let bytes = self
+            .channel
+            .recv(kind, max)
+            .await
+            .map_err(channel_err(step))?;
+        decode_words(&bytes, mine.len()).map_err(|e| EngineError::PeerLength {
+            step,
+            kind,
+            expected: e.expected,
+            found: e.found,
+        })
+    }
+
+    /// Secret-shares this party's private `values`: sends `x - r` to the
+    /// peer and keeps `r` from its own PRG. The peer calls
+    /// [`Engine::receive_input`] with the same length at the same point.
+    pub async fn share_input<R: Ring>(&mut self, values: &[R]) -> Result<Shared<R>, EngineError> {
+        let mut mask = vec![R::ZERO; values.len()];
+        fill_random(&mut self.prg, &mut mask);
+        let masked: Vec<R> = values.iter().zip(&mask).map(|(&x, &r)| x - r).collect();
+        self.send_ring("input sharing", MsgKind::INPUT, &masked)
+            .await?;
+        Ok(Shared::from_shares(mask))
+    }
+
+    /// Receives this party's shares of `n` values the peer is sharing.
+    pub async fn receive_input<R: Ring>(&mut self, n: usize) -> Result<Shared<R>, EngineError> {
+        let values = self.recv_ring("input sharing", MsgKind::INPUT, n).await?;
+        Ok(Shared::from_shares(values))
+    }
+
+    /// Shares of public values: P0 holds them, P1 holds zeros (no communication).
+    pub fn constant<R: Ring>(&self, values: &[R]) -> Shared<R> {
+        match self.role {
+            Role::P0 => Shared::from_shares(values.to_vec()),
+            Role::P1 => Shared::from_shares(vec![R::ZERO; values.len()]),
+        }
+    }
+
+    /// Shares of `x + c` for a public vector `c` (local: only P0 adds).
+    pub fn add_public<R: Ring>(&self, x: &Shared<R>, c: &[R]) -> Result<Shared<R>, EngineError> {
+        x.add(&self.constant(c))
+            .map_err(|source| EngineError::Length {
+                step: "add public",
+                source,
+            })
+    }
+
+    /// Opens `x` to both parties: each sends its share and adds the peer's.
+    pub async fn open<R: Ring>(&mut self, x: &Shared<R>) -> Result<Vec<R>, EngineError> {
+        let peer = self
+            .exchange_ring("open", MsgKind::OPEN, x.shares())
+            .await?;
+        Ok(x.shares().iter().zip(&peer).map(|(&a, &b)| a + b).collect())
+    }
+
+    /// Opens `x` to `to` only: the other party sends its share and learns
+    /// nothing; `to` gets `Some(values)`, the other `None`.
+    pub async fn open_to<R: Ring>(
+        &mut self,
+        x: &Shared<R>,
+        to: Role,
+    ) -> Result<Option<Vec<R>>, EngineError> {
+        if to != self.role {
+            self.send_ring("open to one", MsgKind::OPEN, x.shares())
+                .await?;
+            return Ok(None);
+        }
+        let peer = self
+            .recv_ring("open to one", MsgKind::OPEN, x.len())
+            .await?;
+        Ok(Some(
+            x.shares().iter().zip(&peer).map(|(&a, &b)| a + b).collect(),
+        ))
+    }
+}

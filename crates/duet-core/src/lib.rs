@@ -1,0 +1,23 @@
+#![doc = include_str!("../README.md")]
+
+pub mod bits;
+pub mod channel;
+#[cfg(feature = "insecure-dealer")]
+pub mod dealer;
+pub mod engine;
+pub mod error;
+pub mod fixed;
+pub mod preprocessing;
+pub mod ring;
+pub mod share;
+pub mod wire;
+
+pub use channel::{Channel, ChannelError, MemoryChannel, MsgKind};
+#[cfg(feature = "insecure-dealer")]
+pub use dealer::InsecureDealer;
+pub use engine::{Engine, Needs};
+pub use error::EngineError;
+pub use fixed::{FixedError, FixedPoint};
+pub use preprocessing::{AndTriples, BeaverTriples, DaBits, Preprocessing};
+pub use ring::{Ring, Z128, Z64};
+pub use share::{LengthMismatch, Role, Shared, SharedBits};

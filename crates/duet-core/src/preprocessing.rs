@@ -1,0 +1,338 @@
+//! Correlated randomness the online protocols consume: Beaver triples, AND
+//! triples and doubly shared random bits, and the [`Preprocessing`] trait
+//! that supplies them.
+//!
+//! Every piece is one-time material: it is handed out by value, is not
+//! `Clone`, and is zeroized when dropped. Reusing a triple leaks the inputs.
+
+use core::fmt;
+use core::future::Future;
+
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use crate::channel::Channel;
+use crate::ring::{Ring, Z128, Z64};
+use crate::share::{same_len, words_for, LengthMismatch};
+
+/// This party's shares of `n` Beaver triples (a, b, c) with c = a * b.
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub struct BeaverTriples<R: Ring> {
+    a: Vec<R>,
+    b: Vec<R>,
+    c: Vec<R>,
+}
+
+/// This party's XOR shares of `64 * words` AND triples (a, b, c) with
+/// c = a AND b, packed 64 to a word.
+#[derive(Zeroize, ZeroizeOnDrop, Default)]
+pub struct AndTriples {
+    a: Vec<u64>,
+    b: Vec<u64>,
+    c: Vec<u64>,
+}
+
+/// This party's shares of `n` random bits r, each shared twice: XOR shares
+/// (packed) and additive shares over the ring of the same bit.
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub struct DaBits<R: Ring> {
+    bits: Vec<u64>,
+    arith: Vec<R>,
+}
+
+macro_rules! redacted_debug {
+    ($t:ty, $name:literal, $len:ident) => {
+        impl fmt::Debug for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!($name, "(len {}, redacted)"), self.$len())
+            }
+        }
+    };
+}
+redacted_debug!(AndTriples, "AndTriples", words);
+
+impl<R: Ring> fmt::Debug for BeaverTriples<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "BeaverTriples(len {}, redacted)", self.len())
+    }
+}
+
+impl<R: Ring> fmt::Debug for DaBits<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DaBits(len {}, redacted)", self.len())
+    }
+}
+
+/// Splits the last `n` elements off `v` (cheap: no shifting of the rest).
+fn take_tail<T: Copy>(v: &mut Vec<T>, n: usize) -> Vec<T> {
+    let at = v.len().saturating_sub(n);
+    v.split_off(at)
+}
+
+impl<R: Ring> BeaverTriples<R> {
+    /// Assembles this party's shares of triples; the three vectors must have one length.
+    pub fn from_parts(a: Vec<R>, b: Vec<R>, c: Vec<R>) -> Result<Self, LengthMismatch> {
+        same_len(a.len(), b.len())?;
+        same_len(a.len(), c.len())?;
+        Ok(BeaverTriples { a, b, c })
+    }
+
+    /// No triples.
+    pub fn empty() -> Self {
+        BeaverTriples {
+            a: Vec::new(),
+            b: Vec::new(),
+            c: Vec::new(),
+        }
+    }
+
+    /// Number of triples.
+    pub fn len(&self) -> usize {
+        self.a.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.a.is_empty()
+    }
+
+    /// Shares of a, b and c (for checks; consuming protocols use [`Self::into_parts`]).
+    pub fn parts(&self) -> (&[R], &[R], &[R]) {
+        (&self.a, &self.b, &self.c)
+    }
+
+    /// Consumes the triples into their share vectors (a, b, c).
+    pub fn into_parts(mut self) -> (Vec<R>, Vec<R>, Vec<R>) {
+        (
+            core::mem::take(&mut self.a),
+            core::mem::take(&mut self.b),
+            core::mem::take(&mut self.c),
+        )
+    }
+
+    /// Appends more triples.
+    pub fn append(&mut self, mut more: Self) {
+        self.a.append(&mut more.a);
+        self.b.append(&mut more.b);
+        self.c.append(&mut more.c);
+    }
+
+    /// Splits off `n` triples (or all, if fewer remain).
+    pub fn take(&mut self, n: usize) -> Self {
+        BeaverTriples {
+            a: take_tail(&mut self.a, n),
+            b: take_tail(&mut self.b, n),
+            c: take_tail(&mut self.c, n),
+        }
+    }
+}
+
+impl AndTriples {
+    /// Assembles packed shares; the three vectors must have one length.
+    pub fn from_parts(a: Vec<u64>, b: Vec<u64>, c: Vec<u64>) -> Result<Self, LengthMismatch> {
+        same_len(a.len(), b.len())?;
+        same_len(a.len(), c.len())?;
+        Ok(AndTriples { a, b, c })
+    }
+
+    /// Number of 64-bit words (64 triples each).
+    pub fn words(&self) -> usize {
+        self.a.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.a.is_empty()
+    }
+
+    /// Packed shares of a, b and c.
+    pub fn parts(&self) -> (&[u64], &[u64], &[u64]) {
+        (&self.a, &self.b, &self.c)
+    }
+
+    /// Consumes the triples into their packed share vectors (a, b, c).
+    pub fn into_parts(mut self) -> (Vec<u64>, Vec<u64>, Vec<u64>) {
+        (
+            core::mem::take(&mut self.a),
+            core::mem::take(&mut self.b),
+            core::mem::take(&mut self.c),
+        )
+    }
+
+    /// Appends more triples.
+    pub fn append(&mut self, mut more: Self) {
+        self.a.append(&mut more.a);
+        self.b.append(&mut more.b);
+        self.c.append(&mut more.c);
+    }
+
+    /// Splits off `words` words (or all, if fewer remain).
+    pub fn take(&mut self, words: usize) -> Self {
+        AndTriples {
+            a: take_tail(&mut self.a, words),
+            b: take_tail(&mut self.b, words),
+            c: take_tail(&mut self.c, words),
+        }
+    }
+}
+
+impl<R: Ring> DaBits<R> {
+    /// Assembles shares of `arith.len()` bits: packed XOR shares and ring shares.
+    pub fn from_parts(bits: Vec<u64>, arith: Vec<R>) -> Result<Self, LengthMismatch> {
+        same_len(bits.len(), words_for(arith.len()))?;
+        Ok(DaBits { bits, arith })
+    }
+
+    /// No bits.
+    pub fn empty() -> Self {
+        DaBits {
+            bits: Vec::new(),
+            arith: Vec::new(),
+        }
+    }
+
+    /// Number of bits.
+    pub fn len(&self) -> usize {
+        self.arith.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.arith.is_empty()
+    }
+
+    /// Packed XOR shares and ring shares.
+    pub fn parts(&self) -> (&[u64], &[R]) {
+        (&self.bits, &self.arith)
+    }
+
+    /// Consumes the bits into (packed XOR shares, ring shares).
+    pub fn into_parts(mut self) -> (Vec<u64>, Vec<R>) {
+        (
+            core::mem::take(&mut self.bits),
+            core::mem::take(&mut self.arith),
+        )
+    }
+
+    /// Appends more bits.
+    pub fn append(&mut self, more: Self) {
+        let (more_bits, mut more_arith) = more.into_parts();
+        let (n, m) = (self.arith.len(), more_arith.len());
+        self.arith.append(&mut more_arith);
+        self.bits.resize(words_for(n + m), 0);
+        for i in 0..m {
+            let at = n + i;
+            self.bits[at / 64] |= u64::from(get_bit(&more_bits, i)) << (at % 64);
+        }
+    }
+
+    /// Splits off `n` bits (or all, if fewer remain).
+    pub fn take(&mut self, n: usize) -> Self {
+        let keep = self.arith.len().saturating_sub(n);
+        let arith = self.arith.split_off(keep);
+        let mut bits = vec![0u64; words_for(arith.len())];
+        for i in 0..arith.len() {
+            bits[i / 64] |= u64::from(get_bit(&self.bits, keep + i)) << (i % 64);
+        }
+        self.bits.truncate(words_for(keep));
+        if keep % 64 != 0 {
+            if let Some(last) = self.bits.last_mut() {
+                *last &= (1u64 << (keep % 64)) - 1;
+            }
+        }
+        DaBits { bits, arith }
+    }
+}
+
+fn get_bit(words: &[u64], i: usize) -> bool {
+    words.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1)
+}
+
+/// A source of one-time correlated randomness for one party.
+///
+/// Both parties call the same methods with the same sizes in the same order;
+/// an implementation may talk to the peer over the channel it is given (the
+/// OT-based one does) or not at all (the insecure dealer). The engine asks for
+/// exactly what it is about to consume, or a caller stocks up ahead with
+/// `Engine::preprocess`.
+pub trait Preprocessing: Send {
+    /// Why material could not be produced.
+    type Error: std::error::Error + Send + Sync + 'static;
+
+    /// `n` Beaver triples over `R`.
+    fn triples<R: Ring, C: Channel>(
+        &mut self,
+        channel: &mut C,
+        n: usize,
+    ) -> impl Future<Output = Result<BeaverTriples<R>, Self::Error>> + Send;
+
+    /// `64 * words` AND triples.
+    fn and_triples<C: Channel>(
+        &mut self,
+        channel: &mut C,
+        words: usize,
+    ) -> impl Future<Output = Result<AndTriples, Self::Error>> + Send;
+
+    /// `n` doubly shared random bits over `R`.
+    fn dabits<R: Ring, C: Channel>(
+        &mut self,
+        channel: &mut C,
+        n: usize,
+    ) -> impl Future<Output = Result<DaBits<R>, Self::Error>> + Send;
+}
+
+/// Material produced ahead of use, per ring.
+#[doc(hidden)]
+pub struct RingStock<R: Ring> {
+    pub(crate) triples: BeaverTriples<R>,
+    pub(crate) dabits: DaBits<R>,
+}
+
+impl<R: Ring> Default for RingStock<R> {
+    fn default() -> Self {
+        RingStock {
+            triples: BeaverTriples::empty(),
+            dabits: DaBits::empty(),
+        }
+    }
+}
+
+/// Everything an engine has stocked ahead of use.
+#[doc(hidden)]
+#[derive(Default)]
+pub struct Stock {
+    pub(crate) z64: RingStock<Z64>,
+    pub(crate) z128: RingStock<Z128>,
+    pub(crate) and: AndTriples,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dabits_take_and_append_keep_bits_aligned() {
+        // bits 0..100 with bit i = i % 3 == 0
+        let n = 100;
+        let mut words = vec![0u64; words_for(n)];
+        for i in (0..n).filter(|i| i % 3 == 0) {
+            words[i / 64] |= 1 << (i % 64);
+        }
+        let arith: Vec<Z64> = (0..n).map(|i| Z64(u64::from(i % 3 == 0))).collect();
+        let mut d = DaBits::from_parts(words, arith).unwrap();
+        let tail = d.take(30);
+        assert_eq!((d.len(), tail.len()), (70, 30));
+        for (k, t) in [(&d, 0usize), (&tail, 70)] {
+            let (bits, arith) = k.parts();
+            for (i, a) in arith.iter().enumerate() {
+                assert_eq!(get_bit(bits, i), (i + t) % 3 == 0);
+                assert_eq!(a.0, u64::from(get_bit(bits, i)));
+            }
+        }
+        d.append(tail);
+        let (bits, arith) = d.parts();
+        assert_eq!(arith.len(), 100);
+        for i in 0..100 {
+            assert_eq!(get_bit(bits, i), i % 3 == 0, "bit {i}");
+        }
+    }
+}
