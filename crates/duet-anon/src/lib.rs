@@ -1,0 +1,26 @@
+#![doc = include_str!("../README.md")]
+
+mod atomic;
+pub mod classes;
+pub mod dates;
+pub mod error;
+pub mod hierarchy;
+pub mod lattice;
+pub mod measure;
+pub mod model;
+pub mod pseudonym;
+pub mod rules;
+pub mod search;
+pub mod table;
+
+pub use atomic::write_atomic;
+pub use classes::{Classes, Problem};
+pub use error::{AnonError, Result};
+pub use hierarchy::{Generalizer, Hierarchy};
+pub use lattice::Lattice;
+pub use measure::{Measure, Scorer, Utility};
+pub use model::{GroundDistance, Policy, PrivacyModel};
+pub use pseudonym::HmacKey;
+pub use rules::Rule;
+pub use search::{exhaustive, search, NodeEval, SearchResult};
+pub use table::{Column, CsvOptions, Encoding, Table};

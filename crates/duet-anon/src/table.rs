@@ -1,0 +1,420 @@
+//! A typed in-memory table read from CSV, each column dictionary-encoded to
+//! `u32` codes so grouping and generalisation work on integers, not strings.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::atomic::write_atomic;
+use crate::error::{AnonError, Result};
+
+/// Character encoding of an input file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum Encoding {
+    /// UTF-8 (a leading byte-order mark is dropped).
+    #[default]
+    #[serde(rename = "utf-8")]
+    Utf8,
+    /// ISO-8859-1: every byte is the code point of the same number.
+    #[serde(rename = "latin-1")]
+    Latin1,
+}
+
+impl Encoding {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Utf8 => "UTF-8",
+            Self::Latin1 => "ISO-8859-1",
+        }
+    }
+}
+
+/// How to read a CSV file. Line endings (LF or CRLF) are both accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CsvOptions {
+    /// Field delimiter byte (default `,`).
+    pub delimiter: u8,
+    /// Character encoding (default UTF-8).
+    pub encoding: Encoding,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        Self {
+            delimiter: b',',
+            encoding: Encoding::Utf8,
+        }
+    }
+}
+
+/// One column: a dictionary of distinct values and one code per row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    name: String,
+    dict: Vec<String>,
+    codes: Vec<u32>,
+}
+
+impl Column {
+    /// Builds a column by interning `values` in order of first appearance.
+    pub fn from_values<S: AsRef<str>>(name: &str, values: &[S]) -> Self {
+        let mut col = Self::empty(name);
+        col.set_values(values.iter().map(|v| v.as_ref().to_owned()).collect());
+        col
+    }
+
+    fn empty(name: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            dict: Vec::new(),
+            codes: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, index: &mut HashMap<String, u32>, value: &str) {
+        let code = match index.get(value) {
+            Some(&c) => c,
+            None => {
+                let c = self.dict.len() as u32;
+                index.insert(value.to_owned(), c);
+                self.dict.push(value.to_owned());
+                c
+            }
+        };
+        self.codes.push(code);
+    }
+
+    /// The column name from the header.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Distinct values, indexed by code.
+    pub fn dictionary(&self) -> &[String] {
+        &self.dict
+    }
+
+    /// One code per row.
+    pub fn codes(&self) -> &[u32] {
+        &self.codes
+    }
+
+    /// The value in `row`, or `None` past the end.
+    pub fn get(&self, row: usize) -> Option<&str> {
+        let code = *self.codes.get(row)?;
+        self.dict.get(code as usize).map(String::as_str)
+    }
+
+    /// Replaces each distinct value by `f(value)`, merging values that map to
+    /// the same result. `f` sees each distinct value once, with the index of
+    /// the first row holding it.
+    pub fn map_distinct<F>(&mut self, mut f: F) -> Result<()>
+    where
+        F: FnMut(&str, usize) -> Result<String>,
+    {
+        let first = first_rows(&self.codes, self.dict.len());
+        let mut mapped = Vec::with_capacity(self.dict.len());
+        for (value, row) in self.dict.iter().zip(first) {
+            mapped.push(f(value, row)?);
+        }
+        self.replace_dictionary(mapped);
+        Ok(())
+    }
+
+    fn replace_dictionary(&mut self, mapped: Vec<String>) {
+        let mut index: HashMap<String, u32> = HashMap::new();
+        let mut dict = Vec::new();
+        let remap: Vec<u32> = mapped
+            .into_iter()
+            .map(|v| {
+                *index.entry(v.clone()).or_insert_with(|| {
+                    dict.push(v);
+                    (dict.len() - 1) as u32
+                })
+            })
+            .collect();
+        for c in &mut self.codes {
+            *c = remap.get(*c as usize).copied().unwrap_or(0);
+        }
+        self.dict = dict;
+    }
+
+    /// Replaces every row's value (used by per-row transforms).
+    pub fn set_values(&mut self, values: Vec<String>) {
+        let mut index: HashMap<String, u32> = HashMap::new();
+        self.dict.clear();
+        self.codes.clear();
+        for v in values {
+            let next = index.len() as u32;
+            let code = *index.entry(v.clone()).or_insert(next);
+            if code == next {
+                self.dict.push(v);
+            }
+            self.codes.push(code);
+        }
+    }
+}
+
+/// First row index holding each code (rows past the end if unused).
+fn first_rows(codes: &[u32], n_codes: usize) -> Vec<usize> {
+    let mut first = vec![usize::MAX; n_codes];
+    for (row, &c) in codes.iter().enumerate().rev() {
+        if let Some(slot) = first.get_mut(c as usize) {
+            *slot = row;
+        }
+    }
+    first
+}
+
+/// A table: named, dictionary-encoded columns of equal length, and the
+/// source line of every row for error messages.
+#[derive(Debug, Clone)]
+pub struct Table {
+    source: PathBuf,
+    columns: Vec<Column>,
+    lines: Vec<u64>,
+    /// Interning maps while rows are appended; emptied once built.
+    building: Vec<HashMap<String, u32>>,
+}
+
+impl Table {
+    /// Reads a CSV file whose first line is the header.
+    pub fn read_csv(path: &Path, options: &CsvOptions) -> Result<Self> {
+        let bytes = std::fs::read(path).map_err(|e| AnonError::io(path, "read", e))?;
+        let text = decode(path, bytes, options.encoding)?;
+        Self::parse_csv(path, text.as_bytes(), options.delimiter)
+    }
+
+    /// Parses CSV text already in memory; `source` names it in errors.
+    pub fn parse_csv(source: &Path, text: &[u8], delimiter: u8) -> Result<Self> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(text);
+        let mut records = reader.records();
+        let header = match records.next() {
+            None => {
+                return Err(AnonError::EmptyFile {
+                    path: source.into(),
+                })
+            }
+            Some(r) => r.map_err(|e| csv_error(source, &e))?,
+        };
+        let names: Vec<&str> = header.iter().collect();
+        let mut table = Self::with_header(source, &names)?;
+        for record in records {
+            let record = record.map_err(|e| csv_error(source, &e))?;
+            let line = record.position().map_or(0, |p| p.line());
+            table.push_record(line, &record)?;
+        }
+        if table.n_rows() == 0 {
+            return Err(AnonError::EmptyFile {
+                path: source.into(),
+            });
+        }
+        table.building.clear();
+        Ok(table)
+    }
+
+    /// Builds a table from string rows (tests, examples, generated data).
+    pub fn from_rows<S: AsRef<str>>(
+        source: &str,
+        header: &[&str],
+        rows: &[Vec<S>],
+    ) -> Result<Self> {
+        let mut table = Self::with_header(Path::new(source), header)?;
+        for (i, row) in rows.iter().enumerate() {
+            let line = i as u64 + 2;
+            let record: csv::StringRecord = row.iter().map(AsRef::as_ref).collect();
+            table.push_record(line, &record)?;
+        }
+        table.building.clear();
+        Ok(table)
+    }
+
+    fn with_header(source: &Path, names: &[&str]) -> Result<Self> {
+        let mut columns: Vec<Column> = Vec::with_capacity(names.len());
+        for (i, name) in names.iter().enumerate() {
+            let name = if i == 0 {
+                name.trim_start_matches('\u{feff}')
+            } else {
+                name
+            };
+            if columns.iter().any(|c| c.name == name) {
+                return Err(AnonError::DuplicateColumn {
+                    path: source.into(),
+                    column: name.to_owned(),
+                });
+            }
+            columns.push(Column::empty(name));
+        }
+        Ok(Self {
+            source: source.into(),
+            building: vec![HashMap::new(); columns.len()],
+            columns,
+            lines: Vec::new(),
+        })
+    }
+
+    fn push_record(&mut self, line: u64, record: &csv::StringRecord) -> Result<()> {
+        if record.len() != self.columns.len() {
+            return Err(AnonError::RaggedRow {
+                path: self.source.clone(),
+                line,
+                expected: self.columns.len(),
+                found: record.len(),
+            });
+        }
+        for ((col, index), field) in self
+            .columns
+            .iter_mut()
+            .zip(&mut self.building)
+            .zip(record.iter())
+        {
+            col.push(index, field);
+        }
+        self.lines.push(line);
+        Ok(())
+    }
+
+    /// The file (or label) the table came from.
+    pub fn source(&self) -> &Path {
+        &self.source
+    }
+
+    /// Number of records.
+    pub fn n_rows(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// All columns in header order.
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
+    /// Index of the column called `name`, or an error listing the header.
+    pub fn column_index(&self, name: &str) -> Result<usize> {
+        self.columns
+            .iter()
+            .position(|c| c.name == name)
+            .ok_or_else(|| AnonError::UnknownColumn {
+                path: self.source.clone(),
+                column: name.to_owned(),
+                available: self.header().join(", "),
+            })
+    }
+
+    /// The column called `name`.
+    pub fn column(&self, name: &str) -> Result<&Column> {
+        let i = self.column_index(name)?;
+        self.columns.get(i).ok_or(AnonError::KeyOverflow)
+    }
+
+    /// Mutable access to the column called `name`.
+    pub fn column_mut(&mut self, name: &str) -> Result<&mut Column> {
+        let i = self.column_index(name)?;
+        self.columns.get_mut(i).ok_or(AnonError::KeyOverflow)
+    }
+
+    /// Header names in order.
+    pub fn header(&self) -> Vec<&str> {
+        self.columns.iter().map(|c| c.name.as_str()).collect()
+    }
+
+    /// 1-based source line of `row` (0 if unknown).
+    pub fn line_of(&self, row: usize) -> u64 {
+        self.lines.get(row).copied().unwrap_or(0)
+    }
+
+    /// Keeps only the rows for which `keep` is true.
+    pub fn retain_rows(&mut self, keep: &[bool]) {
+        let pick = |v: &[u32]| -> Vec<u32> {
+            v.iter()
+                .zip(keep)
+                .filter(|(_, k)| **k)
+                .map(|(c, _)| *c)
+                .collect()
+        };
+        for col in &mut self.columns {
+            col.codes = pick(&col.codes);
+        }
+        self.lines = self
+            .lines
+            .iter()
+            .zip(keep)
+            .filter(|(_, k)| **k)
+            .map(|(l, _)| *l)
+            .collect();
+    }
+
+    /// Removes the named column.
+    pub fn drop_column(&mut self, name: &str) -> Result<()> {
+        let i = self.column_index(name)?;
+        self.columns.remove(i);
+        Ok(())
+    }
+
+    /// Renders the table as CSV text (header first, LF line endings).
+    pub fn to_csv(&self, delimiter: u8) -> Result<Vec<u8>> {
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(delimiter)
+            .from_writer(Vec::new());
+        let fail = |e: csv::Error| csv_error(&self.source, &e);
+        w.write_record(self.header()).map_err(fail)?;
+        for row in 0..self.n_rows() {
+            w.write_record(self.columns.iter().map(|c| c.get(row).unwrap_or("")))
+                .map_err(fail)?;
+        }
+        w.into_inner()
+            .map_err(|e| AnonError::io(&self.source, "render", e.into_error()))
+    }
+
+    /// Writes the table as CSV to `path` atomically (temp file + rename).
+    pub fn write_csv(&self, path: &Path, delimiter: u8) -> Result<()> {
+        write_atomic(path, &self.to_csv(delimiter)?)
+    }
+}
+
+fn decode(path: &Path, bytes: Vec<u8>, encoding: Encoding) -> Result<String> {
+    match encoding {
+        Encoding::Latin1 => Ok(bytes.iter().map(|&b| char::from(b)).collect()),
+        Encoding::Utf8 => String::from_utf8(bytes).map_err(|e| {
+            let good = e.utf8_error().valid_up_to();
+            let (line, column) = locate(e.as_bytes(), good);
+            AnonError::Encoding {
+                path: path.into(),
+                line,
+                column,
+                encoding: encoding.name(),
+            }
+        }),
+    }
+}
+
+/// Line and (approximate, unquoted) field number of byte offset `at`.
+fn locate(bytes: &[u8], at: usize) -> (u64, usize) {
+    let before = bytes.get(..at).unwrap_or(bytes);
+    let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+    let start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let in_line = before.get(start..).unwrap_or(&[]);
+    let column = in_line
+        .iter()
+        .filter(|&&b| b == b',' || b == b';' || b == b'\t')
+        .count()
+        + 1;
+    (line, column)
+}
+
+fn csv_error(path: &Path, e: &csv::Error) -> AnonError {
+    AnonError::Csv {
+        path: path.into(),
+        line: e.position().map_or(0, |p| p.line()),
+        message: e.to_string(),
+    }
+}
