@@ -3,12 +3,16 @@
 mod atomic;
 pub mod classes;
 pub mod dates;
+pub mod dp;
 pub mod error;
 pub mod hierarchy;
 pub mod lattice;
+pub mod mdav;
 pub mod measure;
 pub mod model;
 pub mod pseudonym;
+pub mod recode;
+pub mod risk;
 pub mod rules;
 pub mod search;
 pub mod table;
