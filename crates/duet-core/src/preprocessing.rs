@@ -62,10 +62,13 @@ impl<R: Ring> fmt::Debug for DaBits<R> {
     }
 }
 
-/// Splits the last `n` elements off `v` (cheap: no shifting of the rest).
+/// Splits the last `n` elements off `v` (no shifting of the rest, and no
+/// copy at all when all of it is taken).
 fn take_tail<T: Copy>(v: &mut Vec<T>, n: usize) -> Vec<T> {
-    let at = v.len().saturating_sub(n);
-    v.split_off(at)
+    if n >= v.len() {
+        return core::mem::take(v);
+    }
+    v.split_off(v.len() - n)
 }
 
 impl<R: Ring> BeaverTriples<R> {
@@ -227,7 +230,13 @@ impl<R: Ring> DaBits<R> {
 
     /// Splits off `n` bits (or all, if fewer remain).
     pub fn take(&mut self, n: usize) -> Self {
-        let keep = self.arith.len().saturating_sub(n);
+        if n >= self.arith.len() {
+            return DaBits {
+                bits: core::mem::take(&mut self.bits),
+                arith: core::mem::take(&mut self.arith),
+            };
+        }
+        let keep = self.arith.len() - n;
         let arith = self.arith.split_off(keep);
         let mut bits = vec![0u64; words_for(arith.len())];
         for i in 0..arith.len() {

@@ -1,0 +1,13 @@
+#![doc = include_str!("../README.md")]
+
+pub use duet_core;
+
+pub use duet_core::{
+    Channel, ChannelError, Engine, EngineError, FixedPoint, MemoryChannel, MsgKind, Needs,
+    Preprocessing, Ring, Role, Shared, SharedBits, Z128, Z64,
+};
+
+// The workspace README's examples compile and run as doctests here.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct WorkspaceReadme;

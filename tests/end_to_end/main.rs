@@ -1,0 +1,4 @@
+//! End-to-end tests across the workspace's crates.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod pooled_mean;
