@@ -2,6 +2,7 @@
 
 mod atomic;
 pub mod classes;
+pub mod config;
 pub mod dates;
 pub mod dp;
 pub mod error;
@@ -12,19 +13,24 @@ pub mod measure;
 pub mod model;
 pub mod pseudonym;
 pub mod recode;
+pub mod report;
 pub mod risk;
 pub mod rules;
+pub mod run;
 pub mod search;
 pub mod table;
 
 pub use atomic::write_atomic;
 pub use classes::{Classes, Problem};
+pub use config::AnonConfig;
 pub use error::{AnonError, Result};
 pub use hierarchy::{Generalizer, Hierarchy};
 pub use lattice::Lattice;
 pub use measure::{Measure, Scorer, Utility};
 pub use model::{GroundDistance, Policy, PrivacyModel};
 pub use pseudonym::HmacKey;
+pub use report::AnonReport;
 pub use rules::Rule;
+pub use run::{run_config, run_config_with_rng};
 pub use search::{exhaustive, search, NodeEval, SearchResult};
 pub use table::{Column, CsvOptions, Encoding, Table};

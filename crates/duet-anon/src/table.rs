@@ -201,13 +201,14 @@ impl Table {
                     path: source.into(),
                 })
             }
-            Some(r) => r.map_err(|e| csv_error(source, &e))?,
+            Some(r) => r.map_err(|e| parse_error(source, text, &e))?,
         };
         let names: Vec<&str> = header.iter().collect();
         let mut table = Self::with_header(source, &names)?;
+        let mut lines = LineCounter::new(text);
         for record in records {
-            let record = record.map_err(|e| csv_error(source, &e))?;
-            let line = record.position().map_or(0, |p| p.line());
+            let record = record.map_err(|e| parse_error(source, text, &e))?;
+            let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
             table.push_record(line, &record)?;
         }
         if table.n_rows() == 0 {
@@ -411,10 +412,112 @@ fn locate(bytes: &[u8], at: usize) -> (u64, usize) {
     (line, column)
 }
 
+/// Line numbers from byte offsets, counted incrementally: the csv crate's
+/// own line count is off by one after CRLF line endings.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    byte: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a [u8]) -> Self {
+        Self {
+            text,
+            byte: 0,
+            line: 1,
+        }
+    }
+
+    /// 1-based line of byte offset `at` (offsets must not decrease).
+    fn line_at(&mut self, at: u64) -> u64 {
+        let mut at = usize::try_from(at)
+            .unwrap_or(usize::MAX)
+            .min(self.text.len());
+        // After CRLF the reported start is the LF itself; step over it.
+        if self.text.get(at) == Some(&b'\n') {
+            at += 1;
+        }
+        if at > self.byte {
+            let span = self.text.get(self.byte..at).unwrap_or(&[]);
+            self.line += span.iter().filter(|&&b| b == b'\n').count() as u64;
+            self.byte = at;
+        }
+        self.line
+    }
+}
+
+fn parse_error(path: &Path, text: &[u8], e: &csv::Error) -> AnonError {
+    let line = e
+        .position()
+        .map_or(0, |p| LineCounter::new(text).line_at(p.byte()));
+    AnonError::Csv {
+        path: path.into(),
+        line,
+        message: e.to_string(),
+    }
+}
+
 fn csv_error(path: &Path, e: &csv::Error) -> AnonError {
     AnonError::Csv {
         path: path.into(),
         line: e.position().map_or(0, |p| p.line()),
         message: e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str) -> Vec<u64> {
+        let t = Table::parse_csv(Path::new("t"), text.as_bytes(), b';').unwrap();
+        (0..t.n_rows()).map(|r| t.line_of(r)).collect()
+    }
+
+    #[test]
+    fn line_numbers_for_lf_crlf_and_quoted_newlines() {
+        assert_eq!(lines("a;b\n1;2\n3;4\n"), [2, 3]);
+        assert_eq!(lines("a;b\r\n1;2\r\n3;4\r\n"), [2, 3]);
+        assert_eq!(lines("a;b\n\"x\ny\";2\n3;4\n"), [2, 4]);
+        assert_eq!(lines("a;b\r\n\"x\r\ny\";2\r\n3;4"), [2, 4]);
+    }
+
+    #[test]
+    fn map_distinct_merges_values_and_csv_round_trips() {
+        let mut t = Table::from_rows(
+            "t",
+            &["a", "b"],
+            &[vec!["x", "1"], vec!["y", "2"], vec!["x", "3"]],
+        )
+        .unwrap();
+        t.column_mut("a")
+            .unwrap()
+            .map_distinct(|_, _| Ok("z".into()))
+            .unwrap();
+        assert_eq!(t.column("a").unwrap().dictionary(), ["z"]);
+        let csv = t.to_csv(b';').unwrap();
+        assert_eq!(
+            String::from_utf8(csv.clone()).unwrap(),
+            "a;b\nz;1\nz;2\nz;3\n"
+        );
+        let back = Table::parse_csv(Path::new("t"), &csv, b';').unwrap();
+        assert_eq!(back.columns(), t.columns());
+    }
+
+    #[test]
+    fn header_problems() {
+        let dup = Table::parse_csv(Path::new("t.csv"), b"a;a\n1;2\n", b';').unwrap_err();
+        assert_eq!(
+            dup.to_string(),
+            "t.csv: column `a` appears twice in the header"
+        );
+        let t = Table::parse_csv(Path::new("t.csv"), b"\xef\xbb\xbfa;b\n1;2\n", b';').unwrap();
+        assert_eq!(t.header(), ["a", "b"], "byte-order mark dropped");
+        let err = t.column("c").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "t.csv: no column named `c`; the header has: a, b"
+        );
     }
 }
