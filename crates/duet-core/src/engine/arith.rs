@@ -15,43 +15,38 @@ fn length_err(step: &'static str) -> impl Fn(crate::share::LengthMismatch) -> En
 }
 
 impl<C: Channel, P: Preprocessing> Engine<C, P> {
-    /// Opens d = x - a and e = y - b for one batch of triples (one round)
-    /// and returns (d, e, a, b, c).
-    #[allow(clippy::type_complexity)]
-    async fn beaver_open<R: Ring>(
-        &mut self,
-        step: &'static str,
-        x: &[R],
-        y: &[R],
-    ) -> Result<(Vec<R>, Vec<R>, Vec<R>, Vec<R>, Vec<R>), EngineError> {
-        same_len(x.len(), y.len()).map_err(length_err(step))?;
-        let n = x.len();
-        let (a, b, c) = self.take_triples::<R>(step, n).await?.into_parts();
-        let mut masked = Vec::with_capacity(2 * n);
-        masked.extend(x.iter().zip(&a).map(|(&x, &a)| x - a));
-        masked.extend(y.iter().zip(&b).map(|(&y, &b)| y - b));
-        let peer = self.exchange_ring(step, MsgKind::BEAVER, &masked).await?;
-        for (m, p) in masked.iter_mut().zip(&peer) {
-            *m += *p;
-        }
-        let e = masked.split_off(n);
-        Ok((masked, e, a, b, c))
-    }
-
     /// Shares of the element-wise product `x ⊙ y`: one round, one Beaver
     /// triple per element.
+    ///
+    /// Opens `d = x - a` and `e = y - b` in one frame, then each party sets
+    /// `z = c + d b + e a`, and P0 adds `d e`. The masked values are
+    /// encoded straight into the frame and the peer's are read straight
+    /// from its frame: no intermediate vectors.
     pub async fn mul<R: Ring>(
         &mut self,
         x: &Shared<R>,
         y: &Shared<R>,
     ) -> Result<Shared<R>, EngineError> {
-        let (d, e, mut a, mut b, mut c) = self
-            .beaver_open("beaver multiplication", x.shares(), y.shares())
-            .await?;
+        const STEP: &str = "beaver multiplication";
+        let (x, y) = (x.shares(), y.shares());
+        same_len(x.len(), y.len()).map_err(length_err(STEP))?;
+        let n = x.len();
+        let (mut a, mut b, mut c) = self.take_triples::<R>(STEP, n).await?.into_parts();
+        let w = R::BYTES;
+        let mut frame = vec![0u8; 2 * n * w];
+        let (fd, fe) = frame.split_at_mut(n * w);
+        for i in 0..n {
+            (x[i] - a[i]).write_le(&mut fd[i * w..]);
+            (y[i] - b[i]).write_le(&mut fe[i * w..]);
+        }
+        let peer = self.exchange_frame(STEP, MsgKind::BEAVER, frame).await?;
+        let (pd, pe) = peer.split_at(n * w);
         let p0 = self.role == Role::P0;
-        for i in 0..c.len() {
-            let de = if p0 { d[i] * e[i] } else { R::ZERO };
-            c[i] += d[i] * b[i] + e[i] * a[i] + de;
+        for i in 0..n {
+            let d = x[i] - a[i] + R::read_le(&pd[i * w..]);
+            let e = y[i] - b[i] + R::read_le(&pe[i * w..]);
+            let de = if p0 { d * e } else { R::ZERO };
+            c[i] += d * b[i] + e * a[i] + de;
         }
         a.zeroize();
         b.zeroize();

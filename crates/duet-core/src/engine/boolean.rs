@@ -10,6 +10,12 @@ use crate::error::EngineError;
 use crate::preprocessing::Preprocessing;
 use crate::share::{same_len, Role, SharedBits};
 
+fn read_word(bytes: &[u8]) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&bytes[..8]);
+    u64::from_le_bytes(w)
+}
+
 impl<C: Channel, P: Preprocessing> Engine<C, P> {
     /// XOR shares of `x AND y` word by word: one round, one AND-triple word per word.
     pub(crate) async fn and_words(
@@ -21,14 +27,18 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
         same_len(x.len(), y.len()).map_err(|source| EngineError::Length { step, source })?;
         let n = x.len();
         let (mut a, mut b, mut c) = self.take_and_triples(step, n).await?.into_parts();
-        let mut masked = Vec::with_capacity(2 * n);
-        masked.extend(x.iter().zip(&a).map(|(x, a)| x ^ a));
-        masked.extend(y.iter().zip(&b).map(|(y, b)| y ^ b));
-        let peer = self.exchange_words(step, MsgKind::AND, &masked).await?;
+        let mut frame = vec![0u8; 16 * n];
+        let (fd, fe) = frame.split_at_mut(8 * n);
+        for i in 0..n {
+            fd[8 * i..8 * i + 8].copy_from_slice(&(x[i] ^ a[i]).to_le_bytes());
+            fe[8 * i..8 * i + 8].copy_from_slice(&(y[i] ^ b[i]).to_le_bytes());
+        }
+        let peer = self.exchange_frame(step, MsgKind::AND, frame).await?;
+        let (pd, pe) = peer.split_at(8 * n);
         let p0 = self.role == Role::P0;
         for i in 0..n {
-            let d = masked[i] ^ peer[i];
-            let e = masked[n + i] ^ peer[n + i];
+            let d = x[i] ^ a[i] ^ read_word(&pd[8 * i..]);
+            let e = y[i] ^ b[i] ^ read_word(&pe[8 * i..]);
             c[i] ^= (d & b[i]) ^ (e & a[i]) ^ if p0 { d & e } else { 0 };
         }
         a.zeroize();

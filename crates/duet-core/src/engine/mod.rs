@@ -205,17 +205,6 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
         Ok(d)
     }
 
-    /// Sends `mine` and receives the peer's vector of the same length.
-    pub(crate) async fn exchange_ring<R: Ring>(
-        &mut self,
-        step: &'static str,
-        kind: MsgKind,
-        mine: &[R],
-    ) -> Result<Vec<R>, EngineError> {
-        self.send_ring(step, kind, mine).await?;
-        self.recv_ring(step, kind, mine.len()).await
-    }
-
     pub(crate) async fn send_ring<R: Ring>(
         &mut self,
         step: &'static str,
@@ -247,6 +236,35 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
             expected: e.expected,
             found: e.found,
         })
+    }
+
+    /// Sends a prepared frame and receives the peer's, which must have the
+    /// same length (both sides send the same shape in every round).
+    pub(crate) async fn exchange_frame(
+        &mut self,
+        step: &'static str,
+        kind: MsgKind,
+        frame: Vec<u8>,
+    ) -> Result<Vec<u8>, EngineError> {
+        let expected = frame.len();
+        self.channel
+            .send(kind, frame)
+            .await
+            .map_err(channel_err(step))?;
+        let peer = self
+            .channel
+            .recv(kind, expected)
+            .await
+            .map_err(channel_err(step))?;
+        if peer.len() != expected {
+            return Err(EngineError::PeerLength {
+                step,
+                kind,
+                expected,
+                found: peer.len(),
+            });
+        }
+        Ok(peer)
     }
 
     /// Sends packed bit words and receives the peer's of the same length.
@@ -281,9 +299,15 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
     pub async fn share_input<R: Ring>(&mut self, values: &[R]) -> Result<Shared<R>, EngineError> {
         let mut mask = vec![R::ZERO; values.len()];
         fill_random(&mut self.prg, &mut mask);
-        let masked: Vec<R> = values.iter().zip(&mask).map(|(&x, &r)| x - r).collect();
-        self.send_ring("input sharing", MsgKind::INPUT, &masked)
-            .await?;
+        let w = R::BYTES;
+        let mut frame = vec![0u8; values.len() * w];
+        for (i, (&x, &r)) in values.iter().zip(&mask).enumerate() {
+            (x - r).write_le(&mut frame[i * w..]);
+        }
+        self.channel
+            .send(MsgKind::INPUT, frame)
+            .await
+            .map_err(channel_err("input sharing"))?;
         Ok(Shared::from_shares(mask))
     }
 
@@ -312,10 +336,16 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
 
     /// Opens `x` to both parties: each sends its share and adds the peer's.
     pub async fn open<R: Ring>(&mut self, x: &Shared<R>) -> Result<Vec<R>, EngineError> {
+        let mine = x.shares();
         let peer = self
-            .exchange_ring("open", MsgKind::OPEN, x.shares())
+            .exchange_frame("open", MsgKind::OPEN, encode_ring(mine))
             .await?;
-        Ok(x.shares().iter().zip(&peer).map(|(&a, &b)| a + b).collect())
+        let w = R::BYTES;
+        Ok(mine
+            .iter()
+            .enumerate()
+            .map(|(i, &a)| a + R::read_le(&peer[i * w..]))
+            .collect())
     }
 
     /// Opens `x` to `to` only: the other party sends its share and learns
