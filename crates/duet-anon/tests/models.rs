@@ -144,14 +144,14 @@ fn t_closeness_hierarchical_distance() {
     //   root (cost 1): extra(xy) = +.4, extra(z) = -.4 -> 0.4.  EMD = 0.5.
     let a = [("x", 4)];
     let b = [("y", 2), ("z", 4)];
-    assert_eq!(two_classes(&a, &b, h(0.5), Some(&tree))[0], true);
-    assert_eq!(two_classes(&a, &b, h(0.499), Some(&tree))[0], false);
+    assert!(two_classes(&a, &b, h(0.5), Some(&tree))[0]);
+    assert!(!two_classes(&a, &b, h(0.499), Some(&tree))[0]);
     // Equal distance on the same class: half L1 = (.6 + .2 + .4) / 2 = 0.6.
     let eq = PrivacyModel::TCloseness {
         t: 0.59,
         distance: GroundDistance::Equal,
     };
-    assert_eq!(two_classes(&a, &b, eq, None)[0], false);
+    assert!(!two_classes(&a, &b, eq, None)[0]);
 }
 
 #[test]
