@@ -4,7 +4,7 @@
 //! all eight policies of the issue; the optimum of each is the accepted
 //! node of least Loss, ties broken by (lower bound, height, node number),
 //! the order the search documents.
-#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
 mod common;
 

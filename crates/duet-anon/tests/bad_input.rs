@@ -1,6 +1,6 @@
 //! Bad input gives a clear error naming file, line and column, and leaves
 //! no output file behind, not even a temporary one.
-#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
 use std::path::Path;
 

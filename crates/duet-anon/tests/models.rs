@@ -1,5 +1,5 @@
 //! Privacy models on hand-made classes, against values worked out by hand.
-#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
 use duet_anon::model::entropy;
 use duet_anon::{GroundDistance, Hierarchy, Policy, PrivacyModel, Problem, Table};

@@ -2,7 +2,7 @@
 //! the written CSV with plain string handling (no crate code) and
 //! recomputes k, distinct l and equal-distance t, the suppression count,
 //! and that every cell is its original value generalised by its hierarchy.
-#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
 mod common;
 

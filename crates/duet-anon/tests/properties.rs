@@ -1,7 +1,7 @@
 //! Property tests on random small tables: grouping against a naive string
 //! oracle, and the pruned search against exhaustive evaluation for every
 //! privacy model, suppression limit and measure.
-#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
 use std::collections::HashMap;
 
