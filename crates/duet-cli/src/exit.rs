@@ -1,0 +1,39 @@
+//! Exit codes and one-line error messages.
+//!
+//! | code | meaning |
+//! |---|---|
+//! | 0 | success |
+//! | 1 | any other failure |
+//! | 2 | bad command line (from clap) |
+//! | 3 | bad input: a job, config or data file was refused |
+//! | 4 | the link or the peer failed |
+
+use std::process::ExitCode;
+
+/// A failure caused by the files the user gave us.
+pub(crate) const BAD_INPUT: u8 = 3;
+/// A failure of the link or the peer.
+#[allow(dead_code)]
+pub(crate) const LINK: u8 = 4;
+
+/// The error and its causes on one line.
+pub(crate) fn one_line(err: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in err.chain() {
+        let text = cause.to_string().replace('\n', " ");
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    parts.join(": ")
+}
+
+/// The exit code for an error, from the first cause we recognise.
+pub(crate) fn code_for(err: &anyhow::Error) -> ExitCode {
+    for cause in err.chain() {
+        if cause.downcast_ref::<duet_anon::AnonError>().is_some() {
+            return ExitCode::from(BAD_INPUT);
+        }
+    }
+    ExitCode::FAILURE
+}

@@ -1,0 +1,54 @@
+//! The `duet` command line.
+//!
+//! Every failure ends with one line on stderr, `duet: <what went wrong>`, and
+//! an exit code from [`exit`] that a script can rely on.
+
+mod anonymize;
+mod exit;
+
+use clap::{Parser, Subcommand};
+
+/// Joint statistics between two institutions, without raw records leaving either.
+#[derive(Parser)]
+#[command(name = "duet", version, about, propagate_version = true)]
+struct Cli {
+    /// Print nothing but errors.
+    #[arg(long, global = true)]
+    quiet: bool,
+    /// Print machine-readable JSON on stdout instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// De-identify a CSV locally under a privacy model (k-anonymity, l-diversity, t-closeness).
+    Anonymize(anonymize::Args),
+}
+
+/// How the command should talk to the person or script that ran it.
+#[derive(Clone, Copy)]
+pub(crate) struct Output {
+    pub(crate) quiet: bool,
+    pub(crate) json: bool,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let out = Output {
+        quiet: cli.quiet,
+        json: cli.json,
+    };
+    let result = match cli.command {
+        Command::Anonymize(args) => anonymize::run(&args, out),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("duet: {}", exit::one_line(&err));
+            exit::code_for(&err)
+        }
+    }
+}

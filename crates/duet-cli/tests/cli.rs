@@ -1,0 +1,63 @@
+//! The `duet` binary as a script sees it: exit codes and one-line errors.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::process::Command;
+
+fn duet(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_duet"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn anonymize_with_a_missing_config_is_bad_input_on_one_line() {
+    let (code, stdout, stderr) = duet(&["anonymize", "--config", "/nonexistent/anon.toml"]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stdout.is_empty());
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("duet: ") && stderr.contains("/nonexistent/anon.toml"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn anonymize_writes_the_csv_and_a_json_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let adult = root.join("datasets/adult");
+    let config = dir.path().join("anon.toml");
+    let mut text = format!(
+        "[input]\npath = {:?}\ndelimiter = \";\"\n\n[output]\ncsv = \"out.csv\"\nreport_json = \"out.json\"\nreport_text = \"out.txt\"\n\n[[privacy_model]]\nkind = \"k_anonymity\"\nk = 5\n\n[search]\nsuppression_limit = 0.0\nmeasure = \"loss\"\n",
+        adult.join("adult_subset.csv").to_string_lossy()
+    );
+    for qi in ["sex", "age", "race"] {
+        let h = adult.join(format!("adult_hierarchy_{qi}.csv"));
+        text.push_str(&format!(
+            "\n[[quasi_identifier]]\ncolumn = \"{qi}\"\nhierarchy = {:?}\n",
+            h.to_string_lossy()
+        ));
+    }
+    std::fs::write(&config, text).unwrap();
+    let (code, stdout, stderr) =
+        duet(&["anonymize", "--config", config.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(
+        report["after"]["smallest_class"].as_u64().unwrap() >= 5,
+        "{report}"
+    );
+    assert!(dir.path().join("out.csv").exists());
+}
+
+#[test]
+fn unknown_subcommand_is_a_usage_error() {
+    let (code, _, _) = duet(&["frobnicate"]);
+    assert_eq!(code, 2);
+}
