@@ -1,0 +1,273 @@
+//! Gilboa's multiplication over correlated OT: the sender holds `x`, the
+//! receiver holds `y`, and they end with additive shares of `x * y` in
+//! Z_2^k.
+//!
+//! For bit `i` of `y` the parties run one correlated OT with correlation
+//! `x` modulo `2^(k - i)` (higher bits vanish once multiplied by `2^i`):
+//! the sender keeps `m0 = H(j, q_j)` and sends `d = m0 + x - H(j, q_j ^ delta)`
+//! truncated to `k - i` bits; the receiver computes
+//! `v = H(j, t_j) + y_i d = m0 + y_i x`. Then
+//! `sum 2^i v_i - sum 2^i m0_i = x y`. Corrections are packed bit-tight:
+//! `k (k + 1) / 2` bits per product (260 bytes for k = 64).
+//!
+//! The same code with one choice bit per element (`l = 1`) multiplies a
+//! ring value by a bit, which is what doubly shared bits need.
+//!
+//! What each party learns: the receiver sees `d`, one-time padded by
+//! `H(j, q_j ^ delta)` (for `y_i = 0`) or `H(j, q_j)` (for `y_i = 1`), which
+//! it cannot compute; the sender sees nothing from the receiver here.
+
+use duet_core::Ring;
+use rayon::prelude::*;
+
+use crate::hash::Tccr;
+
+/// Elements per parallel task.
+const TASK: usize = 256;
+
+/// Bytes of packed corrections per element with `l` choice bits in Z_2^k.
+pub(crate) fn corr_bytes<R: Ring>(l: usize) -> usize {
+    let k = R::BITS as usize;
+    (0..l).map(|i| k - i).sum::<usize>().div_ceil(8)
+}
+
+fn ring_of<R: Ring>(h: u128) -> R {
+    R::from_words(&[h as u64, (h >> 64) as u64])
+}
+
+/// Sender side: for `x` and the rows `q` (`l` per element, from OT index
+/// `tweak`), returns its shares `-sum 2^i m0_i` and the packed corrections.
+pub(crate) fn send<R: Ring>(
+    hash: &Tccr,
+    tweak: u128,
+    delta: u128,
+    x: &[R],
+    q: &[u128],
+    l: usize,
+) -> (Vec<R>, Vec<u8>) {
+    let cb = corr_bytes::<R>(l);
+    let mut shares = vec![R::ZERO; x.len()];
+    let mut corr = vec![0u8; x.len() * cb];
+    shares
+        .par_chunks_mut(TASK)
+        .zip(corr.par_chunks_mut(TASK * cb))
+        .enumerate()
+        .for_each(|(task, (sh, co))| {
+            let (mut h0, mut h1, mut q1) = ([0u128; 128], [0u128; 128], [0u128; 128]);
+            for (k, (s, c)) in sh.iter_mut().zip(co.chunks_mut(cb)).enumerate() {
+                let e = task * TASK + k;
+                let (Some(qe), Some(&xe)) = (q.get(e * l..(e + 1) * l), x.get(e)) else {
+                    return;
+                };
+                let t = tweak.wrapping_add((e * l) as u128);
+                for (a, &b) in q1.iter_mut().zip(qe) {
+                    *a = b ^ delta;
+                }
+                hash.hash_into(t, qe, &mut h0[..l]);
+                hash.hash_into(t, &q1[..l], &mut h1[..l]);
+                *s = sender_element(&h0[..l], &h1[..l], xe, c);
+            }
+        });
+    (shares, corr)
+}
+
+fn sender_element<R: Ring>(h0: &[u128], h1: &[u128], x: R, out: &mut [u8]) -> R {
+    let mut w = BitWriter::new(out);
+    let mut share = R::ZERO;
+    for (i, (&a, &b)) in h0.iter().zip(h1).enumerate() {
+        let m0 = ring_of::<R>(a);
+        w.put_ring(m0 + x - ring_of::<R>(b), R::BITS - i as u32);
+        share -= m0.shl(i as u32);
+    }
+    w.finish();
+    share
+}
+
+/// Receiver side: from its packed choice bits, the rows `t` and the
+/// sender's corrections (length checked by the caller), its shares.
+pub(crate) fn receive<R: Ring>(
+    hash: &Tccr,
+    tweak: u128,
+    choices: &[u64],
+    t: &[u128],
+    corr: &[u8],
+    n: usize,
+    l: usize,
+) -> Vec<R> {
+    let cb = corr_bytes::<R>(l);
+    let mut shares = vec![R::ZERO; n];
+    shares
+        .par_chunks_mut(TASK)
+        .zip(corr.par_chunks(TASK * cb))
+        .enumerate()
+        .for_each(|(task, (sh, co))| {
+            let mut h = [0u128; 128];
+            for (k, (s, c)) in sh.iter_mut().zip(co.chunks(cb)).enumerate() {
+                let e = task * TASK + k;
+                let Some(te) = t.get(e * l..(e + 1) * l) else {
+                    return;
+                };
+                hash.hash_into(tweak.wrapping_add((e * l) as u128), te, &mut h[..l]);
+                let bit = |i: usize| {
+                    let j = e * l + i;
+                    choices.get(j / 64).map_or(0, |w| w >> (j % 64) & 1)
+                };
+                *s = receiver_element(&h[..l], bit, c);
+            }
+        });
+    shares
+}
+
+fn receiver_element<R: Ring>(h: &[u128], bit: impl Fn(usize) -> u64, corr: &[u8]) -> R {
+    let mut r = BitReader::new(corr);
+    let mut share = R::ZERO;
+    for (i, &hv) in h.iter().enumerate() {
+        let d = r.get_ring::<R>(R::BITS - i as u32);
+        let v = ring_of::<R>(hv) + d * R::from_u64(bit(i));
+        share += v.shl(i as u32);
+    }
+    share
+}
+
+/// Packs values of given bit widths, least significant bit first.
+struct BitWriter<'a> {
+    out: &'a mut [u8],
+    pos: usize,
+    acc: u128,
+    n: u32,
+}
+
+impl<'a> BitWriter<'a> {
+    fn new(out: &'a mut [u8]) -> Self {
+        BitWriter {
+            out,
+            pos: 0,
+            acc: 0,
+            n: 0,
+        }
+    }
+
+    /// Appends the low `bits` (1..=64) bits of `v`.
+    #[inline(always)]
+    fn put(&mut self, v: u64, bits: u32) {
+        let v = if bits >= 64 {
+            v
+        } else {
+            v & ((1u64 << bits) - 1)
+        };
+        self.acc |= u128::from(v) << self.n;
+        self.n += bits;
+        if self.n >= 64 {
+            self.flush(8);
+            self.acc >>= 64;
+            self.n -= 64;
+        }
+    }
+
+    fn put_ring<R: Ring>(&mut self, v: R, bits: u32) {
+        self.put(v.word(0), bits.min(64));
+        if bits > 64 {
+            self.put(v.word(1), bits - 64);
+        }
+    }
+
+    fn flush(&mut self, bytes: usize) {
+        let b = self.acc.to_le_bytes();
+        let end = (self.pos + bytes).min(self.out.len());
+        if let Some(dst) = self.out.get_mut(self.pos..end) {
+            dst.copy_from_slice(&b[..end - self.pos]);
+        }
+        self.pos = end;
+    }
+
+    fn finish(mut self) {
+        let rest = self.n.div_ceil(8) as usize;
+        self.flush(rest);
+    }
+}
+
+/// Unpacks what [`BitWriter`] packed; reads past the end give zeros.
+struct BitReader<'a> {
+    src: &'a [u8],
+    pos: usize,
+    acc: u128,
+    n: u32,
+}
+
+impl<'a> BitReader<'a> {
+    fn new(src: &'a [u8]) -> Self {
+        BitReader {
+            src,
+            pos: 0,
+            acc: 0,
+            n: 0,
+        }
+    }
+
+    /// The next `bits` (1..=64) bits.
+    #[inline(always)]
+    fn get(&mut self, bits: u32) -> u64 {
+        if self.n < bits {
+            let end = (self.pos + 8).min(self.src.len());
+            let mut b = [0u8; 8];
+            if let Some(s) = self.src.get(self.pos..end) {
+                b[..s.len()].copy_from_slice(s);
+            }
+            self.acc |= u128::from(u64::from_le_bytes(b)) << self.n;
+            self.n += 64;
+            self.pos = end;
+        }
+        let v = self.acc as u64;
+        let v = if bits >= 64 {
+            v
+        } else {
+            v & ((1u64 << bits) - 1)
+        };
+        self.acc = if bits >= 128 { 0 } else { self.acc >> bits };
+        self.n -= bits;
+        v
+    }
+
+    fn get_ring<R: Ring>(&mut self, bits: u32) -> R {
+        let lo = self.get(bits.min(64));
+        let hi = if bits > 64 { self.get(bits - 64) } else { 0 };
+        R::from_words(&[lo, hi])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use duet_core::{Z128, Z64};
+
+    #[test]
+    fn correction_sizes_are_tight() {
+        assert_eq!(corr_bytes::<Z64>(64), 260);
+        assert_eq!(corr_bytes::<Z128>(128), 1032);
+        assert_eq!(corr_bytes::<Z64>(1), 8);
+        assert_eq!(corr_bytes::<Z128>(1), 16);
+    }
+
+    #[test]
+    fn bit_packing_roundtrips() {
+        let widths: Vec<u32> = (1..=128).rev().collect();
+        let vals: Vec<u128> = (0..128u128)
+            .map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835) ^ u128::MAX)
+            .collect();
+        let mut out = vec![0u8; corr_bytes::<Z128>(128)];
+        let mut w = BitWriter::new(&mut out);
+        for (&v, &b) in vals.iter().zip(&widths) {
+            w.put_ring(Z128(v), b);
+        }
+        w.finish();
+        let mut r = BitReader::new(&out);
+        for (&v, &b) in vals.iter().zip(&widths) {
+            let mask = if b == 128 {
+                u128::MAX
+            } else {
+                (1u128 << b) - 1
+            };
+            assert_eq!(r.get_ring::<Z128>(b).0, v & mask, "width {b}");
+        }
+    }
+}

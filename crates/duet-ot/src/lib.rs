@@ -1,0 +1,17 @@
+#![doc = include_str!("../README.md")]
+
+pub mod base;
+mod error;
+mod gilboa;
+pub mod hash;
+pub mod iknp;
+pub mod kinds;
+mod preprocessing;
+mod product;
+mod session;
+pub mod transpose;
+mod triples;
+
+pub use error::OtError;
+pub use preprocessing::{Material, OtPreprocessing, Progress, ProgressFn};
+pub use session::{OtSession, MAX_OTS_PER_ROUND};

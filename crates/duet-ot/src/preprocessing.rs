@@ -1,0 +1,166 @@
+//! [`OtPreprocessing`]: duet-core's [`Preprocessing`] from OT, with no
+//! trusted dealer. The base OTs run once, lazily, on the first request;
+//! every request then runs the extension in batches.
+
+use duet_core::{AndTriples, BeaverTriples, Channel, DaBits, Preprocessing, Ring, Role};
+use rand_chacha::ChaCha20Rng;
+use rand_core::{CryptoRng, RngCore, SeedableRng};
+use zeroize::Zeroizing;
+
+use crate::error::OtError;
+use crate::session::{OtSession, MAX_OTS_PER_ROUND};
+use crate::triples;
+
+/// What a progress report counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Material {
+    /// The session's base OTs (reported once, when done).
+    BaseOts,
+    /// Beaver triples over Z_2^bits.
+    Triples {
+        /// 64 or 128.
+        bits: u32,
+    },
+    /// AND-triple words (64 triples each).
+    AndTriples,
+    /// Doubly shared bits over Z_2^bits.
+    DaBits {
+        /// 64 or 128.
+        bits: u32,
+    },
+}
+
+/// Progress of one request, reported after every batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// What is being produced.
+    pub material: Material,
+    /// Items produced so far in this request.
+    pub done: usize,
+    /// Items asked for in this request.
+    pub total: usize,
+}
+
+/// A progress callback (the CLI turns it into a progress bar).
+pub type ProgressFn = Box<dyn FnMut(Progress) + Send>;
+
+/// Preprocessing generated jointly by the two parties over OT.
+///
+/// Semi-honest security: neither party learns anything about the other's
+/// shares, provided both follow the protocol (see the crate docs).
+pub struct OtPreprocessing {
+    role: Role,
+    session_id: [u8; 32],
+    rng: ChaCha20Rng,
+    session: Option<OtSession>,
+    batch_ots: usize,
+    progress: Option<ProgressFn>,
+}
+
+impl OtPreprocessing {
+    /// Preprocessing for `role` in the session `session_id` (both parties
+    /// must use the same id), seeded from `rng` (the OS generator in real runs).
+    pub fn new<G: RngCore + CryptoRng>(role: Role, session_id: [u8; 32], rng: &mut G) -> Self {
+        let mut seed = Zeroizing::new([0u8; 32]);
+        rng.fill_bytes(seed.as_mut());
+        OtPreprocessing {
+            role,
+            session_id,
+            rng: ChaCha20Rng::from_seed(*seed),
+            session: None,
+            batch_ots: 1 << 18,
+            progress: None,
+        }
+    }
+
+    /// Calls `f` after every batch (and once the base OTs are done).
+    pub fn with_progress(mut self, f: ProgressFn) -> Self {
+        self.progress = Some(f);
+        self
+    }
+
+    /// Sets the extended OTs per direction per batch (default 2^18, at
+    /// most [`MAX_OTS_PER_ROUND`]); both parties must use the same value.
+    pub fn with_batch_ots(mut self, ots: usize) -> Self {
+        self.batch_ots = ots.clamp(128, MAX_OTS_PER_ROUND);
+        self
+    }
+
+    /// The OT session, set up on first use.
+    async fn session<C: Channel>(&mut self, ch: &mut C) -> Result<&mut OtSession, OtError> {
+        let s = match self.session.take() {
+            Some(s) => s,
+            None => {
+                let s = OtSession::setup(ch, self.role, self.session_id, &mut self.rng).await?;
+                self.report(Material::BaseOts, 1, 1);
+                s
+            }
+        };
+        Ok(self.session.insert(s))
+    }
+
+    fn report(&mut self, material: Material, done: usize, total: usize) {
+        if let Some(f) = self.progress.as_mut() {
+            f(Progress {
+                material,
+                done,
+                total,
+            });
+        }
+    }
+}
+
+impl Preprocessing for OtPreprocessing {
+    type Error = OtError;
+
+    async fn triples<R: Ring, C: Channel>(
+        &mut self,
+        ch: &mut C,
+        n: usize,
+    ) -> Result<BeaverTriples<R>, OtError> {
+        let step = (self.batch_ots / R::BITS as usize).max(1);
+        let material = Material::Triples { bits: R::BITS };
+        let mut out = BeaverTriples::empty();
+        while out.len() < n {
+            let k = step.min(n - out.len());
+            let batch = triples::beaver::<R, C>(self.session(ch).await?, ch, k).await?;
+            out.append(batch);
+            self.report(material, out.len(), n);
+        }
+        Ok(out)
+    }
+
+    async fn and_triples<C: Channel>(
+        &mut self,
+        ch: &mut C,
+        words: usize,
+    ) -> Result<AndTriples, OtError> {
+        let step = (self.batch_ots / 64).max(1);
+        let mut out = AndTriples::default();
+        while out.words() < words {
+            let k = step.min(words - out.words());
+            let batch = triples::and_triples(self.session(ch).await?, ch, k).await?;
+            out.append(batch);
+            self.report(Material::AndTriples, out.words(), words);
+        }
+        Ok(out)
+    }
+
+    async fn dabits<R: Ring, C: Channel>(
+        &mut self,
+        ch: &mut C,
+        n: usize,
+    ) -> Result<DaBits<R>, OtError> {
+        let step = self.batch_ots;
+        let material = Material::DaBits { bits: R::BITS };
+        let mut out = DaBits::empty();
+        while out.len() < n {
+            let k = step.min(n - out.len());
+            let batch = triples::dabits::<R, C>(self.session(ch).await?, ch, k).await?;
+            out.append(batch);
+            self.report(material, out.len(), n);
+        }
+        Ok(out)
+    }
+}

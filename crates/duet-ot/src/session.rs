@@ -1,0 +1,212 @@
+//! One party's OT session: the two IKNP instances (one where it sends, one
+//! where it receives), set up by 2 x 128 base OTs, and the batched rounds
+//! that run both directions at once so both parties do the same work.
+
+use duet_core::wire::{decode_words, encode_words};
+use duet_core::{Channel, Ring, Role};
+use rand_chacha::ChaCha20Rng;
+use rand_core::{CryptoRng, RngCore, SeedableRng};
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::base::{self, BaseSender, Context, POINT_BYTES};
+use crate::error::{channel, recv_exact, OtError};
+use crate::hash::Tccr;
+use crate::iknp::{self, KAPPA};
+use crate::{gilboa, kinds};
+
+/// Most extended OTs in one direction of one round (a 16 MiB `u` frame).
+pub const MAX_OTS_PER_ROUND: usize = 1 << 20;
+
+/// One party's state for OT extension with its peer.
+///
+/// Both parties create it with [`OtSession::setup`] at the same point and
+/// then call the same operations with the same sizes in the same order.
+pub struct OtSession {
+    role: Role,
+    hash: Tccr,
+    sender: iknp::Sender,
+    receiver: iknp::Receiver,
+    sent_ots: u64,
+    received_ots: u64,
+    pub(crate) rng: ChaCha20Rng,
+}
+
+/// The tweak of OT `index` of the instance in which `sender` sends.
+fn tweak(sender: Role, index: u64) -> u128 {
+    (sender.index() as u128) << 64 | u128::from(index)
+}
+
+impl OtSession {
+    /// Runs the base OTs for both directions (two rounds, 2 x 128 OTs) and
+    /// seeds the session's generator from `rng`.
+    pub async fn setup<C: Channel, G: RngCore + CryptoRng>(
+        ch: &mut C,
+        role: Role,
+        session_id: [u8; 32],
+        rng: &mut G,
+    ) -> Result<Self, OtError> {
+        let ctx = |sender: Role| Context {
+            session_id,
+            direction: sender.index() as u8,
+        };
+        // As extension receiver I am the base-OT sender, and vice versa.
+        let (base_sender, a_msg) = BaseSender::new(rng);
+        ch.send(kinds::BASE_SENDER, a_msg.to_vec())
+            .await
+            .map_err(channel("base OT"))?;
+        let peer_a = recv_exact(ch, "base OT", kinds::BASE_SENDER, POINT_BYTES).await?;
+        let mut delta = (u128::from(rng.next_u64()) << 64) | u128::from(rng.next_u64());
+        let choices: Vec<bool> = (0..KAPPA).map(|i| delta >> i & 1 == 1).collect();
+        let (reply, keys) = base::receive(&ctx(role), &peer_a, &choices, rng)?;
+        ch.send(kinds::BASE_RECEIVER, reply)
+            .await
+            .map_err(channel("base OT"))?;
+        let peer_reply =
+            recv_exact(ch, "base OT", kinds::BASE_RECEIVER, KAPPA * POINT_BYTES).await?;
+        let pairs = base_sender.finish(&ctx(role.peer()), KAPPA, &peer_reply)?;
+        let sender = iknp::Sender::new(delta, &keys);
+        delta.zeroize();
+        let mut seed = Zeroizing::new([0u8; 32]);
+        rng.fill_bytes(seed.as_mut());
+        Ok(OtSession {
+            role,
+            hash: Tccr::new(&session_id),
+            sender,
+            receiver: iknp::Receiver::new(&pairs),
+            sent_ots: 0,
+            received_ots: 0,
+            rng: ChaCha20Rng::from_seed(*seed),
+        })
+    }
+
+    /// This party's role.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// Extended OTs run so far as (sender, receiver).
+    pub fn ot_counts(&self) -> (u64, u64) {
+        (self.sent_ots, self.received_ots)
+    }
+
+    /// As receiver: extends with `choices`, sends `u`; returns the rows and
+    /// the tweak of the first.
+    async fn receiver_round<C: Channel>(
+        &mut self,
+        ch: &mut C,
+        choices: &[u64],
+    ) -> Result<(Zeroizing<Vec<u128>>, u128), OtError> {
+        check_round("extension", choices.len() * 64)?;
+        let (u, t) = self.receiver.extend(choices);
+        ch.send(kinds::EXT_U, encode_words(&u))
+            .await
+            .map_err(channel("extension"))?;
+        let tw = tweak(self.role.peer(), self.received_ots);
+        self.received_ots += 64 * choices.len() as u64;
+        Ok((t, tw))
+    }
+
+    /// As sender: receives `u` for `w` words of choices; returns the rows
+    /// and the tweak of the first.
+    async fn sender_round<C: Channel>(
+        &mut self,
+        ch: &mut C,
+        w: usize,
+    ) -> Result<(Zeroizing<Vec<u128>>, u128), OtError> {
+        check_round("extension", w * 64)?;
+        let bytes = recv_exact(ch, "extension", kinds::EXT_U, KAPPA * w * 8).await?;
+        let u = decode_words(&bytes, KAPPA * w).map_err(|e| OtError::PeerLength {
+            step: "extension",
+            kind: kinds::EXT_U,
+            expected: e.expected,
+            found: e.found,
+        })?;
+        let q = self.sender.extend(&u, w);
+        let tw = tweak(self.role, self.sent_ots);
+        self.sent_ots += 64 * w as u64;
+        Ok((q, tw))
+    }
+
+    /// Both directions of Gilboa products at once, `l` choice bits per
+    /// element: this party sends for `x` and receives for `n_recv` elements
+    /// whose choice bits are packed in `y` (`l` per element). Returns
+    /// (shares as sender, shares as receiver).
+    pub(crate) async fn cross<R: Ring, C: Channel>(
+        &mut self,
+        ch: &mut C,
+        x: &[R],
+        y: &[u64],
+        n_recv: usize,
+        l: usize,
+    ) -> Result<(Vec<R>, Vec<R>), OtError> {
+        let (t, t_tweak) = self.receiver_round(ch, y).await?;
+        let (q, q_tweak) = self.sender_round(ch, (x.len() * l).div_ceil(64)).await?;
+        let delta = self.sender.delta();
+        let (mine, corr) = gilboa::send(&self.hash, q_tweak, delta, x, &q, l);
+        drop(q);
+        ch.send(kinds::GILBOA, corr)
+            .await
+            .map_err(channel("Gilboa corrections"))?;
+        let cb = gilboa::corr_bytes::<R>(l);
+        let peer = recv_exact(ch, "Gilboa corrections", kinds::GILBOA, n_recv * cb).await?;
+        let theirs = gilboa::receive(&self.hash, t_tweak, y, &t, &peer, n_recv, l);
+        Ok((mine, theirs))
+    }
+
+    /// Both directions of random OT with one-bit messages, `64 w` each:
+    /// returns `(m0 ^ m1, m0)` packed for the OTs this party sends, and
+    /// `m_c` for those it receives with choices `c`.
+    pub(crate) async fn cross_rot<C: Channel>(
+        &mut self,
+        ch: &mut C,
+        choices: &[u64],
+    ) -> Result<(Vec<u64>, Vec<u64>, Vec<u64>), OtError> {
+        let w = choices.len();
+        let (t, t_tweak) = self.receiver_round(ch, choices).await?;
+        let (q, q_tweak) = self.sender_round(ch, w).await?;
+        let (diff, m0) =
+            crate::triples::rot_send_bits(&self.hash, q_tweak, self.sender.delta(), &q);
+        let mc = crate::triples::rot_receive_bits(&self.hash, t_tweak, &t);
+        Ok((diff, m0, mc))
+    }
+
+    /// One direction only: this party sends for `x` (`l` bits per element).
+    pub(crate) async fn send_only<R: Ring, C: Channel>(
+        &mut self,
+        ch: &mut C,
+        x: &[R],
+        l: usize,
+    ) -> Result<Vec<R>, OtError> {
+        let (q, q_tweak) = self.sender_round(ch, (x.len() * l).div_ceil(64)).await?;
+        let (mine, corr) = gilboa::send(&self.hash, q_tweak, self.sender.delta(), x, &q, l);
+        ch.send(kinds::GILBOA, corr)
+            .await
+            .map_err(channel("Gilboa corrections"))?;
+        Ok(mine)
+    }
+
+    /// One direction only: this party receives for `n` elements with choice bits `y`.
+    pub(crate) async fn receive_only<R: Ring, C: Channel>(
+        &mut self,
+        ch: &mut C,
+        y: &[u64],
+        n: usize,
+        l: usize,
+    ) -> Result<Vec<R>, OtError> {
+        let (t, t_tweak) = self.receiver_round(ch, y).await?;
+        let cb = gilboa::corr_bytes::<R>(l);
+        let peer = recv_exact(ch, "Gilboa corrections", kinds::GILBOA, n * cb).await?;
+        Ok(gilboa::receive(&self.hash, t_tweak, y, &t, &peer, n, l))
+    }
+}
+
+fn check_round(step: &'static str, ots: usize) -> Result<(), OtError> {
+    if ots > MAX_OTS_PER_ROUND {
+        return Err(OtError::TooLarge {
+            step,
+            requested: ots,
+            limit: MAX_OTS_PER_ROUND,
+        });
+    }
+    Ok(())
+}

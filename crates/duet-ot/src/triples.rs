@@ -1,0 +1,171 @@
+//! Preprocessing material from OT, one batch at a time.
+//!
+//! - Beaver triples over Z_2^k: each party draws its own `a_p`, `b_p`;
+//!   `c_p = a_p b_p + <a_0 b_1>_p + <a_1 b_0>_p` with the two cross
+//!   products from Gilboa, one in each direction, so both parties do the
+//!   same work. 2 x k correlated OTs and `k (k + 1)` correction bits per triple.
+//! - AND triples: two random OTs with one-bit messages per triple. In the
+//!   OT where party p sends, `a_p = m0 ^ m1` and it keeps `m0`; the peer
+//!   chooses with its `b` and keeps `m_b`, so `m0 ^ m_b = a_p b_{1-p}`.
+//!   No message beyond the extension's `u`.
+//! - Doubly shared bits: each party draws bits `r_p`; `r = r_0 ^ r_1 =
+//!   r_0 + r_1 - 2 r_0 r_1`, with the product from Gilboa on one choice bit
+//!   (half the bits in each direction).
+//!
+//! What each party learns: nothing; every message is an extension or
+//! Gilboa message (see [`crate::iknp`] and [`crate::gilboa`]).
+
+use duet_core::share::words_for;
+use duet_core::{AndTriples, BeaverTriples, Channel, DaBits, Ring, Role};
+use rand_core::RngCore;
+use rayon::prelude::*;
+use zeroize::Zeroize;
+
+use crate::error::OtError;
+use crate::hash::Tccr;
+use crate::session::OtSession;
+
+/// The choice bits of `values` as packed words: bit `i` of element `e` is
+/// bit `e k + i`, which is the little-endian word layout itself.
+pub(crate) fn ring_bits<R: Ring>(values: &[R]) -> Vec<u64> {
+    let mut out = Vec::with_capacity(values.len() * R::WORDS);
+    for v in values {
+        out.extend((0..R::WORDS).map(|i| v.word(i)));
+    }
+    out
+}
+
+fn words(rng: &mut impl RngCore, n: usize) -> Vec<u64> {
+    (0..n).map(|_| rng.next_u64()).collect()
+}
+
+/// One batch of `n` Beaver triples.
+pub(crate) async fn beaver<R: Ring, C: Channel>(
+    s: &mut OtSession,
+    ch: &mut C,
+    n: usize,
+) -> Result<BeaverTriples<R>, OtError> {
+    let a: Vec<R> = duet_core::ring::random_vec(&mut s.rng, n);
+    let b: Vec<R> = duet_core::ring::random_vec(&mut s.rng, n);
+    let mut yb = ring_bits(&b);
+    let (mut s_send, mut s_recv) = s.cross(ch, &a, &yb, n, R::BITS as usize).await?;
+    yb.zeroize();
+    let c: Vec<R> = (0..n)
+        .into_par_iter()
+        .map(|i| a[i] * b[i] + s_send[i] + s_recv[i])
+        .collect();
+    s_send.zeroize();
+    s_recv.zeroize();
+    BeaverTriples::from_parts(a, b, c).map_err(|e| OtError::LengthMismatch {
+        step: "Beaver triples",
+        left: e.left,
+        right: e.right,
+    })
+}
+
+/// One batch of `64 * w` AND triples.
+pub(crate) async fn and_triples<C: Channel>(
+    s: &mut OtSession,
+    ch: &mut C,
+    w: usize,
+) -> Result<AndTriples, OtError> {
+    let b = words(&mut s.rng, w);
+    let (a, mut m0, mut mc) = s.cross_rot(ch, &b).await?;
+    let c: Vec<u64> = (0..w).map(|i| (a[i] & b[i]) ^ m0[i] ^ mc[i]).collect();
+    m0.zeroize();
+    mc.zeroize();
+    AndTriples::from_parts(a, b, c).map_err(|e| OtError::LengthMismatch {
+        step: "AND triples",
+        left: e.left,
+        right: e.right,
+    })
+}
+
+/// Packs `count` bits of `bits` starting at bit `from`.
+fn bit_range(bits: &[u64], from: usize, count: usize) -> Vec<u64> {
+    let mut out = vec![0u64; words_for(count)];
+    for i in 0..count {
+        let j = from + i;
+        let b = bits.get(j / 64).map_or(0, |w| w >> (j % 64) & 1);
+        out[i / 64] |= b << (i % 64);
+    }
+    out
+}
+
+/// One batch of `n` doubly shared bits.
+pub(crate) async fn dabits<R: Ring, C: Channel>(
+    s: &mut OtSession,
+    ch: &mut C,
+    n: usize,
+) -> Result<DaBits<R>, OtError> {
+    let mut r = words(&mut s.rng, words_for(n));
+    if n % 64 != 0 {
+        if let Some(last) = r.last_mut() {
+            *last &= (1u64 << (n % 64)) - 1;
+        }
+    }
+    let bit = |i: usize| r[i / 64] >> (i % 64) & 1;
+    // P0 sends for the first half of the bits, P1 for the second.
+    let half = n.div_ceil(2);
+    let (mine, theirs) = match s.role() {
+        Role::P0 => (0..half, half..n),
+        Role::P1 => (half..n, 0..half),
+    };
+    let x: Vec<R> = mine.clone().map(|i| R::from_u64(bit(i))).collect();
+    let y = bit_range(&r, theirs.start, theirs.len());
+    let (s_send, s_recv) = s.cross(ch, &x, &y, theirs.len(), 1).await?;
+    let mut cross = vec![R::ZERO; n];
+    for (i, v) in mine.zip(s_send).chain(theirs.zip(s_recv)) {
+        cross[i] = v;
+    }
+    let arith: Vec<R> = (0..n)
+        .map(|i| R::from_u64(bit(i)) - cross[i] - cross[i])
+        .collect();
+    cross.zeroize();
+    DaBits::from_parts(r, arith).map_err(|e| OtError::LengthMismatch {
+        step: "daBits",
+        left: e.left,
+        right: e.right,
+    })
+}
+
+/// Sender bits of one-bit random OTs: `(m0 ^ m1, m0)` packed, `m_b` the
+/// low bit of `H(j, q_j ^ b delta)`.
+pub(crate) fn rot_send_bits(
+    hash: &Tccr,
+    tweak: u128,
+    delta: u128,
+    q: &[u128],
+) -> (Vec<u64>, Vec<u64>) {
+    q.par_chunks(64)
+        .enumerate()
+        .map(|(c, qc)| {
+            let (mut h0, mut h1, mut q1) = ([0u128; 64], [0u128; 64], [0u128; 64]);
+            for (a, &b) in q1.iter_mut().zip(qc) {
+                *a = b ^ delta;
+            }
+            let t = tweak.wrapping_add((c * 64) as u128);
+            hash.hash_into(t, qc, &mut h0[..qc.len()]);
+            hash.hash_into(t, &q1[..qc.len()], &mut h1[..qc.len()]);
+            (pack_lsb(&h0) ^ pack_lsb(&h1), pack_lsb(&h0))
+        })
+        .unzip()
+}
+
+/// Receiver bits of one-bit random OTs: `m_c` packed.
+pub(crate) fn rot_receive_bits(hash: &Tccr, tweak: u128, t: &[u128]) -> Vec<u64> {
+    t.par_chunks(64)
+        .enumerate()
+        .map(|(c, tc)| {
+            let mut h = [0u128; 64];
+            hash.hash_into(tweak.wrapping_add((c * 64) as u128), tc, &mut h[..tc.len()]);
+            pack_lsb(&h)
+        })
+        .collect()
+}
+
+fn pack_lsb(h: &[u128; 64]) -> u64 {
+    h.iter()
+        .enumerate()
+        .fold(0u64, |acc, (i, &v)| acc | ((v & 1) as u64) << i)
+}
