@@ -6,7 +6,7 @@ use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use duet_core::{Engine, InsecureDealer, MemoryChannel, Needs, Role, Shared, Z64};
+use duet_core::{Engine, InsecureDealer, MemoryChannel, Needs, Ring, Role, Shared, Z128, Z64};
 use futures::executor::block_on;
 use rand::SeedableRng;
 
@@ -20,26 +20,27 @@ enum Op {
     Ltz,
 }
 
-fn needs(op: Op, n: usize) -> Needs {
+fn needs<R: Ring>(op: Op, n: usize) -> Needs {
+    let words = n.div_ceil(64);
     match op {
         Op::Share | Op::Open => Needs::default(),
         Op::Mul => Needs {
             triples: n,
             ..Needs::default()
         },
-        // 63 generate + 2 * 31 combine ANDs per element, 64 elements a word.
+        // Under 3k AND gates per element (k-1 generate, 2(k-1) combine).
         Op::Ltz => Needs {
-            and_words: 126 * n.div_ceil(64),
+            and_words: 3 * R::BITS as usize * words,
             dabits: n,
             ..Needs::default()
         },
     }
 }
 
-async fn run_op(e: &mut E, op: Op, x: &Shared<Z64>, plain: &[Z64]) {
+async fn run_op<R: Ring>(e: &mut E, op: Op, x: &Shared<R>, plain: &[R]) {
     match op {
         Op::Share if e.role() == Role::P0 => drop(e.share_input(plain).await.unwrap()),
-        Op::Share => drop(e.receive_input::<Z64>(plain.len()).await.unwrap()),
+        Op::Share => drop(e.receive_input::<R>(plain.len()).await.unwrap()),
         Op::Open => drop(e.open(x).await.unwrap()),
         Op::Mul => drop(e.mul(x, x).await.unwrap()),
         Op::Ltz => drop(e.ltz(x).await.unwrap()),
@@ -47,7 +48,7 @@ async fn run_op(e: &mut E, op: Op, x: &Shared<Z64>, plain: &[Z64]) {
 }
 
 /// Wall time of one run of `op` on `n` elements, both parties in parallel.
-fn timed_pair(op: Op, n: usize) -> Duration {
+fn timed_pair<R: Ring>(op: Op, n: usize) -> Duration {
     let (c0, c1) = MemoryChannel::pair();
     let barrier = Arc::new(Barrier::new(2));
     let party = |role: Role, ch: MemoryChannel| {
@@ -55,9 +56,9 @@ fn timed_pair(op: Op, n: usize) -> Duration {
         std::thread::spawn(move || {
             let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(role.index() as u64);
             let mut e = Engine::new(role, ch, InsecureDealer::new(role, [9; 32]), &mut rng);
-            let plain = duet_core::ring::random_vec::<Z64, _>(&mut rng, n);
+            let plain = duet_core::ring::random_vec::<R, _>(&mut rng, n);
             let x = Shared::from_shares(plain.clone());
-            block_on(e.preprocess::<Z64>(needs(op, n))).unwrap();
+            block_on(e.preprocess::<R>(needs::<R>(op, n))).unwrap();
             barrier.wait();
             let start = Instant::now();
             block_on(run_op(&mut e, op, &x, &plain));
@@ -79,8 +80,13 @@ fn engine_throughput(c: &mut Criterion) {
         ("beaver-mul", Op::Mul),
         ("ltz", Op::Ltz),
     ] {
-        g.bench_function(name, |b| {
-            b.iter_custom(|iters| (0..iters).map(|_| timed_pair(op, n)).sum())
+        g.bench_function(format!("z64/{name}"), |b| {
+            b.iter_custom(|iters| (0..iters).map(|_| timed_pair::<Z64>(op, n)).sum())
+        });
+    }
+    for (name, op) in [("beaver-mul", Op::Mul), ("ltz", Op::Ltz)] {
+        g.bench_function(format!("z128/{name}"), |b| {
+            b.iter_custom(|iters| (0..iters).map(|_| timed_pair::<Z128>(op, n)).sum())
         });
     }
     g.finish();
