@@ -1,0 +1,365 @@
+//! [`QuicChannel`]: duet-core's `Channel` over the data lanes.
+//!
+//! Sending never waits for the peer: each frame is cut into chunks that are
+//! queued to per-lane writer tasks, so both parties can send a large vector
+//! before either receives. Receiving reads chunk headers and bytes straight
+//! from the lanes in dealing order, checking each header before allocating.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use duet_core::{Channel, ChannelError, MsgKind, Role};
+use quinn::{Connection, Endpoint, RecvStream, SendStream};
+use sha2::Digest as _;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use crate::codec::{CloseMsg, Control};
+use crate::config::LinkConfig;
+use crate::error::NetError;
+use crate::frame::{chunks, Assembly, ChunkHeader, FrameError, HEADER_LEN};
+use crate::handshake::{read_control, read_err, write_control};
+use crate::link::{connection_error, CLOSE_ABORTED, CLOSE_OK, CLOSE_TRANSCRIPT};
+use crate::transcript::{Digest, LinkSummary, Transcript};
+
+type Writer = JoinHandle<Result<(), NetError>>;
+
+/// One side of a connected duet link. Implements [`Channel`]; end it with
+/// [`QuicChannel::close`] (or [`QuicChannel::abort`]); dropping it aborts.
+pub struct QuicChannel {
+    endpoint: Endpoint,
+    conn: Connection,
+    config: LinkConfig,
+    control: (SendStream, RecvStream),
+    lanes_tx: Vec<mpsc::UnboundedSender<[Bytes; 2]>>,
+    writers: Vec<Writer>,
+    lanes_rx: Vec<RecvStream>,
+    next_send_lane: usize,
+    next_recv_lane: usize,
+    send_seq: u64,
+    recv_seq: u64,
+    transcript: Transcript,
+    broken: bool,
+    finished: bool,
+}
+
+impl core::fmt::Debug for QuicChannel {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("QuicChannel")
+            .field("peer", &self.conn.remote_address())
+            .field("role", &self.transcript.role())
+            .field("frames", &self.transcript.frame_counts())
+            .finish()
+    }
+}
+
+async fn lane_writer(
+    mut stream: SendStream,
+    mut rx: mpsc::UnboundedReceiver<[Bytes; 2]>,
+) -> Result<(), NetError> {
+    let lost = |e: quinn::WriteError| match e {
+        quinn::WriteError::ConnectionLost(c) => connection_error(&c),
+        other => NetError::ConnectionLost(other.to_string()),
+    };
+    while let Some(mut item) = rx.recv().await {
+        stream.write_all_chunks(&mut item).await.map_err(lost)?;
+    }
+    stream
+        .finish()
+        .map_err(|e| NetError::ConnectionLost(e.to_string()))
+}
+
+impl QuicChannel {
+    /// Opens our lanes and starts their writers.
+    pub(crate) async fn start(
+        endpoint: Endpoint,
+        conn: Connection,
+        config: &LinkConfig,
+        role: Role,
+        session_id: [u8; 32],
+        control: (SendStream, RecvStream),
+    ) -> Result<QuicChannel, NetError> {
+        let mut ch = QuicChannel {
+            endpoint,
+            conn,
+            config: config.clone(),
+            control,
+            lanes_tx: Vec::new(),
+            writers: Vec::new(),
+            lanes_rx: Vec::new(),
+            next_send_lane: 0,
+            next_recv_lane: 0,
+            send_seq: 0,
+            recv_seq: 0,
+            transcript: Transcript::new(session_id, role),
+            broken: false,
+            finished: false,
+        };
+        ch.open_lanes().await?;
+        Ok(ch)
+    }
+
+    async fn open_lanes(&mut self) -> Result<(), NetError> {
+        for i in 0..self.config.lanes {
+            let stream = self
+                .conn
+                .open_uni()
+                .await
+                .map_err(|e| connection_error(&e))?;
+            let (tx, rx) = mpsc::unbounded_channel();
+            let index = Bytes::copy_from_slice(&i.to_le_bytes());
+            tx.send([index, Bytes::new()])
+                .map_err(|_| NetError::Broken)?;
+            self.lanes_tx.push(tx);
+            self.writers.push(tokio::spawn(lane_writer(stream, rx)));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn set_receive_lanes(&mut self, lanes: Vec<RecvStream>) {
+        self.lanes_rx = lanes;
+    }
+
+    /// The session id both sides derived.
+    pub fn session_id(&self) -> Digest {
+        self.transcript.summary().session_id
+    }
+
+    /// This side's job role.
+    pub fn role(&self) -> Role {
+        self.transcript.role()
+    }
+
+    /// The peer's address.
+    pub fn remote_address(&self) -> std::net::SocketAddr {
+        self.conn.remote_address()
+    }
+
+    /// The traffic so far and the current (not yet compared) digest.
+    pub fn summary(&self) -> LinkSummary {
+        self.transcript.summary()
+    }
+
+    fn writer_gone(&self) -> NetError {
+        match self.conn.close_reason() {
+            Some(e) => connection_error(&e),
+            None => NetError::ConnectionLost("a data lane writer stopped".into()),
+        }
+    }
+
+    /// Queues one frame on the lanes; never waits for the peer.
+    pub async fn send_frame(&mut self, kind: MsgKind, payload: Vec<u8>) -> Result<(), NetError> {
+        self.usable()?;
+        let len = payload.len() as u64;
+        let limit = self.config.frame_limit;
+        let size = self.config.chunk_size as usize;
+        if len > limit || len.div_ceil(size as u64) > u64::from(u32::MAX) {
+            return Err(FrameError::TooLarge { len, limit }.into());
+        }
+        self.broken = true;
+        let data = Bytes::from(payload);
+        for (index, range) in chunks(data.len(), size) {
+            let h = ChunkHeader {
+                kind: kind.code,
+                index,
+                len: range.len() as u32,
+                seq: self.send_seq,
+                total: len,
+            };
+            let lane = self.next_send_lane;
+            self.next_send_lane = (lane + 1) % self.lanes_tx.len().max(1);
+            let item = [Bytes::copy_from_slice(&h.encode()), data.slice(range)];
+            let tx = self.lanes_tx.get(lane).ok_or(NetError::Broken)?;
+            tx.send(item).map_err(|_| self.writer_gone())?;
+        }
+        // Hash while the writers already transmit.
+        let me = self.transcript.role();
+        let mut h = self.transcript.frame_hasher(me, kind, len);
+        h.update(&data);
+        self.transcript.commit(me, kind, len, h);
+        self.send_seq += 1;
+        self.broken = false;
+        Ok(())
+    }
+
+    /// Receives the next frame, of `kind` and at most `max_len` bytes,
+    /// within the receive timeout.
+    pub async fn recv_frame(&mut self, kind: MsgKind, max_len: usize) -> Result<Vec<u8>, NetError> {
+        self.usable()?;
+        self.broken = true; // until this frame is fully read
+        let limit = self.config.frame_limit.min(max_len as u64);
+        let t = self.config.receive_timeout;
+        let payload = tokio::time::timeout(t, self.read_frame(kind, limit))
+            .await
+            .map_err(|_| NetError::Timeout {
+                step: "receive",
+                after: t,
+            })??;
+        self.broken = false;
+        Ok(payload)
+    }
+
+    fn usable(&self) -> Result<(), NetError> {
+        if self.broken {
+            return Err(match self.conn.close_reason() {
+                Some(e) => connection_error(&e),
+                None => NetError::Broken,
+            });
+        }
+        Ok(())
+    }
+
+    /// The next lane in dealing order and the chunk header read from it.
+    async fn read_header(&mut self) -> Result<(usize, ChunkHeader), NetError> {
+        let lane = self.next_recv_lane;
+        self.next_recv_lane = (lane + 1) % self.lanes_rx.len().max(1);
+        let stream = self.lanes_rx.get_mut(lane).ok_or(NetError::Broken)?;
+        let mut b = [0u8; HEADER_LEN];
+        stream
+            .read_exact(&mut b)
+            .await
+            .map_err(read_err(HEADER_LEN))?;
+        Ok((lane, ChunkHeader::decode(&b)?))
+    }
+
+    async fn read_frame(&mut self, kind: MsgKind, limit: u64) -> Result<Vec<u8>, NetError> {
+        let (mut lane, mut h) = self.read_header().await?;
+        if h.kind != kind.code {
+            return Err(ChannelError::UnexpectedKind {
+                expected: kind,
+                found: h.kind,
+            }
+            .into());
+        }
+        let mut asm = Assembly::start(&h, self.recv_seq, limit)?;
+        let total = asm.total();
+        let mut buf = vec![0u8; total as usize];
+        let peer = self.transcript.peer();
+        let mut hasher = self.transcript.frame_hasher(peer, kind, total);
+        loop {
+            let range = asm.accept(&h)?;
+            let want = range.len();
+            let dst = buf.get_mut(range).ok_or(FrameError::Inconsistent)?;
+            let stream = self.lanes_rx.get_mut(lane).ok_or(NetError::Broken)?;
+            stream.read_exact(dst).await.map_err(read_err(want))?;
+            hasher.update(&*dst);
+            if asm.is_complete() {
+                break;
+            }
+            (lane, h) = self.read_header().await?;
+        }
+        self.transcript.commit(peer, kind, total, hasher);
+        self.recv_seq += 1;
+        Ok(buf)
+    }
+}
+
+impl QuicChannel {
+    /// Ends the session cleanly: flushes our lanes, exchanges and compares
+    /// transcript digests with the peer, closes with [`CLOSE_OK`] and
+    /// returns the agreed summary. Each step is bounded by the receive
+    /// timeout; on any failure the connection is closed with an error code.
+    pub async fn close(mut self) -> Result<LinkSummary, NetError> {
+        let t = self.config.receive_timeout;
+        let result = match tokio::time::timeout(t, self.finish()).await {
+            Ok(r) => r,
+            Err(_) => Err(NetError::Timeout {
+                step: "close",
+                after: t,
+            }),
+        };
+        let code = match &result {
+            Ok(_) => CLOSE_OK,
+            Err(NetError::TranscriptMismatch { .. }) => CLOSE_TRANSCRIPT,
+            Err(_) => CLOSE_ABORTED,
+        };
+        self.shutdown(code, b"close").await;
+        result
+    }
+
+    /// Ends the session at once with [`CLOSE_ABORTED`] and `reason`, which
+    /// the peer reports as [`NetError::PeerAborted`].
+    pub async fn abort(mut self, reason: &str) {
+        self.shutdown(CLOSE_ABORTED, reason.as_bytes()).await;
+    }
+
+    async fn shutdown(&mut self, code: u32, reason: &[u8]) {
+        self.finished = true;
+        self.conn.close(code.into(), reason);
+        // Let the close reach the peer and the socket go quiet.
+        let wait = Duration::from_secs(2).min(self.config.receive_timeout);
+        let _ = tokio::time::timeout(wait, self.endpoint.wait_idle()).await;
+    }
+
+    async fn finish(&mut self) -> Result<LinkSummary, NetError> {
+        self.usable()?;
+        self.lanes_tx.clear();
+        for w in self.writers.drain(..) {
+            w.await
+                .map_err(|e| NetError::ConnectionLost(e.to_string()))??;
+        }
+        let (frames_sent, frames_received) = self.transcript.frame_counts();
+        let ours = self.transcript.digest();
+        let msg = CloseMsg {
+            digest: ours.0,
+            frames_sent,
+            frames_received,
+        };
+        let (send, recv) = &mut self.control;
+        write_control(send, &Control::Close(msg)).await?;
+        let Control::Close(theirs) = read_control(recv).await? else {
+            return Err(NetError::Protocol { step: "close" });
+        };
+        // Finish ours, then wait for the peer's end: once both ends are
+        // read, neither side needs anything more from the other.
+        send.finish()
+            .map_err(|e| NetError::ConnectionLost(e.to_string()))?;
+        let rest = match recv.read_to_end(0).await {
+            Ok(rest) => rest,
+            // The peer closes cleanly only after reading our close message.
+            Err(quinn::ReadToEndError::Read(quinn::ReadError::ConnectionLost(c)))
+                if matches!(
+                    connection_error(&c),
+                    NetError::Channel(ChannelError::Closed)
+                ) =>
+            {
+                Vec::new()
+            }
+            Err(e) => return Err(NetError::ConnectionLost(e.to_string())),
+        };
+        if !rest.is_empty() {
+            return Err(NetError::Protocol { step: "close" });
+        }
+        // Our end must reach the peer before the connection closes.
+        let _ = send.stopped().await;
+        if theirs.digest != ours.0 {
+            return Err(NetError::TranscriptMismatch {
+                ours: ours.to_string(),
+                theirs: Digest(theirs.digest).to_string(),
+            });
+        }
+        Ok(self.transcript.summary())
+    }
+}
+
+impl Drop for QuicChannel {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.conn.close(CLOSE_ABORTED.into(), b"channel dropped");
+        }
+    }
+}
+
+impl Channel for QuicChannel {
+    async fn send(&mut self, kind: MsgKind, payload: Vec<u8>) -> Result<(), ChannelError> {
+        self.send_frame(kind, payload)
+            .await
+            .map_err(ChannelError::from)
+    }
+
+    async fn recv(&mut self, kind: MsgKind, max_len: usize) -> Result<Vec<u8>, ChannelError> {
+        self.recv_frame(kind, max_len)
+            .await
+            .map_err(ChannelError::from)
+    }
+}

@@ -1,0 +1,22 @@
+#![doc = include_str!("../README.md")]
+
+pub mod bench;
+mod channel;
+pub mod codec;
+pub mod config;
+pub mod error;
+pub mod frame;
+pub mod handshake;
+pub mod identity;
+pub mod link;
+mod tls;
+pub mod transcript;
+
+pub use channel::QuicChannel;
+pub use config::LinkConfig;
+pub use error::NetError;
+pub use handshake::{Field, Handshake, PROTOCOL_VERSION};
+pub use identity::{Fingerprint, FingerprintError, Identity, IdentityPaths};
+pub use link::{dial, listen, Listener};
+pub use tls::ALPN;
+pub use transcript::{Digest, KindStats, LinkSummary, Traffic};

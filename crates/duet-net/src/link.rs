@@ -1,0 +1,246 @@
+//! Endpoints: listening and dialling, the pinned TLS handshake, the duet
+//! handshake and the data lanes, ending in a connected [`QuicChannel`].
+
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use quinn::{Connection, ConnectionError, Endpoint};
+use rand_core::{CryptoRng, RngCore};
+
+use crate::channel::QuicChannel;
+use crate::config::LinkConfig;
+use crate::error::NetError;
+use crate::handshake::{self, read_err, Handshake};
+use crate::identity::{Fingerprint, Identity};
+use crate::tls::{client_config, server_config, Pin};
+
+/// Application close code: clean close after the transcripts matched.
+pub const CLOSE_OK: u32 = 0;
+/// Application close code: the session was aborted (or the channel dropped).
+pub const CLOSE_ABORTED: u32 = 1;
+/// Application close code: the handshake found a mismatch.
+pub const CLOSE_HANDSHAKE: u32 = 2;
+/// Application close code: the transcripts differed.
+pub const CLOSE_TRANSCRIPT: u32 = 3;
+
+/// The TLS server name the client sends; pinning ignores names.
+const SERVER_NAME: &str = "duet.invalid";
+
+/// Interprets the end of a connection.
+pub(crate) fn connection_error(e: &ConnectionError) -> NetError {
+    match e {
+        ConnectionError::ApplicationClosed(c) if c.error_code.into_inner() == 0 => {
+            NetError::Channel(duet_core::ChannelError::Closed)
+        }
+        ConnectionError::ApplicationClosed(c) => NetError::PeerAborted {
+            code: c.error_code.into_inner(),
+            reason: String::from_utf8_lossy(&c.reason).into_owned(),
+        },
+        ConnectionError::LocallyClosed => NetError::Broken,
+        ConnectionError::TimedOut => NetError::Timeout {
+            step: "peer silent past the idle timeout",
+            after: Duration::ZERO,
+        },
+        ConnectionError::ConnectionClosed(c) if is_tls_alert(c.error_code) => {
+            NetError::RefusedByPeer {
+                reason: c.to_string(),
+            }
+        }
+        other => NetError::ConnectionLost(other.to_string()),
+    }
+}
+
+fn is_tls_alert(code: quinn::TransportErrorCode) -> bool {
+    (0x100..0x200).contains(&u64::from(code))
+}
+
+/// A bound endpoint waiting for the one pinned peer.
+#[derive(Debug)]
+pub struct Listener {
+    endpoint: Endpoint,
+    pin: Arc<Pin>,
+    config: LinkConfig,
+}
+
+impl Listener {
+    /// Binds `addr` (port 0 picks a free port) with our identity, accepting
+    /// only the certificate with fingerprint `peer`.
+    pub fn bind(
+        addr: SocketAddr,
+        identity: &Identity,
+        peer: Fingerprint,
+        config: &LinkConfig,
+    ) -> Result<Listener, NetError> {
+        let pin = Pin::new(peer);
+        let crypto = server_config(identity, pin.clone())?;
+        let mut server = quinn::ServerConfig::with_crypto(Arc::new(crypto));
+        server.transport_config(Arc::new(config.transport()?));
+        let endpoint =
+            Endpoint::server(server, addr).map_err(|source| NetError::Bind { addr, source })?;
+        Ok(Listener {
+            endpoint,
+            pin,
+            config: config.clone(),
+        })
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> Result<SocketAddr, NetError> {
+        self.endpoint.local_addr().map_err(|source| NetError::Io {
+            path: "<udp socket>".into(),
+            source,
+        })
+    }
+
+    /// Waits (up to the connect timeout) for the peer, then runs the TLS
+    /// and duet handshakes. The first connection attempt decides: a peer
+    /// with another certificate ends this call with [`NetError::PinMismatch`].
+    pub async fn accept<G: RngCore + CryptoRng>(
+        &self,
+        hs: &Handshake,
+        rng: &mut G,
+    ) -> Result<QuicChannel, NetError> {
+        let t = self.config.connect_timeout;
+        let conn = tokio::time::timeout(t, self.incoming())
+            .await
+            .map_err(|_| NetError::Timeout {
+                step: "waiting for the peer",
+                after: t,
+            })??;
+        establish(self.endpoint.clone(), conn, false, hs, &self.config, rng).await
+    }
+
+    async fn incoming(&self) -> Result<Connection, NetError> {
+        let incoming = self.endpoint.accept().await.ok_or(NetError::Broken)?;
+        incoming
+            .await
+            .map_err(|e| self.pin.mismatch().unwrap_or_else(|| connection_error(&e)))
+    }
+}
+
+/// Binds `addr`, waits for the peer and returns the connected channel.
+pub async fn listen<G: RngCore + CryptoRng>(
+    addr: SocketAddr,
+    identity: &Identity,
+    peer: Fingerprint,
+    hs: &Handshake,
+    config: &LinkConfig,
+    rng: &mut G,
+) -> Result<QuicChannel, NetError> {
+    Listener::bind(addr, identity, peer, config)?
+        .accept(hs, rng)
+        .await
+}
+
+/// Connects to the peer at `addr`, which must present the certificate with
+/// fingerprint `peer`, and returns the connected channel.
+pub async fn dial<G: RngCore + CryptoRng>(
+    addr: SocketAddr,
+    identity: &Identity,
+    peer: Fingerprint,
+    hs: &Handshake,
+    config: &LinkConfig,
+    rng: &mut G,
+) -> Result<QuicChannel, NetError> {
+    let pin = Pin::new(peer);
+    let mut client = quinn::ClientConfig::new(Arc::new(client_config(identity, pin.clone())?));
+    client.transport_config(Arc::new(config.transport()?));
+    let local: SocketAddr = match (addr.is_ipv4(), addr.ip().is_loopback()) {
+        (true, true) => (Ipv4Addr::LOCALHOST, 0).into(),
+        (true, false) => (Ipv4Addr::UNSPECIFIED, 0).into(),
+        (false, true) => (Ipv6Addr::LOCALHOST, 0).into(),
+        (false, false) => (Ipv6Addr::UNSPECIFIED, 0).into(),
+    };
+    let endpoint = Endpoint::client(local).map_err(|source| NetError::Bind {
+        addr: local,
+        source,
+    })?;
+    let connecting = endpoint
+        .connect_with(client, addr, SERVER_NAME)
+        .map_err(|e| NetError::Connect(e.to_string()))?;
+    let t = config.connect_timeout;
+    let conn = tokio::time::timeout(t, connecting)
+        .await
+        .map_err(|_| NetError::Timeout {
+            step: "connecting",
+            after: t,
+        })?
+        .map_err(|e| pin.mismatch().unwrap_or_else(|| connection_error(&e)))?;
+    establish(endpoint, conn, true, hs, config, rng).await
+}
+
+/// The duet handshake and lane setup on an authenticated connection,
+/// bounded by the connect timeout; any failure closes the connection.
+async fn establish<G: RngCore + CryptoRng>(
+    endpoint: Endpoint,
+    conn: Connection,
+    dialer: bool,
+    hs: &Handshake,
+    config: &LinkConfig,
+    rng: &mut G,
+) -> Result<QuicChannel, NetError> {
+    let t = config.connect_timeout;
+    let setup = async {
+        let (mut send, mut recv) = if dialer {
+            conn.open_bi().await
+        } else {
+            conn.accept_bi().await
+        }
+        .map_err(|e| connection_error(&e))?;
+        let sid = handshake::run(hs, config.lanes, &conn, (&mut send, &mut recv), rng).await?;
+        let lanes_rx = accept_lanes(&conn, config.lanes);
+        let ch = QuicChannel::start(
+            endpoint.clone(),
+            conn.clone(),
+            config,
+            hs.role,
+            sid,
+            (send, recv),
+        )
+        .await?;
+        Ok::<_, NetError>((ch, lanes_rx.await?))
+    };
+    match tokio::time::timeout(t, setup).await {
+        Ok(Ok((mut ch, lanes))) => {
+            ch.set_receive_lanes(lanes);
+            Ok(ch)
+        }
+        Ok(Err(e)) => Err(fail(&endpoint, &conn, e).await),
+        Err(_) => {
+            let e = NetError::Timeout {
+                step: "handshake",
+                after: t,
+            };
+            Err(fail(&endpoint, &conn, e).await)
+        }
+    }
+}
+
+/// Closes the connection with the code matching `e`, waits briefly for the
+/// close to be sent, and returns `e`.
+async fn fail(endpoint: &Endpoint, conn: &Connection, e: NetError) -> NetError {
+    let code = match &e {
+        NetError::HandshakeMismatch { .. } => CLOSE_HANDSHAKE,
+        _ => CLOSE_ABORTED,
+    };
+    conn.close(code.into(), e.to_string().as_bytes());
+    let _ = tokio::time::timeout(Duration::from_secs(1), endpoint.wait_idle()).await;
+    e
+}
+
+/// Accepts the peer's `n` data lanes; each starts with its index (u16 LE).
+async fn accept_lanes(conn: &Connection, n: u16) -> Result<Vec<quinn::RecvStream>, NetError> {
+    let mut slots: Vec<Option<quinn::RecvStream>> = (0..n).map(|_| None).collect();
+    for _ in 0..n {
+        let mut s = conn.accept_uni().await.map_err(|e| connection_error(&e))?;
+        let mut idx = [0u8; 2];
+        s.read_exact(&mut idx).await.map_err(read_err(2))?;
+        let i = usize::from(u16::from_le_bytes(idx));
+        match slots.get_mut(i) {
+            Some(slot @ None) => *slot = Some(s),
+            _ => return Err(NetError::Protocol { step: "lane setup" }),
+        }
+    }
+    Ok(slots.into_iter().flatten().collect())
+}

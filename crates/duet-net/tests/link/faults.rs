@@ -1,0 +1,1 @@
+//! Faults: vanished peers, bad frames.

@@ -1,0 +1,1 @@
+//! Refusals: strangers and mismatched handshakes.
