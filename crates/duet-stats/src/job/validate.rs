@@ -1,0 +1,308 @@
+//! Validation of a parsed job: every rule that can be checked without data.
+
+use std::collections::BTreeSet;
+
+use super::spec::{ColumnSpec, JobSpec, Party, Policy, StatisticSpec};
+use super::{statistic_label, Column, ColumnType, JobError, JOB_FORMAT_VERSION};
+
+/// Most decimal places a column may declare (10^18 still fits an i64).
+const MAX_PLACES: u32 = 18;
+/// Largest magnitude of a bound in units: keeps squares below 2^124.
+const MAX_UNITS: i64 = 1 << 62;
+
+/// Puts the spellings that do not change meaning into one form.
+pub(super) fn normalise(spec: &mut JobSpec) {
+    for p in [&mut spec.parties.p0, &mut spec.parties.p1] {
+        p.cert_sha256 = p.cert_sha256.trim().to_ascii_lowercase();
+    }
+}
+
+/// Checks the job and returns its resolved columns.
+pub(super) fn validate(spec: &JobSpec) -> Result<Vec<Column>, JobError> {
+    if spec.job.version != JOB_FORMAT_VERSION {
+        return Err(JobError::UnsupportedVersion {
+            found: spec.job.version,
+            supported: JOB_FORMAT_VERSION,
+        });
+    }
+    non_empty("job.name", &spec.job.name)?;
+    party("p0", &spec.parties.p0)?;
+    party("p1", &spec.parties.p1)?;
+    if spec.data.max_rows == 0 {
+        return Err(JobError::Empty {
+            what: "data.max_rows (must be at least 1)".into(),
+        });
+    }
+    let columns = columns(&spec.column)?;
+    if spec.statistic.is_empty() {
+        return Err(JobError::Empty {
+            what: "the list of statistics".into(),
+        });
+    }
+    for s in &spec.statistic {
+        statistic(s, &columns)?;
+    }
+    policy(&spec.policy)?;
+    Ok(columns)
+}
+
+fn non_empty(what: &str, value: &str) -> Result<(), JobError> {
+    if value.trim().is_empty() {
+        return Err(JobError::Empty { what: what.into() });
+    }
+    Ok(())
+}
+
+fn party(role: &'static str, p: &Party) -> Result<(), JobError> {
+    non_empty(&format!("parties.{role}.name"), &p.name)?;
+    let fp = &p.cert_sha256;
+    if fp.len() != 64 || !fp.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(JobError::BadFingerprint {
+            party: role,
+            value: fp.clone(),
+        });
+    }
+    Ok(())
+}
+
+fn columns(specs: &[ColumnSpec]) -> Result<Vec<Column>, JobError> {
+    if specs.is_empty() {
+        return Err(JobError::Empty {
+            what: "the list of columns".into(),
+        });
+    }
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::with_capacity(specs.len());
+    for c in specs {
+        non_empty("a column name", c.name())?;
+        if !seen.insert(c.name()) {
+            return Err(JobError::DuplicateColumn {
+                name: c.name().into(),
+            });
+        }
+        out.push(column(c)?);
+    }
+    Ok(out)
+}
+
+fn bad_column(column: &str, reason: impl Into<String>) -> JobError {
+    JobError::BadColumn {
+        column: column.into(),
+        reason: reason.into(),
+    }
+}
+
+fn column(c: &ColumnSpec) -> Result<Column, JobError> {
+    let ty = match c {
+        ColumnSpec::Integer { name, min, max } => numeric(name, 0, *min, *max)?,
+        ColumnSpec::Decimal {
+            name,
+            places,
+            min,
+            max,
+        } => {
+            if *places > MAX_PLACES {
+                return Err(bad_column(name, format!("at most {MAX_PLACES} places")));
+            }
+            let scale = |d: &super::Decimal| {
+                d.scaled(*places).ok_or_else(|| {
+                    bad_column(name, format!("bound {d} does not fit {places} places"))
+                })
+            };
+            numeric(name, *places, scale(min)?, scale(max)?)?
+        }
+        ColumnSpec::Category { name, levels } => category(name, levels)?,
+    };
+    Ok(Column {
+        name: c.name().into(),
+        ty,
+    })
+}
+
+fn numeric(name: &str, places: u32, min: i64, max: i64) -> Result<ColumnType, JobError> {
+    if min > max {
+        return Err(bad_column(
+            name,
+            format!("min {min} exceeds max {max} (in units of 10^-{places})"),
+        ));
+    }
+    if min.unsigned_abs() > MAX_UNITS as u64 || max.unsigned_abs() > MAX_UNITS as u64 {
+        return Err(bad_column(name, "bounds exceed 2^62 units"));
+    }
+    Ok(ColumnType::Numeric { places, min, max })
+}
+
+fn category(name: &str, levels: &[String]) -> Result<ColumnType, JobError> {
+    if levels.is_empty() {
+        return Err(bad_column(name, "a category needs at least one level"));
+    }
+    let mut seen = BTreeSet::new();
+    for l in levels {
+        if l.trim().is_empty() || l.trim() != l {
+            return Err(bad_column(name, format!("level '{l}' is empty or padded")));
+        }
+        if !seen.insert(l) {
+            return Err(JobError::DuplicateLevel {
+                column: name.into(),
+                level: l.clone(),
+            });
+        }
+    }
+    Ok(ColumnType::Category {
+        levels: levels.to_vec(),
+    })
+}
+
+fn policy(p: &Policy) -> Result<(), JobError> {
+    let r = p.max_params_ratio;
+    if !(r.is_finite() && r > 0.0 && r <= 1.0) {
+        return Err(JobError::BadPolicy {
+            field: "max_params_ratio",
+            reason: "must be greater than 0 and at most 1",
+        });
+    }
+    Ok(())
+}
+
+/// What a statistic requires of a column it names.
+#[derive(Clone, Copy)]
+enum Need {
+    Numeric,
+    Category,
+    Any,
+}
+
+fn statistic(s: &StatisticSpec, cols: &[Column]) -> Result<(), JobError> {
+    let label = statistic_label(s);
+    let check = |names: &[String], need: Need| check_columns(&label, cols, names, need);
+    match s {
+        StatisticSpec::Count { by } => check(by, Need::Category),
+        StatisticSpec::Sum { column, by }
+        | StatisticSpec::Mean { column, by }
+        | StatisticSpec::Variance { column, by }
+        | StatisticSpec::StdDev { column, by } => {
+            check(std::slice::from_ref(column), Need::Numeric)?;
+            check(by, Need::Category)
+        }
+        StatisticSpec::Histogram { column, edges } => {
+            check(std::slice::from_ref(column), Need::Numeric)?;
+            check_edges(&label, cols, column, edges).map(|_| ())
+        }
+        StatisticSpec::Contingency { columns } => {
+            arity(&label, columns.len(), 2, 3)?;
+            check(columns, Need::Category)
+        }
+        StatisticSpec::Correlation { columns } => {
+            arity(&label, columns.len(), 2, 64)?;
+            check(columns, Need::Numeric)
+        }
+        StatisticSpec::LinearRegression { y, x } => {
+            arity(&label, x.len(), 1, 64)?;
+            check(std::slice::from_ref(y), Need::Numeric)?;
+            check(x, Need::Any)?;
+            if x.contains(y) {
+                return Err(bad_stat(
+                    &label,
+                    format!("'{y}' is both outcome and predictor"),
+                ));
+            }
+            Ok(())
+        }
+    }
+}
+
+fn bad_stat(label: &str, reason: String) -> JobError {
+    JobError::BadStatistic {
+        statistic: label.into(),
+        reason,
+    }
+}
+
+fn arity(label: &str, n: usize, lo: usize, hi: usize) -> Result<(), JobError> {
+    if n < lo || n > hi {
+        return Err(bad_stat(
+            label,
+            format!("needs {lo} to {hi} columns, found {n}"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_columns(
+    label: &str,
+    cols: &[Column],
+    names: &[String],
+    need: Need,
+) -> Result<(), JobError> {
+    let mut seen = BTreeSet::new();
+    for name in names {
+        let col = cols
+            .iter()
+            .find(|c| &c.name == name)
+            .ok_or_else(|| JobError::UnknownColumn {
+                statistic: label.into(),
+                column: name.clone(),
+            })?;
+        if !seen.insert(name) {
+            return Err(bad_stat(label, format!("column '{name}' is named twice")));
+        }
+        let wrong = |expected| JobError::WrongColumnKind {
+            statistic: label.into(),
+            column: name.clone(),
+            expected,
+        };
+        match (need, &col.ty) {
+            (Need::Numeric, ColumnType::Category { .. }) => return Err(wrong("numeric")),
+            (Need::Category, ColumnType::Numeric { .. }) => return Err(wrong("a category")),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Most bins a histogram may have.
+const MAX_BINS: usize = 10_000;
+
+/// The edges of a histogram in the column's units, checked: at least two,
+/// strictly increasing, covering the column's declared bounds.
+pub(crate) fn check_edges(
+    label: &str,
+    cols: &[Column],
+    column: &str,
+    edges: &[super::Decimal],
+) -> Result<Vec<i64>, JobError> {
+    let Some(Column {
+        ty: ColumnType::Numeric { places, min, max },
+        ..
+    }) = cols.iter().find(|c| c.name == column)
+    else {
+        return Err(JobError::UnknownColumn {
+            statistic: label.into(),
+            column: column.into(),
+        });
+    };
+    if edges.len() < 2 || edges.len() > MAX_BINS + 1 {
+        return Err(bad_stat(
+            label,
+            format!("needs 2 to {} edges", MAX_BINS + 1),
+        ));
+    }
+    let scaled = edges
+        .iter()
+        .map(|e| {
+            e.scaled(*places)
+                .ok_or_else(|| bad_stat(label, format!("edge {e} has more than {places} places")))
+        })
+        .collect::<Result<Vec<i64>, _>>()?;
+    if scaled.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(bad_stat(label, "edges must be strictly increasing".into()));
+    }
+    let (first, last) = (scaled[0], scaled[scaled.len() - 1]);
+    if first > *min || last < *max {
+        return Err(bad_stat(
+            label,
+            "edges must cover the column's min and max".into(),
+        ));
+    }
+    Ok(scaled)
+}

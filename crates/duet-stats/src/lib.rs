@@ -1,0 +1,20 @@
+#![doc = include_str!("../README.md")]
+
+pub mod data;
+pub mod job;
+mod linalg;
+pub mod output;
+pub mod plan;
+pub mod protocol;
+mod report;
+pub mod results;
+mod stats;
+pub mod traffic;
+
+pub use data::{aggregate_csv, DataError, LoadLog};
+pub use job::{Job, JobError, LocalConfig, Policy};
+pub use output::{write_outputs, OutputError, OutputPaths};
+pub use plan::{LocalAggregates, Plan, PlanError, RingChoice};
+pub use protocol::{run_study, ProtocolError};
+pub use results::Results;
+pub use traffic::{CountingChannel, Traffic};

@@ -1,0 +1,173 @@
+//! One pass over the rows: each side's local aggregates, exactly, in i128.
+//!
+//! The planner's bound (2 * max_rows * max|term| < 2^126) covers one side's
+//! sums with room to spare, and loading stops at `max_rows`, so no local
+//! sum here can overflow.
+
+use core::fmt;
+
+use duet_core::Ring;
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use super::layout::{Block, BlockKind, Term};
+use super::Plan;
+
+/// One side's aggregates in plan order. Private to this side: never
+/// printed (Debug is redacted) and zeroized on drop.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct LocalAggregates {
+    values: Vec<i128>,
+}
+
+impl fmt::Debug for LocalAggregates {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "LocalAggregates(len {}, redacted)", self.values.len())
+    }
+}
+
+impl LocalAggregates {
+    /// The aggregates as integers, in plan order.
+    pub fn values(&self) -> &[i128] {
+        &self.values
+    }
+
+    /// The aggregates as ring elements (two's complement).
+    pub fn to_ring<R: Ring>(&self) -> Vec<R> {
+        self.values.iter().map(|&v| R::from_i128(v)).collect()
+    }
+
+    /// Element-wise sum with another side's aggregates (for plaintext
+    /// references in tests and simulations).
+    pub fn pooled_with(&self, other: &LocalAggregates) -> Vec<i128> {
+        self.values
+            .iter()
+            .zip(&other.values)
+            .map(|(a, b)| a.wrapping_add(*b))
+            .collect()
+    }
+}
+
+/// Accumulates rows into a plan's aggregates.
+pub struct Accumulator<'p> {
+    plan: &'p Plan,
+    values: Vec<i128>,
+}
+
+impl fmt::Debug for Accumulator<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Accumulator(len {}, redacted)", self.values.len())
+    }
+}
+
+impl<'p> Accumulator<'p> {
+    /// All aggregates zero.
+    pub fn new(plan: &'p Plan) -> Self {
+        Accumulator {
+            plan,
+            values: vec![0; plan.len()],
+        }
+    }
+
+    /// Adds one row (one integer per job column, as `data` produces it).
+    /// A row of the wrong length is ignored.
+    pub fn add(&mut self, row: &[i64]) {
+        if row.len() != self.plan.columns() {
+            return;
+        }
+        for b in self.plan.blocks() {
+            add_to_block(b, row, &mut self.values);
+        }
+    }
+
+    /// The finished aggregates.
+    pub fn finish(mut self) -> LocalAggregates {
+        LocalAggregates {
+            values: core::mem::take(&mut self.values),
+        }
+    }
+}
+
+impl Drop for Accumulator<'_> {
+    fn drop(&mut self) {
+        self.values.zeroize();
+    }
+}
+
+fn value(row: &[i64], col: usize) -> i128 {
+    row.get(col).map_or(0, |&v| i128::from(v))
+}
+
+fn add_at(values: &mut [i128], i: usize, v: i128) {
+    if let Some(slot) = values.get_mut(i) {
+        *slot += v;
+    }
+}
+
+fn add_to_block(b: &Block, row: &[i64], values: &mut [i128]) {
+    match &b.kind {
+        BlockKind::Grouped { by, value: v, .. } => {
+            let Some(cell) = group_cell(by, row) else {
+                return;
+            };
+            let at = b.offset + cell * b.width;
+            add_at(values, at, 1);
+            if let Some((col, _)) = v {
+                let x = value(row, *col);
+                add_at(values, at + 1, x);
+                if b.width > 2 {
+                    add_at(values, at + 2, x * x);
+                }
+            }
+        }
+        BlockKind::Histogram { col, edges } => {
+            let x = row.get(*col).copied().unwrap_or(i64::MIN);
+            if let Some(bin) = bin_of(edges, x) {
+                add_at(values, b.offset + bin, 1);
+            }
+        }
+        BlockKind::Cross { terms } => add_cross(b.offset, terms, row, values),
+    }
+}
+
+/// The cell of a row in a grouping (mixed radix, first column most significant).
+fn group_cell(by: &[(usize, usize)], row: &[i64]) -> Option<usize> {
+    by.iter().try_fold(0usize, |acc, &(col, n)| {
+        let level = usize::try_from(*row.get(col)?).ok().filter(|&l| l < n)?;
+        Some(acc * n + level)
+    })
+}
+
+/// The bin of `x`: `[e_i, e_i+1)`, the last bin closed; None outside.
+pub(crate) fn bin_of(edges: &[i64], x: i64) -> Option<usize> {
+    let last = *edges.last()?;
+    if x < *edges.first()? || x > last {
+        return None;
+    }
+    let bins = edges.len() - 1;
+    Some((edges.partition_point(|&e| e <= x) - 1).min(bins - 1))
+}
+
+fn term_value(t: &Term, row: &[i64]) -> i128 {
+    match t {
+        Term::Numeric { col, .. } => value(row, *col),
+        Term::Indicator { col, level } => {
+            i128::from(usize::try_from(value(row, *col)).ok() == Some(*level))
+        }
+    }
+}
+
+fn add_cross(offset: usize, terms: &[Term], row: &[i64], values: &mut [i128]) {
+    let t: Vec<i128> = terms.iter().map(|t| term_value(t, row)).collect();
+    add_at(values, offset, 1);
+    let mut at = offset + 1;
+    for &a in &t {
+        add_at(values, at, a);
+        at += 1;
+    }
+    for i in 0..t.len() {
+        for j in i..t.len() {
+            add_at(values, at, t[i] * t[j]);
+            at += 1;
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! The planner: from the job, the local aggregates each side computes in
+//! one pass (counts per cell, sums, sums of squares and cross-products), the
+//! ring in which every pooled aggregate provably fits, the count that gates
+//! each cell under the disclosure policy, and the names of everything that
+//! may be revealed.
+//!
+//! Overflow proof: a pooled aggregate is a sum of at most `2 * max_rows`
+//! terms, each at most `max|term|` in magnitude (in units of 10^-places),
+//! so it fits a ring of k bits as a signed value when
+//! `2 * max_rows * max|term| < 2^(k-2)`; Z_2^64 is chosen below 2^62,
+//! Z_2^128 below 2^126, and the job is refused otherwise. The margin of one
+//! bit more than needed keeps `count - threshold` exact in comparisons.
+
+mod accumulate;
+mod layout;
+
+use serde::Serialize;
+
+pub use accumulate::{Accumulator, LocalAggregates};
+pub(crate) use layout::{term_name, Block, BlockKind, Term};
+
+use crate::job::{statistic_label, Job, Policy};
+
+/// Most elements in one plan (all aggregates of all statistics).
+pub const MAX_PLAN_LEN: usize = 1 << 22;
+
+/// Why a job cannot be planned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PlanError {
+    /// A pooled aggregate could overflow even Z_2^128.
+    #[error("{statistic}: pooled {aggregate} may reach {bound_text} (2 x max_rows {max_rows} x max term {max_term}), which does not fit below 2^126 in Z_2^128; lower data.max_rows or narrow the column bounds")]
+    DoesNotFit {
+        /// The statistic.
+        statistic: String,
+        /// The aggregate (`sum`, `sum of squares`, `cross-product`).
+        aggregate: &'static str,
+        /// Rows per side.
+        max_rows: u64,
+        /// Largest magnitude of one term, in units.
+        max_term: u128,
+        /// The bound, or "2^128 or more".
+        bound_text: String,
+    },
+    /// Too many cells or aggregates.
+    #[error("{statistic}: the plan would hold more than {limit} aggregates")]
+    TooLarge {
+        /// The statistic.
+        statistic: String,
+        /// The limit.
+        limit: usize,
+    },
+}
+
+/// The ring the whole study runs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum RingChoice {
+    /// Z_2^64: every bound below 2^62.
+    Z64,
+    /// Z_2^128: every bound below 2^126.
+    Z128,
+}
+
+/// A statistic's local aggregates, their layout and gates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    blocks: Vec<Block>,
+    len: usize,
+    ring: RingChoice,
+    columns: usize,
+}
+
+impl Plan {
+    /// Plans `job`, proving that every pooled aggregate fits the chosen ring.
+    pub fn new(job: &Job) -> Result<Plan, PlanError> {
+        let mut blocks = Vec::new();
+        let mut len = 0usize;
+        for (i, s) in job.statistics().iter().enumerate() {
+            let label = format!("#{} {}", i + 1, statistic_label(s));
+            let block = layout::block(job, i, s, label.clone(), len);
+            len = block
+                .end()
+                .filter(|&e| e <= MAX_PLAN_LEN)
+                .ok_or(PlanError::TooLarge {
+                    statistic: label,
+                    limit: MAX_PLAN_LEN,
+                })?;
+            blocks.push(block);
+        }
+        let ring = choose_ring(job.data().max_rows, &blocks)?;
+        Ok(Plan {
+            blocks,
+            len,
+            ring,
+            columns: job.columns().len(),
+        })
+    }
+
+    /// Aggregates per side (the length of each shared vector).
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the plan is empty (never, for a valid job).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The ring the study runs in.
+    pub fn ring(&self) -> RingChoice {
+        self.ring
+    }
+
+    /// Number of job columns a row holds.
+    pub fn columns(&self) -> usize {
+        self.columns
+    }
+
+    pub(crate) fn blocks(&self) -> &[Block] {
+        &self.blocks
+    }
+
+    /// Number of gated cells (one secure comparison each).
+    pub fn cells(&self) -> usize {
+        self.blocks.iter().map(|b| b.cells).sum()
+    }
+
+    /// The public threshold of every gated cell under `policy`, in order.
+    pub fn thresholds(&self, policy: &Policy) -> Vec<u64> {
+        self.blocks
+            .iter()
+            .flat_map(|b| std::iter::repeat_n(b.threshold(policy), b.cells))
+            .collect()
+    }
+
+    /// Everything that may be revealed, by name, in the order of opening:
+    /// first one suppression bit per cell, then the aggregates of each
+    /// cell that is not suppressed.
+    pub fn revealable(&self) -> Vec<String> {
+        let bits = self
+            .blocks
+            .iter()
+            .flat_map(|b| (0..b.cells).map(move |c| b.bit_name(c)));
+        let values = self.blocks.iter().flat_map(|b| {
+            (0..b.cells).flat_map(move |c| (0..b.width).map(move |e| b.value_name(c, e)))
+        });
+        bits.chain(values).collect()
+    }
+}
+
+fn choose_ring(max_rows: u64, blocks: &[Block]) -> Result<RingChoice, PlanError> {
+    let mut ring = RingChoice::Z64;
+    for b in blocks {
+        let (aggregate, max_term) = b.max_term();
+        let bound = 2u128
+            .checked_mul(u128::from(max_rows))
+            .and_then(|v| v.checked_mul(max_term));
+        match bound {
+            Some(v) if v < 1 << 62 => {}
+            Some(v) if v < 1 << 126 => ring = RingChoice::Z128,
+            _ => {
+                return Err(PlanError::DoesNotFit {
+                    statistic: b.label.clone(),
+                    aggregate,
+                    max_rows,
+                    max_term,
+                    bound_text: bound.map_or("2^128 or more".into(), |v| v.to_string()),
+                })
+            }
+        }
+    }
+    Ok(ring)
+}

@@ -1,0 +1,104 @@
+//! Helpers: fixtures, loading, and running both parties.
+
+use std::path::{Path, PathBuf};
+
+use duet_core::{Engine, InsecureDealer, MemoryChannel, Role};
+use duet_stats::data::read_rows;
+use duet_stats::plan::Accumulator;
+use duet_stats::{
+    run_study, CountingChannel, Job, LoadLog, LocalAggregates, LocalConfig, Plan, Policy,
+    ProtocolError, Results, Traffic,
+};
+use futures::executor::block_on;
+use rand::SeedableRng;
+
+pub fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+pub fn read(name: &str) -> String {
+    std::fs::read_to_string(data(name)).unwrap()
+}
+
+pub fn fixture_job() -> Job {
+    Job::load(&data("job.toml")).unwrap()
+}
+
+pub fn local(name: &str) -> LocalConfig {
+    LocalConfig::load(&data(name)).unwrap()
+}
+
+/// Loads CSV text for `local`'s mapping and accumulates the plan.
+pub fn aggregate(
+    job: &Job,
+    plan: &Plan,
+    local: &LocalConfig,
+    csv: &str,
+) -> Result<(LocalAggregates, LoadLog), duet_stats::DataError> {
+    let mut acc = Accumulator::new(plan);
+    let log = read_rows(csv.as_bytes(), "test.csv", job, local, |r| acc.add(r))?;
+    Ok((acc.finish(), log))
+}
+
+pub type Outcome = (Result<Results, ProtocolError>, Traffic);
+
+/// Runs the study for both parties with the given effective policies.
+pub fn run_pair(
+    job: &Job,
+    plan: &Plan,
+    inputs: [&LocalAggregates; 2],
+    policies: [Policy; 2],
+) -> (Outcome, Outcome) {
+    let (c0, c1) = MemoryChannel::pair();
+    let seed = [9u8; 32];
+    let mut r0 = rand_chacha::ChaCha20Rng::seed_from_u64(100);
+    let mut r1 = rand_chacha::ChaCha20Rng::seed_from_u64(101);
+    let mut e0 = Engine::new(
+        Role::P0,
+        CountingChannel::new(c0),
+        InsecureDealer::new(Role::P0, seed),
+        &mut r0,
+    );
+    let mut e1 = Engine::new(
+        Role::P1,
+        CountingChannel::new(c1),
+        InsecureDealer::new(Role::P1, seed),
+        &mut r1,
+    );
+    // Each side drops its engine (and so its channel) when it finishes,
+    // as a process would, so a side that fails early ends its peer too.
+    let a = async move {
+        let r = run_study(&mut e0, job, plan, &policies[0], inputs[0]).await;
+        (r, e0.into_parts().0.into_parts().1)
+    };
+    let b = async move {
+        let r = run_study(&mut e1, job, plan, &policies[1], inputs[1]).await;
+        (r, e1.into_parts().0.into_parts().1)
+    };
+    block_on(futures::future::join(a, b))
+}
+
+/// Runs the fixture job on a.csv and b.csv; checks both sides agree.
+pub fn fixture_results() -> (Job, Plan, Results, Traffic) {
+    let job = fixture_job();
+    let plan = Plan::new(&job).unwrap();
+    let (la, lb) = (local("local_a.toml"), local("local_b.toml"));
+    let (a, _) = aggregate(&job, &plan, &la, &read("a.csv")).unwrap();
+    let (b, _) = aggregate(&job, &plan, &lb, &read("b.csv")).unwrap();
+    let p = *job.policy();
+    let ((r0, t0), (r1, _)) = run_pair(&job, &plan, [&a, &b], [p, p]);
+    let (r0, r1) = (r0.unwrap(), r1.unwrap());
+    assert_eq!(r0, r1, "the parties released different results");
+    (job, plan, r0, t0)
+}
+
+/// `a` and `b` agree to `rel` relative (or absolutely, near zero).
+pub fn close(a: f64, b: f64, rel: f64) -> bool {
+    (a - b).abs() <= rel * a.abs().max(b.abs()).max(1e-300) || (a - b).abs() < 1e-12
+}
+
+pub fn assert_close(got: f64, want: f64, what: &str) {
+    assert!(close(got, want, 1e-9), "{what}: got {got}, want {want}");
+}

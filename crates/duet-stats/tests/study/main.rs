@@ -1,0 +1,19 @@
+//! duet-stats tests: every statistic of a two-party study against a
+//! plaintext computation on the union of both CSVs, disclosure control,
+//! failure cases and output files. Both parties run over the in-memory
+//! channel with the insecure dealer (tests only).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    missing_docs,
+    unreachable_pub
+)]
+
+mod common;
+mod failures;
+mod oracle;
+mod outputs;
+mod props;
+mod statistics;
+mod suppression;

@@ -1,0 +1,147 @@
+//! Disclosure control: cells below the threshold are suppressed by a
+//! comparison on shares, and nothing of them but the suppression bit is
+//! ever opened.
+
+use duet_core::MsgKind;
+use duet_stats::job::LocalPolicy;
+use duet_stats::protocol::HELLO;
+use duet_stats::{Plan, Policy};
+
+use super::common::{aggregate, fixture_job, fixture_results, local, read, run_pair};
+use super::oracle::{self, REGIONS};
+
+#[test]
+fn only_bits_and_released_cells_are_opened() {
+    let (_, plan, res, traffic) = fixture_results();
+    let bits: Vec<_> = res
+        .revealed
+        .iter()
+        .filter(|r| r.name.ends_with(".suppressed"))
+        .collect();
+    assert_eq!(bits.len(), plan.cells());
+    let suppressed: Vec<String> = bits
+        .iter()
+        .filter(|r| r.value == "1")
+        .map(|r| r.name.trim_end_matches(".suppressed").to_string())
+        .collect();
+    assert!(suppressed
+        .iter()
+        .any(|s| s == "#2 count(by region)[region=west]"));
+    for r in res
+        .revealed
+        .iter()
+        .filter(|r| !r.name.ends_with(".suppressed"))
+    {
+        assert!(
+            !suppressed
+                .iter()
+                .any(|s| r.name.starts_with(&format!("{s}."))),
+            "{} was opened although its cell is suppressed",
+            r.name
+        );
+    }
+    let values = res.revealed.len() - bits.len();
+    // What crossed: one hello, one masked input vector, the bits, the values.
+    assert_eq!(traffic.get(HELLO).sent_bytes, 64);
+    assert_eq!(
+        traffic.get(MsgKind::INPUT).sent_bytes,
+        8 * plan.len() as u64
+    );
+    let open = traffic.get(MsgKind::OPEN);
+    assert_eq!(open.sent_frames, 2);
+    assert_eq!(open.sent_bytes, 8 * (plan.cells() + values) as u64);
+    assert_eq!(traffic.get(MsgKind::BEAVER).sent_frames, 0);
+}
+
+#[test]
+fn a_side_may_tighten_and_the_run_enforces_it() {
+    let job = fixture_job();
+    let plan = Plan::new(&job).unwrap();
+    let (a, _) = aggregate(&job, &plan, &local("local_a.toml"), &read("a.csv")).unwrap();
+    let (b, _) = aggregate(&job, &plan, &local("local_b.toml"), &read("b.csv")).unwrap();
+    let tight = job
+        .policy()
+        .tightened_by(&LocalPolicy {
+            min_cell: Some(30),
+            ..LocalPolicy::default()
+        })
+        .unwrap();
+    let ((r0, _), (r1, _)) = run_pair(&job, &plan, [&a, &b], [*job.policy(), tight]);
+    let (r0, r1) = (r0.unwrap(), r1.unwrap());
+    assert_eq!(r0, r1);
+    assert_eq!(r0.policy.min_cell, 30);
+    let rows = oracle::union();
+    let by_region = r0.statistic(1).unwrap().cells().unwrap();
+    for (i, _) in REGIONS.iter().enumerate() {
+        let n = rows.iter().filter(|r| r.region == i).count() as u64;
+        assert_eq!(by_region[i].n, (n >= 30).then_some(n));
+    }
+}
+
+#[test]
+fn everything_suppressed_opens_no_values() {
+    let job = fixture_job();
+    let plan = Plan::new(&job).unwrap();
+    let (a, _) = aggregate(&job, &plan, &local("local_a.toml"), &read("a.csv")).unwrap();
+    let (b, _) = aggregate(&job, &plan, &local("local_b.toml"), &read("b.csv")).unwrap();
+    let strict = Policy {
+        min_cell: 1_000,
+        ..*job.policy()
+    };
+    let ((r0, t0), _) = run_pair(&job, &plan, [&a, &b], [strict, strict]);
+    let r0 = r0.unwrap();
+    assert_eq!(r0.revealed.len(), plan.cells());
+    assert!(r0.revealed.iter().all(|r| r.value == "1"));
+    assert_eq!(t0.get(MsgKind::OPEN).sent_bytes, 8 * plan.cells() as u64);
+    assert!(r0.statistic(10).unwrap().regression().unwrap().suppressed);
+}
+
+#[test]
+fn one_side_with_no_rows() {
+    let job = fixture_job();
+    let plan = Plan::new(&job).unwrap();
+    let (a, log) = aggregate(
+        &job,
+        &plan,
+        &local("local_a.toml"),
+        "sbp,age,smoker,sex,region\n",
+    )
+    .unwrap();
+    assert_eq!((log.rows_read, log.rows_used), (0, 0));
+    let (b, _) = aggregate(&job, &plan, &local("local_b.toml"), &read("b.csv")).unwrap();
+    let p = *job.policy();
+    let ((r0, _), _) = run_pair(&job, &plan, [&a, &b], [p, p]);
+    let rows = oracle::parse(
+        &read("b.csv"),
+        ["SBP_mmHg", "age", "smoker", "Sex", "Region"],
+    );
+    let total = r0.unwrap().statistic(0).unwrap().cells().unwrap()[0].n;
+    assert_eq!(total, Some(rows.len() as u64));
+}
+
+#[test]
+fn regression_needs_enough_rows_per_parameter() {
+    // 4 parameters at ratio 0.33 need n >= ceil(4 / 0.33) = 13.
+    let job = fixture_job();
+    let plan = Plan::new(&job).unwrap();
+    let few = "sbp,age,smoker,sex,region\n".to_string()
+        + &read("a.csv")
+            .lines()
+            .skip(1)
+            .take(12)
+            .collect::<Vec<_>>()
+            .join("\n");
+    let (a, _) = aggregate(&job, &plan, &local("local_a.toml"), &few).unwrap();
+    let (b, _) = aggregate(
+        &job,
+        &plan,
+        &local("local_a.toml"),
+        "sbp,age,smoker,sex,region\n",
+    )
+    .unwrap();
+    let p = *job.policy();
+    let ((r0, _), _) = run_pair(&job, &plan, [&a, &b], [p, p]);
+    let r0 = r0.unwrap();
+    assert!(r0.statistic(10).unwrap().regression().unwrap().suppressed);
+    assert_eq!(r0.statistic(0).unwrap().cells().unwrap()[0].n, Some(12));
+}
