@@ -1,1 +1,283 @@
-//! Throughput measurement (in progress).
+//! Throughput over loopback QUIC, measured in one run: raw quinn bulk
+//! transfer on one stream (the baseline), then duet's secure sum, where
+//! each party secret-shares `n` Z_2^64 values to the other (both at once),
+//! both add their shares locally and open the total.
+//!
+//! Nothing here prints; the bench target and the CLI format the report.
+
+use core::convert::Infallible;
+use core::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Instant;
+
+use duet_core::{
+    AndTriples, BeaverTriples, Channel, DaBits, Engine, Preprocessing, Ring, Role, Z64,
+};
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+
+use crate::config::LinkConfig;
+use crate::error::NetError;
+use crate::handshake::Handshake;
+use crate::identity::Identity;
+use crate::link::{dial, Listener};
+use crate::tls::{client_config, server_config, Pin};
+use crate::QuicChannel;
+
+/// What one benchmark run measured.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BenchReport {
+    /// Bytes moved over one raw quinn stream.
+    pub raw_bytes: u64,
+    /// Seconds the raw transfer took.
+    pub raw_secs: f64,
+    /// Values summed (both parties' inputs together).
+    pub sum_values: u64,
+    /// Payload bytes that crossed the link in the sum, both directions.
+    pub sum_bytes: u64,
+    /// Seconds from the first share to the opened total.
+    pub sum_secs: f64,
+}
+
+impl BenchReport {
+    /// Raw quinn rate, bytes per second.
+    pub fn raw_rate(&self) -> f64 {
+        self.raw_bytes as f64 / self.raw_secs
+    }
+
+    /// Secure-sum rate, values per second.
+    pub fn values_per_sec(&self) -> f64 {
+        self.sum_values as f64 / self.sum_secs
+    }
+
+    /// Link payload bytes per value summed.
+    pub fn bytes_per_value(&self) -> f64 {
+        self.sum_bytes as f64 / self.sum_values.max(1) as f64
+    }
+
+    /// The sum's byte rate over the raw rate (1.0 = as fast as raw quinn).
+    pub fn ratio(&self) -> f64 {
+        (self.sum_bytes as f64 / self.sum_secs) / self.raw_rate()
+    }
+}
+
+impl fmt::Display for BenchReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mb = |b: f64| b / 1e6;
+        writeln!(
+            f,
+            "raw quinn, one stream: {:.0} MB in {:.3} s = {:.0} MB/s",
+            mb(self.raw_bytes as f64),
+            self.raw_secs,
+            mb(self.raw_rate())
+        )?;
+        writeln!(
+            f,
+            "secure sum: {} values in {:.3} s = {:.2} M values/s, {:.2} bytes/value, {:.0} MB/s",
+            self.sum_values,
+            self.sum_secs,
+            self.values_per_sec() / 1e6,
+            self.bytes_per_value(),
+            mb(self.sum_bytes as f64 / self.sum_secs)
+        )?;
+        write!(f, "ratio to raw quinn: {:.2}", self.ratio())
+    }
+}
+
+/// Preprocessing for a computation that needs none (the sum): any request
+/// is answered with empty material, which the engine reports as a count error.
+struct NoPreprocessing;
+
+impl Preprocessing for NoPreprocessing {
+    type Error = Infallible;
+
+    async fn triples<R: Ring, C: Channel>(
+        &mut self,
+        _: &mut C,
+        _: usize,
+    ) -> Result<BeaverTriples<R>, Infallible> {
+        Ok(BeaverTriples::empty())
+    }
+
+    async fn and_triples<C: Channel>(
+        &mut self,
+        _: &mut C,
+        _: usize,
+    ) -> Result<AndTriples, Infallible> {
+        Ok(AndTriples::default())
+    }
+
+    async fn dabits<R: Ring, C: Channel>(
+        &mut self,
+        _: &mut C,
+        _: usize,
+    ) -> Result<DaBits<R>, Infallible> {
+        Ok(DaBits::empty())
+    }
+}
+
+fn loopback() -> SocketAddr {
+    (Ipv4Addr::LOCALHOST, 0).into()
+}
+
+/// Runs the raw baseline and the secure sum of `n` values per party, with
+/// fixed seeds; needs a multi-threaded tokio runtime.
+pub async fn run(n: usize, config: &LinkConfig) -> Result<BenchReport, NetError> {
+    let a = Identity::generate("bench-a")?;
+    let b = Identity::generate("bench-b")?;
+    let sum_bytes = 2 * (n as u64 * 8 + 8);
+    let raw_secs = raw_transfer(&a, &b, sum_bytes, config).await?;
+    let (c0, c1) = connect(&a, &b, config).await?;
+    let (sum_secs, c0, c1) = secure_sum(n, c0, c1).await?;
+    let (s0, s1) = tokio::join!(c0.close(), c1.close());
+    let (s0, _) = (s0?, s1?);
+    let (sent, received) = s0.totals();
+    Ok(BenchReport {
+        raw_bytes: sum_bytes,
+        raw_secs,
+        sum_values: 2 * n as u64,
+        sum_bytes: sent.bytes + received.bytes,
+        sum_secs,
+    })
+}
+
+async fn connect(
+    a: &Identity,
+    b: &Identity,
+    config: &LinkConfig,
+) -> Result<(QuicChannel, QuicChannel), NetError> {
+    let job = [0xbe; 32];
+    let listener = Listener::bind(loopback(), a, b.fingerprint(), config)?;
+    let addr = listener.local_addr()?;
+    let (h0, h1) = (Handshake::new(job, Role::P0), Handshake::new(job, Role::P1));
+    let (mut r0, mut r1) = (ChaCha20Rng::seed_from_u64(1), ChaCha20Rng::seed_from_u64(2));
+    let (c0, c1) = tokio::join!(
+        listener.accept(&h0, &mut r0),
+        dial(addr, b, a.fingerprint(), &h1, config, &mut r1)
+    );
+    Ok((c0?, c1?))
+}
+
+/// One party's side of the sum: share own values, receive the peer's,
+/// add locally, open the total.
+async fn sum_party(
+    role: Role,
+    ch: QuicChannel,
+    values: Vec<Z64>,
+) -> Result<(Z64, QuicChannel), NetError> {
+    let mut rng = ChaCha20Rng::seed_from_u64(10 + role as u64);
+    let mut e = Engine::new(role, ch, NoPreprocessing, &mut rng);
+    let engine_err = |e: duet_core::EngineError| NetError::ConnectionLost(e.to_string());
+    let mine = e.share_input(&values).await.map_err(engine_err)?;
+    let theirs = e
+        .receive_input::<Z64>(values.len())
+        .await
+        .map_err(engine_err)?;
+    let both = mine
+        .add(&theirs)
+        .map_err(|e| NetError::ConnectionLost(e.to_string()))?;
+    let total = e.open(&both.sum()).await.map_err(engine_err)?;
+    let (ch, _) = e.into_parts();
+    Ok((total.first().copied().unwrap_or(Z64::ZERO), ch))
+}
+
+async fn secure_sum(
+    n: usize,
+    c0: QuicChannel,
+    c1: QuicChannel,
+) -> Result<(f64, QuicChannel, QuicChannel), NetError> {
+    let xs = duet_core::ring::random_vec::<Z64, _>(&mut ChaCha20Rng::seed_from_u64(3), n);
+    let ys = duet_core::ring::random_vec::<Z64, _>(&mut ChaCha20Rng::seed_from_u64(4), n);
+    let want = xs.iter().chain(&ys).fold(Z64::ZERO, |acc, &v| acc + v);
+    let start = Instant::now();
+    let p0 = tokio::spawn(sum_party(Role::P0, c0, xs));
+    let p1 = tokio::spawn(sum_party(Role::P1, c1, ys));
+    let (r0, r1) = tokio::join!(p0, p1);
+    let joined = |e: tokio::task::JoinError| NetError::ConnectionLost(e.to_string());
+    let ((t0, c0), (t1, c1)) = (r0.map_err(joined)??, r1.map_err(joined)??);
+    let secs = start.elapsed().as_secs_f64();
+    if t0 != want || t1 != want {
+        return Err(NetError::Protocol {
+            step: "bench: the opened sum differs from plaintext",
+        });
+    }
+    Ok((secs, c0, c1))
+}
+
+/// Seconds to move `bytes` over one quinn stream with the same TLS and
+/// transport settings, the receiver discarding what it reads.
+async fn raw_transfer(
+    a: &Identity,
+    b: &Identity,
+    bytes: u64,
+    config: &LinkConfig,
+) -> Result<f64, NetError> {
+    let mut transport = config.transport()?;
+    transport.max_concurrent_uni_streams(1u8.into());
+    let transport = Arc::new(transport);
+    let mut server =
+        quinn::ServerConfig::with_crypto(Arc::new(server_config(a, Pin::new(b.fingerprint()))?));
+    server.transport_config(transport.clone());
+    let mut client =
+        quinn::ClientConfig::new(Arc::new(client_config(b, Pin::new(a.fingerprint()))?));
+    client.transport_config(transport);
+    let bind = |r: std::io::Result<quinn::Endpoint>| {
+        r.map_err(|source| NetError::Bind {
+            addr: loopback(),
+            source,
+        })
+    };
+    let server_ep = bind(quinn::Endpoint::server(server, loopback()))?;
+    let client_ep = bind(quinn::Endpoint::client(loopback()))?;
+    let addr = server_ep.local_addr().map_err(|source| NetError::Bind {
+        addr: loopback(),
+        source,
+    })?;
+    let lost = |e: &dyn fmt::Display| NetError::ConnectionLost(e.to_string());
+    let connecting = client_ep
+        .connect_with(client, addr, "duet.invalid")
+        .map_err(|e| lost(&e))?;
+    let accept = async {
+        let inc = server_ep.accept().await.ok_or(NetError::Broken)?;
+        inc.await.map_err(|e| lost(&e))
+    };
+    let (sc, cc) = tokio::join!(accept, connecting);
+    let (sc, cc) = (sc?, cc.map_err(|e| lost(&e))?);
+    let chunk = bytes::Bytes::from(vec![0x5a; 1 << 20]);
+    let start = Instant::now();
+    let send = async {
+        let mut s = cc.open_uni().await.map_err(|e| lost(&e))?;
+        let mut left = bytes;
+        while left > 0 {
+            let take = left.min(chunk.len() as u64) as usize;
+            s.write_chunk(chunk.slice(..take))
+                .await
+                .map_err(|e| lost(&e))?;
+            left -= take as u64;
+        }
+        s.finish().map_err(|e| lost(&e))?;
+        Ok::<_, NetError>(s)
+    };
+    let recv = async {
+        let mut r = sc.accept_uni().await.map_err(|e| lost(&e))?;
+        let mut got = 0u64;
+        while let Some(c) = r.read_chunk(usize::MAX, true).await.map_err(|e| lost(&e))? {
+            got += c.bytes.len() as u64;
+        }
+        Ok::<_, NetError>(got)
+    };
+    let (s, got) = tokio::join!(send, recv);
+    let secs = start.elapsed().as_secs_f64();
+    let (_s, got) = (s?, got?);
+    if got != bytes {
+        return Err(NetError::Protocol {
+            step: "bench: raw transfer lost bytes",
+        });
+    }
+    cc.close(0u8.into(), b"done");
+    sc.close(0u8.into(), b"done");
+    client_ep.wait_idle().await;
+    server_ep.wait_idle().await;
+    Ok(secs)
+}

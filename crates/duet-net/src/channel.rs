@@ -28,7 +28,7 @@ type Writer = JoinHandle<Result<(), NetError>>;
 /// [`QuicChannel::close`] (or [`QuicChannel::abort`]); dropping it aborts.
 pub struct QuicChannel {
     endpoint: Endpoint,
-    conn: Connection,
+    pub(crate) conn: Connection,
     config: LinkConfig,
     control: (SendStream, RecvStream),
     lanes_tx: Vec<mpsc::UnboundedSender<[Bytes; 2]>>,
@@ -194,7 +194,8 @@ impl QuicChannel {
             .map_err(|_| NetError::Timeout {
                 step: "receive",
                 after: t,
-            })??;
+            })?
+            .map_err(|e| self.with_idle(e))?;
         self.broken = false;
         Ok(payload)
     }
@@ -202,11 +203,22 @@ impl QuicChannel {
     fn usable(&self) -> Result<(), NetError> {
         if self.broken {
             return Err(match self.conn.close_reason() {
-                Some(e) => connection_error(&e),
+                Some(e) => self.with_idle(connection_error(&e)),
                 None => NetError::Broken,
             });
         }
         Ok(())
+    }
+
+    /// Names the configured idle timeout in a QUIC idle-timeout error.
+    fn with_idle(&self, e: NetError) -> NetError {
+        match e {
+            NetError::Timeout { step, after } if after.is_zero() => NetError::Timeout {
+                step,
+                after: self.config.idle_timeout,
+            },
+            other => other,
+        }
     }
 
     /// The next lane in dealing order and the chunk header read from it.
@@ -346,6 +358,15 @@ impl Drop for QuicChannel {
     fn drop(&mut self) {
         if !self.finished {
             self.conn.close(CLOSE_ABORTED.into(), b"channel dropped");
+            // Keep the endpoint driven until the close is out, or the peer
+            // would only notice at its idle timeout.
+            if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                let endpoint = self.endpoint.clone();
+                let wait = Duration::from_secs(2).min(self.config.idle_timeout);
+                rt.spawn(async move {
+                    let _ = tokio::time::timeout(wait, endpoint.wait_idle()).await;
+                });
+            }
         }
     }
 }

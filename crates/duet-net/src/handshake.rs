@@ -166,6 +166,11 @@ pub(crate) async fn run<G: RngCore + CryptoRng>(
     let Control::Verdict(peer_verdict) = read_control(recv).await? else {
         return Err(NetError::Protocol { step: "handshake" });
     };
+    if verdict.is_some() || peer_verdict != Verdict::Accept {
+        // Let our verdict reach the peer before the caller closes.
+        let _ = send.finish();
+        let _ = send.stopped().await;
+    }
     if let Some(e) = verdict {
         return Err(e);
     }

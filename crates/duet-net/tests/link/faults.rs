@@ -1,1 +1,172 @@
-//! Faults: vanished peers, bad frames.
+//! Faults: a peer that vanishes, goes silent or sends frames too large or
+//! of the wrong kind. Every failure must arrive as a typed error within the
+//! configured time.
+
+use std::time::{Duration, Instant};
+
+use duet_core::Role;
+use duet_core::{Channel, ChannelError, MsgKind};
+use duet_net::{dial, Handshake, Listener, NetError};
+
+use crate::{pair, quick, STEP};
+
+const KIND: MsgKind = MsgKind::new(0x05fe, "fault-test");
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn peer_task_dropped_mid_transfer_is_reported_as_aborted() {
+    let mut cfg = quick();
+    cfg.idle_timeout(Duration::from_secs(3))
+        .keep_alive(Duration::from_millis(500));
+    let (mut c0, mut c1) = pair(true, &cfg).await;
+    let big = vec![7u8; 64 << 20];
+    c1.send(KIND, big).await.unwrap();
+    drop(c1);
+    let start = Instant::now();
+    let r = tokio::time::timeout(STEP, c0.recv(KIND, 64 << 20))
+        .await
+        .unwrap();
+    // The close frame usually arrives (aborted, code 1); under loopback
+    // congestion it can be lost, and then the idle timeout reports it.
+    let three = Duration::from_secs(3);
+    assert!(
+        matches!(r, Err(ChannelError::PeerAborted { code: 1, .. }))
+            || matches!(r, Err(ChannelError::Timeout(t)) if t == three),
+        "{r:?}"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        start.elapsed()
+    );
+    // The link stays failed, with the same cause.
+    let again = c0.recv(KIND, 10).await;
+    assert_eq!(format!("{again:?}"), format!("{r:?}"));
+    assert!(c0.close().await.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vanished_peer_process_times_out() {
+    let mut cfg = quick();
+    cfg.idle_timeout(Duration::from_secs(2))
+        .keep_alive(Duration::from_millis(500))
+        .receive_timeout(Duration::from_secs(30));
+    let [a, b, _] = crate::ids();
+    let listener = Listener::bind(crate::LOOPBACK, a, b.fingerprint(), &cfg).unwrap();
+    let addr = listener.local_addr().unwrap();
+    // The peer's endpoint lives in its own runtime, torn down below without
+    // closing anything: no close frame is sent, as when a process is killed.
+    let peer_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let cfg1 = cfg.clone();
+    let peer = peer_rt.spawn(async move {
+        let h1 = Handshake::new(crate::JOB, Role::P1);
+        let mut c1 = dial(addr, b, a.fingerprint(), &h1, &cfg1, &mut crate::rng(5)).await?;
+        c1.send(KIND, vec![1; 4 << 20]).await?;
+        Ok::<_, NetError>(c1)
+    });
+    let h0 = Handshake::new(crate::JOB, Role::P0);
+    let mut r0 = crate::rng(6);
+    let c0 = listener.accept(&h0, &mut r0);
+    let (c0, c1) = tokio::time::timeout(STEP, async { tokio::join!(c0, peer) })
+        .await
+        .unwrap();
+    let mut c0 = c0.unwrap();
+    std::mem::forget(c1.unwrap().unwrap());
+    peer_rt.shutdown_background();
+    let start = Instant::now();
+    let r = tokio::time::timeout(STEP, c0.recv(KIND, 8 << 20))
+        .await
+        .unwrap();
+    assert!(matches!(r, Err(ChannelError::Timeout(_))), "{r:?}");
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn silent_peer_hits_the_receive_timeout() {
+    let mut cfg = quick();
+    cfg.receive_timeout(Duration::from_millis(300));
+    let (mut c0, c1) = pair(false, &cfg).await;
+    let r = tokio::time::timeout(STEP, c0.recv(KIND, 10)).await.unwrap();
+    assert!(
+        matches!(r, Err(ChannelError::Timeout(t)) if t == Duration::from_millis(300)),
+        "{r:?}"
+    );
+    drop((c0, c1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_and_mistyped_frames_are_refused_before_reading() {
+    let mut small = quick();
+    small.frame_limit(1000);
+    let (mut c0, mut c1) = pair(true, &small).await;
+    // Over the sender's own limit: refused locally.
+    let r = c0.send_frame(KIND, vec![0; 1001]).await;
+    assert!(matches!(
+        r,
+        Err(NetError::Frame(duet_net::frame::FrameError::TooLarge {
+            len: 1001,
+            limit: 1000
+        }))
+    ));
+    // Over the caller's max_len.
+    c1.send(KIND, vec![1; 500]).await.unwrap();
+    let r = tokio::time::timeout(STEP, c0.recv(KIND, 499))
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            r,
+            Err(ChannelError::FrameTooLarge {
+                len: 500,
+                limit: 499
+            })
+        ),
+        "{r:?}"
+    );
+    // Another link: a frame of the wrong kind.
+    let (mut d0, mut d1) = pair(true, &quick()).await;
+    d1.send(MsgKind::OPEN, vec![1; 8]).await.unwrap();
+    let r = tokio::time::timeout(STEP, d0.recv(MsgKind::INPUT, 8))
+        .await
+        .unwrap();
+    assert!(
+        matches!(r, Err(ChannelError::UnexpectedKind { found: 0x0102, .. })),
+        "{r:?}"
+    );
+    drop((c0, c1, d0, d1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn receiver_frame_limit_applies_whatever_the_sender_allows() {
+    let mut big = quick();
+    big.frame_limit(1 << 20);
+    let mut small = quick();
+    small.frame_limit(1000);
+    let [a, b, _] = crate::ids();
+    let h0 = duet_net::Handshake::new(crate::JOB, duet_core::Role::P0);
+    let h1 = duet_net::Handshake::new(crate::JOB, duet_core::Role::P1);
+    let (l, d) = crate::connect((a, b, h0, &small), (b, a, h1, &big)).await;
+    let (mut c0, mut c1) = (l.unwrap(), d.unwrap());
+    c1.send(KIND, vec![1; 2000]).await.unwrap();
+    let r = tokio::time::timeout(STEP, c0.recv(KIND, 1 << 20))
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            r,
+            Err(ChannelError::FrameTooLarge {
+                len: 2000,
+                limit: 1000
+            })
+        ),
+        "{r:?}"
+    );
+    drop((c0, c1));
+}
