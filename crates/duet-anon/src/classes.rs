@@ -10,8 +10,9 @@ use crate::error::{AnonError, Result};
 use crate::hierarchy::Generalizer;
 use crate::table::Table;
 
-/// Key spaces up to this size are grouped with a dense array, not a map.
-const DENSE_LIMIT: u64 = 1 << 21;
+/// Key spaces up to this size (or four times the rows) are grouped with a
+/// dense array, not a hash map.
+const DENSE_LIMIT: u64 = 1 << 16;
 
 /// The data prepared for the search: quasi-identifiers with their bound
 /// hierarchies, an optional sensitive attribute, and distinct rows.
@@ -19,8 +20,9 @@ const DENSE_LIMIT: u64 = 1 << 21;
 pub struct Problem {
     pub(crate) qi_names: Vec<String>,
     pub(crate) gens: Vec<Generalizer>,
-    /// Distinct rows, `q` column codes each, flattened.
-    pub(crate) rows: Vec<u32>,
+    /// Distinct rows, column-major: `cols[a][row]` is the column code of
+    /// quasi-identifier `a`, so keys are built one tight loop per attribute.
+    pub(crate) cols: Vec<Vec<u32>>,
     /// Sensitive code of each distinct row (0 when there is none).
     pub(crate) sens: Vec<u32>,
     /// Number of records behind each distinct row.
@@ -56,7 +58,7 @@ impl Problem {
         let mut p = Self {
             qi_names,
             gens,
-            rows: Vec::new(),
+            cols: vec![Vec::new(); cols.len()],
             sens: Vec::new(),
             weight: Vec::new(),
             row_of_record: Vec::with_capacity(table.n_rows()),
@@ -79,7 +81,9 @@ impl Problem {
             let id = *seen.entry(key.clone()).or_insert(next);
             if id == next {
                 self.sens.push(key.pop().unwrap_or(0));
-                self.rows.extend_from_slice(&key);
+                for (col, &c) in self.cols.iter_mut().zip(&key) {
+                    col.push(c);
+                }
                 self.weight.push(0);
             }
             if let Some(w) = self.weight.get_mut(id as usize) {
@@ -116,48 +120,68 @@ impl Problem {
     /// Groups the rows under `levels`; with `hist`, also per-class
     /// histograms of the sensitive attribute.
     pub fn classes(&self, levels: &[usize], hist: bool) -> Classes {
-        let luts = self.luts(levels);
-        let space = levels.iter().zip(&self.gens).fold(1u64, |acc, (&l, g)| {
-            acc.saturating_mul(g.level_size(l) as u64)
-        });
-        let class_of_row = if space <= DENSE_LIMIT {
-            self.group_dense(&luts, space as usize)
-        } else {
-            self.group_hashed(&luts)
-        };
+        let keys = self.keys(levels);
+        let class_of_row = self.group(&keys, levels);
         Classes::from_rows(self, class_of_row, hist)
     }
 
-    /// Per quasi-identifier: column code -> generalised code x stride.
-    fn luts(&self, levels: &[usize]) -> Vec<Vec<u64>> {
+    /// Packed key of every distinct row: per quasi-identifier, a lookup
+    /// table from column code to generalised code times its stride.
+    fn keys(&self, levels: &[usize]) -> Vec<u64> {
+        let mut keys = vec![0u64; self.n_distinct()];
+        for ((lut, _), col) in self.luts(levels).iter().zip(&self.cols) {
+            for (k, &c) in keys.iter_mut().zip(col) {
+                *k += lut.get(c as usize).copied().unwrap_or(0);
+            }
+        }
+        keys
+    }
+
+    /// Keys of the distinct rows `rows` (representatives of coarser classes).
+    pub(crate) fn keys_of(&self, levels: &[usize], rows: &[u32]) -> Vec<u64> {
+        let mut keys = vec![0u64; rows.len()];
+        for ((lut, _), col) in self.luts(levels).iter().zip(&self.cols) {
+            for (k, &r) in keys.iter_mut().zip(rows) {
+                let c = col.get(r as usize).copied().unwrap_or(0);
+                *k += lut.get(c as usize).copied().unwrap_or(0);
+            }
+        }
+        keys
+    }
+
+    /// Per quasi-identifier: column code -> generalised code x stride, and
+    /// the stride.
+    fn luts(&self, levels: &[usize]) -> Vec<(Vec<u64>, u64)> {
         let mut stride = 1u64;
-        let mut luts = Vec::with_capacity(self.q());
+        let mut out = Vec::with_capacity(self.q());
         for (g, &l) in self.gens.iter().zip(levels) {
             let map = g.map.get(l).map_or(&[][..], Vec::as_slice);
-            luts.push(map.iter().map(|&c| u64::from(c) * stride).collect());
+            out.push((map.iter().map(|&c| u64::from(c) * stride).collect(), stride));
             stride = stride.saturating_mul(g.level_size(l) as u64);
         }
-        luts
+        out
     }
 
-    fn key(&self, luts: &[Vec<u64>], row: usize) -> u64 {
-        let codes = self
-            .rows
-            .get(row * self.q()..(row + 1) * self.q())
-            .unwrap_or(&[]);
-        codes
-            .iter()
-            .zip(luts)
-            .map(|(&c, lut)| lut.get(c as usize).copied().unwrap_or(0))
-            .sum()
+    /// Groups keys into dense class numbers in order of first appearance.
+    pub(crate) fn group(&self, keys: &[u64], levels: &[usize]) -> Vec<u32> {
+        let space = levels.iter().zip(&self.gens).fold(1u64, |acc, (&l, g)| {
+            acc.saturating_mul(g.level_size(l) as u64)
+        });
+        // A dense table pays for clearing it: use it only while it is small
+        // next to the number of keys.
+        if space <= DENSE_LIMIT.max(4 * keys.len() as u64) {
+            Self::group_dense(keys, space as usize)
+        } else {
+            Self::group_hashed(keys)
+        }
     }
 
-    fn group_dense(&self, luts: &[Vec<u64>], space: usize) -> Vec<u32> {
+    fn group_dense(keys: &[u64], space: usize) -> Vec<u32> {
         let mut slot = vec![u32::MAX; space];
         let mut next = 0u32;
-        (0..self.n_distinct())
-            .map(|r| {
-                let Some(s) = slot.get_mut(self.key(luts, r) as usize) else {
+        keys.iter()
+            .map(|&k| {
+                let Some(s) = slot.get_mut(k as usize) else {
                     return 0;
                 };
                 if *s == u32::MAX {
@@ -169,13 +193,13 @@ impl Problem {
             .collect()
     }
 
-    fn group_hashed(&self, luts: &[Vec<u64>]) -> Vec<u32> {
+    fn group_hashed(keys: &[u64]) -> Vec<u32> {
         let mut map: HashMap<u64, u32, BuildHasherDefault<MulHasher>> =
-            HashMap::with_capacity_and_hasher(self.n_distinct(), BuildHasherDefault::default());
-        (0..self.n_distinct())
-            .map(|r| {
+            HashMap::with_capacity_and_hasher(keys.len(), BuildHasherDefault::default());
+        keys.iter()
+            .map(|&k| {
                 let next = map.len() as u32;
-                *map.entry(self.key(luts, r)).or_insert(next)
+                *map.entry(k).or_insert(next)
             })
             .collect()
     }
@@ -247,57 +271,40 @@ impl Classes {
         classes
     }
 
-    /// Counting sort of rows by class, then one pass per class with a
-    /// scratch array over sensitive codes.
     fn build_hist(&mut self, p: &Problem) {
-        let n_classes = self.sizes.len();
-        let mut start = vec![0usize; n_classes + 1];
-        for &c in &self.class_of_row {
-            if let Some(s) = start.get_mut(c as usize + 1) {
-                *s += 1;
-            }
-        }
-        for i in 0..n_classes {
-            let prev = start.get(i).copied().unwrap_or(0);
-            if let Some(s) = start.get_mut(i + 1) {
-                *s += prev;
-            }
-        }
-        let mut fill = start.clone();
-        let mut order = vec![0usize; self.class_of_row.len()];
-        for (r, &c) in self.class_of_row.iter().enumerate() {
-            if let Some(f) = fill.get_mut(c as usize) {
-                if let Some(o) = order.get_mut(*f) {
-                    *o = r;
-                }
-                *f += 1;
-            }
-        }
-        self.collect_hist(p, &start, &order);
+        let (start, hist) = histograms(
+            self.sizes.len(),
+            &self.class_of_row,
+            p.sens_values,
+            |r, emit| {
+                let s = p.sens.get(r).copied().unwrap_or(0);
+                emit(s, p.weight.get(r).copied().unwrap_or(0));
+            },
+        );
+        self.hist_start = start;
+        self.hist = hist;
     }
 
-    fn collect_hist(&mut self, p: &Problem, start: &[usize], order: &[usize]) {
-        let mut scratch = vec![0u64; p.sens_values];
-        let mut touched: Vec<u32> = Vec::new();
-        self.hist_start.push(0);
-        for w in start.windows(2) {
-            let rows = order.get(w[0]..w[1]).unwrap_or(&[]);
-            for &r in rows {
-                let s = p.sens.get(r).copied().unwrap_or(0);
-                let slot = scratch.get_mut(s as usize);
-                if let Some(slot) = slot {
-                    if *slot == 0 {
-                        touched.push(s);
-                    }
-                    *slot += p.weight.get(r).copied().unwrap_or(0);
-                }
-            }
-            for s in touched.drain(..) {
-                let slot = scratch.get_mut(s as usize).map(std::mem::take).unwrap_or(0);
-                self.hist.push((s, slot));
-            }
-            self.hist_start.push(self.hist.len());
+    /// Assembles classes from their parts (used by roll-up).
+    pub(crate) fn from_parts(
+        class_of_row: Vec<u32>,
+        sizes: Vec<u64>,
+        representative: Vec<u32>,
+        hist: Option<Histograms>,
+    ) -> Self {
+        let (hist_start, hist) = hist.unwrap_or_default();
+        Self {
+            class_of_row,
+            sizes,
+            representative,
+            hist_start,
+            hist,
         }
+    }
+
+    /// Whether the sensitive histograms were built.
+    pub fn has_histograms(&self) -> bool {
+        !self.hist_start.is_empty()
     }
 
     /// Number of classes.
@@ -317,4 +324,67 @@ impl Classes {
             _ => &[],
         }
     }
+}
+
+/// Sensitive histograms of all classes in compressed rows: start offset
+/// per class (plus one), then `(code, count)` pairs.
+pub(crate) type Histograms = (Vec<usize>, Vec<(u32, u64)>);
+
+/// Per-class sensitive histograms as CSR (`start`, `(code, count)` pairs):
+/// items are counting-sorted by class, then each class is summed in a
+/// scratch array over sensitive codes. `each(item, emit)` emits the item's
+/// `(code, count)` contributions.
+pub(crate) fn histograms<F>(
+    n_classes: usize,
+    class_of_item: &[u32],
+    sens_values: usize,
+    mut each: F,
+) -> Histograms
+where
+    F: FnMut(usize, &mut dyn FnMut(u32, u64)),
+{
+    let mut start = vec![0usize; n_classes + 1];
+    for &c in class_of_item {
+        if let Some(s) = start.get_mut(c as usize + 1) {
+            *s += 1;
+        }
+    }
+    for i in 0..n_classes {
+        let prev = start.get(i).copied().unwrap_or(0);
+        if let Some(s) = start.get_mut(i + 1) {
+            *s += prev;
+        }
+    }
+    let mut fill = start.clone();
+    let mut order = vec![0usize; class_of_item.len()];
+    for (item, &c) in class_of_item.iter().enumerate() {
+        if let Some(f) = fill.get_mut(c as usize) {
+            if let Some(o) = order.get_mut(*f) {
+                *o = item;
+            }
+            *f += 1;
+        }
+    }
+    let mut scratch = vec![0u64; sens_values];
+    let mut touched: Vec<u32> = Vec::new();
+    let mut hist_start = vec![0];
+    let mut hist = Vec::new();
+    for w in start.windows(2) {
+        for &item in order.get(w[0]..w[1]).unwrap_or(&[]) {
+            each(item, &mut |s, n| {
+                if let Some(slot) = scratch.get_mut(s as usize) {
+                    if *slot == 0 {
+                        touched.push(s);
+                    }
+                    *slot += n;
+                }
+            });
+        }
+        for s in touched.drain(..) {
+            let n = scratch.get_mut(s as usize).map(std::mem::take).unwrap_or(0);
+            hist.push((s, n));
+        }
+        hist_start.push(hist.len());
+    }
+    (hist_start, hist)
 }

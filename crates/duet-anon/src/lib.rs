@@ -15,6 +15,7 @@ pub mod pseudonym;
 pub mod recode;
 pub mod report;
 pub mod risk;
+pub mod rollup;
 pub mod rules;
 pub mod run;
 pub mod search;

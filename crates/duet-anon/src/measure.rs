@@ -112,10 +112,9 @@ impl Scorer {
         a: &Assessment,
     ) -> f64 {
         match measure {
-            Measure::Loss => self.loss_value(
-                levels,
-                &self.suppressed_shares(p, levels, c, a, &self.share),
-            ),
+            Measure::Loss => {
+                self.loss_value(levels, &self.suppressed_share_by_class(p, levels, c, a))
+            }
             Measure::NonUniformEntropy => {
                 self.nue_value(levels, &self.suppressed_shares(p, levels, c, a, &self.nue))
             }
@@ -136,6 +135,38 @@ impl Scorer {
         }
     }
 
+    /// As [`Self::suppressed_shares`] for the domain shares, which are equal
+    /// within a class: one lookup per suppressed class, not per record.
+    fn suppressed_share_by_class(
+        &self,
+        p: &Problem,
+        levels: &[usize],
+        c: &Classes,
+        a: &Assessment,
+    ) -> Vec<(f64, f64)> {
+        let mut out = vec![(0.0, 0.0); levels.len()];
+        if a.suppressed == 0 {
+            return out;
+        }
+        let outliers = c.sizes.iter().zip(&c.representative).zip(&a.outlier);
+        for ((&size, &rep), _) in outliers.filter(|(_, o)| **o) {
+            let w = size as f64;
+            for (attr, slot) in out.iter_mut().enumerate() {
+                let code = p
+                    .cols
+                    .get(attr)
+                    .and_then(|col| col.get(rep as usize))
+                    .copied()
+                    .unwrap_or(0);
+                let level = levels.get(attr).copied().unwrap_or(0);
+                let top = self.heights.get(attr).copied().unwrap_or(0);
+                slot.0 += w * term(&self.share, attr, level, code);
+                slot.1 += w * term(&self.share, attr, top, code);
+            }
+        }
+        out
+    }
+
     /// Per attribute, over records in suppressed classes: the sum of the
     /// per-record term at `levels` and at the root (where they end up).
     fn suppressed_shares(
@@ -150,14 +181,13 @@ impl Scorer {
         if a.suppressed == 0 {
             return out;
         }
-        let q = p.q();
         for (r, &class) in c.class_of_row.iter().enumerate() {
             if !a.outlier.get(class as usize).copied().unwrap_or(false) {
                 continue;
             }
             let w = p.weight.get(r).copied().unwrap_or(0) as f64;
-            let codes = p.rows.get(r * q..(r + 1) * q).unwrap_or(&[]);
-            for (attr, (&code, slot)) in codes.iter().zip(out.iter_mut()).enumerate() {
+            let codes = p.cols.iter().map(|col| col.get(r).copied().unwrap_or(0));
+            for (attr, (code, slot)) in codes.zip(out.iter_mut()).enumerate() {
                 let level = levels.get(attr).copied().unwrap_or(0);
                 let top = self.heights.get(attr).copied().unwrap_or(0);
                 slot.0 += w * term(table, attr, level, code);
@@ -247,9 +277,8 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 /// Records holding each column code of quasi-identifier `a`.
 fn code_frequencies(p: &Problem, a: usize, n_codes: usize) -> Vec<f64> {
     let mut freq = vec![0.0; n_codes];
-    let q = p.q();
-    for (r, &w) in p.weight.iter().enumerate() {
-        let code = p.rows.get(r * q + a).copied().unwrap_or(0);
+    let col = p.cols.get(a).map_or(&[][..], Vec::as_slice);
+    for (&code, &w) in col.iter().zip(&p.weight) {
         if let Some(f) = freq.get_mut(code as usize) {
             *f += w as f64;
         }

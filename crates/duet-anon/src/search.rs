@@ -14,7 +14,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::classes::Problem;
+use crate::classes::{Classes, Problem};
 use crate::error::{AnonError, Result};
 use crate::lattice::Lattice;
 use crate::measure::{Measure, Scorer};
@@ -56,20 +56,48 @@ pub fn evaluate(
     measure: Measure,
     levels: &[usize],
 ) -> NodeEval {
-    let classes = p.classes(levels, policy.needs_histograms());
+    evaluate_from(p, policy, scorer, measure, levels, None).0
+}
+
+/// As [`evaluate`], rolling up from `finer` (classes of a transformation
+/// below `levels`) when given; also returns the classes.
+fn evaluate_from(
+    p: &Problem,
+    policy: &Policy,
+    scorer: &Scorer,
+    measure: Measure,
+    levels: &[usize],
+    finer: Option<&Classes>,
+) -> (NodeEval, Classes) {
+    let hist = policy.needs_histograms();
+    let classes = match finer {
+        Some(f) => p.classes_from(f, levels, hist),
+        None => p.classes(levels, hist),
+    };
     let a = policy.assess(&classes);
-    NodeEval {
+    let eval = NodeEval {
         anonymous: a.anonymous,
         suppressed: a.suppressed,
         value: scorer.value(measure, p, levels, &classes, &a),
-    }
+    };
+    (eval, classes)
 }
+
+/// How far down the visiting order a batch of parallel checks may reach.
+const LOOKAHEAD: usize = 32;
+
+/// Checked transformations kept for roll-up, most recent last.
+const SNAPSHOTS: usize = 64;
 
 /// Visiting order: by lower bound, then height, then node number. The
 /// optimum is the first accepted node of minimal value in this order.
 fn candidate_order(lat: &Lattice, bounds: &[f64]) -> Vec<usize> {
+    let heights: Vec<usize> = (0..lat.size()).map(|i| lat.height_of(i)).collect();
     let mut order: Vec<usize> = (0..lat.size()).collect();
-    let key = |i: usize| (bounds.get(i).copied().unwrap_or(0.0), lat.height_of(i));
+    let key = |i: usize| {
+        let b = bounds.get(i).copied().unwrap_or(0.0);
+        (b, heights.get(i).copied().unwrap_or(0))
+    };
     order.sort_by(|&a, &b| {
         let (ka, kb) = (key(a), key(b));
         ka.0.total_cmp(&kb.0).then(ka.1.cmp(&kb.1)).then(a.cmp(&b))
@@ -154,6 +182,7 @@ struct State<'a> {
     tags: Vec<Tag>,
     dominated: Vec<bool>,
     cache: HashMap<usize, NodeEval>,
+    snapshots: Vec<(Vec<usize>, Classes)>,
     checked: u64,
 }
 
@@ -174,6 +203,7 @@ impl<'a> State<'a> {
             tags: vec![Tag::Unknown; lat.size()],
             dominated: vec![false; lat.size()],
             cache: HashMap::new(),
+            snapshots: Vec::new(),
             checked: 0,
         }
     }
@@ -286,32 +316,57 @@ impl<'a> State<'a> {
                 && self.tag(*i) != Tag::Rejected
                 && (self.tag(*i) == Tag::Accepted || !self.policy.monotone())
         };
-        upcoming.iter().copied().filter(worth).take(width).collect()
+        // Look a bounded distance ahead: speculation far down the order
+        // rarely pays, and scanning it for every candidate would be quadratic.
+        upcoming
+            .iter()
+            .take(LOOKAHEAD)
+            .copied()
+            .filter(worth)
+            .take(width)
+            .collect()
     }
 
     fn check(&mut self, i: usize) {
         self.check_all(&[i]);
     }
 
+    /// The snapshot with fewest classes among those below `levels`, if it
+    /// is clearly coarser than the distinct rows.
+    fn finer_snapshot(&self, levels: &[usize]) -> Option<&Classes> {
+        self.snapshots
+            .iter()
+            .filter(|(l, _)| l.iter().zip(levels).all(|(a, b)| a <= b))
+            .map(|(_, c)| c)
+            .min_by_key(|c| c.len())
+            .filter(|c| c.len() * 4 < self.p.n_distinct() * 3)
+    }
+
     fn check_all(&mut self, nodes: &[usize]) {
-        let evals: Vec<(usize, NodeEval)> = nodes
+        let this = &*self;
+        let evals: Vec<(usize, NodeEval, Classes)> = nodes
             .par_iter()
             .map(|&i| {
-                (
-                    i,
-                    evaluate(
-                        self.p,
-                        self.policy,
-                        self.scorer,
-                        self.measure,
-                        &self.lat.levels(i),
-                    ),
-                )
+                let levels = this.lat.levels(i);
+                let finer = this.finer_snapshot(&levels);
+                let (e, c) = evaluate_from(
+                    this.p,
+                    this.policy,
+                    this.scorer,
+                    this.measure,
+                    &levels,
+                    finer,
+                );
+                (i, e, c)
             })
             .collect();
-        for (i, e) in evals {
+        for (i, e, classes) in evals {
             self.checked += 1;
             self.cache.insert(i, e);
+            if self.snapshots.len() == SNAPSHOTS {
+                self.snapshots.remove(0);
+            }
+            self.snapshots.push((self.lat.levels(i), classes));
             if self.policy.monotone() {
                 let tag = if e.anonymous {
                     Tag::Accepted

@@ -147,3 +147,31 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn roll_up_equals_direct_grouping(c in case(), a in any::<prop::sample::Index>(), b in any::<prop::sample::Index>(), hist in any::<bool>()) {
+        let (_, p) = build(&c);
+        let lat = duet_anon::Lattice::new(&p.heights()).unwrap();
+        let (x, y) = (lat.levels(a.index(lat.size())), lat.levels(b.index(lat.size())));
+        let (lo, hi): (Vec<usize>, Vec<usize>) = x.iter().zip(&y).map(|(&u, &v)| (u.min(v), u.max(v))).unzip();
+        let direct = p.classes(&hi, hist);
+        let rolled = p.classes_from(&p.classes(&lo, hist), &hi, hist);
+        // Same partition of rows, same sizes and histograms per class.
+        let mut rename = std::collections::HashMap::new();
+        for (&d, &r) in direct.class_of_row.iter().zip(&rolled.class_of_row) {
+            prop_assert_eq!(*rename.entry(r).or_insert(d), d);
+        }
+        prop_assert_eq!(direct.len(), rolled.len());
+        for (&r, &d) in &rename {
+            prop_assert_eq!(rolled.sizes[r as usize], direct.sizes[d as usize]);
+            let mut hr = rolled.histogram(r as usize).to_vec();
+            let mut hd = direct.histogram(d as usize).to_vec();
+            hr.sort_unstable();
+            hd.sort_unstable();
+            prop_assert_eq!(hr, hd);
+        }
+    }
+}
