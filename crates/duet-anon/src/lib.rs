@@ -3,6 +3,7 @@
 mod atomic;
 pub mod classes;
 pub mod config;
+mod csv_text;
 pub mod dates;
 pub mod dp;
 pub mod error;
