@@ -13,8 +13,15 @@ use std::process::ExitCode;
 /// A failure caused by the files the user gave us.
 pub(crate) const BAD_INPUT: u8 = 3;
 /// A failure of the link or the peer.
-#[allow(dead_code)]
 pub(crate) const LINK: u8 = 4;
+
+fn is_file_error(e: &duet_net::NetError) -> bool {
+    use duet_net::NetError as N;
+    matches!(
+        e,
+        N::FileExists { .. } | N::Pem { .. } | N::IdentityName { .. }
+    )
+}
 
 /// The error and its causes on one line.
 pub(crate) fn one_line(err: &anyhow::Error) -> String {
@@ -30,9 +37,15 @@ pub(crate) fn one_line(err: &anyhow::Error) -> String {
 
 /// The exit code for an error, from the first cause we recognise.
 pub(crate) fn code_for(err: &anyhow::Error) -> ExitCode {
+    if err.to_string().contains("already exists; pass --force") {
+        return ExitCode::from(BAD_INPUT);
+    }
     for cause in err.chain() {
         if cause.downcast_ref::<duet_anon::AnonError>().is_some() {
             return ExitCode::from(BAD_INPUT);
+        }
+        if let Some(e) = cause.downcast_ref::<duet_net::NetError>() {
+            return ExitCode::from(if is_file_error(e) { BAD_INPUT } else { LINK });
         }
     }
     ExitCode::FAILURE

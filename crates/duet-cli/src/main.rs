@@ -5,6 +5,7 @@
 
 mod anonymize;
 mod exit;
+mod keygen;
 
 use clap::{Parser, Subcommand};
 
@@ -24,6 +25,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Create an institution's key and certificate, and print the fingerprint to pin.
+    Keygen(keygen::Args),
     /// De-identify a CSV locally under a privacy model (k-anonymity, l-diversity, t-closeness).
     Anonymize(anonymize::Args),
 }
@@ -42,6 +45,7 @@ fn main() -> std::process::ExitCode {
         json: cli.json,
     };
     let result = match cli.command {
+        Command::Keygen(args) => keygen::run(&args, out),
         Command::Anonymize(args) => anonymize::run(&args, out),
     };
     match result {

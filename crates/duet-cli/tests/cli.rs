@@ -61,3 +61,39 @@ fn unknown_subcommand_is_a_usage_error() {
     let (code, _, _) = duet(&["frobnicate"]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn keygen_writes_a_private_key_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (code, stdout, stderr) = duet(&["keygen", "--name", "hospital-a", "--out", d, "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let fp = v["cert_sha256"].as_str().unwrap();
+    assert_eq!(fp.len(), 64);
+    assert!(fp
+        .chars()
+        .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let key = dir.path().join("hospital-a.key.pem");
+        assert_eq!(
+            std::fs::metadata(key).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    let (code, _, stderr) = duet(&["keygen", "--name", "hospital-a", "--out", d]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("--force"), "{stderr}");
+    let (code, _, stderr) = duet(&[
+        "keygen",
+        "--name",
+        "hospital-a",
+        "--out",
+        d,
+        "--force",
+        "--quiet",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+}
