@@ -223,7 +223,11 @@ fn header_index<R: Read>(
         .iter()
         .map(|c| {
             let header = local.header_for(&c.name);
-            let mut at = headers.iter().enumerate().filter(|(_, h)| *h == header);
+            // A byte-order mark (as spreadsheet exports write) is not part of the name.
+            let mut at = headers
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| h.trim_start_matches('\u{feff}') == header);
             let (i, _) = at.next().ok_or_else(|| DataError::MissingHeader {
                 file: file.into(),
                 header: header.into(),

@@ -59,6 +59,16 @@ impl Traffic {
         c.received_bytes += bytes as u64;
     }
 
+    /// Adds counts for one kind (for filling from another counter, such
+    /// as duet-net's link summary).
+    pub fn add(&mut self, code: u16, name: &'static str, count: KindCount) {
+        let c = self.kinds.entry((code, name)).or_default();
+        c.sent_frames += count.sent_frames;
+        c.sent_bytes += count.sent_bytes;
+        c.received_frames += count.received_frames;
+        c.received_bytes += count.received_bytes;
+    }
+
     /// The counts of one kind.
     pub fn get(&self, kind: MsgKind) -> KindCount {
         self.kinds

@@ -89,7 +89,6 @@ impl<'de> Deserialize<'de> for Decimal {
             Written::Int(v) => return Ok(Decimal::from_int(v)),
             // Display of f64 is the shortest text that reads back exactly,
             // never in exponent form, so 50.5 stays "50.5".
-            Written::Float(v) if v.is_finite() => v.to_string(),
             Written::Float(v) => v.to_string(),
             Written::Text(t) => t,
         };

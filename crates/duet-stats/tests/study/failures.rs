@@ -337,3 +337,64 @@ fn mismatched_aggregates_and_looser_policy_are_refused_before_sending() {
         Err(ProtocolError::Channel(ChannelError::Closed))
     ));
 }
+
+#[test]
+fn prepare_reads_the_fixture_and_reports_each_failure() {
+    let job = fixture_job();
+    let p = duet_stats::prepare(&job, &local("local_b.toml")).unwrap();
+    assert_eq!((p.log.rows_read, p.log.rows_used), (45, 45));
+    assert_eq!(p.aggregates.values()[0], 45);
+    assert_eq!(p.policy, *job.policy());
+    let mut bad = local("local_a.toml");
+    bad.columns.insert("x".into(), "nope".into());
+    assert!(matches!(
+        duet_stats::prepare(&job, &bad),
+        Err(duet_stats::PrepareError::Local(
+            duet_stats::job::LocalError::Mapping { .. }
+        ))
+    ));
+    let mut gone = local("local_a.toml");
+    gone.csv = data("no-such.csv");
+    assert!(matches!(
+        duet_stats::prepare(&job, &gone),
+        Err(duet_stats::PrepareError::Data(DataError::Io { .. }))
+    ));
+}
+
+#[test]
+fn local_settings_need_one_address_and_a_known_role() {
+    use duet_stats::job::LocalError;
+    let base = "role = \"p0\"\ncsv = \"a.csv\"\nkey = \"k\"\ncert = \"c\"\noutput_dir = \"o\"\n";
+    assert!(matches!(
+        duet_stats::LocalConfig::from_toml_str(base),
+        Err(LocalError::Address)
+    ));
+    let both = format!("{base}listen = \"a:1\"\ndial = \"b:2\"\n");
+    assert!(matches!(
+        duet_stats::LocalConfig::from_toml_str(&both),
+        Err(LocalError::Address)
+    ));
+    let role = base.replace("p0", "p2") + "listen = \"a:1\"\n";
+    assert!(matches!(
+        duet_stats::LocalConfig::from_toml_str(&role),
+        Err(LocalError::Toml(_))
+    ));
+    let cfg = local("local_b.toml");
+    assert_eq!(cfg.role, Role::P1);
+    assert_eq!(cfg.csv, data("b.csv"));
+    assert_eq!(cfg.header_for("sbp"), "SBP_mmHg");
+    assert_eq!(cfg.header_for("age"), "age");
+}
+
+#[test]
+fn a_byte_order_mark_and_a_tab_delimiter_are_read() {
+    let job = fixture_job();
+    let plan = Plan::new(&job).unwrap();
+    let mut cfg = local("local_a.toml");
+    let text = "\u{feff}sbp,age,smoker,sex,region\n120.5,40,no,f,north\n";
+    let (agg, _) = aggregate(&job, &plan, &cfg, text).unwrap();
+    assert_eq!(agg.values()[0], 1);
+    cfg.delimiter = '\t';
+    let (agg, _) = aggregate(&job, &plan, &cfg, &text.replace(',', "\t")).unwrap();
+    assert_eq!(agg.values()[0], 1);
+}

@@ -41,6 +41,12 @@ fn only_bits_and_released_cells_are_opened() {
         );
     }
     let values = res.revealed.len() - bits.len();
+    // Everything opened was announced by the plan, in the plan's order.
+    let announced = plan.revealable();
+    let mut names = announced.iter();
+    for r in &res.revealed {
+        assert!(names.any(|n| *n == r.name), "{} was not announced", r.name);
+    }
     // What crossed: one hello, one masked input vector, the bits, the values.
     assert_eq!(traffic.get(HELLO).sent_bytes, 64);
     assert_eq!(
