@@ -97,9 +97,11 @@ fn value(row: &[i64], col: usize) -> i128 {
     row.get(col).map_or(0, |&v| i128::from(v))
 }
 
+/// Wrapping, so that rows beyond `max_rows` fed by a caller other than
+/// `data` can make results wrong (as the ring would) but never panic.
 fn add_at(values: &mut [i128], i: usize, v: i128) {
     if let Some(slot) = values.get_mut(i) {
-        *slot += v;
+        *slot = slot.wrapping_add(v);
     }
 }
 
@@ -115,7 +117,7 @@ fn add_to_block(b: &Block, row: &[i64], values: &mut [i128]) {
                 let x = value(row, *col);
                 add_at(values, at + 1, x);
                 if b.width > 2 {
-                    add_at(values, at + 2, x * x);
+                    add_at(values, at + 2, x.wrapping_mul(x));
                 }
             }
         }
@@ -166,7 +168,7 @@ fn add_cross(offset: usize, terms: &[Term], row: &[i64], values: &mut [i128]) {
     }
     for i in 0..t.len() {
         for j in i..t.len() {
-            add_at(values, at, t[i] * t[j]);
+            add_at(values, at, t[i].wrapping_mul(t[j]));
             at += 1;
         }
     }

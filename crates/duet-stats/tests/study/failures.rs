@@ -398,3 +398,33 @@ fn a_byte_order_mark_and_a_tab_delimiter_are_read() {
     let (agg, _) = aggregate(&job, &plan, &cfg, &text.replace(',', "\t")).unwrap();
     assert_eq!(agg.values()[0], 1);
 }
+
+#[test]
+fn unsupported_dp_and_oversized_tables_are_refused() {
+    let e = job_err(
+        "min_cell = 5",
+        "min_cell = 5\ndp = { epsilon = 1.0, delta = 1e-6 }",
+    );
+    assert!(e.to_string().contains("unknown field `dp`"), "{e}");
+    // Three 200-level categories: a table of 8,000,000 cells.
+    let levels: Vec<String> = (0..200).map(|i| format!("\"r{i}\"")).collect();
+    let mut text = read("job.toml");
+    for c in ["smoker", "sex", "region"] {
+        let line = text
+            .lines()
+            .skip_while(|l| *l != format!("name = \"{c}\""))
+            .find(|l| l.starts_with("levels"))
+            .unwrap()
+            .to_string();
+        text = text.replace(&line, &format!("levels = [{}]", levels.join(", ")));
+    }
+    let job = Job::from_toml_str(&text).unwrap();
+    let e = Plan::new(&job).map(|p| p.len()).unwrap_err();
+    assert_eq!(
+        e,
+        PlanError::TooLarge {
+            statistic: "#9 contingency(smoker x sex x region)".into(),
+            limit: duet_stats::plan::MAX_PLAN_LEN,
+        }
+    );
+}

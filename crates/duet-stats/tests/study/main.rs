@@ -15,5 +15,6 @@ mod failures;
 mod oracle;
 mod outputs;
 mod props;
+mod robust;
 mod statistics;
 mod suppression;
