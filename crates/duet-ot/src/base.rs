@@ -62,8 +62,9 @@ pub struct Context {
 }
 
 impl Context {
-    /// `H(i, A, B, P)` under this context.
-    fn key(&self, i: usize, a: &[u8; 32], b: &[u8; 32], p: &RistrettoPoint) -> OtKey {
+    /// The key `H(i, A, B, P)` of transfer `i` under this context, from
+    /// the encodings of `A`, `B` and the Diffie-Hellman point `P`.
+    pub fn key(&self, i: usize, a: &[u8; 32], b: &[u8; 32], p: &[u8; 32]) -> OtKey {
         let d = Sha256::new()
             .chain_update(b"duet-ot/base-ot/chou-orlandi/v1")
             .chain_update(self.session_id)
@@ -71,7 +72,7 @@ impl Context {
             .chain_update((i as u64).to_le_bytes())
             .chain_update(a)
             .chain_update(b)
-            .chain_update(p.compress().as_bytes())
+            .chain_update(p)
             .finalize();
         let mut k = [0u8; 16];
         k.copy_from_slice(&d[..16]);
@@ -144,8 +145,13 @@ impl BaseSender {
             let mut b_bytes = [0u8; 32];
             b_bytes.copy_from_slice(chunk);
             let ab = self.a * b;
-            let k0 = ctx.key(i, &self.a_bytes, &b_bytes, &ab);
-            let k1 = ctx.key(i, &self.a_bytes, &b_bytes, &(ab - self.a_times_a));
+            let k0 = ctx.key(i, &self.a_bytes, &b_bytes, &ab.compress().to_bytes());
+            let k1 = ctx.key(
+                i,
+                &self.a_bytes,
+                &b_bytes,
+                &(ab - self.a_times_a).compress().to_bytes(),
+            );
             out.push((k0, k1));
         }
         Ok(out)
@@ -180,7 +186,7 @@ pub fn receive<G: RngCore + CryptoRng>(
         let big_b =
             RistrettoPoint::conditional_select(&bg, &(bg + big_a), Choice::from(u8::from(c)));
         let b_bytes = big_b.compress().to_bytes();
-        keys.push(ctx.key(i, &a_bytes, &b_bytes, &(b * big_a)));
+        keys.push(ctx.key(i, &a_bytes, &b_bytes, &(b * big_a).compress().to_bytes()));
         reply.extend_from_slice(&b_bytes);
         b.zeroize();
     }

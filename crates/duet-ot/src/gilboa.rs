@@ -21,6 +21,7 @@ use duet_core::Ring;
 use rayon::prelude::*;
 
 use crate::hash::Tccr;
+use crate::iknp::{Rows, TILE_OTS};
 
 /// Elements per parallel task.
 const TASK: usize = 256;
@@ -35,37 +36,39 @@ fn ring_of<R: Ring>(h: u128) -> R {
     R::from_words(&[h as u64, (h >> 64) as u64])
 }
 
-/// Sender side: for `x` and the rows `q` (`l` per element, from OT index
-/// `tweak`), returns its shares `-sum 2^i m0_i` and the packed corrections.
+/// Sender side: for `x` and the batch's rows (`l` per element, the first
+/// with tweak `tweak`), returns its shares `-sum 2^i m0_i` and the packed
+/// corrections. `l` divides [`TILE_OTS`], so elements never straddle tiles.
 pub(crate) fn send<R: Ring>(
     hash: &Tccr,
     tweak: u128,
-    delta: u128,
     x: &[R],
-    q: &[u128],
+    rows: &Rows<'_>,
     l: usize,
 ) -> (Vec<R>, Vec<u8>) {
     let cb = corr_bytes::<R>(l);
+    let per = TILE_OTS / l;
+    let delta = rows.delta();
     let mut shares = vec![R::ZERO; x.len()];
     let mut corr = vec![0u8; x.len() * cb];
     shares
-        .par_chunks_mut(TASK)
-        .zip(corr.par_chunks_mut(TASK * cb))
+        .par_chunks_mut(per)
+        .zip(corr.par_chunks_mut(per * cb))
+        .zip(x.par_chunks(per))
         .enumerate()
-        .for_each(|(task, (sh, co))| {
+        .for_each(|(c, ((sh, co), xc))| {
+            let mut q = [0u128; TILE_OTS];
+            rows.tile(c, &mut q);
             let (mut h0, mut h1, mut q1) = ([0u128; 128], [0u128; 128], [0u128; 128]);
-            for (k, (s, c)) in sh.iter_mut().zip(co.chunks_mut(cb)).enumerate() {
-                let e = task * TASK + k;
-                let (Some(qe), Some(&xe)) = (q.get(e * l..(e + 1) * l), x.get(e)) else {
-                    return;
-                };
-                let t = tweak.wrapping_add((e * l) as u128);
+            for (k, ((s, cc), &xe)) in sh.iter_mut().zip(co.chunks_mut(cb)).zip(xc).enumerate() {
+                let qe = &q[k * l..(k + 1) * l];
+                let t = tweak.wrapping_add((c * TILE_OTS + k * l) as u128);
                 for (a, &b) in q1.iter_mut().zip(qe) {
                     *a = b ^ delta;
                 }
                 hash.hash_into(t, qe, &mut h0[..l]);
                 hash.hash_into(t, &q1[..l], &mut h1[..l]);
-                *s = sender_element(&h0[..l], &h1[..l], xe, c);
+                *s = sender_element(&h0[..l], &h1[..l], xe, cc);
             }
         });
     (shares, corr)
@@ -173,6 +176,13 @@ impl<'a> BitWriter<'a> {
 
     fn flush(&mut self, bytes: usize) {
         let b = self.acc.to_le_bytes();
+        if bytes == 8 {
+            if let Some(dst) = self.out.get_mut(self.pos..self.pos + 8) {
+                dst.copy_from_slice(&b[..8]);
+                self.pos += 8;
+                return;
+            }
+        }
         let end = (self.pos + bytes).min(self.out.len());
         if let Some(dst) = self.out.get_mut(self.pos..end) {
             dst.copy_from_slice(&b[..end - self.pos]);
@@ -208,11 +218,18 @@ impl<'a> BitReader<'a> {
     #[inline(always)]
     fn get(&mut self, bits: u32) -> u64 {
         if self.n < bits {
-            let end = (self.pos + 8).min(self.src.len());
             let mut b = [0u8; 8];
-            if let Some(s) = self.src.get(self.pos..end) {
-                b[..s.len()].copy_from_slice(s);
-            }
+            let end = match self.src.get(self.pos..self.pos + 8) {
+                Some(s) => {
+                    b.copy_from_slice(s);
+                    self.pos + 8
+                }
+                None => {
+                    let rest = self.src.get(self.pos..).unwrap_or(&[]);
+                    b[..rest.len()].copy_from_slice(rest);
+                    self.src.len()
+                }
+            };
             self.acc |= u128::from(u64::from_le_bytes(b)) << self.n;
             self.n += 64;
             self.pos = end;

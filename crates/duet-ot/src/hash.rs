@@ -45,21 +45,21 @@ impl Tccr {
     /// `out[i] = H(tweak + i, xs[i])`; `out` must be as long as `xs`.
     pub fn hash_into(&self, tweak: u128, xs: &[u128], out: &mut [u128]) {
         let mut buf = [Block::default(); CHUNK];
-        let mut y = [0u128; CHUNK];
         for (c, (xc, oc)) in xs.chunks(CHUNK).zip(out.chunks_mut(CHUNK)).enumerate() {
-            let len = xc.len();
+            let len = xc.len().min(oc.len());
             for (b, &x) in buf.iter_mut().zip(xc) {
                 *b = to_block(x);
             }
             self.pi.encrypt_blocks(&mut buf[..len]);
+            // out holds pi(x) until the second pass.
             let t0 = tweak.wrapping_add((c * CHUNK) as u128);
-            for i in 0..len {
-                y[i] = from_block(&buf[i]);
-                buf[i] = to_block(y[i] ^ t0.wrapping_add(i as u128));
+            for (i, (o, b)) in oc.iter_mut().zip(buf.iter_mut()).enumerate() {
+                *o = from_block(b);
+                *b = to_block(*o ^ t0.wrapping_add(i as u128));
             }
             self.pi.encrypt_blocks(&mut buf[..len]);
-            for i in 0..len {
-                oc[i] = from_block(&buf[i]) ^ y[i];
+            for (o, b) in oc.iter_mut().zip(&buf) {
+                *o ^= from_block(b);
             }
         }
     }

@@ -19,17 +19,32 @@
 use aes::cipher::KeyInit;
 use aes::Aes128;
 use rayon::prelude::*;
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroize;
 
 use crate::base::OtKey;
 use crate::hash::prg_expand;
-use crate::transpose::transpose_128;
+use crate::transpose::{transpose_tile, Tile, TILE_WORDS};
 
 /// Number of base OTs, the computational security parameter.
 pub const KAPPA: usize = 128;
 
+/// Extended OTs per tile: the unit of parallel work and of the wire layout.
+pub const TILE_OTS: usize = 64 * TILE_WORDS;
+
+/// Bytes of the receiver's message `u` for `w` words of choices. On the
+/// wire `u` is tile-major: for each tile of up to 16 words, the 128
+/// columns' words for that tile, little-endian.
+pub fn u_bytes(w: usize) -> usize {
+    KAPPA * w * 8
+}
+
 fn cipher(key: &OtKey) -> Aes128 {
     Aes128::new(key.as_bytes().into())
+}
+
+/// Words in tile `c` of a batch of `w` words.
+fn tile_width(w: usize, c: usize) -> usize {
+    w.saturating_sub(c * TILE_WORDS).min(TILE_WORDS)
 }
 
 /// The extension sender: holds `delta` and one seed per column.
@@ -51,6 +66,15 @@ pub struct Receiver {
     next_block: u64,
 }
 
+/// The sender's rows `q_j` of one batch, computed tile by tile on demand
+/// (so they stay in cache for the hashing that follows).
+pub struct Rows<'a> {
+    sender: &'a Sender,
+    start: u64,
+    u: &'a [u8],
+    w: usize,
+}
+
 impl Sender {
     /// From `delta` and the base-OT keys it chose (key `i` for bit `i` of delta).
     pub fn new(delta: u128, keys: &[OtKey]) -> Self {
@@ -61,31 +85,58 @@ impl Sender {
         }
     }
 
-    /// The correlation `delta` (secret).
+    /// Takes the receiver's `u` for `w` words of choices (its length must
+    /// be [`u_bytes`]`(w)`, checked by the caller) and returns the batch's rows.
+    pub fn extend<'a>(&'a mut self, u: &'a [u8], w: usize) -> Rows<'a> {
+        let start = self.next_block;
+        self.next_block += w.div_ceil(2) as u64;
+        Rows {
+            sender: self,
+            start,
+            u,
+            w,
+        }
+    }
+}
+
+impl Rows<'_> {
+    /// The sender's correlation `delta` (secret).
     pub(crate) fn delta(&self) -> u128 {
-        self.delta
+        self.sender.delta
     }
 
-    /// From the receiver's `u` (128 columns of `w` words, column-major)
-    /// the rows `q_j`, `64 w` of them. `u.len()` must be `128 w`.
-    pub fn extend(&mut self, u: &[u64], w: usize) -> Zeroizing<Vec<u128>> {
-        let mut cols = Zeroizing::new(vec![0u64; KAPPA * w]);
-        let start = self.next_block;
-        let delta = self.delta;
-        cols.par_chunks_mut(w.max(1))
-            .zip(u.par_chunks(w.max(1)))
-            .zip(&self.seeds)
+    /// Number of tiles.
+    pub fn tiles(&self) -> usize {
+        self.w.div_ceil(TILE_WORDS)
+    }
+
+    /// Writes the rows of tile `c` into `out` (`64 x` tile width of them,
+    /// at most `out.len()`).
+    pub fn tile(&self, c: usize, out: &mut [u128]) {
+        let cw = tile_width(self.w, c);
+        let first = c * KAPPA * TILE_WORDS * 8;
+        let uc = self.u.get(first..first + KAPPA * cw * 8).unwrap_or(&[]);
+        let mut tile: Tile = [[0u64; TILE_WORDS]; KAPPA];
+        let block = self.start + (c * TILE_WORDS / 2) as u64;
+        for (i, (row, seed)) in tile.iter_mut().zip(&self.sender.seeds).enumerate() {
+            prg_expand(seed, block, &mut row[..cw]);
+            let mask = 0u64.wrapping_sub((self.sender.delta >> i & 1) as u64);
+            let ui = uc.get(i * cw * 8..(i + 1) * cw * 8).unwrap_or(&[]);
+            for (x, b) in row.iter_mut().zip(ui.chunks_exact(8)) {
+                let mut a = [0u8; 8];
+                a.copy_from_slice(b);
+                *x ^= u64::from_le_bytes(a) & mask;
+            }
+        }
+        transpose_tile(&tile, cw, out);
+    }
+
+    /// All rows of the batch at once (`64 w` of them).
+    pub fn collect(&self) -> Vec<u128> {
+        let mut q = vec![0u128; 64 * self.w];
+        q.par_chunks_mut(TILE_OTS)
             .enumerate()
-            .for_each(|(i, ((col, ui), seed))| {
-                prg_expand(seed, start, col);
-                let mask = 0u64.wrapping_sub((delta >> i & 1) as u64);
-                for (c, &x) in col.iter_mut().zip(ui) {
-                    *c ^= x & mask;
-                }
-            });
-        self.next_block += w.div_ceil(2) as u64;
-        let mut q = Zeroizing::new(vec![0u128; 64 * w]);
-        transpose_128(&cols, w, &mut q);
+            .for_each(|(c, out)| self.tile(c, out));
         q
     }
 }
@@ -99,28 +150,46 @@ impl Receiver {
         }
     }
 
-    /// For packed choice bits (`64 w` of them) returns the message `u`
-    /// (128 columns of `w` words) and the rows `t_j`.
-    pub fn extend(&mut self, choices: &[u64]) -> (Vec<u64>, Zeroizing<Vec<u128>>) {
+    /// For packed choice bits (`64 w` of them) returns the message `u` and
+    /// leaves the rows `t_j` in `t` (resized to `64 w`; pass a reused buffer).
+    pub fn extend(&mut self, choices: &[u64], t: &mut Vec<u128>) -> Vec<u8> {
         let w = choices.len();
-        let mut t_cols = Zeroizing::new(vec![0u64; KAPPA * w]);
-        let mut u = vec![0u64; KAPPA * w];
+        // Every row is overwritten: only a change of size needs a fill.
+        if t.len() != 64 * w {
+            t.clear();
+            t.resize(64 * w, 0);
+        }
+        let mut u = vec![0u8; u_bytes(w)];
         let start = self.next_block;
-        t_cols
-            .par_chunks_mut(w.max(1))
-            .zip(u.par_chunks_mut(w.max(1)))
-            .zip(&self.seeds)
-            .for_each(|((t, ui), (s0, s1))| {
-                prg_expand(s0, start, t);
-                prg_expand(s1, start, ui);
-                for ((x, &tv), &r) in ui.iter_mut().zip(t.iter()).zip(choices) {
-                    *x ^= tv ^ r;
-                }
-            });
         self.next_block += w.div_ceil(2) as u64;
-        let mut t = Zeroizing::new(vec![0u128; 64 * w]);
-        transpose_128(&t_cols, w, &mut t);
-        (u, t)
+        u.par_chunks_mut(KAPPA * TILE_WORDS * 8)
+            .zip(t.par_chunks_mut(TILE_OTS))
+            .enumerate()
+            .for_each(|(c, (uc, tc))| {
+                let block = start + (c * TILE_WORDS / 2) as u64;
+                let ch = choices.get(c * TILE_WORDS..).unwrap_or(&[]);
+                self.tile(block, ch, uc, tc);
+            });
+        u
+    }
+
+    fn tile(&self, block: u64, choices: &[u64], u: &mut [u8], t: &mut [u128]) {
+        let cw = t.len() / 64;
+        let mut tile: Tile = [[0u64; TILE_WORDS]; KAPPA];
+        let mut g1 = [0u64; TILE_WORDS];
+        for ((row, (s0, s1)), ui) in tile
+            .iter_mut()
+            .zip(&self.seeds)
+            .zip(u.chunks_exact_mut(cw * 8))
+        {
+            prg_expand(s0, block, &mut row[..cw]);
+            prg_expand(s1, block, &mut g1[..cw]);
+            for (((o, &a), &b), &r) in ui.chunks_exact_mut(8).zip(row.iter()).zip(&g1).zip(choices)
+            {
+                o.copy_from_slice(&(a ^ b ^ r).to_le_bytes());
+            }
+        }
+        transpose_tile(&tile, cw, t);
     }
 }
 
@@ -154,14 +223,16 @@ mod tests {
     fn rows_are_correlated_by_delta() {
         let (mut s, mut r) = ideal_pair(1);
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2);
-        for w in [1usize, 2, 5, 0, 33] {
+        for w in [1usize, 2, 5, 0, 33, 16, 17] {
             let choices: Vec<u64> = (0..w).map(|_| rng.gen()).collect();
-            let (u, t) = r.extend(&choices);
-            let q = s.extend(&u, w);
+            let mut t = Vec::new();
+            let u = r.extend(&choices, &mut t);
+            assert_eq!(u.len(), u_bytes(w));
+            let q = s.extend(&u, w).collect();
             assert_eq!((q.len(), t.len()), (64 * w, 64 * w));
             for j in 0..64 * w {
                 let bit = choices[j / 64] >> (j % 64) & 1 == 1;
-                let want = if bit { q[j] ^ s.delta() } else { q[j] };
+                let want = if bit { q[j] ^ s.delta } else { q[j] };
                 assert_eq!(t[j], want, "row {j} of batch width {w}");
             }
         }

@@ -2,7 +2,6 @@
 //! where it receives), set up by 2 x 128 base OTs, and the batched rounds
 //! that run both directions at once so both parties do the same work.
 
-use duet_core::wire::{decode_words, encode_words};
 use duet_core::{Channel, Ring, Role};
 use rand_chacha::ChaCha20Rng;
 use rand_core::{CryptoRng, RngCore, SeedableRng};
@@ -12,7 +11,7 @@ use crate::base::{self, BaseSender, Context, POINT_BYTES};
 use crate::error::{channel, recv_exact, OtError};
 use crate::hash::Tccr;
 use crate::iknp::{self, KAPPA};
-use crate::{gilboa, kinds};
+use crate::{gilboa, kinds, triples};
 
 /// Most extended OTs in one direction of one round (a 16 MiB `u` frame).
 pub const MAX_OTS_PER_ROUND: usize = 1 << 20;
@@ -28,6 +27,7 @@ pub struct OtSession {
     receiver: iknp::Receiver,
     sent_ots: u64,
     received_ots: u64,
+    rows: Zeroizing<Vec<u128>>,
     pub(crate) rng: ChaCha20Rng,
 }
 
@@ -75,6 +75,7 @@ impl OtSession {
             receiver: iknp::Receiver::new(&pairs),
             sent_ots: 0,
             received_ots: 0,
+            rows: Zeroizing::new(Vec::new()),
             rng: ChaCha20Rng::from_seed(*seed),
         })
     }
@@ -89,42 +90,82 @@ impl OtSession {
         (self.sent_ots, self.received_ots)
     }
 
-    /// As receiver: extends with `choices`, sends `u`; returns the rows and
-    /// the tweak of the first.
+    /// Random OTs where this party sends: `n` pairs `(m0, m1)` of 128-bit
+    /// messages; the peer calls [`OtSession::random_ot_receive`] with `n`
+    /// choices and learns `m_c` of each pair, and nothing of `m_{1-c}`.
+    pub async fn random_ot_send<C: Channel>(
+        &mut self,
+        ch: &mut C,
+        n: usize,
+    ) -> Result<Vec<(u128, u128)>, OtError> {
+        let mut out = Vec::with_capacity(n);
+        while out.len() < n {
+            let k = (n - out.len()).min(MAX_OTS_PER_ROUND);
+            let w = k.div_ceil(64);
+            let (u, tw) = self.sender_round(ch, w).await?;
+            let rows = self.sender.extend(&u, w);
+            let delta = rows.delta();
+            let q = Zeroizing::new(rows.collect());
+            let q1: Zeroizing<Vec<u128>> =
+                Zeroizing::new(q[..k].iter().map(|&v| v ^ delta).collect());
+            let (mut m0, mut m1) = (vec![0u128; k], vec![0u128; k]);
+            self.hash.hash_into(tw, &q[..k], &mut m0);
+            self.hash.hash_into(tw, &q1, &mut m1);
+            out.extend(m0.into_iter().zip(m1));
+        }
+        Ok(out)
+    }
+
+    /// Random OTs where this party receives: `m_{c_j}` for each choice.
+    pub async fn random_ot_receive<C: Channel>(
+        &mut self,
+        ch: &mut C,
+        choices: &[bool],
+    ) -> Result<Vec<u128>, OtError> {
+        let mut out = Vec::with_capacity(choices.len());
+        for part in choices.chunks(MAX_OTS_PER_ROUND) {
+            let mut packed = vec![0u64; part.len().div_ceil(64)];
+            for (i, &c) in part.iter().enumerate() {
+                packed[i / 64] |= u64::from(c) << (i % 64);
+            }
+            let tw = self.receiver_round(ch, &packed).await?;
+            packed.zeroize();
+            let mut m = vec![0u128; part.len()];
+            self.hash.hash_into(tw, &self.rows[..part.len()], &mut m);
+            out.extend(m);
+        }
+        Ok(out)
+    }
+
+    /// As receiver: extends with `choices` into the row buffer, sends `u`;
+    /// returns the tweak of the first row.
     async fn receiver_round<C: Channel>(
         &mut self,
         ch: &mut C,
         choices: &[u64],
-    ) -> Result<(Zeroizing<Vec<u128>>, u128), OtError> {
+    ) -> Result<u128, OtError> {
         check_round("extension", choices.len() * 64)?;
-        let (u, t) = self.receiver.extend(choices);
-        ch.send(kinds::EXT_U, encode_words(&u))
+        let u = self.receiver.extend(choices, &mut self.rows);
+        ch.send(kinds::EXT_U, u)
             .await
             .map_err(channel("extension"))?;
         let tw = tweak(self.role.peer(), self.received_ots);
         self.received_ots += 64 * choices.len() as u64;
-        Ok((t, tw))
+        Ok(tw)
     }
 
-    /// As sender: receives `u` for `w` words of choices; returns the rows
-    /// and the tweak of the first.
+    /// As sender: receives `u` for `w` words of choices; returns it and the
+    /// tweak of its first row.
     async fn sender_round<C: Channel>(
         &mut self,
         ch: &mut C,
         w: usize,
-    ) -> Result<(Zeroizing<Vec<u128>>, u128), OtError> {
+    ) -> Result<(Vec<u8>, u128), OtError> {
         check_round("extension", w * 64)?;
-        let bytes = recv_exact(ch, "extension", kinds::EXT_U, KAPPA * w * 8).await?;
-        let u = decode_words(&bytes, KAPPA * w).map_err(|e| OtError::PeerLength {
-            step: "extension",
-            kind: kinds::EXT_U,
-            expected: e.expected,
-            found: e.found,
-        })?;
-        let q = self.sender.extend(&u, w);
+        let u = recv_exact(ch, "extension", kinds::EXT_U, iknp::u_bytes(w)).await?;
         let tw = tweak(self.role, self.sent_ots);
         self.sent_ots += 64 * w as u64;
-        Ok((q, tw))
+        Ok((u, tw))
     }
 
     /// Both directions of Gilboa products at once, `l` choice bits per
@@ -139,17 +180,9 @@ impl OtSession {
         n_recv: usize,
         l: usize,
     ) -> Result<(Vec<R>, Vec<R>), OtError> {
-        let (t, t_tweak) = self.receiver_round(ch, y).await?;
-        let (q, q_tweak) = self.sender_round(ch, (x.len() * l).div_ceil(64)).await?;
-        let delta = self.sender.delta();
-        let (mine, corr) = gilboa::send(&self.hash, q_tweak, delta, x, &q, l);
-        drop(q);
-        ch.send(kinds::GILBOA, corr)
-            .await
-            .map_err(channel("Gilboa corrections"))?;
-        let cb = gilboa::corr_bytes::<R>(l);
-        let peer = recv_exact(ch, "Gilboa corrections", kinds::GILBOA, n_recv * cb).await?;
-        let theirs = gilboa::receive(&self.hash, t_tweak, y, &t, &peer, n_recv, l);
+        let t_tweak = self.receiver_round(ch, y).await?;
+        let mine = self.send_only(ch, x, l).await?;
+        let theirs = self.finish_receive(ch, t_tweak, y, n_recv, l).await?;
         Ok((mine, theirs))
     }
 
@@ -162,11 +195,11 @@ impl OtSession {
         choices: &[u64],
     ) -> Result<(Vec<u64>, Vec<u64>, Vec<u64>), OtError> {
         let w = choices.len();
-        let (t, t_tweak) = self.receiver_round(ch, choices).await?;
-        let (q, q_tweak) = self.sender_round(ch, w).await?;
-        let (diff, m0) =
-            crate::triples::rot_send_bits(&self.hash, q_tweak, self.sender.delta(), &q);
-        let mc = crate::triples::rot_receive_bits(&self.hash, t_tweak, &t);
+        let t_tweak = self.receiver_round(ch, choices).await?;
+        let (u, q_tweak) = self.sender_round(ch, w).await?;
+        let rows = self.sender.extend(&u, w);
+        let (diff, m0) = triples::rot_send_bits(&self.hash, q_tweak, &rows, w);
+        let mc = triples::rot_receive_bits(&self.hash, t_tweak, &self.rows);
         Ok((diff, m0, mc))
     }
 
@@ -177,8 +210,10 @@ impl OtSession {
         x: &[R],
         l: usize,
     ) -> Result<Vec<R>, OtError> {
-        let (q, q_tweak) = self.sender_round(ch, (x.len() * l).div_ceil(64)).await?;
-        let (mine, corr) = gilboa::send(&self.hash, q_tweak, self.sender.delta(), x, &q, l);
+        let w = (x.len() * l).div_ceil(64);
+        let (u, q_tweak) = self.sender_round(ch, w).await?;
+        let rows = self.sender.extend(&u, w);
+        let (mine, corr) = gilboa::send(&self.hash, q_tweak, x, &rows, l);
         ch.send(kinds::GILBOA, corr)
             .await
             .map_err(channel("Gilboa corrections"))?;
@@ -193,10 +228,24 @@ impl OtSession {
         n: usize,
         l: usize,
     ) -> Result<Vec<R>, OtError> {
-        let (t, t_tweak) = self.receiver_round(ch, y).await?;
+        let t_tweak = self.receiver_round(ch, y).await?;
+        self.finish_receive(ch, t_tweak, y, n, l).await
+    }
+
+    /// The receiver's last step: the sender's corrections against its rows.
+    async fn finish_receive<R: Ring, C: Channel>(
+        &mut self,
+        ch: &mut C,
+        t_tweak: u128,
+        y: &[u64],
+        n: usize,
+        l: usize,
+    ) -> Result<Vec<R>, OtError> {
         let cb = gilboa::corr_bytes::<R>(l);
         let peer = recv_exact(ch, "Gilboa corrections", kinds::GILBOA, n * cb).await?;
-        Ok(gilboa::receive(&self.hash, t_tweak, y, &t, &peer, n, l))
+        Ok(gilboa::receive(
+            &self.hash, t_tweak, y, &self.rows, &peer, n, l,
+        ))
     }
 }
 

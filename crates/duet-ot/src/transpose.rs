@@ -28,30 +28,44 @@ fn stage<const W: usize>(m: &mut [u64; 64], mask: u64) {
     }
 }
 
+/// Words of each row in one tile: 1024 extended OTs, 16 KiB of columns.
+pub(crate) const TILE_WORDS: usize = 16;
+
+/// A tile of the column matrix: 128 rows of up to [`TILE_WORDS`] words.
+pub(crate) type Tile = [[u64; TILE_WORDS]; 128];
+
+/// Transposes the first `width` words of every row of `tile` into `out`
+/// (`64 width` values): bit `i` of `out[j]` is bit `j` of row `i`.
+pub(crate) fn transpose_tile(tile: &Tile, width: usize, out: &mut [u128]) {
+    let (mut lo, mut hi) = ([0u64; 64], [0u64; 64]);
+    for (b, cols) in out.chunks_mut(64).enumerate().take(width) {
+        for r in 0..64 {
+            lo[r] = tile[r][b];
+            hi[r] = tile[64 + r][b];
+        }
+        transpose64(&mut lo);
+        transpose64(&mut hi);
+        for ((o, &l), &h) in cols.iter_mut().zip(&lo).zip(&hi) {
+            *o = u128::from(l) | u128::from(h) << 64;
+        }
+    }
+}
+
 /// Transposes 128 rows of `w` words each (`rows[i * w + b]` holds bits
 /// `64b..64b+64` of row `i`) into `64 w` values of 128 bits: bit `i` of
 /// `out[j]` is bit `j` of row `i`. `out` must hold `64 w` values.
-pub(crate) fn transpose_128(rows: &[u64], w: usize, out: &mut [u128]) {
-    out.par_chunks_mut(64 * 16)
+pub fn transpose_128(rows: &[u64], w: usize, out: &mut [u128]) {
+    out.par_chunks_mut(64 * TILE_WORDS)
         .enumerate()
         .for_each(|(g, chunk)| {
-            let mut block = [0u64; 64];
-            for (bi, cols) in chunk.chunks_mut(64).enumerate() {
-                let b = g * 16 + bi;
-                for half in 0..2 {
-                    for (r, slot) in block.iter_mut().enumerate() {
-                        *slot = rows[(half * 64 + r) * w + b];
-                    }
-                    transpose64(&mut block);
-                    for (o, &v) in cols.iter_mut().zip(&block) {
-                        if half == 0 {
-                            *o = u128::from(v);
-                        } else {
-                            *o |= u128::from(v) << 64;
-                        }
-                    }
-                }
+            let b0 = g * TILE_WORDS;
+            let width = chunk.len().div_ceil(64);
+            let mut tile: Tile = [[0u64; TILE_WORDS]; 128];
+            for (r, row) in tile.iter_mut().enumerate() {
+                let src = rows.get(r * w + b0..r * w + b0 + width).unwrap_or(&[]);
+                row[..src.len()].copy_from_slice(src);
             }
+            transpose_tile(&tile, width, chunk);
         });
 }
 

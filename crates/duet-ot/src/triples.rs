@@ -23,7 +23,9 @@ use zeroize::Zeroize;
 
 use crate::error::OtError;
 use crate::hash::Tccr;
+use crate::iknp::{Rows, TILE_OTS};
 use crate::session::OtSession;
+use crate::transpose::TILE_WORDS;
 
 /// The choice bits of `values` as packed words: bit `i` of element `e` is
 /// bit `e k + i`, which is the little-endian word layout itself.
@@ -134,22 +136,32 @@ pub(crate) async fn dabits<R: Ring, C: Channel>(
 pub(crate) fn rot_send_bits(
     hash: &Tccr,
     tweak: u128,
-    delta: u128,
-    q: &[u128],
+    rows: &Rows<'_>,
+    w: usize,
 ) -> (Vec<u64>, Vec<u64>) {
-    q.par_chunks(64)
+    let delta = rows.delta();
+    let mut diff = vec![0u64; w];
+    let mut m0 = vec![0u64; w];
+    diff.par_chunks_mut(TILE_WORDS)
+        .zip(m0.par_chunks_mut(TILE_WORDS))
         .enumerate()
-        .map(|(c, qc)| {
+        .for_each(|(c, (dc, mc))| {
+            let mut q = [0u128; TILE_OTS];
+            rows.tile(c, &mut q);
             let (mut h0, mut h1, mut q1) = ([0u128; 64], [0u128; 64], [0u128; 64]);
-            for (a, &b) in q1.iter_mut().zip(qc) {
-                *a = b ^ delta;
+            for (k, (d, m)) in dc.iter_mut().zip(mc.iter_mut()).enumerate() {
+                let qk = &q[k * 64..(k + 1) * 64];
+                for (a, &b) in q1.iter_mut().zip(qk) {
+                    *a = b ^ delta;
+                }
+                let t = tweak.wrapping_add((c * TILE_OTS + k * 64) as u128);
+                hash.hash_into(t, qk, &mut h0);
+                hash.hash_into(t, &q1, &mut h1);
+                *m = pack_lsb(&h0);
+                *d = *m ^ pack_lsb(&h1);
             }
-            let t = tweak.wrapping_add((c * 64) as u128);
-            hash.hash_into(t, qc, &mut h0[..qc.len()]);
-            hash.hash_into(t, &q1[..qc.len()], &mut h1[..qc.len()]);
-            (pack_lsb(&h0) ^ pack_lsb(&h1), pack_lsb(&h0))
-        })
-        .unzip()
+        });
+    (diff, m0)
 }
 
 /// Receiver bits of one-bit random OTs: `m_c` packed.

@@ -1,0 +1,54 @@
+//! duet-ot against plaintext: base OT, extension, products, preprocessing
+//! material, the engine on OT preprocessing, and hostile peer messages.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    missing_docs,
+    unreachable_pub
+)]
+
+mod base;
+mod engine;
+mod extension;
+mod faults;
+mod material;
+mod product;
+
+use duet_core::{MemoryChannel, Role};
+use duet_ot::{OtError, OtSession};
+use futures::executor::block_on;
+use rand::SeedableRng;
+
+/// A session id for tests.
+pub const SID: [u8; 32] = [0x5a; 32];
+
+/// A fixed-seed generator for party `role` of test `seed`.
+pub fn rng(seed: u64, role: Role) -> rand_chacha::ChaCha20Rng {
+    rand_chacha::ChaCha20Rng::seed_from_u64(seed * 2 + role.index() as u64)
+}
+
+/// Two set-up sessions on a fresh in-memory pair.
+pub fn sessions(seed: u64) -> ((OtSession, MemoryChannel), (OtSession, MemoryChannel)) {
+    let (mut c0, mut c1) = MemoryChannel::pair();
+    let (mut r0, mut r1) = (rng(seed, Role::P0), rng(seed, Role::P1));
+    let (s0, s1) = block_on(futures::future::join(
+        OtSession::setup(&mut c0, Role::P0, SID, &mut r0),
+        OtSession::setup(&mut c1, Role::P1, SID, &mut r1),
+    ));
+    ((s0.unwrap(), c0), (s1.unwrap(), c1))
+}
+
+/// Runs `f0` as P0 and `f1` as P1 concurrently on set-up sessions.
+pub fn run<T0, T1>(
+    seed: u64,
+    f0: impl AsyncFnOnce(&mut OtSession, &mut MemoryChannel) -> Result<T0, OtError>,
+    f1: impl AsyncFnOnce(&mut OtSession, &mut MemoryChannel) -> Result<T1, OtError>,
+) -> (T0, T1) {
+    let ((mut s0, mut c0), (mut s1, mut c1)) = sessions(seed);
+    let (a, b) = block_on(futures::future::join(
+        f0(&mut s0, &mut c0),
+        f1(&mut s1, &mut c1),
+    ));
+    (a.unwrap(), b.unwrap())
+}
