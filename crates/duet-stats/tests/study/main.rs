@@ -13,6 +13,7 @@
 mod common;
 mod failures;
 mod oracle;
+mod ot;
 mod outputs;
 mod props;
 mod robust;
