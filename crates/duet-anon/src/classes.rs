@@ -31,6 +31,8 @@ pub struct Problem {
     pub(crate) row_of_record: Vec<u32>,
     /// Number of sensitive values (1 when there is no sensitive attribute).
     pub(crate) sens_values: usize,
+    /// Whether a sensitive column was given.
+    pub(crate) has_sensitive: bool,
     pub(crate) n: u64,
 }
 
@@ -63,6 +65,7 @@ impl Problem {
             weight: Vec::new(),
             row_of_record: Vec::with_capacity(table.n_rows()),
             sens_values,
+            has_sensitive: sens_col.is_some(),
             n: table.n_rows() as u64,
         };
         p.dedupe(&cols, sens_col.map(|c| c.codes()), table.n_rows());

@@ -140,6 +140,20 @@ pub enum AnonError {
         /// Size of the lattice.
         nodes: u64,
     },
+    /// The lattice has more transformations than the search will hold.
+    #[error("the generalisation lattice has {nodes} transformations, more than the {limit} the search holds; use fewer quasi-identifiers or shorter hierarchies")]
+    LatticeTooLarge {
+        /// Transformations in the lattice.
+        nodes: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// A model needs a sensitive attribute but none was given.
+    #[error("{model} needs a sensitive attribute; give one when preparing the data")]
+    NoSensitiveAttribute {
+        /// The model's name.
+        model: &'static str,
+    },
     /// The quasi-identifier domains are too large to pack into 64-bit keys.
     #[error("the product of quasi-identifier domain sizes exceeds 2^64; use fewer or coarser quasi-identifiers")]
     KeyOverflow,

@@ -69,6 +69,17 @@ impl PrivacyModel {
         !matches!(self, Self::KAnonymity { .. })
     }
 
+    /// Short name for messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::KAnonymity { .. } => "k-anonymity",
+            Self::DistinctL { .. } => "distinct l-diversity",
+            Self::EntropyL { .. } => "entropy l-diversity",
+            Self::RecursiveCl { .. } => "recursive (c,l)-diversity",
+            Self::TCloseness { .. } => "t-closeness",
+        }
+    }
+
     fn validate(&self) -> Result<()> {
         let bad = |name, value: String, reason| {
             Err(AnonError::InvalidParameter {
@@ -143,6 +154,9 @@ impl Policy {
         }
         for m in &models {
             m.validate()?;
+            if m.needs_sensitive() && !problem.has_sensitive {
+                return Err(AnonError::NoSensitiveAttribute { model: m.name() });
+            }
             if let PrivacyModel::KAnonymity { k } = m {
                 if *k > problem.n {
                     return Err(AnonError::ImpossibleK {

@@ -83,6 +83,20 @@ fn evaluate_from(
     (eval, classes)
 }
 
+/// Largest lattice searched: the search keeps a few bytes per node.
+pub const MAX_NODES: usize = 1 << 24;
+
+fn lattice_for(p: &Problem) -> Result<Lattice> {
+    let lat = Lattice::new(&p.heights())?;
+    if lat.size() > MAX_NODES {
+        return Err(AnonError::LatticeTooLarge {
+            nodes: lat.size() as u64,
+            limit: MAX_NODES as u64,
+        });
+    }
+    Ok(lat)
+}
+
 /// How far down the visiting order a batch of parallel checks may reach.
 const LOOKAHEAD: usize = 32;
 
@@ -118,7 +132,7 @@ pub fn exhaustive(
     measure: Measure,
 ) -> Result<(Option<SearchResult>, Vec<NodeEval>)> {
     let start = Instant::now();
-    let lat = Lattice::new(&p.heights())?;
+    let lat = lattice_for(p)?;
     let scorer = Scorer::new(p);
     let evals: Vec<NodeEval> = (0..lat.size())
         .into_par_iter()
@@ -146,7 +160,7 @@ pub fn exhaustive(
 /// Finds the accepted transformation of least `measure`.
 pub fn search(p: &Problem, policy: &Policy, measure: Measure) -> Result<SearchResult> {
     let start = Instant::now();
-    let lat = Lattice::new(&p.heights())?;
+    let lat = lattice_for(p)?;
     let scorer = Scorer::new(p);
     let bounds = bounds(&lat, &scorer, measure);
     let mut s = State::new(p, policy, &scorer, measure, &lat);

@@ -146,3 +146,36 @@ fn duplicates_and_latin1() {
     assert_eq!(t.column("n").unwrap().get(0), Some("\u{e9}"));
     assert_eq!(t.column("x").unwrap().get(0), Some("1"), "CRLF stripped");
 }
+
+#[test]
+fn a_lattice_too_large_is_refused() {
+    // 25 binary quasi-identifiers: 2^25 transformations, over the limit.
+    let header: Vec<String> = (0..25).map(|i| format!("c{i}")).collect();
+    let names: Vec<&str> = header.iter().map(String::as_str).collect();
+    let row: Vec<&str> = vec!["x"; 25];
+    let table = duet_anon::Table::from_rows("wide.csv", &names, &[row]).unwrap();
+    let h = duet_anon::Hierarchy::from_rows("h", vec![vec!["x".into(), "*".into()]]).unwrap();
+    let qis = names
+        .iter()
+        .map(|n| (n.to_string(), h.bind(&table, n).unwrap()))
+        .collect();
+    let p = duet_anon::Problem::new(&table, qis, None).unwrap();
+    let policy = duet_anon::Policy::new(
+        &p,
+        vec![duet_anon::PrivacyModel::KAnonymity { k: 1 }],
+        0.0,
+        None,
+    )
+    .unwrap();
+    let err = duet_anon::search(&p, &policy, duet_anon::Measure::Loss).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            AnonError::LatticeTooLarge {
+                nodes: 33_554_432,
+                ..
+            }
+        ),
+        "{err}"
+    );
+}

@@ -180,3 +180,21 @@ fn invalid_parameters_are_rejected() {
         "hierarchical needs a tree"
     );
 }
+
+#[test]
+fn sensitive_models_need_a_sensitive_attribute() {
+    let table = Table::from_rows("t.csv", &["q"], &[vec!["a"], vec!["a"]]).unwrap();
+    let h = Hierarchy::from_rows("hq", vec![vec!["a".into(), "*".into()]]).unwrap();
+    let p = Problem::new(
+        &table,
+        vec![("q".into(), h.bind(&table, "q").unwrap())],
+        None,
+    )
+    .unwrap();
+    let err = Policy::new(&p, vec![PrivacyModel::DistinctL { l: 2 }], 0.0, None).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "distinct l-diversity needs a sensitive attribute; give one when preparing the data"
+    );
+    assert!(Policy::new(&p, vec![PrivacyModel::KAnonymity { k: 2 }], 0.0, None).is_ok());
+}
