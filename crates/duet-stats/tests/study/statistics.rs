@@ -149,3 +149,33 @@ fn the_same_study_in_z128_releases_the_same_values() {
     assert_eq!(r0.statistics, narrow.statistics);
     assert_eq!(r0.revealed, narrow.revealed);
 }
+
+#[test]
+fn a_singular_design_is_reported_not_solved() {
+    // Every row has sex = f, so the sex=m indicator is constant zero.
+    let job = super::common::fixture_job();
+    let plan = Plan::new(&job).unwrap();
+    let only_f: String = read("a.csv")
+        .lines()
+        .filter(|l| l.starts_with("sbp") || l.contains(",f,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let (a, _) = aggregate(&job, &plan, &local("local_a.toml"), &only_f).unwrap();
+    let (b, _) = aggregate(
+        &job,
+        &plan,
+        &local("local_a.toml"),
+        "sbp,age,smoker,sex,region\n",
+    )
+    .unwrap();
+    let p = *job.policy();
+    let ((r0, _), _) = run_pair(&job, &plan, [&a, &b], [p, p]);
+    let g = r0.unwrap().statistics[10].regression().unwrap().clone();
+    assert!(!g.suppressed);
+    assert!(g.coefficients.is_empty());
+    assert_eq!(
+        g.note.as_deref(),
+        Some("singular design: a predictor is constant or collinear")
+    );
+    assert_eq!(g.n, Some(only_f.lines().count() as u64 - 1));
+}
