@@ -1,21 +1,30 @@
 //! Loopback throughput: raw quinn against duet's secure sum, in one run.
 //!
-//! `cargo bench -p duet-net --bench throughput [-- N]` (N values per
-//! party, default 10,000,000).
+//! `cargo bench -p duet-net --bench throughput [-- N [LANES [CHUNK]]]`:
+//! N values per party (default 10,000,000), data lanes (default 4) and
+//! chunk size in bytes (default 1 MiB).
 
 use duet_net::LinkConfig;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let n = std::env::args()
+    let args: Vec<usize> = std::env::args()
         .skip(1)
-        .find_map(|a| a.parse::<usize>().ok())
-        .unwrap_or(10_000_000);
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let n = args.first().copied().unwrap_or(10_000_000);
+    let mut config = LinkConfig::default();
+    if let Some(&lanes) = args.get(1) {
+        config.lanes(u16::try_from(lanes)?);
+    }
+    if let Some(&chunk) = args.get(2) {
+        config.chunk_size(u32::try_from(chunk)?);
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let report = rt.block_on(duet_net::bench::run(n, &LinkConfig::default()))?;
-    println!("loopback QUIC, {n} values per party");
+    let report = rt.block_on(duet_net::bench::run(n, &config))?;
+    println!("loopback QUIC, {n} values per party, {config:?}");
     println!("{report}");
     Ok(())
 }

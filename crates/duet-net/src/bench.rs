@@ -222,14 +222,8 @@ async fn raw_transfer(
     let mut client =
         quinn::ClientConfig::new(Arc::new(client_config(b, Pin::new(a.fingerprint()))?));
     client.transport_config(transport);
-    let bind = |r: std::io::Result<quinn::Endpoint>| {
-        r.map_err(|source| NetError::Bind {
-            addr: loopback(),
-            source,
-        })
-    };
-    let server_ep = bind(quinn::Endpoint::server(server, loopback()))?;
-    let client_ep = bind(quinn::Endpoint::client(loopback()))?;
+    let server_ep = crate::config::endpoint(loopback(), Some(server), config)?;
+    let client_ep = crate::config::endpoint(loopback(), None, config)?;
     let addr = server_ep.local_addr().map_err(|source| NetError::Bind {
         addr: loopback(),
         source,

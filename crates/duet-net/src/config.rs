@@ -14,6 +14,7 @@ pub struct LinkConfig {
     pub(crate) lanes: u16,
     pub(crate) chunk_size: u32,
     pub(crate) stream_window: u32,
+    pub(crate) udp_buffer: usize,
 }
 
 impl Default for LinkConfig {
@@ -27,6 +28,7 @@ impl Default for LinkConfig {
             lanes: 4,
             chunk_size: 1 << 20,
             stream_window: 16 << 20,
+            udp_buffer: 4 << 20,
         }
     }
 }
@@ -87,6 +89,14 @@ impl LinkConfig {
         self
     }
 
+    /// UDP socket send and receive buffer size asked of the kernel (default
+    /// 4 MiB; Linux caps it at `net.core.rmem_max` / `wmem_max`). Small
+    /// buffers drop packets in bursts, which QUIC reads as congestion.
+    pub fn udp_buffer(&mut self, bytes: usize) -> &mut Self {
+        self.udp_buffer = bytes;
+        self
+    }
+
     /// The configured frame limit.
     pub fn get_frame_limit(&self) -> u64 {
         self.frame_limit
@@ -112,4 +122,39 @@ impl LinkConfig {
             .max_concurrent_bidi_streams(quinn::VarInt::from_u32(1));
         Ok(t)
     }
+}
+
+/// A UDP socket bound to `addr` with the configured buffer sizes.
+pub(crate) fn udp_socket(
+    addr: std::net::SocketAddr,
+    config: &LinkConfig,
+) -> Result<std::net::UdpSocket, crate::NetError> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let bind = |source| crate::NetError::Bind { addr, source };
+    let s =
+        Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP)).map_err(bind)?;
+    // Best effort: a kernel refusing the size keeps its default.
+    let _ = s.set_recv_buffer_size(config.udp_buffer);
+    let _ = s.set_send_buffer_size(config.udp_buffer);
+    if addr.is_ipv6() {
+        s.set_only_v6(false).map_err(bind)?;
+    }
+    s.bind(&addr.into()).map_err(bind)?;
+    s.set_nonblocking(true).map_err(bind)?;
+    Ok(s.into())
+}
+
+/// A quinn endpoint on `addr` (a server if `server` is given).
+pub(crate) fn endpoint(
+    addr: std::net::SocketAddr,
+    server: Option<quinn::ServerConfig>,
+    config: &LinkConfig,
+) -> Result<quinn::Endpoint, crate::NetError> {
+    let socket = udp_socket(addr, config)?;
+    let runtime = quinn::default_runtime().ok_or(crate::NetError::Bind {
+        addr,
+        source: std::io::Error::other("no async runtime"),
+    })?;
+    quinn::Endpoint::new(quinn::EndpointConfig::default(), server, socket, runtime)
+        .map_err(|source| crate::NetError::Bind { addr, source })
 }

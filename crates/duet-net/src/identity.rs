@@ -188,6 +188,15 @@ impl Identity {
         )
     }
 
+    /// What `duet keygen` does: generates an identity named `name`, writes
+    /// it to `<dir>/<name>.cert.pem` and `<dir>/<name>.key.pem` (refusing to
+    /// overwrite unless `force`), and returns the fingerprint to give the peer.
+    pub fn keygen(dir: &Path, name: &str, force: bool) -> Result<Fingerprint, NetError> {
+        let id = Identity::generate(name)?;
+        id.write(&IdentityPaths::in_dir(dir, name), force)?;
+        Ok(id.fingerprint())
+    }
+
     /// Reads an identity written by [`Identity::write`].
     pub fn load(paths: &IdentityPaths) -> Result<Identity, NetError> {
         let bad = |path: &Path| {

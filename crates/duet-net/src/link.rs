@@ -76,8 +76,7 @@ impl Listener {
         let crypto = server_config(identity, pin.clone())?;
         let mut server = quinn::ServerConfig::with_crypto(Arc::new(crypto));
         server.transport_config(Arc::new(config.transport()?));
-        let endpoint =
-            Endpoint::server(server, addr).map_err(|source| NetError::Bind { addr, source })?;
+        let endpoint = crate::config::endpoint(addr, Some(server), config)?;
         Ok(Listener {
             endpoint,
             pin,
@@ -152,10 +151,7 @@ pub async fn dial<G: RngCore + CryptoRng>(
         (false, true) => (Ipv6Addr::LOCALHOST, 0).into(),
         (false, false) => (Ipv6Addr::UNSPECIFIED, 0).into(),
     };
-    let endpoint = Endpoint::client(local).map_err(|source| NetError::Bind {
-        addr: local,
-        source,
-    })?;
+    let endpoint = crate::config::endpoint(local, None, config)?;
     let connecting = endpoint
         .connect_with(client, addr, SERVER_NAME)
         .map_err(|e| NetError::Connect(e.to_string()))?;
