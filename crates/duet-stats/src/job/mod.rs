@@ -217,6 +217,25 @@ impl Job {
         &self.spec.statistic
     }
 
+    /// The party playing `role`.
+    pub fn party(&self, role: duet_core::Role) -> &Party {
+        match role {
+            duet_core::Role::P0 => &self.spec.parties.p0,
+            duet_core::Role::P1 => &self.spec.parties.p1,
+        }
+    }
+
+    /// The pinned certificate fingerprint of the party playing `role`
+    /// (validation guarantees 64 hex digits).
+    pub fn fingerprint(&self, role: duet_core::Role) -> [u8; 32] {
+        let hex = self.party(role).cert_sha256.as_bytes();
+        let nibble = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
+        core::array::from_fn(|i| match hex.get(2 * i..2 * i + 2) {
+            Some(&[h, l]) => nibble(h) << 4 | nibble(l),
+            _ => 0,
+        })
+    }
+
     /// The job's disclosure policy.
     pub fn policy(&self) -> &Policy {
         &self.spec.policy

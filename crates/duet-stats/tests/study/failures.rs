@@ -428,3 +428,17 @@ fn unsupported_dp_and_oversized_tables_are_refused() {
         }
     );
 }
+
+#[test]
+fn parties_and_fingerprints_come_from_the_job() {
+    let job = fixture_job();
+    assert_eq!(job.party(Role::P1).name, "hospital-b");
+    assert_eq!(
+        job.party(Role::P1).address.as_deref(),
+        Some("127.0.0.1:4433")
+    );
+    let fp = job.fingerprint(Role::P0);
+    assert_eq!(fp[..4], [0x00, 0x11, 0x22, 0x33]);
+    assert_eq!(fp[31], 0xff);
+    assert_eq!(job.fingerprint(Role::P1)[0], 0xff);
+}
