@@ -20,6 +20,10 @@ pub struct AnonConfig {
     pub input: InputConfig,
     /// Where results go.
     pub output: OutputConfig,
+    /// Optional population table (same quasi-identifier columns, read like
+    /// the input) for the journalist and marketer risk models.
+    #[serde(default)]
+    pub population: Option<PathBuf>,
     /// Directly identifying columns, removed from the output.
     #[serde(default)]
     pub identifying: Vec<String>,

@@ -12,6 +12,7 @@ pub mod lattice;
 pub mod mdav;
 pub mod measure;
 pub mod model;
+pub mod population;
 pub mod pseudonym;
 pub mod recode;
 pub mod report;

@@ -28,7 +28,7 @@ pub enum Measure {
 }
 
 /// All measures for one transformation, for reports.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct Utility {
     /// ARX Loss in [0, 1].
     pub loss: f64,

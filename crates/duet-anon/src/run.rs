@@ -15,6 +15,7 @@ use crate::hierarchy::{Generalizer, Hierarchy};
 use crate::mdav::microaggregate;
 use crate::measure::Scorer;
 use crate::model::{Assessment, Policy};
+use crate::population::{Generalisation, Population};
 use crate::pseudonym::HmacKey;
 use crate::recode::{self, SUPPRESSED};
 use crate::report::{AnonReport, QiLevel, Snapshot};
@@ -49,7 +50,8 @@ pub fn run_config_with_rng<R: RngCore + CryptoRng>(
     for column in &cfg.identifying {
         table.drop_column(column)?;
     }
-    let qis = bind_quasi_identifiers(cfg, &table, &opts, base_dir)?;
+    let gens = generalisations(cfg, &opts, base_dir)?;
+    let qis = bind_quasi_identifiers(&gens, &table)?;
     let sensitive = cfg.sensitive.as_ref();
     let sens_gen = match sensitive.and_then(|s| s.hierarchy.as_ref().map(|h| (s, h))) {
         Some((s, h)) => Some(Hierarchy::read_arx(&at(h), &opts)?.bind(&table, &s.column)?),
@@ -66,7 +68,20 @@ pub fn run_config_with_rng<R: RngCore + CryptoRng>(
 
     let scorer = Scorer::new(&problem);
     let threshold = cfg.search.risk_threshold;
-    let before = snapshot_before(&problem, &scorer, threshold);
+    let population = match &cfg.population {
+        Some(path) => Some(Table::read_csv(&at(path), &opts)?),
+        None => None,
+    };
+    let pop_at = |levels: &[usize]| -> Result<Option<Population>> {
+        population
+            .as_ref()
+            .map(|t| Population::build(t, &gens, levels))
+            .transpose()
+    };
+    let qi_names = problem.qi_names().to_vec();
+    let bottom = vec![0; problem.q()];
+    let mut before = snapshot_of_table(&table, &qi_names, threshold, pop_at(&bottom)?.as_ref());
+    before.utility = utility_before(&problem, &scorer);
     let classes = problem.classes(&found.levels, policy.needs_histograms());
     let assessment = policy.assess(&classes);
     let released = release(
@@ -77,8 +92,8 @@ pub fn run_config_with_rng<R: RngCore + CryptoRng>(
         &assessment,
         cfg.output.suppressed_records,
     )?;
-    let qi_names = problem.qi_names().to_vec();
-    let mut after = snapshot_of_table(&released, &qi_names, threshold);
+    let pop_after = pop_at(&found.levels)?;
+    let mut after = snapshot_of_table(&released, &qi_names, threshold, pop_after.as_ref());
     after.utility = scorer.all(&problem, &found.levels, &classes, &assessment);
 
     let report = AnonReport {
@@ -194,17 +209,19 @@ fn apply_transform<R: RngCore + CryptoRng>(
     })
 }
 
-fn bind_quasi_identifiers(
+/// Each quasi-identifier's hierarchy file (read) or rule (kept).
+fn generalisations(
     cfg: &AnonConfig,
-    table: &Table,
     opts: &CsvOptions,
     base: &Path,
-) -> Result<Vec<(String, Generalizer)>> {
+) -> Result<Vec<(String, Generalisation)>> {
     let mut out = Vec::with_capacity(cfg.quasi_identifiers.len());
     for q in &cfg.quasi_identifiers {
-        let hierarchy = match (&q.hierarchy, &q.rule) {
-            (Some(path), _) => Hierarchy::read_arx(&base.join(path), opts)?,
-            (None, Some(rule)) => rule.hierarchy(table, &q.column)?,
+        let how = match (&q.hierarchy, &q.rule) {
+            (Some(path), _) => {
+                Generalisation::Hierarchy(Hierarchy::read_arx(&base.join(path), opts)?)
+            }
+            (None, Some(rule)) => Generalisation::Rule(rule.clone()),
             (None, None) => {
                 return Err(AnonError::InvalidParameter {
                     name: "quasi_identifier",
@@ -213,7 +230,22 @@ fn bind_quasi_identifiers(
                 })
             }
         };
-        out.push((q.column.clone(), hierarchy.bind(table, &q.column)?));
+        out.push((q.column.clone(), how));
+    }
+    Ok(out)
+}
+
+fn bind_quasi_identifiers(
+    gens: &[(String, Generalisation)],
+    table: &Table,
+) -> Result<Vec<(String, Generalizer)>> {
+    let mut out = Vec::with_capacity(gens.len());
+    for (column, how) in gens {
+        let bound = match how {
+            Generalisation::Hierarchy(h) => h.bind(table, column)?,
+            Generalisation::Rule(rule) => rule.hierarchy(table, column)?.bind(table, column)?,
+        };
+        out.push((column.clone(), bound));
     }
     Ok(out)
 }
@@ -272,7 +304,7 @@ pub fn release(
     Ok(out)
 }
 
-fn snapshot_before(p: &Problem, scorer: &Scorer, threshold: f64) -> Snapshot {
+fn utility_before(p: &Problem, scorer: &Scorer) -> crate::measure::Utility {
     let bottom = vec![0; p.q()];
     let classes = p.classes(&bottom, false);
     let none = Assessment {
@@ -280,43 +312,34 @@ fn snapshot_before(p: &Problem, scorer: &Scorer, threshold: f64) -> Snapshot {
         suppressed: 0,
         outlier: vec![false; classes.len()],
     };
-    Snapshot {
-        records: p.n,
-        classes: classes.len() as u64,
-        smallest_class: classes.sizes.iter().copied().min().unwrap_or(0),
-        risk: risk(&classes.sizes, None, threshold),
-        utility: scorer.all(p, &bottom, &classes, &none),
-    }
+    scorer.all(p, &bottom, &classes, &none)
 }
 
 /// Risk of a table as an attacker sees it: classes are the distinct tuples
-/// of the written quasi-identifier values (masked records form one class).
-pub fn snapshot_of_table(table: &Table, qis: &[String], threshold: f64) -> Snapshot {
-    let cols: Vec<&[u32]> = qis
-        .iter()
-        .filter_map(|q| table.column(q).ok())
-        .map(|c| c.codes())
-        .collect();
-    let mut sizes: HashMap<Vec<u32>, u64> = HashMap::new();
+/// of the written quasi-identifier values (masked records form one class),
+/// matched to population class sizes when a population is given.
+pub fn snapshot_of_table(
+    table: &Table,
+    qis: &[String],
+    threshold: f64,
+    population: Option<&Population>,
+) -> Snapshot {
+    let cols: Vec<&crate::table::Column> =
+        qis.iter().filter_map(|q| table.column(q).ok()).collect();
+    let mut sizes: HashMap<Vec<&str>, u64> = HashMap::new();
     for r in 0..table.n_rows() {
-        let key = cols
-            .iter()
-            .map(|c| c.get(r).copied().unwrap_or(0))
-            .collect();
+        let key = cols.iter().map(|c| c.get(r).unwrap_or("")).collect();
         *sizes.entry(key).or_insert(0) += 1;
     }
-    let sizes: Vec<u64> = sizes.into_values().collect();
+    let classes: Vec<(Vec<&str>, u64)> = sizes.into_iter().collect();
+    let pop: Option<Vec<u64>> =
+        population.map(|p| classes.iter().map(|(k, _)| p.size_of(k)).collect());
+    let sizes: Vec<u64> = classes.iter().map(|(_, n)| *n).collect();
     Snapshot {
         records: table.n_rows() as u64,
         classes: sizes.len() as u64,
         smallest_class: sizes.iter().copied().min().unwrap_or(0),
-        risk: risk(&sizes, None, threshold),
-        utility: crate::measure::Utility {
-            loss: 0.0,
-            non_uniform_entropy: 0.0,
-            discernibility: 0.0,
-            aecs: 0.0,
-            precision: 0.0,
-        },
+        risk: risk(&sizes, pop.as_deref(), threshold),
+        utility: crate::measure::Utility::default(),
     }
 }

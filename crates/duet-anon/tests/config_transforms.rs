@@ -167,3 +167,42 @@ fn the_same_seed_gives_the_same_output() {
         "noise depends on the injected generator"
     );
 }
+
+#[test]
+fn journalist_risk_uses_the_population() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = "age,zip\n34,80331\n36,80335\n51,80339\n52,80337\n";
+    // The population holds the sample plus six more people in the 30s.
+    let population = format!("{data}31,80331\n32,80331\n33,80332\n38,80333\n39,80334\n30,80336\n");
+    std::fs::write(dir.path().join("in.csv"), data).unwrap();
+    std::fs::write(dir.path().join("pop.csv"), population).unwrap();
+    let text = r#"
+        population = "pop.csv"
+        [input]
+        path = "in.csv"
+        [output]
+        csv = "out.csv"
+        report_json = "r.json"
+        report_text = "r.txt"
+        [[quasi_identifier]]
+        column = "age"
+        rule = { kind = "intervals", widths = [10] }
+        [[privacy_model]]
+        kind = "k_anonymity"
+        k = 2
+        [search]
+        risk_threshold = 0.2
+    "#;
+    let cfg = AnonConfig::from_toml(&dir.path().join("anon.toml"), text).unwrap();
+    let report = duet_anon::run_config(&cfg, dir.path()).unwrap();
+    // Released classes: [30, 40) with 2 records (8 in the population) and
+    // [50, 60) with 2 (2 in the population).
+    let after = report.after.risk;
+    assert_eq!(after.prosecutor.highest, 0.5);
+    assert_eq!(after.journalist.highest, 0.5);
+    assert_eq!(after.journalist.average, (2.0 / 8.0 + 2.0 / 2.0) / 4.0);
+    assert_eq!(after.journalist.records_at_risk, 0.5);
+    assert_eq!(after.marketer, (2.0 / 8.0 + 2.0 / 2.0) / 4.0);
+    // Before: every age is unique in the sample and in the population.
+    assert_eq!(report.before.risk.journalist.highest, 1.0);
+}
