@@ -130,8 +130,11 @@ proptest! {
     #[test]
     fn search_equals_exhaustive(c in case(), models in prop::collection::vec(model(), 1..3),
                                 limit in prop_oneof![Just(0.0), Just(0.1), Just(0.3)], m in measure()) {
-        let (_, p) = build(&c);
-        let policy = match Policy::new(&p, models, limit, None) {
+        let (table, p) = build(&c);
+        // Sensitive tree: s0 and s1 under g0, s2 under g1, then the root.
+        let rows = (0..3).map(|v| vec![format!("s{v}"), format!("g{}", v / 2), "*".into()]).collect();
+        let tree = Hierarchy::from_rows("hs", rows).unwrap().bind(&table, "s").unwrap();
+        let policy = match Policy::new(&p, models, limit, Some(&tree)) {
             Err(AnonError::ImpossibleK { .. }) => return Ok(()),
             other => other.unwrap(),
         };
