@@ -38,6 +38,11 @@ pub struct BenchReport {
     pub sum_bytes: u64,
     /// Seconds from the first share to the opened total.
     pub sum_secs: f64,
+    /// Process CPU seconds (all threads) of the raw transfer, where the
+    /// platform reports them (Linux).
+    pub raw_cpu_secs: Option<f64>,
+    /// Process CPU seconds of the secure sum.
+    pub sum_cpu_secs: Option<f64>,
 }
 
 impl BenchReport {
@@ -60,6 +65,35 @@ impl BenchReport {
     pub fn ratio(&self) -> f64 {
         (self.sum_bytes as f64 / self.sum_secs) / self.raw_rate()
     }
+
+    /// The same ratio in bytes per CPU second, which other load on the
+    /// machine disturbs less than wall-clock rates.
+    pub fn cpu_ratio(&self) -> Option<f64> {
+        let (raw, sum) = (self.raw_cpu_secs?, self.sum_cpu_secs?);
+        (raw > 0.0 && sum > 0.0)
+            .then(|| (self.sum_bytes as f64 / sum) / (self.raw_bytes as f64 / raw))
+    }
+}
+
+/// CPU seconds used so far by this process, from `/proc/self/stat`
+/// (utime + stime at the usual 100 ticks per second); `None` elsewhere.
+fn process_cpu_secs() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let rest = stat.rsplit_once(')')?.1;
+    let mut fields = rest.split_whitespace().skip(11);
+    let utime: f64 = fields.next()?.parse().ok()?;
+    let stime: f64 = fields.next()?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
+/// Wall and CPU seconds of `f`.
+async fn timed<T>(f: impl core::future::Future<Output = T>) -> (T, f64, Option<f64>) {
+    let cpu = process_cpu_secs();
+    let start = Instant::now();
+    let out = f.await;
+    let secs = start.elapsed().as_secs_f64();
+    let used = cpu.and_then(|c| Some(process_cpu_secs()? - c));
+    (out, secs, used)
 }
 
 impl fmt::Display for BenchReport {
@@ -81,7 +115,16 @@ impl fmt::Display for BenchReport {
             self.bytes_per_value(),
             mb(self.sum_bytes as f64 / self.sum_secs)
         )?;
-        write!(f, "ratio to raw quinn: {:.2}", self.ratio())
+        write!(f, "ratio to raw quinn: {:.2}", self.ratio())?;
+        if let (Some(raw), Some(sum), Some(r)) =
+            (self.raw_cpu_secs, self.sum_cpu_secs, self.cpu_ratio())
+        {
+            write!(
+                f,
+                "\nCPU seconds: raw {raw:.2}, sum {sum:.2}; ratio in bytes per CPU second: {r:.2}"
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -127,9 +170,9 @@ pub async fn run(n: usize, config: &LinkConfig) -> Result<BenchReport, NetError>
     let a = Identity::generate("bench-a")?;
     let b = Identity::generate("bench-b")?;
     let sum_bytes = 2 * (n as u64 * 8 + 8);
-    let raw_secs = raw_transfer(&a, &b, sum_bytes, config).await?;
+    let (raw_secs, raw_cpu_secs) = raw_transfer(&a, &b, sum_bytes, config).await?;
     let (c0, c1) = connect(&a, &b, config).await?;
-    let (sum_secs, c0, c1) = secure_sum(n, c0, c1).await?;
+    let (sum_secs, sum_cpu_secs, c0, c1) = secure_sum(n, c0, c1).await?;
     let (s0, s1) = tokio::join!(c0.close(), c1.close());
     let (s0, _) = (s0?, s1?);
     let (sent, received) = s0.totals();
@@ -139,6 +182,8 @@ pub async fn run(n: usize, config: &LinkConfig) -> Result<BenchReport, NetError>
         sum_values: 2 * n as u64,
         sum_bytes: sent.bytes + received.bytes,
         sum_secs,
+        raw_cpu_secs,
+        sum_cpu_secs,
     })
 }
 
@@ -186,23 +231,21 @@ async fn secure_sum(
     n: usize,
     c0: QuicChannel,
     c1: QuicChannel,
-) -> Result<(f64, QuicChannel, QuicChannel), NetError> {
+) -> Result<(f64, Option<f64>, QuicChannel, QuicChannel), NetError> {
     let xs = duet_core::ring::random_vec::<Z64, _>(&mut ChaCha20Rng::seed_from_u64(3), n);
     let ys = duet_core::ring::random_vec::<Z64, _>(&mut ChaCha20Rng::seed_from_u64(4), n);
     let want = xs.iter().chain(&ys).fold(Z64::ZERO, |acc, &v| acc + v);
-    let start = Instant::now();
     let p0 = tokio::spawn(sum_party(Role::P0, c0, xs));
     let p1 = tokio::spawn(sum_party(Role::P1, c1, ys));
-    let (r0, r1) = tokio::join!(p0, p1);
+    let ((r0, r1), secs, cpu) = timed(async { tokio::join!(p0, p1) }).await;
     let joined = |e: tokio::task::JoinError| NetError::ConnectionLost(e.to_string());
     let ((t0, c0), (t1, c1)) = (r0.map_err(joined)??, r1.map_err(joined)??);
-    let secs = start.elapsed().as_secs_f64();
     if t0 != want || t1 != want {
         return Err(NetError::Protocol {
             step: "bench: the opened sum differs from plaintext",
         });
     }
-    Ok((secs, c0, c1))
+    Ok((secs, cpu, c0, c1))
 }
 
 /// Seconds to move `bytes` over one quinn stream with the same TLS and
@@ -212,7 +255,7 @@ async fn raw_transfer(
     b: &Identity,
     bytes: u64,
     config: &LinkConfig,
-) -> Result<f64, NetError> {
+) -> Result<(f64, Option<f64>), NetError> {
     let mut transport = config.transport()?;
     transport.max_concurrent_uni_streams(1u8.into());
     let transport = Arc::new(transport);
@@ -239,7 +282,6 @@ async fn raw_transfer(
     let (sc, cc) = tokio::join!(accept, connecting);
     let (sc, cc) = (sc?, cc.map_err(|e| lost(&e))?);
     let chunk = bytes::Bytes::from(vec![0x5a; 1 << 20]);
-    let start = Instant::now();
     let send = async {
         let mut s = cc.open_uni().await.map_err(|e| lost(&e))?;
         let mut left = bytes;
@@ -261,8 +303,7 @@ async fn raw_transfer(
         }
         Ok::<_, NetError>(got)
     };
-    let (s, got) = tokio::join!(send, recv);
-    let secs = start.elapsed().as_secs_f64();
+    let ((s, got), secs, cpu) = timed(async { tokio::join!(send, recv) }).await;
     let (_s, got) = (s?, got?);
     if got != bytes {
         return Err(NetError::Protocol {
@@ -273,5 +314,5 @@ async fn raw_transfer(
     sc.close(0u8.into(), b"done");
     client_ep.wait_idle().await;
     server_ep.wait_idle().await;
-    Ok(secs)
+    Ok((secs, cpu))
 }

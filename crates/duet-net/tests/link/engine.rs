@@ -58,7 +58,7 @@ where
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn secure_sum_matches_plaintext() {
-    for n in [0usize, 1, 3_000_000] {
+    for n in [0usize, 1, 10_000_000] {
         let (xs, ys) = (values(1, n), values(2, n));
         let ((a, b), summary) = over_quic(n % 2 == 0, async |e| {
             let x = input(e, Role::P0, &xs).await;
