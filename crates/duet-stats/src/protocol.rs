@@ -3,32 +3,34 @@
 //! on shares, and only the released aggregates are opened.
 //!
 //! Messages, in order (both sides send before they receive in each round):
-//! 1. `stats-hello` (64 bytes): job hash, plan length, this side's policy.
+//! 1. `stats-hello` (72 bytes): job hash, plan length, this side's policy.
 //! 2. `input` twice: each side's aggregate vector, masked (`x - r`).
 //! 3. the comparison `count < threshold` for every gated cell at once
 //!    (AND-triple openings and one bit opening, from duet-core's `lt`).
-//! 4. `open`: one suppression bit per cell.
+//! 4. `open`: one suppression bit per cell (with `suppress = "table"`:
+//!    the per-statistic sums of the cell bits are compared with zero on
+//!    shares first, and one bit per statistic is opened instead).
 //! 5. `open`: the aggregates of every cell that is not suppressed.
 //!
 //! Every size is fixed by the job (the plan) and by the opened suppression
 //! bits, never by local data, so message sizes say nothing of row counts.
 //!
 //! What each party learns: the peer's stated policy, the suppression bit of
-//! every cell, and the pooled aggregates of the released cells (listed by
+//! every cell (of every statistic, in table mode), and the pooled aggregates of the released cells (listed by
 //! name in [`Results::revealed`]); nothing of the peer's own aggregates
 //! beyond what those pooled values imply.
 
 use duet_core::{Channel, ChannelError, Engine, EngineError, MsgKind, Preprocessing, Ring, Shared};
 use duet_core::{Z128, Z64};
 
-use crate::job::{hex, Job, LocalPolicy, Policy, PolicyError};
+use crate::job::{hex, Job, LocalPolicy, Policy, PolicyError, Suppress};
 use crate::plan::{LocalAggregates, Plan, RingChoice};
 use crate::results::{Results, Revealed};
 
 /// The opening frame: job hash, plan length, the sender's policy.
 pub const HELLO: MsgKind = MsgKind::new(0x0401, "stats-hello");
 
-const HELLO_LEN: usize = 32 + 8 + 8 + 8 + 8;
+const HELLO_LEN: usize = 32 + 5 * 8;
 
 /// Why a study failed.
 #[derive(Debug, thiserror::Error)]
@@ -40,7 +42,7 @@ pub enum ProtocolError {
     /// The hello frame could not be exchanged.
     #[error("stats hello: {0}")]
     Channel(#[from] ChannelError),
-    /// The peer's hello is not 64 bytes or holds an invalid policy.
+    /// The peer's hello is not 72 bytes or holds an invalid policy.
     #[error("stats hello: the peer sent a malformed hello ({len} bytes)")]
     BadHello {
         /// Bytes received.
@@ -112,7 +114,7 @@ pub async fn run_study<C: Channel, P: Preprocessing>(
         RingChoice::Z64 => open_pooled::<Z64, C, P>(engine, plan, &enforced, local).await?,
         RingChoice::Z128 => open_pooled::<Z128, C, P>(engine, plan, &enforced, local).await?,
     };
-    let revealed = revealed(plan, &opened);
+    let revealed = revealed(plan, &opened, enforced.suppress);
     let statistics = crate::stats::compute(job, plan, &opened);
     Ok(Results {
         job_name: job.name().to_string(),
@@ -129,6 +131,7 @@ fn as_local(p: &Policy) -> LocalPolicy {
         min_cell: Some(p.min_cell),
         min_group: Some(p.min_group),
         max_params_ratio: Some(p.max_params_ratio),
+        suppress: Some(p.suppress),
     }
 }
 
@@ -145,6 +148,8 @@ async fn hello<C: Channel>(
     mine.extend_from_slice(&policy.min_cell.to_le_bytes());
     mine.extend_from_slice(&policy.min_group.to_le_bytes());
     mine.extend_from_slice(&policy.max_params_ratio.to_bits().to_le_bytes());
+    let table = u64::from(policy.suppress == Suppress::Table);
+    mine.extend_from_slice(&table.to_le_bytes());
     ch.send(HELLO, mine).await?;
     let theirs = ch.recv(HELLO, HELLO_LEN).await?;
     let bad = || ProtocolError::BadHello { len: theirs.len() };
@@ -170,10 +175,16 @@ async fn hello<C: Channel>(
     if !(ratio > 0.0 && ratio <= 1.0) {
         return Err(bad());
     }
+    let suppress = match word(4)? {
+        0 => Suppress::Cell,
+        1 => Suppress::Table,
+        _ => return Err(bad()),
+    };
     Ok(Policy {
         min_cell,
         min_group,
         max_params_ratio: ratio,
+        suppress,
     })
 }
 
@@ -209,7 +220,10 @@ async fn open_pooled<R: Ring, C: Channel, P: Preprocessing>(
         .map(|&t| R::from_u64(t.min(cap)))
         .collect();
     let below = engine.lt(&counts, &engine.constant(&thr)).await?;
-    let suppressed = to_bits(&engine.open(&below).await?)?;
+    let suppressed = match policy.suppress {
+        Suppress::Cell => to_bits(&engine.open(&below).await?)?,
+        Suppress::Table => table_bits(engine, plan, &below).await?,
+    };
     let released = released_indices(plan, &suppressed);
     let opened = engine
         .open(&gather(&pooled, released.iter().copied()))
@@ -221,6 +235,32 @@ async fn open_pooled<R: Ring, C: Channel, P: Preprocessing>(
         }
     }
     Ok(Opened { suppressed, values })
+}
+
+/// Table mode: per statistic, `0 < sum of its cells' bits` on shares;
+/// opens one bit per statistic and spreads it over the statistic's cells.
+async fn table_bits<R: Ring, C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    plan: &Plan,
+    below: &Shared<R>,
+) -> Result<Vec<bool>, ProtocolError> {
+    let mut sums = Vec::with_capacity(plan.blocks().len());
+    let mut at = 0;
+    for b in plan.blocks() {
+        let cells = below.shares().get(at..at + b.cells).unwrap_or(&[]);
+        sums.push(cells.iter().fold(R::ZERO, |acc, &v| acc + v));
+        at += b.cells;
+    }
+    let sums = Shared::from_shares(sums);
+    let zeros = engine.constant(&vec![R::ZERO; sums.len()]);
+    let any = engine.lt(&zeros, &sums).await?;
+    let per_block = to_bits(&engine.open(&any).await?)?;
+    Ok(plan
+        .blocks()
+        .iter()
+        .zip(per_block)
+        .flat_map(|(b, bit)| std::iter::repeat_n(bit, b.cells))
+        .collect())
 }
 
 fn to_bits<R: Ring>(opened: &[R]) -> Result<Vec<bool>, ProtocolError> {
@@ -252,13 +292,15 @@ fn released_indices(plan: &Plan, suppressed: &[bool]) -> Vec<usize> {
 }
 
 /// Every value opened, by name: suppression bits, then released aggregates.
-fn revealed(plan: &Plan, opened: &Opened) -> Vec<Revealed> {
+fn revealed(plan: &Plan, opened: &Opened, mode: Suppress) -> Vec<Revealed> {
     let mut out = Vec::new();
     let mut cell = 0;
     for b in plan.blocks() {
         for c in 0..b.cells {
             let bit = opened.suppressed.get(cell).copied().unwrap_or(true);
-            out.push(Revealed::new(b.bit_name(c), i128::from(bit)));
+            if mode == Suppress::Cell || c == 0 {
+                out.push(Revealed::new(b.bit_name(c, mode), i128::from(bit)));
+            }
             cell += 1;
         }
     }

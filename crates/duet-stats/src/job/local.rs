@@ -69,6 +69,8 @@ pub struct LocalPolicy {
     pub min_group: Option<u64>,
     /// At most the job's `max_params_ratio`.
     pub max_params_ratio: Option<f64>,
+    /// `table` may tighten the job's `cell`, not the other way round.
+    pub suppress: Option<super::Suppress>,
 }
 
 fn looser(field: &'static str, job: impl ToString, local: impl ToString) -> PolicyError {
@@ -102,6 +104,16 @@ impl Policy {
             }
             p.max_params_ratio = v;
         }
+        if let Some(v) = local.suppress {
+            if v < p.suppress {
+                return Err(looser(
+                    "suppress",
+                    format!("{:?}", p.suppress),
+                    format!("{v:?}"),
+                ));
+            }
+            p.suppress = v;
+        }
         Ok(p)
     }
 
@@ -112,6 +124,7 @@ impl Policy {
             min_cell: self.min_cell.max(other.min_cell),
             min_group: self.min_group.max(other.min_group),
             max_params_ratio: self.max_params_ratio.min(other.max_params_ratio),
+            suppress: self.suppress.max(other.suppress),
         }
     }
 }

@@ -14,7 +14,8 @@ use sha2::{Digest, Sha256};
 pub use decimal::Decimal;
 pub use local::{LocalConfig, LocalError, LocalPolicy, PolicyError};
 pub use spec::{
-    ColumnSpec, DataSettings, JobHeader, JobSpec, OnBadValue, Parties, Party, Policy, StatisticSpec,
+    ColumnSpec, DataSettings, JobHeader, JobSpec, OnBadValue, Parties, Party, Policy,
+    StatisticSpec, Suppress,
 };
 
 pub(crate) use decimal::format_scaled;

@@ -214,6 +214,24 @@ pub struct Policy {
     pub min_group: u64,
     /// A regression may have at most `max_params_ratio * n` parameters.
     pub max_params_ratio: f64,
+    /// Suppress small cells one by one, or a statistic's whole table
+    /// when any of its cells is small.
+    pub suppress: Suppress,
+}
+
+/// How small cells are suppressed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Suppress {
+    /// Each cell below its threshold is suppressed; the others are
+    /// released, and one suppression bit per cell is opened.
+    #[default]
+    Cell,
+    /// A statistic with any cell below its threshold is suppressed as a
+    /// whole; only one bit per statistic is opened (which cells were small
+    /// stays secret), and no released total can be differenced against
+    /// released siblings of a small cell within the statistic.
+    Table,
 }
 
 impl Default for Policy {
@@ -222,6 +240,7 @@ impl Default for Policy {
             min_cell: 3,
             min_group: 3,
             max_params_ratio: 0.33,
+            suppress: Suppress::Cell,
         }
     }
 }

@@ -1,7 +1,9 @@
 //! The layout of one statistic's aggregates: cells, elements per cell,
 //! the gating count, names, and the largest term for the overflow proof.
 
-use crate::job::{check_edges, format_scaled, Column, ColumnType, Job, Policy, StatisticSpec};
+use crate::job::{
+    check_edges, format_scaled, Column, ColumnType, Job, Policy, StatisticSpec, Suppress,
+};
 
 /// One column of a cross-product block.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,8 +113,12 @@ impl Block {
         }
     }
 
-    pub(crate) fn bit_name(&self, cell: usize) -> String {
-        format!("{}[{}].suppressed", self.label, self.cell_name(cell))
+    /// The name of a suppression bit: per cell, or per statistic in table mode.
+    pub(crate) fn bit_name(&self, cell: usize, mode: Suppress) -> String {
+        match mode {
+            Suppress::Cell => format!("{}[{}].suppressed", self.label, self.cell_name(cell)),
+            Suppress::Table => format!("{}.suppressed", self.label),
+        }
     }
 
     pub(crate) fn value_name(&self, cell: usize, element: usize) -> String {

@@ -35,7 +35,7 @@ proptest! {
 
 fn hello_bytes(job: &Job, plan: &Plan, ratio: f64) -> Vec<u8> {
     let mut h = job.hash().to_vec();
-    for w in [plan.len() as u64, 5, 5, ratio.to_bits()] {
+    for w in [plan.len() as u64, 5, 5, ratio.to_bits(), 0] {
         h.extend_from_slice(&w.to_le_bytes());
     }
     h
@@ -82,7 +82,7 @@ fn a_malformed_hello_is_refused() {
             .await
             .unwrap();
     });
-    assert!(matches!(e, ProtocolError::BadHello { len: 64 }));
+    assert!(matches!(e, ProtocolError::BadHello { len: 72 }));
     let e = against(async |mut e1| {
         let job = fixture_job();
         let mut h = hello_bytes(&job, &Plan::new(&job).unwrap(), 0.33);
@@ -101,7 +101,7 @@ fn a_peer_opening_a_bit_other_than_0_or_1_is_caught() {
             .send(HELLO, hello_bytes(&job, &plan, 0.33))
             .await
             .unwrap();
-        e1.channel().recv(HELLO, 64).await.unwrap();
+        e1.channel().recv(HELLO, 72).await.unwrap();
         e1.share_input(&vec![Z64(0); plan.len()]).await.unwrap();
         e1.receive_input::<Z64>(plan.len()).await.unwrap();
         let zeros = Shared::from_shares(vec![Z64(0); plan.cells()]);

@@ -3,7 +3,7 @@
 //! ever opened.
 
 use duet_core::MsgKind;
-use duet_stats::job::LocalPolicy;
+use duet_stats::job::{LocalPolicy, PolicyError, Suppress};
 use duet_stats::protocol::HELLO;
 use duet_stats::{Plan, Policy};
 
@@ -42,13 +42,13 @@ fn only_bits_and_released_cells_are_opened() {
     }
     let values = res.revealed.len() - bits.len();
     // Everything opened was announced by the plan, in the plan's order.
-    let announced = plan.revealable();
+    let announced = plan.revealable(Suppress::Cell);
     let mut names = announced.iter();
     for r in &res.revealed {
         assert!(names.any(|n| *n == r.name), "{} was not announced", r.name);
     }
     // What crossed: one hello, one masked input vector, the bits, the values.
-    assert_eq!(traffic.get(HELLO).sent_bytes, 64);
+    assert_eq!(traffic.get(HELLO).sent_bytes, 72);
     assert_eq!(
         traffic.get(MsgKind::INPUT).sent_bytes,
         8 * plan.len() as u64
@@ -150,4 +150,67 @@ fn regression_needs_enough_rows_per_parameter() {
     let r0 = r0.unwrap();
     assert!(r0.statistic(10).unwrap().regression().unwrap().suppressed);
     assert_eq!(r0.statistic(0).unwrap().cells().unwrap()[0].n, Some(12));
+}
+
+#[test]
+fn table_mode_suppresses_whole_statistics_and_opens_one_bit_each() {
+    let job = fixture_job();
+    let plan = Plan::new(&job).unwrap();
+    let (a, _) = aggregate(&job, &plan, &local("local_a.toml"), &read("a.csv")).unwrap();
+    let (b, _) = aggregate(&job, &plan, &local("local_b.toml"), &read("b.csv")).unwrap();
+    let table = job
+        .policy()
+        .tightened_by(&LocalPolicy {
+            suppress: Some(Suppress::Table),
+            ..LocalPolicy::default()
+        })
+        .unwrap();
+    let ((r0, t0), (r1, _)) = run_pair(&job, &plan, [&a, &b], [table, *job.policy()]);
+    let (r0, r1) = (r0.unwrap(), r1.unwrap());
+    assert_eq!(r0, r1);
+    assert_eq!(r0.policy.suppress, Suppress::Table);
+    let (_, _, by_cell, _) = fixture_results();
+    for (i, (t, c)) in r0.statistics.iter().zip(&by_cell.statistics).enumerate() {
+        let any_small = c
+            .cells()
+            .is_some_and(|cells| cells.iter().any(|x| x.suppressed));
+        match t.cells() {
+            // Statistics 2, 6 and 9 have a small cell (region=west).
+            Some(cells) if any_small => {
+                assert!([1, 5, 8].contains(&i), "{}", t.label);
+                assert!(cells.iter().all(|x| x.suppressed && x.n.is_none()));
+            }
+            _ => assert_eq!(t, c),
+        }
+    }
+    let bits: Vec<_> = r0
+        .revealed
+        .iter()
+        .filter(|r| r.name.ends_with(".suppressed"))
+        .collect();
+    assert_eq!(bits.len(), 11);
+    assert_eq!(bits[1].name, "#2 count(by region).suppressed");
+    let announced = plan.revealable(Suppress::Table);
+    let mut names = announced.iter();
+    for r in &r0.revealed {
+        assert!(names.any(|n| *n == r.name), "{} was not announced", r.name);
+    }
+    let values = (r0.revealed.len() - bits.len()) as u64;
+    assert_eq!(t0.get(MsgKind::OPEN).sent_bytes, 8 * (11 + values));
+    // The job's table mode cannot be loosened locally.
+    let job_table = Policy {
+        suppress: Suppress::Table,
+        ..*job.policy()
+    };
+    let back = LocalPolicy {
+        suppress: Some(Suppress::Cell),
+        ..LocalPolicy::default()
+    };
+    assert!(matches!(
+        job_table.tightened_by(&back),
+        Err(PolicyError::Looser {
+            field: "suppress",
+            ..
+        })
+    ));
 }
