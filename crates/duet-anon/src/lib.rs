@@ -2,6 +2,7 @@
 
 mod atomic;
 pub mod classes;
+pub mod column;
 pub mod config;
 mod csv_text;
 pub mod dates;
@@ -36,4 +37,4 @@ pub use report::AnonReport;
 pub use rules::Rule;
 pub use run::{run_config, run_config_with_rng};
 pub use search::{exhaustive, search, NodeEval, SearchResult};
-pub use table::{Column, CsvOptions, Encoding, Table};
+pub use table::{Column, ColumnKind, CsvOptions, Encoding, Table};

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::atomic::write_atomic;
+pub use crate::column::{Column, ColumnKind};
 use crate::csv_text::{csv_error, decode, parse_error, LineCounter};
 use crate::error::{AnonError, Result};
 
@@ -48,125 +49,6 @@ impl Default for CsvOptions {
             encoding: Encoding::Utf8,
         }
     }
-}
-
-/// One column: a dictionary of distinct values and one code per row.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Column {
-    name: String,
-    dict: Vec<String>,
-    codes: Vec<u32>,
-}
-
-impl Column {
-    /// Builds a column by interning `values` in order of first appearance.
-    pub fn from_values<S: AsRef<str>>(name: &str, values: &[S]) -> Self {
-        let mut col = Self::empty(name);
-        col.set_values(values.iter().map(|v| v.as_ref().to_owned()).collect());
-        col
-    }
-
-    fn empty(name: &str) -> Self {
-        Self {
-            name: name.to_owned(),
-            dict: Vec::new(),
-            codes: Vec::new(),
-        }
-    }
-
-    fn push(&mut self, index: &mut HashMap<String, u32>, value: &str) {
-        let code = match index.get(value) {
-            Some(&c) => c,
-            None => {
-                let c = self.dict.len() as u32;
-                index.insert(value.to_owned(), c);
-                self.dict.push(value.to_owned());
-                c
-            }
-        };
-        self.codes.push(code);
-    }
-
-    /// The column name from the header.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// Distinct values, indexed by code.
-    pub fn dictionary(&self) -> &[String] {
-        &self.dict
-    }
-
-    /// One code per row.
-    pub fn codes(&self) -> &[u32] {
-        &self.codes
-    }
-
-    /// The value in `row`, or `None` past the end.
-    pub fn get(&self, row: usize) -> Option<&str> {
-        let code = *self.codes.get(row)?;
-        self.dict.get(code as usize).map(String::as_str)
-    }
-
-    /// Replaces each distinct value by `f(value)`, merging values that map to
-    /// the same result. `f` sees each distinct value once, with the index of
-    /// the first row holding it.
-    pub fn map_distinct<F>(&mut self, mut f: F) -> Result<()>
-    where
-        F: FnMut(&str, usize) -> Result<String>,
-    {
-        let first = first_rows(&self.codes, self.dict.len());
-        let mut mapped = Vec::with_capacity(self.dict.len());
-        for (value, row) in self.dict.iter().zip(first) {
-            mapped.push(f(value, row)?);
-        }
-        self.replace_dictionary(mapped);
-        Ok(())
-    }
-
-    fn replace_dictionary(&mut self, mapped: Vec<String>) {
-        let mut index: HashMap<String, u32> = HashMap::new();
-        let mut dict = Vec::new();
-        let remap: Vec<u32> = mapped
-            .into_iter()
-            .map(|v| {
-                *index.entry(v.clone()).or_insert_with(|| {
-                    dict.push(v);
-                    (dict.len() - 1) as u32
-                })
-            })
-            .collect();
-        for c in &mut self.codes {
-            *c = remap.get(*c as usize).copied().unwrap_or(0);
-        }
-        self.dict = dict;
-    }
-
-    /// Replaces every row's value (used by per-row transforms).
-    pub fn set_values(&mut self, values: Vec<String>) {
-        let mut index: HashMap<String, u32> = HashMap::new();
-        self.dict.clear();
-        self.codes.clear();
-        for v in values {
-            let next = index.len() as u32;
-            let code = *index.entry(v.clone()).or_insert(next);
-            if code == next {
-                self.dict.push(v);
-            }
-            self.codes.push(code);
-        }
-    }
-}
-
-/// First row index holding each code (rows past the end if unused).
-fn first_rows(codes: &[u32], n_codes: usize) -> Vec<usize> {
-    let mut first = vec![usize::MAX; n_codes];
-    for (row, &c) in codes.iter().enumerate().rev() {
-        if let Some(slot) = first.get_mut(c as usize) {
-            *slot = row;
-        }
-    }
-    first
 }
 
 /// A table: named, dictionary-encoded columns of equal length, and the
@@ -245,7 +127,7 @@ impl Table {
             } else {
                 name
             };
-            if columns.iter().any(|c| c.name == name) {
+            if columns.iter().any(|c| c.name() == name) {
                 return Err(AnonError::DuplicateColumn {
                     path: source.into(),
                     column: name.to_owned(),
@@ -301,7 +183,7 @@ impl Table {
     pub fn column_index(&self, name: &str) -> Result<usize> {
         self.columns
             .iter()
-            .position(|c| c.name == name)
+            .position(|c| c.name() == name)
             .ok_or_else(|| self.unknown(name))
     }
 
@@ -329,7 +211,7 @@ impl Table {
 
     /// Header names in order.
     pub fn header(&self) -> Vec<&str> {
-        self.columns.iter().map(|c| c.name.as_str()).collect()
+        self.columns.iter().map(|c| c.name()).collect()
     }
 
     /// 1-based source line of `row` (0 if unknown).
@@ -339,15 +221,8 @@ impl Table {
 
     /// Keeps only the rows for which `keep` is true.
     pub fn retain_rows(&mut self, keep: &[bool]) {
-        let pick = |v: &[u32]| -> Vec<u32> {
-            v.iter()
-                .zip(keep)
-                .filter(|(_, k)| **k)
-                .map(|(c, _)| *c)
-                .collect()
-        };
         for col in &mut self.columns {
-            col.codes = pick(&col.codes);
+            col.retain_rows(keep);
         }
         self.lines = self
             .lines
