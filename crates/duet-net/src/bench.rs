@@ -164,15 +164,20 @@ fn loopback() -> SocketAddr {
     (Ipv4Addr::LOCALHOST, 0).into()
 }
 
-/// Runs the raw baseline and the secure sum of `n` values per party, with
-/// fixed seeds; needs a multi-threaded tokio runtime.
-pub async fn run(n: usize, config: &LinkConfig) -> Result<BenchReport, NetError> {
+/// The batch size the bench target uses by default: 2^18 values (2 MiB
+/// frames), small enough for the allocator to reuse memory between batches.
+pub const DEFAULT_BATCH: usize = 1 << 18;
+
+/// Runs the raw baseline and the secure sum of `n` values per party, shared
+/// in frames of `batch` values (0: one frame per party), with fixed seeds;
+/// needs a multi-threaded tokio runtime.
+pub async fn run(n: usize, batch: usize, config: &LinkConfig) -> Result<BenchReport, NetError> {
     let a = Identity::generate("bench-a")?;
     let b = Identity::generate("bench-b")?;
     let sum_bytes = 2 * (n as u64 * 8 + 8);
     let (raw_secs, raw_cpu_secs) = raw_transfer(&a, &b, sum_bytes, config).await?;
     let (c0, c1) = connect(&a, &b, config).await?;
-    let (sum_secs, sum_cpu_secs, c0, c1) = secure_sum(n, c0, c1).await?;
+    let (sum_secs, sum_cpu_secs, c0, c1) = secure_sum(n, batch, c0, c1).await?;
     let (s0, s1) = tokio::join!(c0.close(), c1.close());
     let (s0, _) = (s0?, s1?);
     let (sent, received) = s0.totals();
@@ -204,39 +209,58 @@ async fn connect(
     Ok((c0?, c1?))
 }
 
-/// One party's side of the sum: share own values, receive the peer's,
-/// add locally, open the total.
+/// One party's side of the sum: share own values in batches of `batch`
+/// (one frame each; 0 = all in one), one batch ahead of receiving the
+/// peer's, accumulate the local shares, open the total.
 async fn sum_party(
     role: Role,
     ch: QuicChannel,
     values: Vec<Z64>,
+    batch: usize,
 ) -> Result<(Z64, QuicChannel), NetError> {
     let mut rng = ChaCha20Rng::seed_from_u64(10 + role as u64);
     let mut e = Engine::new(role, ch, NoPreprocessing, &mut rng);
     let engine_err = |e: duet_core::EngineError| NetError::ConnectionLost(e.to_string());
-    let mine = e.share_input(&values).await.map_err(engine_err)?;
-    let theirs = e
-        .receive_input::<Z64>(values.len())
+    let size = if batch == 0 {
+        values.len().max(1)
+    } else {
+        batch
+    };
+    let batches: Vec<&[Z64]> = values.chunks(size).collect();
+    let mut acc = Z64::ZERO;
+    if let Some(first) = batches.first() {
+        let mine = e.share_input(first).await.map_err(engine_err)?;
+        acc += mine.sum().shares().first().copied().unwrap_or(Z64::ZERO);
+    }
+    for (k, b) in batches.iter().enumerate() {
+        // Share the next batch before waiting for the peer's current one,
+        // so mask generation overlaps the transfer.
+        if let Some(next) = batches.get(k + 1) {
+            let mine = e.share_input(next).await.map_err(engine_err)?;
+            acc += mine.sum().shares().first().copied().unwrap_or(Z64::ZERO);
+        }
+        let theirs = e.receive_input::<Z64>(b.len()).await.map_err(engine_err)?;
+        acc += theirs.sum().shares().first().copied().unwrap_or(Z64::ZERO);
+    }
+    let total = e
+        .open(&duet_core::Shared::from_shares(vec![acc]))
         .await
         .map_err(engine_err)?;
-    let both = mine
-        .add(&theirs)
-        .map_err(|e| NetError::ConnectionLost(e.to_string()))?;
-    let total = e.open(&both.sum()).await.map_err(engine_err)?;
     let (ch, _) = e.into_parts();
     Ok((total.first().copied().unwrap_or(Z64::ZERO), ch))
 }
 
 async fn secure_sum(
     n: usize,
+    batch: usize,
     c0: QuicChannel,
     c1: QuicChannel,
 ) -> Result<(f64, Option<f64>, QuicChannel, QuicChannel), NetError> {
     let xs = duet_core::ring::random_vec::<Z64, _>(&mut ChaCha20Rng::seed_from_u64(3), n);
     let ys = duet_core::ring::random_vec::<Z64, _>(&mut ChaCha20Rng::seed_from_u64(4), n);
     let want = xs.iter().chain(&ys).fold(Z64::ZERO, |acc, &v| acc + v);
-    let p0 = tokio::spawn(sum_party(Role::P0, c0, xs));
-    let p1 = tokio::spawn(sum_party(Role::P1, c1, ys));
+    let p0 = tokio::spawn(sum_party(Role::P0, c0, xs, batch));
+    let p1 = tokio::spawn(sum_party(Role::P1, c1, ys, batch));
     let ((r0, r1), secs, cpu) = timed(async { tokio::join!(p0, p1) }).await;
     let joined = |e: tokio::task::JoinError| NetError::ConnectionLost(e.to_string());
     let ((t0, c0), (t1, c1)) = (r0.map_err(joined)??, r1.map_err(joined)??);

@@ -153,3 +153,16 @@ async fn frames_of_every_size_cross_and_are_counted() {
     };
     assert_eq!(s0.totals(), (t, t));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bench_run_counts_exact_values_and_bytes() {
+    let cfg = quick();
+    for (n, batch) in [(1000usize, 300usize), (1, 0), (0, 0)] {
+        let run = duet_net::bench::run(n, batch, &cfg);
+        let r = tokio::time::timeout(STEP, run).await.unwrap().unwrap();
+        assert_eq!(r.sum_values, 2 * n as u64);
+        assert_eq!(r.sum_bytes, 2 * (8 * n as u64 + 8));
+        assert_eq!(r.raw_bytes, r.sum_bytes);
+        assert!(r.bytes_per_value() >= 8.0);
+    }
+}

@@ -176,3 +176,31 @@ async fn receiver_frame_limit_applies_whatever_the_sender_allows() {
     );
     drop((c0, c1));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn abort_reaches_the_peer_with_its_reason() {
+    let (mut c0, c1) = pair(true, &quick()).await;
+    c1.abort("disclosure check failed").await;
+    let r = tokio::time::timeout(STEP, c0.recv(KIND, 10)).await.unwrap();
+    match r {
+        Err(ChannelError::PeerAborted { code, reason }) => {
+            assert_eq!((code, reason.as_str()), (1, "disclosure check failed"));
+        }
+        other => panic!("expected PeerAborted, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unread_frame_makes_the_transcripts_differ() {
+    let (mut c0, c1) = pair(true, &quick()).await;
+    c0.send(KIND, vec![1, 2, 3]).await.unwrap();
+    let (s0, s1) = tokio::time::timeout(STEP, async { tokio::join!(c0.close(), c1.close()) })
+        .await
+        .unwrap();
+    for s in [s0, s1] {
+        assert!(
+            matches!(s, Err(NetError::TranscriptMismatch { .. })),
+            "{s:?}"
+        );
+    }
+}
