@@ -220,7 +220,6 @@ async fn sum_party(
 ) -> Result<(Z64, QuicChannel), NetError> {
     let mut rng = ChaCha20Rng::seed_from_u64(10 + role as u64);
     let mut e = Engine::new(role, ch, NoPreprocessing, &mut rng);
-    let engine_err = |e: duet_core::EngineError| NetError::ConnectionLost(e.to_string());
     let size = if batch == 0 {
         values.len().max(1)
     } else {
@@ -229,23 +228,20 @@ async fn sum_party(
     let batches: Vec<&[Z64]> = values.chunks(size).collect();
     let mut acc = Z64::ZERO;
     if let Some(first) = batches.first() {
-        let mine = e.share_input(first).await.map_err(engine_err)?;
+        let mine = e.share_input(first).await?;
         acc += mine.sum().shares().first().copied().unwrap_or(Z64::ZERO);
     }
     for (k, b) in batches.iter().enumerate() {
         // Share the next batch before waiting for the peer's current one,
         // so mask generation overlaps the transfer.
         if let Some(next) = batches.get(k + 1) {
-            let mine = e.share_input(next).await.map_err(engine_err)?;
+            let mine = e.share_input(next).await?;
             acc += mine.sum().shares().first().copied().unwrap_or(Z64::ZERO);
         }
-        let theirs = e.receive_input::<Z64>(b.len()).await.map_err(engine_err)?;
+        let theirs = e.receive_input::<Z64>(b.len()).await?;
         acc += theirs.sum().shares().first().copied().unwrap_or(Z64::ZERO);
     }
-    let total = e
-        .open(&duet_core::Shared::from_shares(vec![acc]))
-        .await
-        .map_err(engine_err)?;
+    let total = e.open(&duet_core::Shared::from_shares(vec![acc])).await?;
     let (ch, _) = e.into_parts();
     Ok((total.first().copied().unwrap_or(Z64::ZERO), ch))
 }

@@ -210,15 +210,8 @@ impl QuicChannel {
         Ok(())
     }
 
-    /// Names the configured idle timeout in a QUIC idle-timeout error.
     fn with_idle(&self, e: NetError) -> NetError {
-        match e {
-            NetError::Timeout { step, after } if after.is_zero() => NetError::Timeout {
-                step,
-                after: self.config.idle_timeout,
-            },
-            other => other,
-        }
+        crate::link::with_idle(e, self.config.idle_timeout)
     }
 
     /// The next lane in dealing order and the chunk header read from it.

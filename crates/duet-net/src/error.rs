@@ -136,6 +136,9 @@ pub enum NetError {
     /// framing can no longer be trusted.
     #[error("the link is unusable after an earlier failure")]
     Broken,
+    /// An engine operation failed (in the benchmark's secure sum).
+    #[error("engine: {0}")]
+    Engine(#[from] duet_core::EngineError),
     /// A sending or receiving error of the channel.
     #[error(transparent)]
     Channel(#[from] ChannelError),

@@ -27,6 +27,17 @@ pub const CLOSE_TRANSCRIPT: u32 = 3;
 /// The TLS server name the client sends; pinning ignores names.
 const SERVER_NAME: &str = "duet.invalid";
 
+/// Names the configured idle timeout in a QUIC idle-timeout error (which
+/// [`connection_error`] reports with a zero duration).
+pub(crate) fn with_idle(e: NetError, idle: Duration) -> NetError {
+    match e {
+        NetError::Timeout { step, after } if after.is_zero() => {
+            NetError::Timeout { step, after: idle }
+        }
+        other => other,
+    }
+}
+
 /// Interprets the end of a connection.
 pub(crate) fn connection_error(e: &ConnectionError) -> NetError {
     match e {
@@ -202,7 +213,7 @@ async fn establish<G: RngCore + CryptoRng>(
             ch.set_receive_lanes(lanes);
             Ok(ch)
         }
-        Ok(Err(e)) => Err(fail(&endpoint, &conn, e).await),
+        Ok(Err(e)) => Err(fail(&endpoint, &conn, with_idle(e, config.idle_timeout)).await),
         Err(_) => {
             let e = NetError::Timeout {
                 step: "handshake",
