@@ -4,8 +4,13 @@
 //! an exit code from [`exit`] that a script can rely on.
 
 mod anonymize;
+mod demo;
 mod exit;
 mod keygen;
+mod party;
+mod progress;
+mod run;
+mod summary;
 
 use clap::{Parser, Subcommand};
 
@@ -27,6 +32,10 @@ struct Cli {
 enum Command {
     /// Create an institution's key and certificate, and print the fingerprint to pin.
     Keygen(keygen::Args),
+    /// Run the bundled two-hospital study, both sides on this machine over loopback QUIC.
+    Demo(demo::Args),
+    /// Run this institution's side of an agreed job against its own CSV.
+    Run(run::Args),
     /// De-identify a CSV locally under a privacy model (k-anonymity, l-diversity, t-closeness).
     Anonymize(anonymize::Args),
 }
@@ -46,6 +55,8 @@ fn main() -> std::process::ExitCode {
     };
     let result = match cli.command {
         Command::Keygen(args) => keygen::run(&args, out),
+        Command::Demo(args) => demo::run(&args, out),
+        Command::Run(args) => run::run(&args, out),
         Command::Anonymize(args) => anonymize::run(&args, out),
     };
     match result {

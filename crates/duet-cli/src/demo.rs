@@ -1,0 +1,171 @@
+//! `duet demo`: both hospitals of the bundled pooled-cohort job in one
+//! process, over loopback QUIC with mutual TLS and OT-made triples.
+//!
+//! Everything a real run does happens here too (fresh keys, pinned
+//! fingerprints, the handshake, OT preprocessing, disclosure control on
+//! shares, atomic outputs); only the two institutions share a machine.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+use duet_core::Role;
+use duet_net::{Identity, IdentityPaths, LinkConfig, Listener};
+use duet_stats::{Job, LocalConfig};
+
+use crate::party::{run_party, Connect};
+use crate::progress::Progress;
+use crate::summary;
+use crate::Output;
+
+const JOB: &str = include_str!("../../../examples/jobs/pooled_cohort.toml");
+const P0_PLACEHOLDER: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+const P1_PLACEHOLDER: &str = "1111111111111111111111111111111111111111111111111111111111111111";
+
+/// Arguments of `duet demo`.
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// Folder for the demo's keys, job, settings and results (replaced if it exists).
+    #[arg(long, default_value = "duet-demo")]
+    out: PathBuf,
+    /// Folder holding hospital_a.csv and hospital_b.csv.
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../datasets"))]
+    data: PathBuf,
+}
+
+/// Sets up both institutions, runs them against each other, prints the report.
+pub(crate) fn run(args: &Args, out: Output) -> anyhow::Result<()> {
+    let keys = args.out.join("keys");
+    std::fs::create_dir_all(&keys).with_context(|| format!("creating {}", keys.display()))?;
+    let a = make_identity(&keys, "hospital-a")?;
+    let b = make_identity(&keys, "hospital-b")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let config = LinkConfig::default();
+    let listener = runtime.block_on(async {
+        Listener::bind("127.0.0.1:0".parse()?, &b, a.fingerprint(), &config)
+            .map_err(anyhow::Error::from)
+    })?;
+    let addr = listener.local_addr()?;
+    let job_text = JOB
+        .replace(P0_PLACEHOLDER, &a.fingerprint().to_string())
+        .replace(P1_PLACEHOLDER, &b.fingerprint().to_string())
+        .replace("127.0.0.1:4433", &addr.to_string());
+    let job_path = args.out.join("job.toml");
+    std::fs::write(&job_path, &job_text)
+        .with_context(|| format!("writing {}", job_path.display()))?;
+    let job = Job::load(&job_path).context("the bundled demo job")?;
+    let local_a = local(
+        args,
+        Role::P0,
+        "hospital_a.csv",
+        &keys,
+        "hospital-a",
+        None,
+        Some(addr),
+    )?;
+    let local_b = local(
+        args,
+        Role::P1,
+        "hospital_b.csv",
+        &keys,
+        "hospital-b",
+        Some(addr),
+        None,
+    )?;
+    let progress = Progress::new(!out.quiet && !out.json, ["hospital-a", "hospital-b"]);
+    let wait = Duration::from_secs(30);
+    let (ra, rb) = runtime.block_on(async {
+        tokio::join!(
+            run_party(
+                &job,
+                &local_a,
+                &a,
+                Connect::Dial(addr),
+                &config,
+                wait,
+                &progress
+            ),
+            run_party(
+                &job,
+                &local_b,
+                &b,
+                Connect::Listen(listener),
+                &config,
+                wait,
+                &progress
+            ),
+        )
+    });
+    let (ra, rb) = (ra.context("hospital-a")?, rb.context("hospital-b")?);
+    anyhow::ensure!(
+        ra.results == rb.results,
+        "the two hospitals received different results"
+    );
+    summary::print(&ra, Role::P0, out)?;
+    if !out.quiet && !out.json {
+        println!(
+            "hospital-b's copies: {}",
+            rb.paths
+                .results
+                .parent()
+                .unwrap_or(Path::new("."))
+                .display()
+        );
+        println!("job, keys and settings: {}", args.out.display());
+    }
+    Ok(())
+}
+
+fn make_identity(dir: &Path, name: &str) -> anyhow::Result<Identity> {
+    let identity = Identity::generate(name)?;
+    identity.write(&IdentityPaths::in_dir(dir, name), true)?;
+    Ok(identity)
+}
+
+/// One hospital's local settings, also written beside the results so the
+/// run can be repeated by hand with `duet run`.
+fn local(
+    args: &Args,
+    role: Role,
+    csv: &str,
+    keys: &Path,
+    name: &str,
+    listen: Option<std::net::SocketAddr>,
+    dial: Option<std::net::SocketAddr>,
+) -> anyhow::Result<LocalConfig> {
+    let dir = args.out.join(name);
+    std::fs::create_dir_all(&dir)?;
+    let paths = IdentityPaths::in_dir(keys, name);
+    let text = format!(
+        "role = \"{role}\"\ncsv = {csv:?}\nkey = {key:?}\ncert = {cert:?}\noutput_dir = {out:?}\n{addr}\n",
+        csv = existing(&args.data.join(csv))?,
+        key = absolute(&paths.key)?,
+        cert = absolute(&paths.cert)?,
+        out = absolute(&dir)?,
+        addr = match (listen, dial) {
+            (Some(a), _) => format!("listen = \"{a}\""),
+            (_, Some(a)) => format!("dial = \"{a}\""),
+            _ => String::new(),
+        },
+    );
+    let path = dir.join("local.toml");
+    std::fs::write(&path, &text)?;
+    Ok(LocalConfig::load(&path)?)
+}
+
+fn existing(p: &Path) -> anyhow::Result<String> {
+    let abs = std::fs::canonicalize(p).with_context(|| {
+        format!(
+            "cannot find the demo data {} (use --data to point at the datasets folder)",
+            p.display()
+        )
+    })?;
+    Ok(abs.to_string_lossy().into_owned())
+}
+
+fn absolute(p: &Path) -> anyhow::Result<String> {
+    let abs = std::path::absolute(p).with_context(|| format!("resolving {}", p.display()))?;
+    Ok(abs.to_string_lossy().into_owned())
+}
