@@ -74,6 +74,10 @@ pub enum NetError {
         /// What the transport reported.
         reason: String,
     },
+    /// We refused the TLS handshake for another reason than the pin (for
+    /// example a handshake signature that does not verify).
+    #[error("TLS handshake refused: {0}")]
+    TlsHandshake(String),
     /// The connection could not be established.
     #[error("connection failed: {0}")]
     Connect(String),

@@ -58,6 +58,9 @@ pub(crate) fn connection_error(e: &ConnectionError) -> NetError {
                 reason: c.to_string(),
             }
         }
+        ConnectionError::TransportError(t) if is_tls_alert(t.code) => {
+            NetError::TlsHandshake(t.to_string())
+        }
         other => NetError::ConnectionLost(other.to_string()),
     }
 }
