@@ -377,3 +377,19 @@ impl Channel for QuicChannel {
             .map_err(ChannelError::from)
     }
 }
+
+#[cfg(feature = "test-util")]
+impl QuicChannel {
+    /// **Test only** (`test-util` feature): writes `bytes` on data lane
+    /// `lane` as they are, bypassing framing and the transcript.
+    pub fn test_util_send_raw(&mut self, lane: usize, bytes: Vec<u8>) -> Result<(), NetError> {
+        let tx = self.lanes_tx.get(lane).ok_or(NetError::Broken)?;
+        tx.send([Bytes::from(bytes), Bytes::new()])
+            .map_err(|_| self.writer_gone())
+    }
+
+    /// **Test only** (`test-util` feature): ends all our data lanes.
+    pub fn test_util_finish_lanes(&mut self) {
+        self.lanes_tx.clear();
+    }
+}

@@ -204,3 +204,89 @@ async fn an_unread_frame_makes_the_transcripts_differ() {
         );
     }
 }
+
+/// Over a real link: P1 writes `raw` on its first lane (then ends its
+/// lanes if `finish`); P0's receive must end in a typed error, in time.
+async fn p0_receives_raw(raw: Vec<u8>, finish: bool, max_len: usize) -> ChannelError {
+    let (mut c0, mut c1) = pair(true, &quick()).await;
+    c1.test_util_send_raw(0, raw).unwrap();
+    if finish {
+        c1.test_util_finish_lanes();
+    }
+    let r = tokio::time::timeout(STEP, c0.recv(KIND, max_len))
+        .await
+        .unwrap();
+    drop(c1);
+    r.expect_err("a malformed frame was accepted")
+}
+
+fn header(kind: u16, len: u32, total: u64) -> Vec<u8> {
+    let h = duet_net::frame::ChunkHeader {
+        kind,
+        index: 0,
+        len,
+        seq: 0,
+        total,
+    };
+    h.encode().to_vec()
+}
+
+fn frame_error(e: &ChannelError) -> Option<&duet_net::frame::FrameError> {
+    match e {
+        ChannelError::Transport(b) => match b.downcast_ref::<NetError>() {
+            Some(NetError::Frame(f)) => Some(f),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_frames_on_the_wire_give_typed_errors() {
+    use duet_net::frame::FrameError;
+    // A header announcing 1 TiB: refused before allocating.
+    let e = p0_receives_raw(header(KIND.code, 8, 1 << 40), false, 1 << 20).await;
+    assert!(
+        matches!(e, ChannelError::FrameTooLarge { len, limit } if len == 1 << 40 && limit == 1 << 20),
+        "{e:?}"
+    );
+    // A chunk cut short by the end of its stream.
+    let mut cut = header(KIND.code, 100, 100);
+    cut.extend([9u8; 50]);
+    let e = p0_receives_raw(cut, true, 1000).await;
+    assert!(
+        matches!(e, ChannelError::Truncated { got: 50, want: 100 }),
+        "{e:?}"
+    );
+    // A header cut short.
+    let e = p0_receives_raw(vec![1, 2, 3], true, 1000).await;
+    assert!(
+        matches!(e, ChannelError::Truncated { got: 3, want: 28 }),
+        "{e:?}"
+    );
+    // Non-zero reserved bits.
+    let mut reserved = header(KIND.code, 0, 0);
+    reserved[3] = 0x80;
+    let e = p0_receives_raw(reserved, false, 1000).await;
+    assert_eq!(
+        frame_error(&e),
+        Some(&FrameError::Reserved(0x8000)),
+        "{e:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn random_garbage_on_the_wire_gives_errors_not_panics() {
+    use rand::{Rng, RngCore};
+    let mut rng = crate::rng(77);
+    for _ in 0..6 {
+        let n = rng.gen_range(1..200);
+        let mut raw = vec![0u8; n];
+        rng.fill_bytes(&mut raw);
+        // Keep the kind right half the time, so the deeper checks run too.
+        if rng.gen::<bool>() && n >= 2 {
+            raw[..2].copy_from_slice(&KIND.code.to_le_bytes());
+        }
+        let _typed: ChannelError = p0_receives_raw(raw, true, 1000).await;
+    }
+}
