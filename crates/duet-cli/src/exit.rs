@@ -15,6 +15,16 @@ pub(crate) const BAD_INPUT: u8 = 3;
 /// A failure of the link or the peer.
 pub(crate) const LINK: u8 = 4;
 
+fn is_stats_input_error(cause: &(dyn std::error::Error + 'static)) -> bool {
+    cause.downcast_ref::<duet_stats::JobError>().is_some()
+        || cause
+            .downcast_ref::<duet_stats::job::LocalError>()
+            .is_some()
+        || cause.downcast_ref::<duet_stats::PrepareError>().is_some()
+        || cause.downcast_ref::<duet_stats::DataError>().is_some()
+        || cause.downcast_ref::<duet_stats::PlanError>().is_some()
+}
+
 fn is_file_error(e: &duet_net::NetError) -> bool {
     use duet_net::NetError as N;
     matches!(
@@ -22,6 +32,18 @@ fn is_file_error(e: &duet_net::NetError) -> bool {
         N::FileExists { .. } | N::Pem { .. } | N::IdentityName { .. }
     )
 }
+
+/// A problem with what the user gave us, found by the command itself.
+#[derive(Debug)]
+pub(crate) struct BadInput(pub(crate) String);
+
+impl std::fmt::Display for BadInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BadInput {}
 
 /// The error and its causes on one line.
 pub(crate) fn one_line(err: &anyhow::Error) -> String {
@@ -37,12 +59,15 @@ pub(crate) fn one_line(err: &anyhow::Error) -> String {
 
 /// The exit code for an error, from the first cause we recognise.
 pub(crate) fn code_for(err: &anyhow::Error) -> ExitCode {
-    if err.to_string().contains("already exists; pass --force") {
-        return ExitCode::from(BAD_INPUT);
-    }
     for cause in err.chain() {
         if cause.downcast_ref::<duet_anon::AnonError>().is_some() {
             return ExitCode::from(BAD_INPUT);
+        }
+        if cause.downcast_ref::<BadInput>().is_some() || is_stats_input_error(cause) {
+            return ExitCode::from(BAD_INPUT);
+        }
+        if cause.downcast_ref::<duet_stats::ProtocolError>().is_some() {
+            return ExitCode::from(LINK);
         }
         if let Some(e) = cause.downcast_ref::<duet_net::NetError>() {
             return ExitCode::from(if is_file_error(e) { BAD_INPUT } else { LINK });

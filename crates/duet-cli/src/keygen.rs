@@ -28,10 +28,11 @@ pub(crate) fn run(args: &Args, out: Output) -> anyhow::Result<()> {
     let paths = IdentityPaths::in_dir(&args.out, &args.name);
     if let Err(e) = identity.write(&paths, args.force) {
         if let duet_net::NetError::FileExists { path } = &e {
-            anyhow::bail!(
+            let msg = format!(
                 "{} already exists; pass --force to replace it",
                 path.display()
             );
+            return Err(crate::exit::BadInput(msg).into());
         }
         return Err(e.into());
     }

@@ -4,11 +4,12 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use duet_core::Role;
 use duet_net::{Fingerprint, Identity, IdentityPaths, LinkConfig, Listener};
 use duet_stats::{Job, LocalConfig};
 
+use crate::exit::BadInput;
 use crate::party::{party_name, run_party, Connect, Outcome};
 use crate::progress::Progress;
 use crate::summary;
@@ -29,6 +30,9 @@ pub(crate) struct Args {
     /// Seconds to wait for the peer to come up (listening or dialling).
     #[arg(long, default_value_t = 300)]
     wait: u64,
+    /// Seconds without a message from the peer before the run is abandoned.
+    #[arg(long, default_value_t = 120)]
+    timeout: u64,
 }
 
 pub(crate) fn parse_role(s: &str) -> Result<Role, String> {
@@ -47,11 +51,12 @@ pub(crate) fn run(args: &Args, out: Output) -> anyhow::Result<()> {
         .with_context(|| format!("reading the local settings {}", args.local.display()))?;
     if let Some(role) = args.role {
         if role != local.role {
-            bail!(
+            let msg = format!(
                 "--as {role} disagrees with role = \"{}\" in {}",
                 local.role,
                 args.local.display()
             );
+            return Err(BadInput(msg).into());
         }
     }
     let identity = Identity::load(&IdentityPaths {
@@ -61,18 +66,23 @@ pub(crate) fn run(args: &Args, out: Output) -> anyhow::Result<()> {
     .context("loading this institution's key and certificate")?;
     let expected = Fingerprint(job.fingerprint(local.role));
     if identity.fingerprint() != expected {
-        bail!(
+        return Err(BadInput(format!(
             "the certificate {} has fingerprint {}, but the job names {} for {} ({}); check the job file or the cert path",
             local.cert.display(),
             identity.fingerprint(),
             expected,
             local.role,
             party_name(&job, local.role)
-        );
+        ))
+        .into());
     }
     let wait = Duration::from_secs(args.wait);
     let mut config = LinkConfig::default();
-    config.connect_timeout(wait);
+    let silence = Duration::from_secs(args.timeout.max(1));
+    config
+        .connect_timeout(wait)
+        .receive_timeout(silence)
+        .idle_timeout(silence);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
