@@ -107,8 +107,39 @@ fn hashes(c: &mut Criterion) {
     g.finish();
 }
 
-/// Keeps `OtSession` in the bench's imports honest (products run through it).
-fn _session_is_public(_: &OtSession) {}
+/// Products of vectors known to different parties (one direction).
+fn products(c: &mut Criterion) {
+    let n = 1 << 16;
+    let mut g = c.benchmark_group("ot-memory-channel");
+    g.sample_size(10).throughput(Throughput::Elements(n as u64));
+    g.bench_function("product-z64", |b| {
+        b.iter_custom(|iters| {
+            (0..iters)
+                .map(|_| {
+                    let (mut c0, mut c1) = MemoryChannel::pair();
+                    let mut r0 = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+                    let mut r1 = rand_chacha::ChaCha20Rng::seed_from_u64(2);
+                    let x = vec![Z64(3); n];
+                    let (s0, s1) = block_on(futures::future::join(
+                        OtSession::setup(&mut c0, Role::P0, [1; 32], &mut r0),
+                        OtSession::setup(&mut c1, Role::P1, [1; 32], &mut r1),
+                    ));
+                    let (mut s0, mut s1) = (s0.unwrap(), s1.unwrap());
+                    let start = Instant::now();
+                    let t = std::thread::spawn(move || {
+                        block_on(s1.product_receive(&mut c1, &vec![Z64(5); n])).unwrap()
+                    });
+                    block_on(s0.product_send(&mut c0, &x)).unwrap();
+                    t.join().unwrap();
+                    start.elapsed()
+                })
+                .sum()
+        })
+    });
+    g.finish();
+}
 
-criterion_group!(benches, protocols, hashes);
+mod quic;
+
+criterion_group!(benches, protocols, products, hashes, quic::over_quic);
 criterion_main!(benches);

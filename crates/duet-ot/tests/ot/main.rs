@@ -14,6 +14,7 @@ mod extension;
 mod faults;
 mod material;
 mod product;
+mod quic;
 
 use duet_core::{MemoryChannel, Role};
 use duet_ot::{OtError, OtSession};
