@@ -172,7 +172,9 @@ impl QuicChannel {
             let tx = self.lanes_tx.get(lane).ok_or(NetError::Broken)?;
             tx.send(item).map_err(|_| self.writer_gone())?;
         }
-        // Hash while the writers already transmit.
+        // Let the woken writers start (tokio keeps a woken task in a slot
+        // no other worker steals), then hash while they transmit.
+        tokio::task::yield_now().await;
         let me = self.transcript.role();
         let mut h = self.transcript.frame_hasher(me, kind, len);
         h.update(&data);

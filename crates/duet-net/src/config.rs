@@ -48,8 +48,9 @@ impl LinkConfig {
         self
     }
 
-    /// Time allowed for one frame to arrive, and for each step of closing
-    /// (default 120 s).
+    /// Time allowed for one whole frame to arrive, and for the closing
+    /// exchange (default 120 s). Set it above the frame limit divided by
+    /// the slowest link rate expected.
     pub fn receive_timeout(&mut self, t: Duration) -> &mut Self {
         self.receive_timeout = t;
         self
