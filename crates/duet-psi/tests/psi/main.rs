@@ -10,6 +10,7 @@
 
 mod faults;
 mod modes;
+mod quic;
 mod vectors;
 mod view;
 

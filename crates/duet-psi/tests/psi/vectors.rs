@@ -105,3 +105,34 @@ fn the_file_holds_every_class() {
         "short: point 3 from the peer is not a valid ristretto255 encoding"
     );
 }
+
+/// Our hash-to-group is `hash_from_bytes::<Sha512>(TAG || sid || id)`; the
+/// pinned encodings keep both parties' versions (and any rewrite) in step.
+#[test]
+fn identifier_hash_is_pinned() {
+    use duet_psi::group::{IdHasher, TAG};
+    use sha2::Sha512;
+    let sid = [0x11u8; 32];
+    let h = IdHasher::new(&sid);
+    for (id, want) in [
+        ("alice", PINNED_ALICE),
+        ("李小龙", PINNED_CJK),
+        ("", PINNED_EMPTY),
+    ] {
+        let m = [TAG, &sid[..], id.as_bytes()].concat();
+        let reference = RistrettoPoint::hash_from_bytes::<Sha512>(&m);
+        let ours = h.hash(id.as_bytes());
+        assert_eq!(ours, reference, "{id}");
+        let hexed: String = ours
+            .compress()
+            .as_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(hexed, want, "{id}");
+    }
+}
+
+const PINNED_ALICE: &str = "3853deac628fb63701cdc093f1bf8151d2f04d4c33aab6be3888d46e814f6e27";
+const PINNED_CJK: &str = "4c5e506944a87423a4f5657b762c3d80e00db27b06e418eeda03b9fc3e21ae0e";
+const PINNED_EMPTY: &str = "9e271ddca02541a0d92ea4c79546f9355420c7283cd31f1deddd4f74ce876441";
