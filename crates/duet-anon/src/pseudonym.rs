@@ -14,7 +14,7 @@ use crate::error::{AnonError, Result};
 pub const MIN_KEY_BYTES: usize = 32;
 
 /// An HMAC-SHA256 key. Zeroized on drop; `Debug` never shows it.
-#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+#[derive(Zeroize, ZeroizeOnDrop)]
 pub struct HmacKey {
     bytes: Vec<u8>,
 }
