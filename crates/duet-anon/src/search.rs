@@ -100,8 +100,11 @@ fn lattice_for(p: &Problem) -> Result<Lattice> {
 /// How far down the visiting order a batch of parallel checks may reach.
 const LOOKAHEAD: usize = 32;
 
-/// Checked transformations kept for roll-up, most recent last.
-const SNAPSHOTS: usize = 64;
+/// Memory for the classes kept for roll-up (class numbers per row), and
+/// the bounds on how many are kept.
+const SNAPSHOT_BYTES: usize = 64 << 20;
+const SNAPSHOTS_MIN: usize = 16;
+const SNAPSHOTS_MAX: usize = 256;
 
 /// Visiting order: by lower bound, then height, then node number. The
 /// optimum is the first accepted node of minimal value in this order.
@@ -197,6 +200,7 @@ struct State<'a> {
     dominated: Vec<bool>,
     cache: HashMap<usize, NodeEval>,
     snapshots: Vec<(Vec<usize>, Classes)>,
+    snapshot_cap: usize,
     checked: u64,
 }
 
@@ -218,6 +222,8 @@ impl<'a> State<'a> {
             dominated: vec![false; lat.size()],
             cache: HashMap::new(),
             snapshots: Vec::new(),
+            snapshot_cap: (SNAPSHOT_BYTES / (4 * p.n_distinct().max(1)))
+                .clamp(SNAPSHOTS_MIN, SNAPSHOTS_MAX),
             checked: 0,
         }
     }
@@ -377,7 +383,7 @@ impl<'a> State<'a> {
         for (i, e, classes) in evals {
             self.checked += 1;
             self.cache.insert(i, e);
-            if self.snapshots.len() == SNAPSHOTS {
+            if self.snapshots.len() >= self.snapshot_cap {
                 self.snapshots.remove(0);
             }
             self.snapshots.push((self.lat.levels(i), classes));
