@@ -1,4 +1,4 @@
-//! The aggregate modes: cardinality only, and intersection-sum with
+//! Modes 1 and 2, the aggregate modes: cardinality only, and intersection-sum with
 //! cardinality, in the style of Ion et al. (Private Join and Compute) with
 //! an OT inner product in place of Paillier.
 //!
@@ -26,7 +26,7 @@ use duet_ot::OtSession;
 use rand_core::{CryptoRng, RngCore};
 use std::collections::HashSet;
 
-use crate::error::{channel, ot_error, recv_exact, recv_u64, PsiError};
+use crate::error::{channel, check_len, ot_error, recv_exact, recv_u64, PsiError};
 use crate::kinds;
 use crate::session::{self, Mode, PsiConfig, Session, Side};
 use crate::set::PreparedSet;
@@ -73,8 +73,13 @@ impl<R: Ring> core::fmt::Debug for IntersectionSum<R> {
     }
 }
 
-/// Cardinality, receiver side: the receiver counts the matches and tells
-/// the sender. Both learn the set sizes and |X ∩ Y|, nothing else.
+/// Mode 1, cardinality only, receiver side: the receiver counts the
+/// matches and tells the sender.
+///
+/// Learns (semi-honest): both parties learn both set sizes and |X ∩ Y|, and
+/// nothing else; neither learns any identifier of the other or which of its
+/// own rows matched. The sender's knowledge of |X ∩ Y| rests on the
+/// receiver reporting it honestly (it is checked against min(|X|, |Y|)).
 pub async fn cardinality_receiver<C: Channel, G: RngCore + CryptoRng>(
     ch: &mut C,
     cfg: &PsiConfig,
@@ -86,7 +91,8 @@ pub async fn cardinality_receiver<C: Channel, G: RngCore + CryptoRng>(
     send_count(ch, &s, &mask).await
 }
 
-/// Cardinality, sender side (see [`cardinality_receiver`]).
+/// Mode 1, cardinality only, sender side; learns what
+/// [`cardinality_receiver`] says.
 pub async fn cardinality_sender<C: Channel, G: RngCore + CryptoRng>(
     ch: &mut C,
     cfg: &PsiConfig,
@@ -98,9 +104,17 @@ pub async fn cardinality_sender<C: Channel, G: RngCore + CryptoRng>(
     recv_count(ch, &s).await
 }
 
-/// Intersection-sum, receiver side: shares (or the value) of the sum of the
-/// sender's column over X ∩ Y, and |X ∩ Y|. `ot` must be set up with the
-/// sender; see the module docs for what each side learns.
+/// Mode 2, intersection-sum with cardinality, receiver side: shares (or the
+/// value) of the sum of the sender's column over X ∩ Y, and |X ∩ Y|. `ot`
+/// must be set up with the sender.
+///
+/// Learns (semi-honest): both parties learn both set sizes and |X ∩ Y|;
+/// with [`SumReveal::Open`] both learn the sum, with [`SumReveal::Shares`]
+/// each holds a uniformly random share. The receiver also sees which
+/// positions of the sender's shuffled list matched, a uniformly random
+/// subset of size |X ∩ Y|: its view depends on how many rows matched, not
+/// which. Neither learns the other's identifiers or which of its own rows
+/// matched.
 pub async fn intersection_sum_receiver<R: Ring, C: Channel, G: RngCore + CryptoRng>(
     ch: &mut C,
     ot: &mut OtSession,
@@ -125,8 +139,9 @@ pub async fn intersection_sum_receiver<R: Ring, C: Channel, G: RngCore + CryptoR
     finish(ch, cardinality, share, reveal).await
 }
 
-/// Intersection-sum, sender side. `values[row]` is the column for input row
-/// `row` of `set` (rows left out by the set's policy are ignored).
+/// Mode 2, intersection-sum, sender side; learns what
+/// [`intersection_sum_receiver`] says. `values[row]` is the column for input
+/// row `row` of `set` (rows left out by the set's policy are ignored).
 pub async fn intersection_sum_sender<R: Ring, C: Channel, G: RngCore + CryptoRng>(
     ch: &mut C,
     ot: &mut OtSession,
@@ -136,7 +151,7 @@ pub async fn intersection_sum_sender<R: Ring, C: Channel, G: RngCore + CryptoRng
     reveal: SumReveal,
     rng: &mut G,
 ) -> Result<IntersectionSum<R>, PsiError> {
-    check_rows(set, values.len())?;
+    check_len(set.report().rows, values.len())?;
     let s = session::open(ch, cfg, sum_mode(reveal), Side::Sender, set, rng).await?;
     sender_exchange(ch, &s, true).await?;
     let cardinality = recv_count(ch, &s).await?;
@@ -156,21 +171,8 @@ fn sum_mode(reveal: SumReveal) -> Mode {
     }
 }
 
-/// Fails unless a per-row column has one value per input row.
-pub(crate) fn check_rows(set: &PreparedSet, len: usize) -> Result<(), PsiError> {
-    let rows = set.report().rows;
-    if len != rows {
-        return Err(PsiError::Input {
-            what: "column length (one value per input row)",
-            expected: rows,
-            found: len,
-        });
-    }
-    Ok(())
-}
-
 /// `values` of the identifiers in the session's shuffled order.
-pub(crate) fn permuted<R: Ring>(s: &Session<'_>, values: &[R]) -> Vec<R> {
+fn permuted<R: Ring>(s: &Session<'_>, values: &[R]) -> Vec<R> {
     let at = |i: usize| s.set.row(i).and_then(|r| values.get(r)).copied();
     s.order.iter().map(|&i| at(i).unwrap_or(R::ZERO)).collect()
 }

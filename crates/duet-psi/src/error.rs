@@ -125,6 +125,18 @@ pub(crate) fn ot_error(step: &'static str) -> impl Fn(OtError) -> PsiError {
     move |source| PsiError::Ot { step, source }
 }
 
+/// Fails unless a per-row column has one value per input row.
+pub(crate) fn check_len(rows: usize, len: usize) -> Result<(), PsiError> {
+    if len != rows {
+        return Err(PsiError::Input {
+            what: "column length (one value per input row)",
+            expected: rows,
+            found: len,
+        });
+    }
+    Ok(())
+}
+
 /// Receives one frame of exactly `expected` bytes.
 pub(crate) async fn recv_exact<C: duet_core::Channel>(
     ch: &mut C,

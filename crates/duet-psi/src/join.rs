@@ -1,4 +1,4 @@
-//! Receiver join, and plain intersection to the receiver.
+//! Modes 3 and 4: receiver join, and plain intersection to the receiver.
 //!
 //! The receiver sends its blinded identifiers; the sender returns them
 //! raised to its key *in the receiver's order* and sends its own in its
@@ -26,7 +26,7 @@ use duet_ot::OtSession;
 use rand_core::{CryptoRng, RngCore};
 use std::collections::HashMap;
 
-use crate::error::{channel, ot_error, recv_exact, PsiError};
+use crate::error::{channel, check_len, ot_error, recv_exact, PsiError};
 use crate::kinds;
 use crate::session::{self, Mode, PsiConfig, Side};
 use crate::set::PreparedSet;
@@ -76,7 +76,12 @@ pub struct JoinSender {
     sizes: Sizes,
 }
 
-/// Receiver join, receiver side. See the module docs for what each learns.
+/// Mode 3, receiver join, receiver side; products follow on the result.
+///
+/// Learns (semi-honest): the receiver learns both set sizes, |X ∩ Y| and
+/// which of its own rows matched, nothing of the sender's other identifiers
+/// nor its row order; the sender learns both set sizes only. The products
+/// give each side uniformly random additive shares and nothing else.
 pub async fn join_receiver<C: Channel, G: RngCore + CryptoRng>(
     ch: &mut C,
     cfg: &PsiConfig,
@@ -86,7 +91,7 @@ pub async fn join_receiver<C: Channel, G: RngCore + CryptoRng>(
     receiver(ch, cfg, set, rng, Mode::Join).await
 }
 
-/// Receiver join, sender side.
+/// Mode 3, receiver join, sender side; learns what [`join_receiver`] says.
 pub async fn join_sender<C: Channel, G: RngCore + CryptoRng>(
     ch: &mut C,
     cfg: &PsiConfig,
@@ -96,7 +101,12 @@ pub async fn join_sender<C: Channel, G: RngCore + CryptoRng>(
     sender(ch, cfg, set, rng, Mode::Join).await
 }
 
-/// Plain intersection to the receiver: which of its rows the sender also has.
+/// Mode 4, plain intersection to the receiver: which of its rows the sender
+/// also has. Both parties must ask for this mode.
+///
+/// Learns (semi-honest): the receiver learns both set sizes and X ∩ Y (as
+/// its own rows), nothing of the sender's other identifiers; the sender
+/// learns both set sizes only.
 pub async fn intersection_receiver<C: Channel, G: RngCore + CryptoRng>(
     ch: &mut C,
     cfg: &PsiConfig,
@@ -110,7 +120,7 @@ pub async fn intersection_receiver<C: Channel, G: RngCore + CryptoRng>(
     })
 }
 
-/// Plain intersection, sender side: it learns the sizes only.
+/// Mode 4, plain intersection, sender side: it learns the set sizes only.
 pub async fn intersection_sender<C: Channel, G: RngCore + CryptoRng>(
     ch: &mut C,
     cfg: &PsiConfig,
@@ -281,7 +291,7 @@ impl JoinReceiver {
         weights: &[&[R]],
     ) -> Result<Vec<R>, PsiError> {
         for w in weights {
-            check_rows_n(self.rows, w.len())?;
+            check_len(self.rows, w.len())?;
         }
         agree_columns(ch, OP_INNER, weights.len()).await?;
         let mut out = Vec::with_capacity(weights.len());
@@ -304,7 +314,7 @@ impl JoinReceiver {
         ch: &mut C,
         weights: &[R],
     ) -> Result<Vec<R>, PsiError> {
-        check_rows_n(self.rows, weights.len())?;
+        check_len(self.rows, weights.len())?;
         agree_columns(ch, OP_PRODUCTS, 1).await?;
         let v = self.spread(weights);
         ot.product_send(ch, &v)
@@ -322,7 +332,7 @@ impl JoinReceiver {
         categories: &[usize],
         levels: usize,
     ) -> Result<Vec<R>, PsiError> {
-        check_rows_n(self.rows, categories.len())?;
+        check_len(self.rows, categories.len())?;
         check_levels(categories, levels)?;
         let peer = agree_levels(ch, levels).await?;
         let mut out = Vec::with_capacity(levels * peer);
@@ -363,7 +373,7 @@ impl JoinSender {
         payloads: &[&[R]],
     ) -> Result<Vec<R>, PsiError> {
         for y in payloads {
-            check_rows_n(self.rows, y.len())?;
+            check_len(self.rows, y.len())?;
         }
         agree_columns(ch, OP_INNER, payloads.len()).await?;
         let mut out = Vec::with_capacity(payloads.len());
@@ -386,7 +396,7 @@ impl JoinSender {
         ch: &mut C,
         payload: &[R],
     ) -> Result<Vec<R>, PsiError> {
-        check_rows_n(self.rows, payload.len())?;
+        check_len(self.rows, payload.len())?;
         agree_columns(ch, OP_PRODUCTS, 1).await?;
         let y = self.gather(payload);
         ot.product_receive(ch, &y)
@@ -407,7 +417,7 @@ impl JoinSender {
         categories: &[usize],
         levels: usize,
     ) -> Result<Vec<R>, PsiError> {
-        check_rows_n(self.rows, categories.len())?;
+        check_len(self.rows, categories.len())?;
         check_levels(categories, levels)?;
         let peer = agree_levels(ch, levels).await?;
         let columns: Vec<Vec<R>> = (0..levels)
@@ -425,15 +435,4 @@ impl JoinSender {
         }
         Ok(out)
     }
-}
-
-fn check_rows_n(rows: usize, len: usize) -> Result<(), PsiError> {
-    if len != rows {
-        return Err(PsiError::Input {
-            what: "column length (one value per input row)",
-            expected: rows,
-            found: len,
-        });
-    }
-    Ok(())
 }

@@ -1,10 +1,10 @@
 #![doc = include_str!("../README.md")]
 
-mod aggregate;
+pub mod aggregate;
 mod error;
 pub mod group;
 pub mod ident;
-mod join;
+pub mod join;
 pub mod kinds;
 mod session;
 mod set;

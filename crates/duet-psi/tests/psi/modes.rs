@@ -218,7 +218,7 @@ fn plain_intersection_matches_the_plaintext_join() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(24))]
+    #![proptest_config(ProptestConfig::with_cases(16))]
 
     #[test]
     fn random_sets_agree_with_the_oracle(
@@ -231,5 +231,22 @@ proptest! {
         prop_assert_eq!(cardinality(&x, &y).0.intersection, o.pairs().len());
         let (a, _) = intersection(&x, &y);
         prop_assert_eq!(a.rows, o.pairs().iter().map(|p| p.0).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn random_sums_and_joins_agree_with_the_oracle(
+        x in proptest::collection::vec(0u8..25, 0..12),
+        y in proptest::collection::vec(0u8..25, 0..12),
+    ) {
+        let x: Vec<String> = x.iter().map(|i| format!("Ü{i}")).collect();
+        let y: Vec<String> = y.iter().map(|i| format!("u\u{308}{i}")).collect();
+        let o = Oracle::new(&x, &y);
+        let (w, v) = (weights(x.len()), payload(y.len()));
+        let (a, b) = sum(&x, &y, SumReveal::Shares);
+        let want = o.pairs().iter().fold(Z64(0), |s, &(_, r)| s + v[r]);
+        prop_assert_eq!(a.share + b.share, want);
+        let got = join(&x, &y);
+        let dot = o.pairs().iter().fold(Z64(0), |s, &(p, q)| s + w[p] * v[q]);
+        prop_assert_eq!(got.inner[0], dot);
     }
 }
