@@ -4,6 +4,7 @@
 //! an exit code from [`exit`] that a script can rely on.
 
 mod anonymize;
+mod bench;
 mod demo;
 mod exit;
 mod keygen;
@@ -36,6 +37,8 @@ enum Command {
     Demo(demo::Args),
     /// Run this institution's side of an agreed job against its own CSV.
     Run(run::Args),
+    /// Measure protocol throughput over loopback QUIC beside the raw QUIC rate.
+    Bench(bench::Args),
     /// De-identify a CSV locally under a privacy model (k-anonymity, l-diversity, t-closeness).
     Anonymize(anonymize::Args),
 }
@@ -57,6 +60,7 @@ fn main() -> std::process::ExitCode {
         Command::Keygen(args) => keygen::run(&args, out),
         Command::Demo(args) => demo::run(&args, out),
         Command::Run(args) => run::run(&args, out),
+        Command::Bench(args) => bench::run(&args, out),
         Command::Anonymize(args) => anonymize::run(&args, out),
     };
     match result {

@@ -97,3 +97,31 @@ fn keygen_writes_a_private_key_and_refuses_to_overwrite() {
     ]);
     assert_eq!(code, 0, "{stderr}");
 }
+
+#[test]
+fn bench_reports_every_measurement_as_json() {
+    let (code, stdout, stderr) = duet(&[
+        "bench",
+        "--json",
+        "--values",
+        "20000",
+        "--triples",
+        "2000",
+        "--comparisons",
+        "500",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    for key in [
+        "raw_quic_bytes_per_sec",
+        "beaver_mul_online_per_sec",
+        "comparisons_end_to_end_per_sec",
+    ] {
+        assert!(v[key].as_f64().unwrap() > 0.0, "{key}: {v}");
+    }
+    assert_eq!(
+        v["secure_sum"]["bytes_per_value"].as_f64().unwrap(),
+        8.0 + 8.0 / 20000.0
+    );
+    assert!(v["ot_triples_z64"]["bytes_per_triple"].as_f64().unwrap() > 0.0);
+}

@@ -1,0 +1,171 @@
+//! `duet bench`: protocol throughput over loopback QUIC, beside the raw
+//! QUIC rate measured in the same run.
+
+use std::time::Instant;
+
+use anyhow::Context;
+use duet_core::{ring::random_vec, Engine, Needs, Role, Shared, Z64};
+use duet_net::{dial, Handshake, Identity, LinkConfig, LinkSummary, Listener, QuicChannel};
+use duet_ot::OtPreprocessing;
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+
+use crate::Output;
+
+/// Arguments of `duet bench`.
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// Values each party inputs to the secure sum (raw QUIC moves the same bytes).
+    #[arg(long, default_value_t = 10_000_000)]
+    values: usize,
+    /// Beaver triples (Z_2^64) made by OT, then used by as many multiplications.
+    #[arg(long, default_value_t = 1_000_000)]
+    triples: usize,
+    /// Comparisons, end to end (their OT preprocessing included).
+    #[arg(long, default_value_t = 100_000)]
+    comparisons: usize,
+}
+
+/// What one party measured on one link.
+struct Phase {
+    secs: f64,
+    online_secs: f64,
+    summary: LinkSummary,
+}
+
+/// Runs every measurement and prints them.
+pub(crate) fn run(args: &Args, out: Output) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let config = LinkConfig::default();
+    let report = runtime.block_on(async {
+        let sum =
+            duet_net::bench::run(args.values, duet_net::bench::DEFAULT_BATCH, &config).await?;
+        let triples = on_link(&config, args.triples, Work::TriplesThenMul).await?;
+        let cmp = on_link(&config, args.comparisons, Work::Compare).await?;
+        anyhow::Ok((sum, triples, cmp))
+    })?;
+    print(args, &report.0, &report.1, &report.2, out);
+    Ok(())
+}
+
+#[derive(Clone, Copy)]
+enum Work {
+    TriplesThenMul,
+    Compare,
+}
+
+async fn on_link(config: &LinkConfig, n: usize, work: Work) -> anyhow::Result<Phase> {
+    let (c0, c1) = link_pair(config).await?;
+    let p0 = tokio::spawn(party(Role::P0, c0, n, work));
+    let p1 = tokio::spawn(party(Role::P1, c1, n, work));
+    let (r0, r1) = (p0.await.context("party 0")?, p1.await.context("party 1")?);
+    let (a, b) = (r0?, r1?);
+    Ok(Phase {
+        secs: a.secs.max(b.secs),
+        online_secs: a.online_secs.max(b.online_secs),
+        summary: a.summary,
+    })
+}
+
+async fn party(role: Role, ch: QuicChannel, n: usize, work: Work) -> anyhow::Result<Phase> {
+    let mut rng = ChaCha20Rng::seed_from_u64(role.index() as u64);
+    let pre = OtPreprocessing::new(role, ch.session_id().0, &mut rng);
+    let mut engine = Engine::new(role, ch, pre, &mut rng);
+    let x = Shared::from_shares(random_vec::<Z64, _>(&mut rng, n));
+    let start = Instant::now();
+    let online = match work {
+        Work::TriplesThenMul => {
+            engine
+                .preprocess::<Z64>(Needs {
+                    triples: n,
+                    ..Needs::default()
+                })
+                .await?;
+            let online = Instant::now();
+            drop(engine.mul(&x, &x).await?);
+            online.elapsed()
+        }
+        Work::Compare => {
+            drop(engine.ltz(&x).await?);
+            start.elapsed()
+        }
+    };
+    let secs = start.elapsed().as_secs_f64();
+    let (ch, _) = engine.into_parts();
+    let summary = ch.close().await?;
+    Ok(Phase {
+        secs,
+        online_secs: online.as_secs_f64(),
+        summary,
+    })
+}
+
+async fn link_pair(config: &LinkConfig) -> anyhow::Result<(QuicChannel, QuicChannel)> {
+    let a = Identity::generate("bench-a")?;
+    let b = Identity::generate("bench-b")?;
+    let listener = Listener::bind("127.0.0.1:0".parse()?, &b, a.fingerprint(), config)?;
+    let addr = listener.local_addr()?;
+    let job = [0x42; 32];
+    let (h0, h1) = (Handshake::new(job, Role::P0), Handshake::new(job, Role::P1));
+    let (mut r0, mut r1) = (
+        ChaCha20Rng::seed_from_u64(10),
+        ChaCha20Rng::seed_from_u64(11),
+    );
+    let (c0, c1) = tokio::join!(
+        dial(addr, &a, b.fingerprint(), &h0, config, &mut r0),
+        listener.accept(&h1, &mut r1)
+    );
+    Ok((c0?, c1?))
+}
+
+/// Bytes both directions of the OT kinds (codes 0x02xx) on a link.
+fn ot_bytes(s: &LinkSummary) -> u64 {
+    s.kinds
+        .iter()
+        .filter(|(code, _)| **code >> 8 == 0x02)
+        .map(|(_, k)| k.sent.bytes + k.received.bytes)
+        .sum()
+}
+
+fn print(args: &Args, sum: &duet_net::bench::BenchReport, t: &Phase, c: &Phase, out: Output) {
+    let raw = sum.raw_rate();
+    let triple_bytes = ot_bytes(&t.summary) as f64 / args.triples.max(1) as f64;
+    let triple_secs = t.secs - t.online_secs;
+    let triples_per_sec = args.triples as f64 / triple_secs;
+    let bound = raw / triple_bytes;
+    let v = serde_json::json!({
+        "raw_quic_bytes_per_sec": raw,
+        "secure_sum": { "values_per_sec": sum.values_per_sec(), "bytes_per_value": sum.bytes_per_value(), "ratio_to_raw": sum.ratio() },
+        "ot_triples_z64": { "per_sec": triples_per_sec, "bytes_per_triple": triple_bytes, "bandwidth_bound_per_sec": bound, "fraction_of_bound": triples_per_sec / bound },
+        "beaver_mul_online_per_sec": args.triples as f64 / t.online_secs,
+        "comparisons_end_to_end_per_sec": args.comparisons as f64 / c.secs,
+        "comparison_bytes_each": (c.summary.totals().0.bytes + c.summary.totals().1.bytes) as f64 / args.comparisons.max(1) as f64,
+    });
+    if out.json {
+        println!("{v}");
+        return;
+    }
+    if out.quiet {
+        return;
+    }
+    println!("duet bench: loopback QUIC, both parties in this process\n");
+    println!("{sum}\n");
+    println!(
+        "OT Beaver triples (Z_2^64): {:.0}/s, {:.0} bytes/triple (both directions); the link's bound is {:.0}/s, reached {:.0}%",
+        triples_per_sec,
+        triple_bytes,
+        bound,
+        100.0 * triples_per_sec / bound
+    );
+    println!(
+        "Beaver multiplication, online over QUIC: {:.2} M/s",
+        args.triples as f64 / t.online_secs / 1e6
+    );
+    println!(
+        "comparison, end to end with its OT preprocessing: {:.0}/s ({} values)",
+        args.comparisons as f64 / c.secs,
+        args.comparisons
+    );
+}
