@@ -125,7 +125,11 @@ impl Preprocessing for OtPreprocessing {
         while out.len() < n {
             let k = step.min(n - out.len());
             let batch = triples::beaver::<R, C>(self.session(ch).await?, ch, k).await?;
-            out.append(batch);
+            if out.is_empty() {
+                out = batch; // one batch: no copy
+            } else {
+                out.append(batch);
+            }
             self.report(material, out.len(), n);
         }
         Ok(out)
@@ -158,7 +162,11 @@ impl Preprocessing for OtPreprocessing {
         while out.len() < n {
             let k = step.min(n - out.len());
             let batch = triples::dabits::<R, C>(self.session(ch).await?, ch, k).await?;
-            out.append(batch);
+            if out.is_empty() {
+                out = batch; // one batch: no bit-by-bit merge
+            } else {
+                out.append(batch);
+            }
             self.report(material, out.len(), n);
         }
         Ok(out)

@@ -113,9 +113,12 @@ pub(crate) async fn dabits<R: Ring, C: Channel>(
         Role::P0 => (0..half, half..n),
         Role::P1 => (half..n, 0..half),
     };
-    let x: Vec<R> = mine.clone().map(|i| R::from_u64(bit(i))).collect();
-    let y = bit_range(&r, theirs.start, theirs.len());
-    let (s_send, s_recv) = s.cross(ch, &x, &y, theirs.len(), 1).await?;
+    let mut x: Vec<R> = mine.clone().map(|i| R::from_u64(bit(i))).collect();
+    let mut y = bit_range(&r, theirs.start, theirs.len());
+    let crossed = s.cross(ch, &x, &y, theirs.len(), 1).await;
+    x.zeroize();
+    y.zeroize();
+    let (s_send, s_recv) = crossed?;
     let mut cross = vec![R::ZERO; n];
     for (i, v) in mine.zip(s_send).chain(theirs.zip(s_recv)) {
         cross[i] = v;

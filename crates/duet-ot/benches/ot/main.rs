@@ -107,39 +107,55 @@ fn hashes(c: &mut Criterion) {
     g.finish();
 }
 
-/// Products of vectors known to different parties (one direction).
-fn products(c: &mut Criterion) {
-    let n = 1 << 16;
-    let mut g = c.benchmark_group("ot-memory-channel");
-    g.sample_size(10).throughput(Throughput::Elements(n as u64));
-    g.bench_function("product-z64", |b| {
-        b.iter_custom(|iters| {
-            (0..iters)
-                .map(|_| {
-                    let (mut c0, mut c1) = MemoryChannel::pair();
-                    let mut r0 = rand_chacha::ChaCha20Rng::seed_from_u64(1);
-                    let mut r1 = rand_chacha::ChaCha20Rng::seed_from_u64(2);
-                    let x = vec![Z64(3); n];
-                    let (s0, s1) = block_on(futures::future::join(
-                        OtSession::setup(&mut c0, Role::P0, [1; 32], &mut r0),
-                        OtSession::setup(&mut c1, Role::P1, [1; 32], &mut r1),
-                    ));
-                    let (mut s0, mut s1) = (s0.unwrap(), s1.unwrap());
-                    let start = Instant::now();
-                    let t = std::thread::spawn(move || {
-                        block_on(s1.product_receive(&mut c1, &vec![Z64(5); n])).unwrap()
-                    });
-                    block_on(s0.product_send(&mut c0, &x)).unwrap();
-                    t.join().unwrap();
-                    start.elapsed()
-                })
-                .sum()
-        })
+/// Two set-up sessions (base OTs done) on a fresh in-memory pair.
+fn sessions() -> ((OtSession, MemoryChannel), (OtSession, MemoryChannel)) {
+    let (mut c0, mut c1) = MemoryChannel::pair();
+    let mut r0 = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+    let mut r1 = rand_chacha::ChaCha20Rng::seed_from_u64(2);
+    let (s0, s1) = block_on(futures::future::join(
+        OtSession::setup(&mut c0, Role::P0, [1; 32], &mut r0),
+        OtSession::setup(&mut c1, Role::P1, [1; 32], &mut r1),
+    ));
+    ((s0.unwrap(), c0), (s1.unwrap(), c1))
+}
+
+/// One direction, P0 sending and P1 receiving on their own threads.
+fn one_way(n: usize, product: bool) -> Duration {
+    let ((mut s0, mut c0), (mut s1, mut c1)) = sessions();
+    let start = Instant::now();
+    let t = std::thread::spawn(move || {
+        if product {
+            drop(block_on(s1.product_receive(&mut c1, &vec![Z64(5); n])).unwrap());
+        } else {
+            drop(block_on(s1.random_ot_receive(&mut c1, &vec![true; n])).unwrap());
+        }
     });
+    if product {
+        drop(block_on(s0.product_send(&mut c0, &vec![Z64(3); n])).unwrap());
+    } else {
+        drop(block_on(s0.random_ot_send(&mut c0, n)).unwrap());
+    }
+    t.join().unwrap();
+    start.elapsed()
+}
+
+/// Extended random OTs (128-bit messages) and products, one direction.
+fn one_direction(c: &mut Criterion) {
+    let mut g = c.benchmark_group("ot-memory-channel");
+    g.sample_size(10);
+    for (name, n, product) in [
+        ("random-ot", 1usize << 20, false),
+        ("product-z64", 1 << 16, true),
+    ] {
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_function(name, |b| {
+            b.iter_custom(|iters| (0..iters).map(|_| one_way(n, product)).sum())
+        });
+    }
     g.finish();
 }
 
 mod quic;
 
-criterion_group!(benches, protocols, products, hashes, quic::over_quic);
+criterion_group!(benches, protocols, one_direction, hashes, quic::over_quic);
 criterion_main!(benches);
