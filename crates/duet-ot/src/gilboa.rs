@@ -111,22 +111,31 @@ pub(crate) fn receive<R: Ring>(
                     return;
                 };
                 hash.hash_into(tweak.wrapping_add((e * l) as u128), te, &mut h[..l]);
-                let bit = |i: usize| {
-                    let j = e * l + i;
-                    choices.get(j / 64).map_or(0, |w| w >> (j % 64) & 1)
-                };
-                *s = receiver_element(&h[..l], bit, c);
+                *s = receiver_element(&h[..l], element_bits(choices, e * l, l), c);
             }
         });
     shares
 }
 
-fn receiver_element<R: Ring>(h: &[u128], bit: impl Fn(usize) -> u64, corr: &[u8]) -> R {
+/// The `l` choice bits starting at bit `from` of `choices`; needs
+/// `from % 64 + l <= 128` (true for `l` = 1, or 64 and 128 word-aligned).
+fn element_bits(choices: &[u64], from: usize, l: usize) -> u128 {
+    let word = |k: usize| u128::from(choices.get(k).copied().unwrap_or(0));
+    let (w, off) = (from / 64, from % 64);
+    let raw = (word(w) | word(w + 1) << 64) >> off;
+    if l >= 128 {
+        raw
+    } else {
+        raw & ((1u128 << l) - 1)
+    }
+}
+
+fn receiver_element<R: Ring>(h: &[u128], bits: u128, corr: &[u8]) -> R {
     let mut r = BitReader::new(corr);
     let mut share = R::ZERO;
     for (i, &hv) in h.iter().enumerate() {
         let d = r.get_ring::<R>(R::BITS - i as u32);
-        let v = ring_of::<R>(hv) + d * R::from_u64(bit(i));
+        let v = ring_of::<R>(hv) + d * R::from_u64((bits >> i) as u64 & 1);
         share += v.shl(i as u32);
     }
     share
