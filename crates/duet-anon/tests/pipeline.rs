@@ -169,3 +169,20 @@ fn the_checker_catches_a_violation() {
     assert_eq!(check.min_class, 1);
     assert!(check.max_emd > 0.2);
 }
+
+#[test]
+fn the_shipped_example_config_runs() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/adult.toml");
+    let mut cfg = AnonConfig::read(&path).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    cfg.output.csv = dir.path().join("a.csv");
+    cfg.output.report_json = dir.path().join("a.json");
+    cfg.output.report_text = dir.path().join("a.txt");
+    let report = run_config(&cfg, path.parent().unwrap()).unwrap();
+    assert!(report.after.smallest_class >= 5);
+    assert!(report.suppressed_records <= 1508, "5% of 30,162");
+    let input = read_rows(&adult_dir().join("adult.csv"));
+    let output = read_rows(&dir.path().join("a.csv"));
+    let check = independent_check(&input, &output, &report);
+    assert!(check.min_class >= 5 && check.min_distinct >= 2);
+}
