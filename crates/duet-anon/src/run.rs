@@ -3,7 +3,7 @@
 //! Every output is computed before the first file is written.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rand::{CryptoRng, RngCore};
 
@@ -35,95 +35,135 @@ pub fn run_config_with_rng<R: RngCore + CryptoRng>(
     base_dir: &Path,
     rng: &mut R,
 ) -> Result<AnonReport> {
-    let at = |p: &Path| -> PathBuf { base_dir.join(p) };
     let opts = cfg.input.csv_options()?;
-    let out_delim = cfg
-        .output
-        .delimiter
-        .as_deref()
-        .map(delimiter_byte)
-        .transpose()?
-        .unwrap_or(opts.delimiter);
-    let input = at(&cfg.input.path);
+    let out_delim = match cfg.output.delimiter.as_deref() {
+        Some(d) => delimiter_byte(d)?,
+        None => opts.delimiter,
+    };
+    let input = base_dir.join(&cfg.input.path);
     let mut table = Table::read_csv(&input, &opts)?;
     let transforms = apply_transforms(&mut table, &cfg.transforms, base_dir, rng)?;
     for column in &cfg.identifying {
         table.drop_column(column)?;
     }
     let gens = generalisations(cfg, &opts, base_dir)?;
-    let qis = bind_quasi_identifiers(&gens, &table)?;
-    let sensitive = cfg.sensitive.as_ref();
-    let sens_gen = match sensitive.and_then(|s| s.hierarchy.as_ref().map(|h| (s, h))) {
-        Some((s, h)) => Some(Hierarchy::read_arx(&at(h), &opts)?.bind(&table, &s.column)?),
+    let (problem, policy) = prepare(cfg, &table, &gens, &opts, base_dir)?;
+    let found = search(&problem, &policy, cfg.search.measure)?;
+    let population = match &cfg.population {
+        Some(path) => Some(Table::read_csv(&base_dir.join(path), &opts)?),
         None => None,
     };
-    let problem = Problem::new(&table, qis, sensitive.map(|s| s.column.as_str()))?;
+    let out = publish(
+        cfg,
+        &table,
+        &problem,
+        &policy,
+        &found.levels,
+        &gens,
+        population.as_ref(),
+    )?;
+    let report = AnonReport {
+        input: input.display().to_string(),
+        output: base_dir.join(&cfg.output.csv).display().to_string(),
+        transforms,
+        removed_columns: cfg.identifying.clone(),
+        quasi_identifiers: qi_levels(&problem, &found.levels),
+        sensitive: cfg.sensitive.as_ref().map(|s| s.column.clone()),
+        privacy_models: cfg.privacy_models.clone(),
+        suppression_limit: cfg.search.suppression_limit,
+        measure: cfg.search.measure,
+        suppressed_records: out.suppressed,
+        search: found,
+        before: out.before,
+        after: out.after,
+    };
+    write_outputs(cfg, base_dir, &out.released.to_csv(out_delim)?, &report)?;
+    Ok(report)
+}
+
+/// The search's inputs: the encoded data and the policy.
+fn prepare(
+    cfg: &AnonConfig,
+    table: &Table,
+    gens: &[(String, Generalisation)],
+    opts: &CsvOptions,
+    base_dir: &Path,
+) -> Result<(Problem, Policy)> {
+    let qis = bind_quasi_identifiers(gens, table)?;
+    let sensitive = cfg.sensitive.as_ref();
+    let sens_gen = match sensitive.and_then(|s| s.hierarchy.as_ref().map(|h| (s, h))) {
+        Some((s, h)) => Some(Hierarchy::read_arx(&base_dir.join(h), opts)?.bind(table, &s.column)?),
+        None => None,
+    };
+    let problem = Problem::new(table, qis, sensitive.map(|s| s.column.as_str()))?;
+    let limit = cfg.search.suppression_limit;
     let policy = Policy::new(
         &problem,
         cfg.privacy_models.clone(),
-        cfg.search.suppression_limit,
+        limit,
         sens_gen.as_ref(),
     )?;
-    let found = search(&problem, &policy, cfg.search.measure)?;
+    Ok((problem, policy))
+}
 
-    let scorer = Scorer::new(&problem);
+/// The released table and the risk and utility before and after.
+struct Published {
+    released: Table,
+    suppressed: u64,
+    before: Snapshot,
+    after: Snapshot,
+}
+
+fn publish(
+    cfg: &AnonConfig,
+    table: &Table,
+    problem: &Problem,
+    policy: &Policy,
+    levels: &[usize],
+    gens: &[(String, Generalisation)],
+    population: Option<&Table>,
+) -> Result<Published> {
+    let scorer = Scorer::new(problem);
     let threshold = cfg.search.risk_threshold;
-    let population = match &cfg.population {
-        Some(path) => Some(Table::read_csv(&at(path), &opts)?),
-        None => None,
-    };
     let pop_at = |levels: &[usize]| -> Result<Option<Population>> {
         population
-            .as_ref()
-            .map(|t| Population::build(t, &gens, levels))
+            .map(|t| Population::build(t, gens, levels))
             .transpose()
     };
     let qi_names = problem.qi_names().to_vec();
     let bottom = vec![0; problem.q()];
-    let mut before = snapshot_of_table(&table, &qi_names, threshold, pop_at(&bottom)?.as_ref());
-    before.utility = utility_before(&problem, &scorer);
-    let classes = problem.classes(&found.levels, policy.needs_histograms());
+    let mut before = snapshot_of_table(table, &qi_names, threshold, pop_at(&bottom)?.as_ref());
+    before.utility = utility_before(problem, &scorer);
+    let classes = problem.classes(levels, policy.needs_histograms());
     let assessment = policy.assess(&classes);
-    let released = release(
-        &table,
-        &problem,
-        &found.levels,
-        &classes,
-        &assessment,
-        cfg.output.suppressed_records,
-    )?;
-    let pop_after = pop_at(&found.levels)?;
-    let mut after = snapshot_of_table(&released, &qi_names, threshold, pop_after.as_ref());
-    after.utility = scorer.all(&problem, &found.levels, &classes, &assessment);
-
-    let report = AnonReport {
-        input: input.display().to_string(),
-        output: at(&cfg.output.csv).display().to_string(),
-        transforms,
-        removed_columns: cfg.identifying.clone(),
-        quasi_identifiers: qi_levels(&problem, &found.levels),
-        sensitive: sensitive.map(|s| s.column.clone()),
-        privacy_models: cfg.privacy_models.clone(),
-        suppression_limit: cfg.search.suppression_limit,
-        measure: cfg.search.measure,
-        suppressed_records: assessment.suppressed,
-        search: found,
+    let mode = cfg.output.suppressed_records;
+    let released = release(table, problem, levels, &classes, &assessment, mode)?;
+    let mut after = snapshot_of_table(&released, &qi_names, threshold, pop_at(levels)?.as_ref());
+    after.utility = scorer.all(problem, levels, &classes, &assessment);
+    Ok(Published {
+        released,
+        suppressed: assessment.suppressed,
         before,
         after,
-    };
-    let csv = released.to_csv(out_delim)?;
+    })
+}
+
+/// Writes the CSV and both reports, each atomically, once all are rendered.
+fn write_outputs(cfg: &AnonConfig, base_dir: &Path, csv: &[u8], report: &AnonReport) -> Result<()> {
     let json = report.to_json()?;
-    for out in [
-        &cfg.output.csv,
-        &cfg.output.report_json,
-        &cfg.output.report_text,
-    ] {
-        create_parent(&at(out))?;
+    let text = report.to_text();
+    let outputs = [
+        (&cfg.output.csv, csv),
+        (&cfg.output.report_json, json.as_bytes()),
+        (&cfg.output.report_text, text.as_bytes()),
+    ];
+    for (path, _) in &outputs {
+        create_parent(&base_dir.join(path))?;
     }
-    write_atomic(&at(&cfg.output.csv), &csv)?;
-    write_atomic(&at(&cfg.output.report_json), json.as_bytes())?;
-    write_atomic(&at(&cfg.output.report_text), report.to_text().as_bytes())?;
-    Ok(report)
+    for (path, bytes) in outputs {
+        write_atomic(&base_dir.join(path), bytes)?;
+    }
+    Ok(())
 }
 
 fn create_parent(path: &Path) -> Result<()> {
