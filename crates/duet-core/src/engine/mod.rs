@@ -45,6 +45,68 @@ pub struct Needs {
     pub dabits: usize,
 }
 
+impl core::ops::Add for Needs {
+    type Output = Needs;
+    fn add(self, o: Needs) -> Needs {
+        Needs {
+            triples: self.triples + o.triples,
+            and_words: self.and_words + o.and_words,
+            dabits: self.dabits + o.dabits,
+        }
+    }
+}
+
+impl Needs {
+    /// Exactly what [`Engine::mul`], [`Engine::dot`], [`Engine::trunc`] or
+    /// [`Engine::select`] consume on `n` elements.
+    pub fn for_mul(n: usize) -> Needs {
+        Needs {
+            triples: n,
+            ..Needs::default()
+        }
+    }
+
+    /// Exactly what [`Engine::ltz`] (and [`Engine::lt`]) consume on `n` elements.
+    pub fn for_ltz<R: Ring>(n: usize) -> Needs {
+        let nw = crate::share::words_for(n);
+        let m = R::BITS as usize - 1;
+        // Generate bits, then per tree level one AND per pair (G) and one
+        // per pair but the lowest (P).
+        let (mut planes, mut segments) = (m, m);
+        while segments > 1 {
+            let pairs = segments / 2;
+            planes += 2 * pairs - 1;
+            segments -= pairs;
+        }
+        Needs {
+            and_words: planes * nw,
+            dabits: n,
+            ..Needs::default()
+        }
+    }
+
+    /// Exactly what [`Engine::eqz`] (and [`Engine::eq`]) consume on `n` elements.
+    pub fn for_eqz<R: Ring>(n: usize) -> Needs {
+        Needs {
+            and_words: (R::BITS as usize - 1) * crate::share::words_for(n),
+            dabits: n,
+            ..Needs::default()
+        }
+    }
+}
+
+/// Elements per frame when inputs are shared or values opened: a long
+/// vector goes as a stream of frames, so masking, transfer and decoding
+/// overlap on a real link and buffers stay small.
+pub const STREAM_CHUNK: usize = 1 << 17;
+
+/// The element ranges of the frames for `n` elements (one empty frame for 0,
+/// so an empty vector still takes its step in the protocol).
+fn stream_chunks(n: usize) -> impl Iterator<Item = core::ops::Range<usize>> {
+    let frames = n.div_ceil(STREAM_CHUNK).max(1);
+    (0..frames).map(move |i| i * STREAM_CHUNK..((i + 1) * STREAM_CHUNK).min(n))
+}
+
 fn channel_err(step: &'static str) -> impl Fn(ChannelError) -> EngineError {
     move |source| EngineError::Channel { step, source }
 }
@@ -298,22 +360,31 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
     /// [`Engine::receive_input`] with the same length at the same point.
     pub async fn share_input<R: Ring>(&mut self, values: &[R]) -> Result<Shared<R>, EngineError> {
         let mut mask = vec![R::ZERO; values.len()];
-        fill_random(&mut self.prg, &mut mask);
         let w = R::BYTES;
-        let mut frame = vec![0u8; values.len() * w];
-        for (i, (&x, &r)) in values.iter().zip(&mask).enumerate() {
-            (x - r).write_le(&mut frame[i * w..]);
+        for range in stream_chunks(values.len()) {
+            let r = &mut mask[range.clone()];
+            fill_random(&mut self.prg, r);
+            let mut frame = vec![0u8; r.len() * w];
+            for (i, (&x, &r)) in values[range].iter().zip(r.iter()).enumerate() {
+                (x - r).write_le(&mut frame[i * w..]);
+            }
+            self.channel
+                .send(MsgKind::INPUT, frame)
+                .await
+                .map_err(channel_err("input sharing"))?;
         }
-        self.channel
-            .send(MsgKind::INPUT, frame)
-            .await
-            .map_err(channel_err("input sharing"))?;
         Ok(Shared::from_shares(mask))
     }
 
     /// Receives this party's shares of `n` values the peer is sharing.
     pub async fn receive_input<R: Ring>(&mut self, n: usize) -> Result<Shared<R>, EngineError> {
-        let values = self.recv_ring("input sharing", MsgKind::INPUT, n).await?;
+        let mut values = Vec::with_capacity(n.min(STREAM_CHUNK));
+        for range in stream_chunks(n) {
+            let part = self
+                .recv_ring("input sharing", MsgKind::INPUT, range.len())
+                .await?;
+            values.extend_from_slice(&part);
+        }
         Ok(Shared::from_shares(values))
     }
 
@@ -337,15 +408,17 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
     /// Opens `x` to both parties: each sends its share and adds the peer's.
     pub async fn open<R: Ring>(&mut self, x: &Shared<R>) -> Result<Vec<R>, EngineError> {
         let mine = x.shares();
-        let peer = self
-            .exchange_frame("open", MsgKind::OPEN, encode_ring(mine))
-            .await?;
-        let w = R::BYTES;
-        Ok(mine
-            .iter()
-            .enumerate()
-            .map(|(i, &a)| a + R::read_le(&peer[i * w..]))
-            .collect())
+        for range in stream_chunks(mine.len()) {
+            self.send_ring("open", MsgKind::OPEN, &mine[range]).await?;
+        }
+        let mut out = Vec::with_capacity(mine.len());
+        for range in stream_chunks(mine.len()) {
+            let peer = self
+                .recv_ring::<R>("open", MsgKind::OPEN, range.len())
+                .await?;
+            out.extend(mine[range].iter().zip(&peer).map(|(&a, &b)| a + b));
+        }
+        Ok(out)
     }
 
     /// Opens `x` to `to` only: the other party sends its share and learns
@@ -355,16 +428,21 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
         x: &Shared<R>,
         to: Role,
     ) -> Result<Option<Vec<R>>, EngineError> {
+        let mine = x.shares();
         if to != self.role {
-            self.send_ring("open to one", MsgKind::OPEN, x.shares())
-                .await?;
+            for range in stream_chunks(mine.len()) {
+                self.send_ring("open to one", MsgKind::OPEN, &mine[range])
+                    .await?;
+            }
             return Ok(None);
         }
-        let peer = self
-            .recv_ring("open to one", MsgKind::OPEN, x.len())
-            .await?;
-        Ok(Some(
-            x.shares().iter().zip(&peer).map(|(&a, &b)| a + b).collect(),
-        ))
+        let mut out = Vec::with_capacity(mine.len());
+        for range in stream_chunks(mine.len()) {
+            let peer = self
+                .recv_ring::<R>("open to one", MsgKind::OPEN, range.len())
+                .await?;
+            out.extend(mine[range].iter().zip(&peer).map(|(&a, &b)| a + b));
+        }
+        Ok(Some(out))
     }
 }

@@ -212,3 +212,93 @@ fn truncation_rejects_too_many_fractional_bits() {
     });
     assert!(matches!(a, Err(duet_core::EngineError::Parameter { .. })));
 }
+
+/// Exact `Needs`: stocking them first means the operation asks the source
+/// for nothing more (a wrapper counts the source's requests).
+#[test]
+fn needs_are_exact() {
+    use duet_core::{Channel, InsecureDealer, Preprocessing};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    struct Counting(InsecureDealer, Arc<AtomicUsize>);
+    impl Preprocessing for Counting {
+        type Error = core::convert::Infallible;
+        async fn triples<R: Ring, C: Channel>(
+            &mut self,
+            ch: &mut C,
+            n: usize,
+        ) -> Result<duet_core::BeaverTriples<R>, Self::Error> {
+            self.1.fetch_add(1, Ordering::SeqCst);
+            self.0.triples(ch, n).await
+        }
+        async fn and_triples<C: Channel>(
+            &mut self,
+            ch: &mut C,
+            w: usize,
+        ) -> Result<duet_core::AndTriples, Self::Error> {
+            self.1.fetch_add(1, Ordering::SeqCst);
+            self.0.and_triples(ch, w).await
+        }
+        async fn dabits<R: Ring, C: Channel>(
+            &mut self,
+            ch: &mut C,
+            n: usize,
+        ) -> Result<duet_core::DaBits<R>, Self::Error> {
+            self.1.fetch_add(1, Ordering::SeqCst);
+            self.0.dabits(ch, n).await
+        }
+    }
+    for n in [1usize, 64, 65, 1000] {
+        let (c0, c1) = duet_core::MemoryChannel::pair();
+        let counts = [Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0))];
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(n as u64);
+        let mut e0 = duet_core::Engine::new(
+            Role::P0,
+            c0,
+            Counting(InsecureDealer::new(Role::P0, [5; 32]), counts[0].clone()),
+            &mut rng,
+        );
+        let mut e1 = duet_core::Engine::new(
+            Role::P1,
+            c1,
+            Counting(InsecureDealer::new(Role::P1, [5; 32]), counts[1].clone()),
+            &mut rng,
+        );
+        let needs = Needs::for_ltz::<Z128>(n) + Needs::for_eqz::<Z128>(n) + Needs::for_mul(n);
+        let body = async |e: &mut duet_core::Engine<duet_core::MemoryChannel, Counting>| {
+            e.preprocess::<Z128>(needs).await?;
+            let x = e.constant(&vec![Z128(3); n]);
+            drop(e.ltz(&x).await?);
+            drop(e.eqz(&x).await?);
+            drop(e.trunc(&x, 1).await?);
+            Ok::<_, duet_core::EngineError>(())
+        };
+        let (a, b) =
+            futures::executor::block_on(futures::future::join(body(&mut e0), body(&mut e1)));
+        a.unwrap();
+        b.unwrap();
+        // preprocess asks once per kind; the operations ask for nothing.
+        assert_eq!(counts[0].load(Ordering::SeqCst), 3, "n = {n}");
+        assert_eq!(counts[1].load(Ordering::SeqCst), 3, "n = {n}");
+    }
+}
+
+#[test]
+fn long_vectors_stream_in_several_frames() {
+    let n = 2 * duet_core::engine::STREAM_CHUNK + 5;
+    let xs = rand_vec::<Z64>(11, n);
+    let (a, b) = both(12, async |e| {
+        let before = e.channel().frames_sent();
+        let x = input(e, Role::P0, &xs).await?;
+        let input_frames = e.channel().frames_sent() - before;
+        let to_p1 = e.open_to(&x, Role::P1).await?;
+        let all = e.open(&x).await?;
+        Ok::<_, duet_core::EngineError>((input_frames, to_p1, all))
+    });
+    let ((f0, none, all0), (f1, some, all1)) = (a.unwrap(), b.unwrap());
+    assert_eq!((f0, f1), (3, 0), "three input frames from the owner only");
+    assert_eq!(none, None);
+    assert_eq!(some.as_deref(), Some(&xs[..]));
+    assert_eq!((all0, all1), (xs.clone(), xs));
+}
