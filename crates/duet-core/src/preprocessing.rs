@@ -14,22 +14,22 @@ use crate::channel::Channel;
 use crate::ring::{Ring, Z128, Z64};
 use crate::share::{same_len, words_for, LengthMismatch};
 
-/// This party's shares of `n` Beaver triples (a, b, c) with c = a * b.
+/// This party's shares of triples (a, b, c): ring elements with
+/// c = a * b ([`BeaverTriples`]) or packed bit words with c = a AND b
+/// ([`AndTriples`]).
 #[derive(Zeroize, ZeroizeOnDrop)]
-pub struct BeaverTriples<R: Ring> {
-    a: Vec<R>,
-    b: Vec<R>,
-    c: Vec<R>,
+pub struct Triples<T: Zeroize + Copy> {
+    a: Vec<T>,
+    b: Vec<T>,
+    c: Vec<T>,
 }
+
+/// This party's shares of `n` Beaver triples (a, b, c) with c = a * b.
+pub type BeaverTriples<R> = Triples<R>;
 
 /// This party's XOR shares of `64 * words` AND triples (a, b, c) with
 /// c = a AND b, packed 64 to a word.
-#[derive(Zeroize, ZeroizeOnDrop, Default)]
-pub struct AndTriples {
-    a: Vec<u64>,
-    b: Vec<u64>,
-    c: Vec<u64>,
-}
+pub type AndTriples = Triples<u64>;
 
 /// This party's shares of `n` random bits r, each shared twice: XOR shares
 /// (packed) and additive shares over the ring of the same bit.
@@ -39,20 +39,9 @@ pub struct DaBits<R: Ring> {
     arith: Vec<R>,
 }
 
-macro_rules! redacted_debug {
-    ($t:ty, $name:literal, $len:ident) => {
-        impl fmt::Debug for $t {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, concat!($name, "(len {}, redacted)"), self.$len())
-            }
-        }
-    };
-}
-redacted_debug!(AndTriples, "AndTriples", words);
-
-impl<R: Ring> fmt::Debug for BeaverTriples<R> {
+impl<T: Zeroize + Copy> fmt::Debug for Triples<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "BeaverTriples(len {}, redacted)", self.len())
+        write!(f, "Triples(len {}, redacted)", self.len())
     }
 }
 
@@ -71,24 +60,24 @@ fn take_tail<T: Copy>(v: &mut Vec<T>, n: usize) -> Vec<T> {
     v.split_off(v.len() - n)
 }
 
-impl<R: Ring> BeaverTriples<R> {
+impl<T: Zeroize + Copy> Triples<T> {
     /// Assembles this party's shares of triples; the three vectors must have one length.
-    pub fn from_parts(a: Vec<R>, b: Vec<R>, c: Vec<R>) -> Result<Self, LengthMismatch> {
+    pub fn from_parts(a: Vec<T>, b: Vec<T>, c: Vec<T>) -> Result<Self, LengthMismatch> {
         same_len(a.len(), b.len())?;
         same_len(a.len(), c.len())?;
-        Ok(BeaverTriples { a, b, c })
+        Ok(Triples { a, b, c })
     }
 
     /// No triples.
     pub fn empty() -> Self {
-        BeaverTriples {
+        Triples {
             a: Vec::new(),
             b: Vec::new(),
             c: Vec::new(),
         }
     }
 
-    /// Number of triples.
+    /// Number of triples (of words, for AND triples).
     pub fn len(&self) -> usize {
         self.a.len()
     }
@@ -99,12 +88,12 @@ impl<R: Ring> BeaverTriples<R> {
     }
 
     /// Shares of a, b and c (for checks; consuming protocols use [`Self::into_parts`]).
-    pub fn parts(&self) -> (&[R], &[R], &[R]) {
+    pub fn parts(&self) -> (&[T], &[T], &[T]) {
         (&self.a, &self.b, &self.c)
     }
 
     /// Consumes the triples into their share vectors (a, b, c).
-    pub fn into_parts(mut self) -> (Vec<R>, Vec<R>, Vec<R>) {
+    pub fn into_parts(mut self) -> (Vec<T>, Vec<T>, Vec<T>) {
         (
             core::mem::take(&mut self.a),
             core::mem::take(&mut self.b),
@@ -121,7 +110,7 @@ impl<R: Ring> BeaverTriples<R> {
 
     /// Splits off `n` triples (or all, if fewer remain).
     pub fn take(&mut self, n: usize) -> Self {
-        BeaverTriples {
+        Triples {
             a: take_tail(&mut self.a, n),
             b: take_tail(&mut self.b, n),
             c: take_tail(&mut self.c, n),
@@ -129,52 +118,16 @@ impl<R: Ring> BeaverTriples<R> {
     }
 }
 
-impl AndTriples {
-    /// Assembles packed shares; the three vectors must have one length.
-    pub fn from_parts(a: Vec<u64>, b: Vec<u64>, c: Vec<u64>) -> Result<Self, LengthMismatch> {
-        same_len(a.len(), b.len())?;
-        same_len(a.len(), c.len())?;
-        Ok(AndTriples { a, b, c })
-    }
-
-    /// Number of 64-bit words (64 triples each).
+impl Triples<u64> {
+    /// Number of 64-bit words (64 AND triples each).
     pub fn words(&self) -> usize {
         self.a.len()
     }
+}
 
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.a.is_empty()
-    }
-
-    /// Packed shares of a, b and c.
-    pub fn parts(&self) -> (&[u64], &[u64], &[u64]) {
-        (&self.a, &self.b, &self.c)
-    }
-
-    /// Consumes the triples into their packed share vectors (a, b, c).
-    pub fn into_parts(mut self) -> (Vec<u64>, Vec<u64>, Vec<u64>) {
-        (
-            core::mem::take(&mut self.a),
-            core::mem::take(&mut self.b),
-            core::mem::take(&mut self.c),
-        )
-    }
-
-    /// Appends more triples.
-    pub fn append(&mut self, mut more: Self) {
-        self.a.append(&mut more.a);
-        self.b.append(&mut more.b);
-        self.c.append(&mut more.c);
-    }
-
-    /// Splits off `words` words (or all, if fewer remain).
-    pub fn take(&mut self, words: usize) -> Self {
-        AndTriples {
-            a: take_tail(&mut self.a, words),
-            b: take_tail(&mut self.b, words),
-            c: take_tail(&mut self.c, words),
-        }
+impl<T: Zeroize + Copy> Default for Triples<T> {
+    fn default() -> Self {
+        Triples::empty()
     }
 }
 
