@@ -1,6 +1,11 @@
 #![doc = include_str!("../README.md")]
 
+pub use duet_anon;
 pub use duet_core;
+pub use duet_net;
+pub use duet_ot;
+pub use duet_psi;
+pub use duet_stats;
 
 pub use duet_core::{
     Channel, ChannelError, Engine, EngineError, FixedPoint, MemoryChannel, MsgKind, Needs,
