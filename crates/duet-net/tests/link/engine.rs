@@ -71,8 +71,9 @@ async fn secure_sum_matches_plaintext() {
         assert_eq!(a, vec![want]);
         assert_eq!(b, vec![want]);
         let input = summary.kinds.get(&MsgKind::INPUT.code).unwrap();
+        // duet-core streams long inputs in frames of STREAM_CHUNK values.
         let one = Traffic {
-            frames: 1,
+            frames: n.div_ceil(duet_core::engine::STREAM_CHUNK).max(1) as u64,
             bytes: 8 * n as u64,
         };
         assert_eq!(
