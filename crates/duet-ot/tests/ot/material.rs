@@ -50,7 +50,7 @@ fn beaver_triples_small_sizes() {
 
 /// One million triples per ring (the check). In the test profile
 /// (our code at opt-level 1) this costs about a minute for both rings on
-/// the 2-core machine; see the crate BENCHMARKS.md for release figures.
+/// the 2-core machine; see docs/BENCHMARKS.md for release figures.
 #[test]
 fn one_million_triples_per_ring() {
     check_triples::<Z64>(62, 1 << 20);
