@@ -104,10 +104,18 @@ async fn open_link(
     wait: Duration,
 ) -> anyhow::Result<QuicChannel> {
     match connect {
-        Connect::Listen(listener) => Ok(listener
-            .accept(handshake, &mut OsRng)
-            .await
-            .context("waiting for the peer")?),
+        Connect::Listen(listener) => {
+            // A stranger (a scanner, a wrong certificate) reaching the port
+            // first must not end the run: keep waiting until the deadline.
+            let deadline = Instant::now() + wait;
+            loop {
+                match listener.accept(handshake, &mut OsRng).await {
+                    Ok(ch) => return Ok(ch),
+                    Err(e) if is_stranger(&e) && Instant::now() < deadline => continue,
+                    Err(e) => return Err(e).context("waiting for the peer"),
+                }
+            }
+        }
         Connect::Dial(addr) => {
             let deadline = Instant::now() + wait;
             loop {
@@ -121,6 +129,15 @@ async fn open_link(
             }
         }
     }
+}
+
+/// A connection attempt by someone who is not the pinned peer.
+fn is_stranger(e: &duet_net::NetError) -> bool {
+    use duet_net::NetError as N;
+    matches!(
+        e,
+        N::PinMismatch { .. } | N::TlsHandshake(_) | N::Connect(_)
+    )
 }
 
 /// The peer may simply not be listening yet.

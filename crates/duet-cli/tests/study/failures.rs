@@ -175,3 +175,48 @@ fn a_peer_killed_mid_run_is_detected_within_the_timeout() {
     );
     assert!(!setup.wrote_anything(0));
 }
+
+#[test]
+fn a_stranger_reaching_the_listener_first_does_not_end_the_run() {
+    let setup = Setup::new(&hospital("hospital_a.csv"), &hospital("hospital_b.csv"));
+    let b = setup.start(1, &setup.job, 60);
+    let b_cert = load(&setup, "hospital-b").fingerprint();
+    let stranger = Identity::generate("scanner").unwrap();
+    let job_hash = duet_stats::Job::load(&setup.job).unwrap().hash();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{}", setup.port).parse().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(3);
+    // Retry until B listens; every attempt must be refused.
+    let refused = rt.block_on(async {
+        for _ in 0..100 {
+            let hs = Handshake::new(job_hash, Role::P0);
+            match duet_net::dial(
+                addr,
+                &stranger,
+                b_cert,
+                &hs,
+                &LinkConfig::default(),
+                &mut rng,
+            )
+            .await
+            {
+                Ok(_) => return false,
+                Err(duet_net::NetError::Connect(_)) | Err(duet_net::NetError::Timeout { .. }) => {
+                    tokio::time::sleep(Duration::from_millis(100)).await
+                }
+                Err(_) => return true,
+            }
+        }
+        false
+    });
+    assert!(refused, "the stranger was not refused");
+    let a = setup.start(0, &setup.job, 30);
+    let (a, b) = (wait_bounded(a, LIMIT), wait_bounded(b, LIMIT));
+    assert!(
+        a.status.success() && b.status.success(),
+        "{}\n{}",
+        stderr(&a),
+        stderr(&b)
+    );
+    assert!(setup.wrote_anything(0) && setup.wrote_anything(1));
+}
