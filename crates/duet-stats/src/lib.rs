@@ -1,14 +1,17 @@
 #![doc = include_str!("../README.md")]
 
+mod analysis;
 pub mod data;
 pub mod job;
 mod linalg;
 pub mod output;
+mod html;
 pub mod plan;
 mod prepare;
 pub mod protocol;
 mod report;
 pub mod results;
+pub mod secure;
 mod stats;
 pub mod traffic;
 

@@ -123,6 +123,8 @@ pub async fn run_study<C: Channel, P: Preprocessing>(
         policy: enforced,
         statistics,
         revealed,
+        dp: None,
+        linkage: None,
     })
 }
 

@@ -27,6 +27,9 @@ pub(crate) fn render(r: &Results, run: &RunInfo<'_>) -> String {
             StatBody::Cells { cells } => cells.iter().for_each(|c| cell(&mut s, c)),
             StatBody::Correlation(c) => correlation(&mut s, c),
             StatBody::Regression(g) => regression(&mut s, g),
+            _ => {
+                let _ = writeln!(s, "  (see results.json)");
+            }
         }
     }
     traffic(&mut s, run);

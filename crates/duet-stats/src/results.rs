@@ -39,6 +39,51 @@ pub struct Results {
     pub statistics: Vec<StatisticResult>,
     /// Every value opened, in order.
     pub revealed: Vec<Revealed>,
+    /// The differential-privacy guarantee, when the job asked for one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dp: Option<DpSummary>,
+    /// The record linkage, for a linked study.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub linkage: Option<LinkageSummary>,
+}
+
+/// The guarantee of a differentially private release.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DpSummary {
+    /// `laplace` (pure epsilon-DP) or `gaussian` (zero-concentrated DP,
+    /// converted to (epsilon, delta)).
+    pub mechanism: &'static str,
+    /// The job's epsilon.
+    pub epsilon: f64,
+    /// The job's delta (0 for the Laplace mechanism).
+    pub delta: f64,
+    /// The epsilon the released values spend in total (never above `epsilon`).
+    pub epsilon_spent: f64,
+    /// For the Gaussian mechanism, the total rho of rho-zCDP.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rho: Option<f64>,
+    /// The guarantee in one sentence, for the report.
+    pub guarantee: String,
+}
+
+/// How the two record sets were linked, and what each side learnt from it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LinkageSummary {
+    /// The party that learns which of its own rows matched.
+    pub receiver: String,
+    /// The other party.
+    pub sender: String,
+    /// Distinct identifiers the receiver brought.
+    pub receiver_records: u64,
+    /// Distinct identifiers the sender brought.
+    pub sender_records: u64,
+    /// Linked records, as released (noisy under DP; `null` if suppressed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub linked: Option<u64>,
+    /// What the receiver learnt from the linkage itself.
+    pub receiver_learnt: String,
+    /// What the sender learnt from the linkage itself.
+    pub sender_learnt: String,
 }
 
 /// One statistic's result.
@@ -51,6 +96,27 @@ pub struct StatisticResult {
     /// The released values.
     #[serde(flatten)]
     pub body: StatBody,
+    /// The noise added to this statistic's released aggregates, under DP.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub noise: Vec<NoiseNote>,
+}
+
+/// The noise on one group of a statistic's released aggregates.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NoiseNote {
+    /// Which aggregates (`count`, `sum of sbp`, `cross-products`).
+    pub aggregates: String,
+    /// Sensitivity of that group (L1 for Laplace, L2 for Gaussian), in
+    /// the natural unit of the aggregate.
+    pub sensitivity: f64,
+    /// The distribution each side drew from: discrete Laplace scale `t`
+    /// or discrete Gaussian `sigma`, in the natural unit.
+    pub scale: f64,
+    /// Epsilon (Laplace) or rho (Gaussian) spent on the group.
+    pub budget: f64,
+    /// Standard deviation of the total noise in the released value (both
+    /// sides' draws), in the natural unit.
+    pub total_sd: f64,
 }
 
 /// The released values of one statistic.
@@ -67,6 +133,181 @@ pub enum StatBody {
     Correlation(CorrelationResult),
     /// A linear regression.
     Regression(RegressionResult),
+    /// A two-way table with Pearson's chi-square test of independence.
+    ChiSquare(TableTestResult),
+    /// Welch's two-sample t-test.
+    TTest(TTestResult),
+    /// An odds ratio or risk ratio from a 2x2 table.
+    Ratio(TableTestResult),
+    /// Kaplan-Meier survival curves by group.
+    Survival(SurvivalResult),
+    /// A logistic regression fitted on shares.
+    Logistic(LogisticResult),
+}
+
+/// A released table and the test or measure computed from it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableTestResult {
+    /// Levels of the row variable (the exposure, for ratios).
+    pub rows: Vec<String>,
+    /// Levels of the column variable (the outcome, for ratios).
+    pub columns: Vec<String>,
+    /// The cells, row-major.
+    pub cells: Vec<CellResult>,
+    /// Chi-square test (chi-square statistics).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chi_square: Option<ChiSquareTest>,
+    /// The ratio (odds or risk ratio statistics).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ratio: Option<RatioEstimate>,
+    /// Why there is no test or ratio (a suppressed or empty cell).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Pearson's chi-square test of independence.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChiSquareTest {
+    /// The statistic, sum of (observed - expected)^2 / expected.
+    pub statistic: f64,
+    /// Degrees of freedom, (rows - 1)(columns - 1).
+    pub df: u64,
+    /// Upper-tail p-value.
+    pub p_value: f64,
+    /// The smallest expected count (the test is unreliable below 5).
+    pub min_expected: f64,
+}
+
+/// An odds ratio or a risk ratio with its 95% confidence interval.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RatioEstimate {
+    /// `odds_ratio` or `risk_ratio`.
+    pub measure: &'static str,
+    /// The estimate (exposed level vs the reference level).
+    pub estimate: f64,
+    /// Lower 95% limit (log-scale Wald interval).
+    pub ci_low: f64,
+    /// Upper 95% limit.
+    pub ci_high: f64,
+    /// Whether 0.5 was added to every cell because one was zero.
+    pub corrected: bool,
+}
+
+/// Welch's t-test of a numeric column between two groups.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TTestResult {
+    /// The column compared.
+    pub column: String,
+    /// The two groups, with their released count, mean and sd.
+    pub groups: Vec<CellResult>,
+    /// The test, when both groups are released with n >= 2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test: Option<WelchTest>,
+    /// Why there is no test.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Welch's unequal-variance t-test (second group minus first).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WelchTest {
+    /// Difference of means.
+    pub difference: f64,
+    /// Its standard error.
+    pub std_error: f64,
+    /// The t statistic.
+    pub t: f64,
+    /// Welch-Satterthwaite degrees of freedom.
+    pub df: f64,
+    /// Two-sided p-value.
+    pub p_value: f64,
+    /// Lower 95% limit of the difference.
+    pub ci_low: f64,
+    /// Upper 95% limit of the difference.
+    pub ci_high: f64,
+}
+
+/// Kaplan-Meier curves on follow-up times grouped into intervals.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SurvivalResult {
+    /// The time column.
+    pub time: String,
+    /// One curve per group (one `all` curve without `by`).
+    pub curves: Vec<SurvivalCurve>,
+}
+
+/// One group's curve.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SurvivalCurve {
+    /// The group (`treatment=a`, or `all`).
+    pub group: String,
+    /// One step per released interval, in time order; the curve ends at
+    /// the first interval whose number at risk is suppressed.
+    pub steps: Vec<SurvivalStep>,
+    /// Why the curve ends early, if it does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// One interval `[start, end)` of a survival curve.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SurvivalStep {
+    /// Interval start.
+    pub start: f64,
+    /// Interval end.
+    pub end: f64,
+    /// Number at risk at the start.
+    pub at_risk: u64,
+    /// Events in the interval.
+    pub events: u64,
+    /// Censored in the interval.
+    pub censored: u64,
+    /// Survival at the end of the interval.
+    pub survival: f64,
+    /// Lower 95% limit (Greenwood, log-log).
+    pub ci_low: f64,
+    /// Upper 95% limit.
+    pub ci_high: f64,
+}
+
+/// A logistic regression fitted on secret shares; only these values were opened.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LogisticResult {
+    /// The outcome and the level counted as 1.
+    pub y: String,
+    /// Whether the policy suppressed it.
+    pub suppressed: bool,
+    /// Rows used, when released.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n: Option<u64>,
+    /// Coefficients (log odds), intercept first.
+    pub coefficients: Vec<LogisticCoefficient>,
+    /// Newton iterations run (fixed by the job, not by the data).
+    pub iterations: u32,
+    /// Why a released fit has no estimates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// One logistic-regression coefficient.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LogisticCoefficient {
+    /// `intercept`, a column, or `column=level`.
+    pub term: String,
+    /// The estimate (log odds ratio).
+    pub estimate: f64,
+    /// Its standard error.
+    pub std_error: f64,
+    /// Wald z.
+    pub z: f64,
+    /// Two-sided p-value.
+    pub p_value: f64,
+    /// exp(estimate).
+    pub odds_ratio: f64,
+    /// Lower 95% limit of the odds ratio.
+    pub ci_low: f64,
+    /// Upper 95% limit of the odds ratio.
+    pub ci_high: f64,
 }
 
 /// One cell of a grouped or ungrouped statistic.

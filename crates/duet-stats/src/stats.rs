@@ -34,6 +34,7 @@ pub(crate) fn compute(job: &Job, plan: &Plan, opened: &Opened) -> Vec<StatisticR
             label: b.label.clone(),
             kind: kind_name(spec),
             body,
+            noise: Vec::new(),
         });
     }
     out

@@ -1,0 +1,2 @@
+//! Tests and measures computed from released (opened, possibly noisy)
+//! aggregates: post-processing only, nothing here sees a share.

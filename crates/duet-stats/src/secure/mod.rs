@@ -1,0 +1,2 @@
+//! Protocols that run on per-record secret shares rather than on pooled
+//! aggregates.
