@@ -2,6 +2,8 @@
 
 mod analysis;
 pub mod data;
+mod derived;
+pub mod dp;
 pub mod job;
 mod linalg;
 pub mod output;

@@ -75,6 +75,9 @@ pub enum ProtocolError {
     /// The policy passed in loosens the job's.
     #[error(transparent)]
     Policy(#[from] PolicyError),
+    /// DP noise could not be planned or drawn.
+    #[error(transparent)]
+    Dp(#[from] crate::dp::DpError),
     /// An opened suppression bit is neither 0 nor 1 (a deviating peer).
     #[error("opened suppression bit {index} is not 0 or 1")]
     BadSuppressionBit {
@@ -110,12 +113,25 @@ pub async fn run_study<C: Channel, P: Preprocessing>(
     job.policy().tightened_by(&as_local(policy))?;
     let peer = hello(engine.channel(), job, plan, policy).await?;
     let enforced = policy.tighter(&peer);
+    let noise = match &job.policy().dp {
+        Some(dp) => Some(crate::dp::plan_noise(job, plan, dp)?),
+        None => None,
+    };
     let opened = match plan.ring() {
-        RingChoice::Z64 => open_pooled::<Z64, C, P>(engine, plan, &enforced, local).await?,
-        RingChoice::Z128 => open_pooled::<Z128, C, P>(engine, plan, &enforced, local).await?,
+        RingChoice::Z64 => {
+            open_pooled::<Z64, C, P>(engine, plan, &enforced, local, noise.as_ref()).await?
+        }
+        RingChoice::Z128 => {
+            open_pooled::<Z128, C, P>(engine, plan, &enforced, local, noise.as_ref()).await?
+        }
     };
     let revealed = revealed(plan, &opened, enforced.suppress);
-    let statistics = crate::stats::compute(job, plan, &opened);
+    let mut statistics = crate::stats::compute(job, plan, &opened);
+    if let Some(n) = &noise {
+        for (s, notes) in statistics.iter_mut().zip(&n.notes) {
+            s.noise = notes.clone();
+        }
+    }
     Ok(Results {
         job_name: job.name().to_string(),
         job_hash: job.hash_hex(),
@@ -123,7 +139,7 @@ pub async fn run_study<C: Channel, P: Preprocessing>(
         policy: enforced,
         statistics,
         revealed,
-        dp: None,
+        dp: noise.map(|n| n.summary),
         linkage: None,
     })
 }
@@ -187,6 +203,8 @@ async fn hello<C: Channel>(
         min_group,
         max_params_ratio: ratio,
         suppress,
+        // The job hash, compared above, fixes the budget on both sides.
+        dp: job.policy().dp,
     })
 }
 
@@ -201,13 +219,21 @@ async fn open_pooled<R: Ring, C: Channel, P: Preprocessing>(
     plan: &Plan,
     policy: &Policy,
     local: &LocalAggregates,
+    noise: Option<&crate::dp::NoisePlan>,
 ) -> Result<Opened, ProtocolError> {
     let mine = engine.share_input(&local.to_ring::<R>()).await?;
     let theirs = engine.receive_input::<R>(plan.len()).await?;
-    let pooled = mine.add(&theirs).map_err(|source| EngineError::Length {
+    let length = |source| EngineError::Length {
         step: "pooling",
         source,
-    })?;
+    };
+    let mut pooled = mine.add(&theirs).map_err(length)?;
+    if let Some(n) = noise {
+        // Own noise onto own share, before any comparison or opening:
+        // suppression then decides on noisy counts (post-processing).
+        let draw = n.draw::<R, _>(&mut engine.private_rng())?;
+        pooled = pooled.add(&Shared::from_shares(draw)).map_err(length)?;
+    }
     let gates = plan
         .blocks()
         .iter()

@@ -2,6 +2,7 @@
 //! integers: every centred sum of squares or products is formed exactly
 //! (`n * sum(xy) - sum(x) * sum(y)` in i128) before one division.
 
+use crate::derived;
 use crate::job::{format_scaled, ColumnType, Job, StatisticSpec};
 use crate::linalg::spd_inverse;
 use crate::plan::{term_name, Block, BlockKind, Plan, Term};
@@ -9,6 +10,9 @@ use crate::protocol::Opened;
 use crate::results::{
     CellResult, Coefficient, CorrelationResult, RegressionResult, StatBody, StatisticResult,
 };
+
+/// Newton iterations of a logistic fit when the job does not say.
+pub(crate) const LOGISTIC_ITERATIONS: u32 = 8;
 
 /// One result per block (statistic), in job order.
 pub(crate) fn compute(job: &Job, plan: &Plan, opened: &Opened) -> Vec<StatisticResult> {
@@ -22,9 +26,22 @@ pub(crate) fn compute(job: &Job, plan: &Plan, opened: &Opened) -> Vec<StatisticR
             .map(|c| cell_values(b, c, cell + c, opened))
             .collect();
         cell += b.cells;
-        let body = match &b.kind {
-            BlockKind::Cross { terms } => {
+        let body = match (&b.kind, spec) {
+            (BlockKind::Cross { terms }, _) => {
                 cross(job, spec, terms, released.first().cloned().flatten())
+            }
+            (
+                _,
+                StatisticSpec::ChiSquare { .. }
+                | StatisticSpec::OddsRatio { .. }
+                | StatisticSpec::RiskRatio { .. },
+            ) => derived::table(job, spec, b, &released),
+            (_, StatisticSpec::TTest { column, .. }) => derived::t_test(job, column, b, &released),
+            (_, StatisticSpec::KaplanMeier { time, .. }) => {
+                derived::survival(job, time, b, &released)
+            }
+            (_, StatisticSpec::LogisticRegression { y, iterations, .. }) => {
+                derived::logistic(y, iterations.unwrap_or(LOGISTIC_ITERATIONS), &released)
             }
             _ => StatBody::Cells {
                 cells: cells(job, spec, b, &released),
@@ -51,6 +68,12 @@ fn kind_name(s: &StatisticSpec) -> &'static str {
         StatisticSpec::Contingency { .. } => "contingency",
         StatisticSpec::Correlation { .. } => "correlation",
         StatisticSpec::LinearRegression { .. } => "linear_regression",
+        StatisticSpec::ChiSquare { .. } => "chi_square",
+        StatisticSpec::TTest { .. } => "t_test",
+        StatisticSpec::OddsRatio { .. } => "odds_ratio",
+        StatisticSpec::RiskRatio { .. } => "risk_ratio",
+        StatisticSpec::KaplanMeier { .. } => "kaplan_meier",
+        StatisticSpec::LogisticRegression { .. } => "logistic_regression",
     }
 }
 

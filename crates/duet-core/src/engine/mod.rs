@@ -159,6 +159,17 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
         &mut self.channel
     }
 
+    /// A fresh generator seeded from this party's private PRG, for local
+    /// secrets a protocol step draws outside the engine (such as DP noise).
+    /// Its output is never sent unmasked by the engine.
+    pub fn private_rng(&mut self) -> ChaCha20Rng {
+        let mut seed = [0u8; 32];
+        self.prg.fill_bytes(&mut seed);
+        let rng = ChaCha20Rng::from_seed(seed);
+        seed.zeroize();
+        rng
+    }
+
     /// The preprocessing source.
     pub fn preprocessing(&mut self) -> &mut P {
         &mut self.pre

@@ -125,6 +125,7 @@ impl Policy {
             min_group: self.min_group.max(other.min_group),
             max_params_ratio: self.max_params_ratio.min(other.max_params_ratio),
             suppress: self.suppress.max(other.suppress),
+            dp: self.dp.or(other.dp),
         }
     }
 }
@@ -247,8 +248,13 @@ impl LocalConfig {
                 column: column.clone(),
                 reason,
             };
-            if job.column(column).is_none() {
-                return Err(err("the job declares no such column"));
+            let is_id = job.link_ids(self.role).contains(column);
+            match job.column(column) {
+                None if !is_id => return Err(err("the job declares no such column")),
+                Some((_, c)) if !c.held_by(self.role) => {
+                    return Err(err("the job gives this column to the other party"))
+                }
+                _ => {}
             }
             if !targets.insert(column) {
                 return Err(err("another header maps to the same column"));

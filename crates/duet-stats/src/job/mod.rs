@@ -3,6 +3,7 @@
 //! each side's local settings, kept apart from it.
 
 mod decimal;
+mod link;
 mod local;
 mod spec;
 mod validate;
@@ -14,12 +15,13 @@ use sha2::{Digest, Sha256};
 pub use decimal::Decimal;
 pub use local::{LocalConfig, LocalError, LocalPolicy, PolicyError};
 pub use spec::{
-    ColumnSpec, DataSettings, JobHeader, JobSpec, OnBadValue, Parties, Party, Policy,
-    StatisticSpec, Suppress,
+    ColumnSpec, DataSettings, DpSpec, JobHeader, JobSpec, LinkDuplicates, LinkSpec, Mechanism,
+    Normalize, OnBadValue, Parties, Party, PartyId, Policy, StatisticSpec, Suppress,
 };
 
 pub(crate) use decimal::format_scaled;
-pub(crate) use validate::check_edges;
+pub(crate) use link::receiver as link_receiver;
+pub(crate) use validate::{check_edges, check_time_edges, is_binary};
 
 /// The job file format version this crate reads.
 pub const JOB_FORMAT_VERSION: u32 = 1;
@@ -151,6 +153,15 @@ pub struct Column {
     pub name: String,
     /// Its type and bounds.
     pub ty: ColumnType,
+    /// The role whose file holds it in a linked study (both, when `None`).
+    pub owner: Option<duet_core::Role>,
+}
+
+impl Column {
+    /// Whether the side playing `role` reads this column from its file.
+    pub fn held_by(&self, role: duet_core::Role) -> bool {
+        self.owner.is_none_or(|o| o == role)
+    }
 }
 
 /// A validated job: parsed, checked, with its schema resolved and its
@@ -242,6 +253,20 @@ impl Job {
         &self.spec.policy
     }
 
+    /// The `[link]` section of a linked study.
+    pub fn link(&self) -> Option<&LinkSpec> {
+        self.spec.link.as_ref()
+    }
+
+    /// The identifier columns of the side playing `role` (linked studies).
+    pub fn link_ids(&self, role: duet_core::Role) -> &[String] {
+        match (self.link(), role) {
+            (Some(l), duet_core::Role::P0) => &l.p0,
+            (Some(l), duet_core::Role::P1) => &l.p1,
+            (None, _) => &[],
+        }
+    }
+
     /// The `[data]` settings.
     pub fn data(&self) -> &DataSettings {
         &self.spec.data
@@ -297,6 +322,20 @@ pub fn statistic_label(s: &StatisticSpec) -> String {
         StatisticSpec::Correlation { columns } => format!("correlation({})", columns.join(", ")),
         StatisticSpec::LinearRegression { y, x } => {
             format!("linear_regression({y} ~ {})", x.join(" + "))
+        }
+        StatisticSpec::ChiSquare { columns } => format!("chi_square({})", columns.join(" x ")),
+        StatisticSpec::TTest { column, by } => format!("t_test({column} by {by})"),
+        StatisticSpec::OddsRatio { exposure, outcome } => {
+            format!("odds_ratio({outcome} ~ {exposure})")
+        }
+        StatisticSpec::RiskRatio { exposure, outcome } => {
+            format!("risk_ratio({outcome} ~ {exposure})")
+        }
+        StatisticSpec::KaplanMeier { time, event, by, .. } => {
+            grouped("kaplan_meier", &format!("{time}, {event}"), by)
+        }
+        StatisticSpec::LogisticRegression { y, x, .. } => {
+            format!("logistic_regression({y} ~ {})", x.join(" + "))
         }
     }
 }

@@ -22,6 +22,85 @@ pub struct JobSpec {
     /// `[policy]`: the disclosure policy.
     #[serde(default)]
     pub policy: Policy,
+    /// `[link]`: present for a linked study (each side holds different
+    /// columns about the same people, joined by identifier).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<LinkSpec>,
+}
+
+/// A party, as the job names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartyId {
+    /// Party 0.
+    P0,
+    /// Party 1.
+    P1,
+}
+
+impl PartyId {
+    /// The role this party runs.
+    pub fn role(self) -> duet_core::Role {
+        match self {
+            PartyId::P0 => duet_core::Role::P0,
+            PartyId::P1 => duet_core::Role::P1,
+        }
+    }
+}
+
+/// `[link]`: how the two files are joined.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkSpec {
+    /// The party that learns which of its own rows matched (the other
+    /// learns only both set sizes).
+    pub receiver: PartyId,
+    /// p0's identifier columns (CSV headers, after the local mapping).
+    pub p0: Vec<String>,
+    /// p1's identifier columns.
+    pub p1: Vec<String>,
+    /// How identifiers are normalised before matching.
+    #[serde(default)]
+    pub normalize: Normalize,
+    /// What to do with an identifier seen twice in one file.
+    #[serde(default)]
+    pub duplicates: LinkDuplicates,
+}
+
+/// Identifier normalisation, applied identically on both sides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Normalize {
+    /// Strip leading and trailing whitespace.
+    pub trim: bool,
+    /// Collapse inner runs of whitespace to one space.
+    pub collapse_whitespace: bool,
+    /// Lower-case (Unicode lowercase mapping, not full case folding).
+    pub lowercase: bool,
+    /// Unicode NFC.
+    pub nfc: bool,
+}
+
+impl Default for Normalize {
+    fn default() -> Self {
+        Normalize {
+            trim: true,
+            collapse_whitespace: true,
+            lowercase: false,
+            nfc: true,
+        }
+    }
+}
+
+/// An identifier seen twice in one file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkDuplicates {
+    /// Stop with an error naming the rows.
+    #[default]
+    Reject,
+    /// Keep the first row, count the others in the load log.
+    KeepFirst,
 }
 
 /// `[job]`.
@@ -94,6 +173,9 @@ pub enum ColumnSpec {
     Integer {
         /// Column name.
         name: String,
+        /// In a linked study, the party whose file holds the column.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        party: Option<PartyId>,
         /// Smallest allowed value.
         min: i64,
         /// Largest allowed value.
@@ -103,6 +185,9 @@ pub enum ColumnSpec {
     Decimal {
         /// Column name.
         name: String,
+        /// In a linked study, the party whose file holds the column.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        party: Option<PartyId>,
         /// Decimal places kept exactly.
         places: u32,
         /// Smallest allowed value.
@@ -114,6 +199,9 @@ pub enum ColumnSpec {
     Category {
         /// Column name.
         name: String,
+        /// In a linked study, the party whose file holds the column.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        party: Option<PartyId>,
         /// The levels, in order (the first is the reference in regressions).
         levels: Vec<String>,
     },
@@ -126,6 +214,15 @@ impl ColumnSpec {
             ColumnSpec::Integer { name, .. }
             | ColumnSpec::Decimal { name, .. }
             | ColumnSpec::Category { name, .. } => name,
+        }
+    }
+
+    /// The party holding the column (linked studies only).
+    pub fn party(&self) -> Option<PartyId> {
+        match self {
+            ColumnSpec::Integer { party, .. }
+            | ColumnSpec::Decimal { party, .. }
+            | ColumnSpec::Category { party, .. } => *party,
         }
     }
 }
@@ -197,6 +294,58 @@ pub enum StatisticSpec {
         /// Numeric or category predictors.
         x: Vec<String>,
     },
+    /// Pearson's chi-square test of independence of two categories.
+    ChiSquare {
+        /// The two category columns (rows, then columns of the table).
+        columns: Vec<String>,
+    },
+    /// Welch's t-test of a numeric column between the two levels of `by`.
+    TTest {
+        /// The numeric column.
+        column: String,
+        /// A category column with exactly two levels.
+        by: String,
+    },
+    /// Odds ratio of `outcome` (second level) for `exposure` (second level
+    /// vs the first), with a 95% confidence interval.
+    OddsRatio {
+        /// A two-level category; the first level is the reference.
+        exposure: String,
+        /// A two-level category; the second level is the outcome.
+        outcome: String,
+    },
+    /// Risk ratio, as [`StatisticSpec::OddsRatio`].
+    RiskRatio {
+        /// A two-level category; the first level is the reference.
+        exposure: String,
+        /// A two-level category; the second level is the outcome.
+        outcome: String,
+    },
+    /// Kaplan-Meier curves on follow-up times grouped into intervals.
+    KaplanMeier {
+        /// The follow-up time (numeric).
+        time: String,
+        /// The event indicator: an integer column within [0, 1] or a
+        /// category of two levels (the second is the event).
+        event: String,
+        /// Interval edges, strictly increasing, from the time's minimum.
+        edges: Vec<Decimal>,
+        /// At most one category column: one curve per level.
+        #[serde(default)]
+        by: Vec<String>,
+    },
+    /// Logistic regression of a binary `y` on an intercept and `x`, fitted
+    /// on secret shares by Newton's method; only the coefficients and
+    /// their standard errors are opened.
+    LogisticRegression {
+        /// The outcome: integer within [0, 1] or a two-level category.
+        y: String,
+        /// Numeric or category predictors.
+        x: Vec<String>,
+        /// Newton iterations (fixed, so the run does not depend on the data).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        iterations: Option<u32>,
+    },
 }
 
 /// `[policy]`: disclosure rules both sides enforce on shares.
@@ -217,6 +366,34 @@ pub struct Policy {
     /// Suppress small cells one by one, or a statistic's whole table
     /// when any of its cells is small.
     pub suppress: Suppress,
+    /// Differential privacy for every released value, if asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dp: Option<DpSpec>,
+}
+
+/// `policy.dp`: the job's privacy budget.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DpSpec {
+    /// Total epsilon over every released value.
+    pub epsilon: f64,
+    /// Total delta (the Gaussian mechanism needs it above 0).
+    #[serde(default)]
+    pub delta: f64,
+    /// The noise distribution.
+    #[serde(default)]
+    pub mechanism: Mechanism,
+}
+
+/// The noise distribution of a DP release.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mechanism {
+    /// Discrete Laplace, pure epsilon-DP (delta unused).
+    #[default]
+    Laplace,
+    /// Discrete Gaussian, rho-zCDP converted to (epsilon, delta).
+    Gaussian,
 }
 
 /// How small cells are suppressed.
@@ -241,6 +418,7 @@ impl Default for Policy {
             min_group: 3,
             max_params_ratio: 0.33,
             suppress: Suppress::Cell,
+            dp: None,
         }
     }
 }

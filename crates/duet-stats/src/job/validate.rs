@@ -43,7 +43,13 @@ pub(super) fn validate(spec: &JobSpec) -> Result<Vec<Column>, JobError> {
         statistic(s, &columns)?;
     }
     policy(&spec.policy)?;
-    Ok(columns)
+    dp_allowed(spec)?;
+    let owners = super::link::validate(spec, &columns)?;
+    Ok(columns
+        .into_iter()
+        .zip(owners)
+        .map(|(c, owner)| Column { owner, ..c })
+        .collect())
 }
 
 fn non_empty(what: &str, value: &str) -> Result<(), JobError> {
@@ -94,12 +100,13 @@ fn bad_column(column: &str, reason: impl Into<String>) -> JobError {
 
 fn column(c: &ColumnSpec) -> Result<Column, JobError> {
     let ty = match c {
-        ColumnSpec::Integer { name, min, max } => numeric(name, 0, *min, *max)?,
+        ColumnSpec::Integer { name, min, max, .. } => numeric(name, 0, *min, *max)?,
         ColumnSpec::Decimal {
             name,
             places,
             min,
             max,
+            ..
         } => {
             if *places > MAX_PLACES {
                 return Err(bad_column(name, format!("at most {MAX_PLACES} places")));
@@ -111,11 +118,12 @@ fn column(c: &ColumnSpec) -> Result<Column, JobError> {
             };
             numeric(name, *places, scale(min)?, scale(max)?)?
         }
-        ColumnSpec::Category { name, levels } => category(name, levels)?,
+        ColumnSpec::Category { name, levels, .. } => category(name, levels)?,
     };
     Ok(Column {
         name: c.name().into(),
         ty,
+        owner: None,
     })
 }
 
@@ -153,7 +161,43 @@ fn category(name: &str, levels: &[String]) -> Result<ColumnType, JobError> {
     })
 }
 
+fn dp_budget(dp: &super::DpSpec) -> Result<(), JobError> {
+    let bad = |field, reason| Err(JobError::BadPolicy { field, reason });
+    if !(dp.epsilon.is_finite() && dp.epsilon > 0.0 && dp.epsilon <= 100.0) {
+        return bad("dp.epsilon", "must be greater than 0 and at most 100");
+    }
+    if !(dp.delta.is_finite() && (0.0..0.01).contains(&dp.delta)) {
+        return bad("dp.delta", "must be at least 0 and below 0.01");
+    }
+    if dp.mechanism == super::Mechanism::Gaussian && dp.delta <= 0.0 {
+        return bad("dp.delta", "the gaussian mechanism needs delta above 0");
+    }
+    Ok(())
+}
+
+/// Under DP every released value needs a sensitivity from declared
+/// bounds; a logistic fit has none here.
+fn dp_allowed(spec: &JobSpec) -> Result<(), JobError> {
+    if spec.policy.dp.is_none() {
+        return Ok(());
+    }
+    match spec
+        .statistic
+        .iter()
+        .find(|s| matches!(s, StatisticSpec::LogisticRegression { .. }))
+    {
+        Some(s) => Err(bad_stat(
+            &statistic_label(s),
+            "cannot be released under policy.dp (no sensitivity is derived for fitted coefficients); drop policy.dp or this statistic".into(),
+        )),
+        None => Ok(()),
+    }
+}
+
 fn policy(p: &Policy) -> Result<(), JobError> {
+    if let Some(dp) = &p.dp {
+        dp_budget(dp)?;
+    }
     let r = p.max_params_ratio;
     if !(r.is_finite() && r > 0.0 && r <= 1.0) {
         return Err(JobError::BadPolicy {
@@ -208,6 +252,84 @@ fn statistic(s: &StatisticSpec, cols: &[Column]) -> Result<(), JobError> {
             }
             Ok(())
         }
+        StatisticSpec::ChiSquare { columns } => {
+            arity(&label, columns.len(), 2, 2)?;
+            check(columns, Need::Category)
+        }
+        StatisticSpec::TTest { column, by } => {
+            check(std::slice::from_ref(column), Need::Numeric)?;
+            levels_exactly(&label, cols, by, 2)
+        }
+        StatisticSpec::OddsRatio { exposure, outcome }
+        | StatisticSpec::RiskRatio { exposure, outcome } => {
+            check(&[exposure.clone(), outcome.clone()], Need::Category)?;
+            levels_exactly(&label, cols, exposure, 2)?;
+            levels_exactly(&label, cols, outcome, 2)
+        }
+        StatisticSpec::KaplanMeier {
+            time,
+            event,
+            edges,
+            by,
+        } => {
+            check(std::slice::from_ref(time), Need::Numeric)?;
+            binary(&label, cols, event)?;
+            arity(&label, by.len(), 0, 1)?;
+            check(by, Need::Category)?;
+            if by.contains(time) || by.contains(event) || time == event {
+                return Err(bad_stat(&label, "time, event and by must differ".into()));
+            }
+            check_time_edges(&label, cols, time, edges).map(|_| ())
+        }
+        StatisticSpec::LogisticRegression { y, x, iterations } => {
+            arity(&label, x.len(), 1, 16)?;
+            binary(&label, cols, y)?;
+            check(x, Need::Any)?;
+            if x.contains(y) {
+                return Err(bad_stat(
+                    &label,
+                    format!("'{y}' is both outcome and predictor"),
+                ));
+            }
+            match iterations {
+                Some(n) if !(1..=50).contains(n) => {
+                    Err(bad_stat(&label, "iterations must be 1 to 50".into()))
+                }
+                _ => Ok(()),
+            }
+        }
+    }
+}
+
+/// A category column with exactly `n` levels.
+fn levels_exactly(label: &str, cols: &[Column], name: &str, n: usize) -> Result<(), JobError> {
+    check_columns(label, cols, &[name.to_string()], Need::Category)?;
+    match cols.iter().find(|c| c.name == name).map(|c| &c.ty) {
+        Some(ColumnType::Category { levels }) if levels.len() == n => Ok(()),
+        _ => Err(bad_stat(
+            label,
+            format!("column '{name}' must have exactly {n} levels"),
+        )),
+    }
+}
+
+/// A 0/1 column: integer within [0, 1] or a category of two levels.
+pub(crate) fn is_binary(c: &Column) -> bool {
+    match &c.ty {
+        ColumnType::Numeric { places, min, max } => *places == 0 && *min >= 0 && *max <= 1,
+        ColumnType::Category { levels } => levels.len() == 2,
+    }
+}
+
+fn binary(label: &str, cols: &[Column], name: &str) -> Result<(), JobError> {
+    check_columns(label, cols, &[name.to_string()], Need::Any)?;
+    match cols.iter().find(|c| c.name == name) {
+        Some(c) if is_binary(c) => Ok(()),
+        _ => Err(JobError::WrongColumnKind {
+            statistic: label.into(),
+            column: name.into(),
+            expected: "binary (an integer within [0, 1] or a category of two levels)",
+        }),
     }
 }
 
@@ -271,6 +393,27 @@ pub(crate) fn check_edges(
     column: &str,
     edges: &[super::Decimal],
 ) -> Result<Vec<i64>, JobError> {
+    edges_from(label, cols, column, edges, false)
+}
+
+/// Interval edges for survival times: from the minimum, and the last edge
+/// may stop short of the maximum (later times are censored beyond it).
+pub(crate) fn check_time_edges(
+    label: &str,
+    cols: &[Column],
+    column: &str,
+    edges: &[super::Decimal],
+) -> Result<Vec<i64>, JobError> {
+    edges_from(label, cols, column, edges, true)
+}
+
+fn edges_from(
+    label: &str,
+    cols: &[Column],
+    column: &str,
+    edges: &[super::Decimal],
+    open_end: bool,
+) -> Result<Vec<i64>, JobError> {
     let Some(Column {
         ty: ColumnType::Numeric { places, min, max },
         ..
@@ -298,7 +441,7 @@ pub(crate) fn check_edges(
         return Err(bad_stat(label, "edges must be strictly increasing".into()));
     }
     let (first, last) = (scaled[0], scaled[scaled.len() - 1]);
-    if first > *min || last < *max {
+    if first > *min || (last < *max && !open_end) {
         return Err(bad_stat(
             label,
             "edges must cover the column's min and max".into(),

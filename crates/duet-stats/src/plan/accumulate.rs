@@ -128,6 +128,41 @@ fn add_to_block(b: &Block, row: &[i64], values: &mut [i128]) {
             }
         }
         BlockKind::Cross { terms } => add_cross(b.offset, terms, row, values),
+        BlockKind::Survival {
+            time,
+            event,
+            by,
+            edges,
+        } => add_survival(b, (*time, *event), by, edges, row, values),
+    }
+}
+
+/// At risk in every interval the time reaches; an event or a censoring
+/// in the interval holding the time (none beyond the last edge).
+fn add_survival(
+    b: &Block,
+    (time, event): (usize, usize),
+    by: &[(usize, usize)],
+    edges: &[i64],
+    row: &[i64],
+    values: &mut [i128],
+) {
+    let Some(group) = group_cell(by, row) else {
+        return;
+    };
+    let bins = edges.len().saturating_sub(1);
+    let t = row.get(time).copied().unwrap_or(i64::MIN);
+    let base = b.offset + group * bins * b.width;
+    for (k, w) in edges.windows(2).enumerate() {
+        if t < w[0] {
+            break;
+        }
+        let at = base + k * b.width;
+        add_at(values, at, 1);
+        if t < w[1] {
+            let slot = if value(row, event) == 1 { 1 } else { 2 };
+            add_at(values, at + slot, 1);
+        }
     }
 }
 

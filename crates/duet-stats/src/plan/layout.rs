@@ -2,7 +2,8 @@
 //! the gating count, names, and the largest term for the overflow proof.
 
 use crate::job::{
-    check_edges, format_scaled, Column, ColumnType, Job, Policy, StatisticSpec, Suppress,
+    check_edges, check_time_edges, format_scaled, Column, ColumnType, Job, Policy, StatisticSpec,
+    Suppress,
 };
 
 /// One column of a cross-product block.
@@ -15,7 +16,7 @@ pub(crate) enum Term {
 }
 
 impl Term {
-    fn max_abs(&self) -> u128 {
+    pub(crate) fn max_abs(&self) -> u128 {
         match self {
             Term::Numeric { max_abs, .. } => *max_abs,
             Term::Indicator { .. } => 1,
@@ -41,6 +42,14 @@ pub(crate) enum BlockKind {
     /// n, the sum of each term, and the sum of each product of two terms
     /// (upper triangle, diagonal included).
     Cross { terms: Vec<Term> },
+    /// Per group and time interval: number at risk at the interval's
+    /// start, events and censorings in it.
+    Survival {
+        time: usize,
+        event: usize,
+        by: Vec<(usize, usize)>,
+        edges: Vec<i64>,
+    },
 }
 
 /// Which policy threshold gates the block's cells.
@@ -105,7 +114,9 @@ impl Block {
                     ("sum", (*m).max(1))
                 }
             }
-            BlockKind::Grouped { .. } | BlockKind::Histogram { .. } => ("count", 1),
+            BlockKind::Grouped { .. }
+            | BlockKind::Histogram { .. }
+            | BlockKind::Survival { .. } => ("count", 1),
             BlockKind::Cross { terms } => {
                 let m = terms.iter().map(Term::max_abs).max().unwrap_or(1).max(1);
                 ("cross-product", m.saturating_mul(m))
@@ -191,6 +202,36 @@ pub(crate) fn block(
             terms.extend(find(y).into_iter().flat_map(|(i, c)| terms_of(i, c)));
             (BlockKind::Cross { terms }, Gate::Regression { params })
         }
+        StatisticSpec::ChiSquare { columns } => (grouped(&by_of(columns), None, false), Gate::Cell),
+        StatisticSpec::OddsRatio { exposure, outcome }
+        | StatisticSpec::RiskRatio { exposure, outcome } => {
+            let by = [exposure.clone(), outcome.clone()];
+            (grouped(&by_of(&by), None, false), Gate::Cell)
+        }
+        StatisticSpec::TTest { column, by } => {
+            let by = by_of(std::slice::from_ref(by));
+            (grouped(&by, find(column), true), Gate::Group)
+        }
+        StatisticSpec::KaplanMeier {
+            time,
+            event,
+            edges,
+            by,
+        } => {
+            let edges = check_time_edges(&label, job.columns(), time, edges).unwrap_or_default();
+            let kind = BlockKind::Survival {
+                time: find(time).map_or(0, |(i, _)| i),
+                event: find(event).map_or(0, |(i, _)| i),
+                by: by_of(by).iter().map(|(i, c)| (*i, levels(c).len())).collect(),
+                edges,
+            };
+            (kind, Gate::Cell)
+        }
+        StatisticSpec::LogisticRegression { x, .. } => {
+            let terms = by_of(x).into_iter().flat_map(|(i, c)| terms_of(i, c)).count();
+            let params = terms as u64 + 1;
+            (grouped(&[], None, false), Gate::Regression { params })
+        }
     };
     let (cells, width, cell_names, element_names) = shape(job, &kind);
     Block {
@@ -242,20 +283,21 @@ fn shape(job: &Job, kind: &BlockKind) -> (usize, usize, Vec<String>, Vec<String>
             let elements = names(&["n", "sum", "sum_sq"][..width]);
             (cells.unwrap_or(usize::MAX), width, cell_names, elements)
         }
-        BlockKind::Histogram { col, edges } => {
-            let places = job.columns().get(*col).map_or(0, |c| match c.ty {
-                ColumnType::Numeric { places, .. } => places,
-                ColumnType::Category { .. } => 0,
-            });
+        BlockKind::Histogram { edges, .. } => {
+            let cell_names = interval_names(job, kind, edges);
+            (cell_names.len(), 1, cell_names, names(&["n"]))
+        }
+        BlockKind::Survival { by, edges, .. } => {
             let bins = edges.len().saturating_sub(1);
-            let fmt = |v: i64| format_scaled(i128::from(v), places);
-            let cell_names = (0..bins)
-                .map(|i| {
-                    let close = if i + 1 == bins { "]" } else { ")" };
-                    format!("[{}, {}{close}", fmt(edges[i]), fmt(edges[i + 1]))
-                })
+            let groups = by.first().map_or(1, |(_, l)| *l);
+            let group = group_names(job, by, groups);
+            let interval = interval_names(job, kind, edges);
+            let cell_names = group
+                .iter()
+                .flat_map(|g| interval.iter().map(move |i| format!("{g}, {i}")))
                 .collect();
-            (bins, 1, cell_names, names(&["n"]))
+            let elements = names(&["at_risk", "events", "censored"]);
+            (groups * bins, 3, cell_names, elements)
         }
         BlockKind::Cross { terms } if terms.len() > MAX_TERMS => (usize::MAX, 1, vec![], vec![]),
         BlockKind::Cross { terms } => {
@@ -270,6 +312,29 @@ fn shape(job: &Job, kind: &BlockKind) -> (usize, usize, Vec<String>, Vec<String>
             (1, elements.len(), names(&["all"]), elements)
         }
     }
+}
+
+/// `[a, b)` per interval; a histogram's last bin is closed.
+fn interval_names(job: &Job, kind: &BlockKind, edges: &[i64]) -> Vec<String> {
+    let (col, closed) = match kind {
+        BlockKind::Histogram { col, .. } => (*col, true),
+        BlockKind::Survival { time, .. } => (*time, false),
+        _ => (0, false),
+    };
+    let places = job.columns().get(col).map_or(0, |c| match c.ty {
+        ColumnType::Numeric { places, .. } => places,
+        ColumnType::Category { .. } => 0,
+    });
+    let bins = edges.len().saturating_sub(1);
+    let fmt = |v: i64| format_scaled(i128::from(v), places);
+    edges
+        .windows(2)
+        .enumerate()
+        .map(|(i, w)| {
+            let close = if closed && i + 1 == bins { "]" } else { ")" };
+            format!("[{}, {}{close}", fmt(w[0]), fmt(w[1]))
+        })
+        .collect()
 }
 
 /// A term's name: the column, or `column=level` for an indicator.

@@ -400,12 +400,16 @@ fn a_byte_order_mark_and_a_tab_delimiter_are_read() {
 }
 
 #[test]
-fn unsupported_dp_and_oversized_tables_are_refused() {
-    let e = job_err(
-        "min_cell = 5",
-        "min_cell = 5\ndp = { epsilon = 1.0, delta = 1e-6 }",
-    );
-    assert!(e.to_string().contains("unknown field `dp`"), "{e}");
+fn bad_dp_budgets_and_oversized_tables_are_refused() {
+    let dp = |v: &str| job_err("min_cell = 5", &format!("min_cell = 5\ndp = {{ {v} }}"));
+    let e = dp("epsilon = 0.0");
+    assert!(e.to_string().contains("policy.dp.epsilon"), "{e}");
+    let e = dp("epsilon = 1.0, mechanism = \"gaussian\"");
+    assert!(e.to_string().contains("needs delta above 0"), "{e}");
+    let e = dp("epsilon = 1.0, delta = 0.5");
+    assert!(e.to_string().contains("policy.dp.delta"), "{e}");
+    let e = dp("epsilon = 1.0, mechanism = \"exponential\"");
+    assert!(matches!(e, JobError::Toml(_)), "{e}");
     // Three 200-level categories: a table of 8,000,000 cells.
     let levels: Vec<String> = (0..200).map(|i| format!("\"r{i}\"")).collect();
     let mut text = read("job.toml");
