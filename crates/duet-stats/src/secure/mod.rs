@@ -1,2 +1,4 @@
 //! Protocols that run on per-record secret shares rather than on pooled
 //! aggregates.
+
+pub mod logistic;

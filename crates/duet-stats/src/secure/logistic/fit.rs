@@ -1,0 +1,206 @@
+//! The fit: Newton-Raphson on shares with a fixed schedule, then the
+//! back-transform and the only opening.
+
+use duet_core::{Channel, Engine, Preprocessing, Ring, Shared, Z128, Z64};
+
+use super::matrix::{
+    clamp, lift, matmul, narrow, newton_schulz, scaled_identity, wide, BETA_BITS, RIDGE_BITS,
+    WIDE_FRAC,
+};
+use super::records::{standardize, Records};
+use super::sigmoid::length;
+use super::{LogisticError, LogisticFit, LogisticInput, LogisticOptions, Standardization};
+
+/// The public shape of a fit, checked once.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Shape {
+    pub(crate) n: usize,
+    pub(crate) p: usize,
+    /// `2^s >= n`: the Hessian and gradient are divided by 2^s.
+    pub(crate) s: u32,
+}
+
+impl Shape {
+    /// Bits to shift the Z_2^64 sums (scale 2^(2f)) down to 2^40 / 2^s.
+    pub(crate) fn lift_shift(&self, frac_bits: u32) -> i64 {
+        2 * i64::from(frac_bits) + i64::from(self.s) - i64::from(WIDE_FRAC)
+    }
+
+    /// Number of distinct Hessian entries.
+    pub(crate) fn tri(&self) -> usize {
+        self.p * (self.p + 1) / 2
+    }
+}
+
+/// Runs the fit; both parties call it at the same point with inputs of
+/// the same shape. See the module docs for the algorithm and what is opened.
+pub async fn fit_logistic<C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    input: &LogisticInput,
+    options: &LogisticOptions,
+) -> Result<LogisticFit, LogisticError> {
+    let shape = options.check(input.records(), input.columns())?;
+    let f = options.frac_bits;
+    let design = standardize(engine, &input.design, &input.standardization, f).await?;
+    let records = Records {
+        xs: Shared::concat(&design.iter().collect::<Vec<_>>()),
+        y: input.y.clone(),
+        n: shape.n,
+        p: shape.p,
+        frac_bits: f,
+    };
+    let p = shape.p;
+    let mut beta = engine.constant(&vec![Z128::ZERO; p]);
+    let mut narrow_beta = engine.constant(&vec![Z64::ZERO; p]);
+    // c = 4 / p: the scaled Hessian has eigenvalues at most p / 4 (+ ridge).
+    let mut inverse = scaled_identity(engine, wide(4.0 / p as f64), p);
+    for it in 0..options.iterations {
+        let sums = records.curvature(engine, &narrow_beta).await?;
+        let (grad, hess) = to_wide(engine, &sums, shape, f).await?;
+        let iters = if it == 0 {
+            options.inverse_first
+        } else {
+            options.inverse_warm
+        };
+        inverse = newton_schulz(engine, &hess, inverse, p, iters).await?;
+        let step = matmul(engine, &inverse, &grad, p, 1).await?;
+        beta = clamp(engine, &beta.add(&step).map_err(length("newton step"))?).await?;
+        if it + 1 < options.iterations {
+            narrow_beta = narrow(&engine.trunc(&beta, WIDE_FRAC - f).await?);
+        }
+    }
+    let mut fit = release(engine, &beta, &inverse, &input.standardization, shape).await?;
+    fit.iterations = options.iterations;
+    Ok(fit)
+}
+
+/// The lifted gradient (p) and the scaled Hessian with its ridge (p x p),
+/// both divided by 2^s, at [`WIDE_FRAC`] fractional bits.
+async fn to_wide<C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    sums: &Shared<Z64>,
+    shape: Shape,
+    frac_bits: u32,
+) -> Result<(Shared<Z128>, Shared<Z128>), LogisticError> {
+    let lifted = lift(engine, sums).await?;
+    let shift = shape.lift_shift(frac_bits);
+    let scaled = if shift > 0 {
+        engine.trunc(&lifted, shift as u32).await?
+    } else {
+        lifted.mul_scalar(Z128::ONE.shl((-shift) as u32))
+    };
+    let p = shape.p;
+    let grad = scaled.slice(0..p).ok_or(LogisticError::NoColumns)?;
+    let tri = scaled.shares().get(p..).unwrap_or(&[]);
+    let ridge = Z128::from_u64(p as u64) * Z128::ONE.shl(WIDE_FRAC - RIDGE_BITS);
+    let mut full = vec![Z128::ZERO; p * p];
+    let mut at = 0;
+    for j in 0..p {
+        for k in j..p {
+            let v = tri.get(at).copied().unwrap_or(Z128::ZERO);
+            full[j * p + k] = v;
+            full[k * p + j] = v;
+            at += 1;
+        }
+    }
+    let hess = engine.add_public(
+        &Shared::from_shares(full),
+        &scaled_identity_values(ridge, p),
+    )?;
+    Ok((grad, hess))
+}
+
+fn scaled_identity_values(c: Z128, p: usize) -> Vec<Z128> {
+    (0..p * p)
+        .map(|i| if i % (p + 1) == 0 { c } else { Z128::ZERO })
+        .collect()
+}
+
+/// The back-transform `T` rows: `beta_orig_0 = beta_0 - sum_j c_j beta_j / s_j`
+/// and, in the opened scale `D beta_orig` with `D = diag(1, s_1, ..)`,
+/// `beta_j` itself for `j >= 1`.
+fn transform(st: &[Standardization]) -> Vec<Vec<f64>> {
+    let p = st.len() + 1;
+    let mut rows = vec![vec![0.0; p]; p];
+    rows[0][0] = 1.0;
+    for (j, c) in st.iter().enumerate() {
+        rows[0][j + 1] = -c.center / c.scale;
+        rows[j + 1][j + 1] = 1.0;
+    }
+    rows
+}
+
+/// Fractional bits for public coefficients up to `max_abs` multiplying
+/// shares bounded by 2^`headroom` at 40 fractional bits, so the product
+/// stays below 2^124.
+fn coefficient_bits(max_abs: f64, headroom: u32) -> u32 {
+    let mag = (max_abs + 1.0).log2().ceil().max(0.0) as u32;
+    124u32
+        .saturating_sub(WIDE_FRAC + headroom + mag)
+        .min(WIDE_FRAC)
+}
+
+/// Shares of `sum_j w_j v_j` for public weights, encoded at `bits`.
+fn weighted(v: &[Z128], w: &[f64], bits: u32) -> Z128 {
+    let unit = 2f64.powi(bits as i32);
+    v.iter().zip(w).fold(Z128::ZERO, |acc, (&x, &c)| {
+        acc + x * Z128::from_i128((c * unit).round() as i128)
+    })
+}
+
+/// Opens `D beta_orig` and `D^2 diag(Cov_orig)` (a public bijection of the
+/// released values) and decodes them to original units.
+async fn release<C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    beta: &Shared<Z128>,
+    inverse: &Shared<Z128>,
+    st: &[Standardization],
+    shape: Shape,
+) -> Result<LogisticFit, LogisticError> {
+    let (p, t) = (shape.p, transform(st));
+    let max_t = t.iter().flatten().fold(0f64, |m, v| m.max(v.abs()));
+    let (eb, vb) = (
+        coefficient_bits(max_t, BETA_BITS + 6),
+        coefficient_bits(max_t * max_t, RIDGE_BITS + 10),
+    );
+    let (b, x) = (beta.shares(), inverse.shares());
+    let est: Vec<Z128> = t.iter().map(|row| weighted(b, row, eb)).collect();
+    let var: Vec<Z128> = t
+        .iter()
+        .map(|row| {
+            let w: Vec<f64> = (0..p * p).map(|i| row[i / p] * row[i % p]).collect();
+            weighted(x, &w, vb)
+        })
+        .collect();
+    let est = engine.trunc(&Shared::from_shares(est), eb).await?;
+    let var = engine
+        .trunc(&Shared::from_shares(var), vb + shape.s)
+        .await?;
+    let opened = engine.open(&Shared::concat(&[&est, &var])).await?;
+    decode(&opened, st, p)
+}
+
+/// Original-unit estimates and standard errors from the opened values.
+fn decode(opened: &[Z128], st: &[Standardization], p: usize) -> Result<LogisticFit, LogisticError> {
+    let unit = 2f64.powi(WIDE_FRAC as i32);
+    let value = |i: usize| {
+        opened
+            .get(i)
+            .map_or(f64::NAN, |v| v.to_i128() as f64 / unit)
+    };
+    let scale = |j: usize| if j == 0 { 1.0 } else { st[j - 1].scale };
+    let mut fit = LogisticFit {
+        estimates: Vec::with_capacity(p),
+        std_errors: Vec::with_capacity(p),
+        iterations: 0,
+    };
+    for j in 0..p {
+        let variance = value(p + j);
+        if !(variance.is_finite() && variance > 0.0) {
+            return Err(LogisticError::DegenerateVariance { term: j, variance });
+        }
+        fit.estimates.push(value(j) / scale(j));
+        fit.std_errors.push(variance.sqrt() / scale(j));
+    }
+    Ok(fit)
+}

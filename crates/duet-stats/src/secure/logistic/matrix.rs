@@ -1,0 +1,179 @@
+//! The p x p part of a Newton step, in Z_2^128 with [`WIDE_FRAC`]
+//! fractional bits: lifting the per-record sums out of Z_2^64, the inverse
+//! by Newton-Schulz iteration, the step and the bound on the coefficients.
+//!
+//! Matrices are row-major share vectors of `p * p` elements.
+
+use duet_core::{Channel, Engine, Preprocessing, Ring, Role, Shared, Z128, Z64};
+
+use super::records::block_sums;
+use super::sigmoid::length;
+use super::LogisticError;
+
+/// Fractional bits of the wide ring.
+pub(crate) const WIDE_FRAC: u32 = 40;
+
+/// Ridge added to the scaled Hessian's diagonal, `p 2^-RIDGE_BITS`.
+///
+/// The scaled Hessian is computed from per-record products truncated to
+/// 2^-f, so each entry is off by at most about 2^-20 (and fitted
+/// probabilities may overshoot [0, 1] by ~1e-6): its spectrum can dip below
+/// 0 by up to `p 2^-19` on singular or near-singular designs, which would
+/// make Newton-Schulz diverge. The ridge dominates that error, bounds the
+/// inverse by `2^18 / p` whatever the data, and changes variances by a
+/// relative `p 2^-18 / lambda_min(A)` at most.
+pub(crate) const RIDGE_BITS: u32 = 18;
+
+/// Bound on every standardised coefficient, `2^BETA_BITS`, enforced after
+/// each step, so `|eta| <= p 2^10` and no product leaves its range.
+pub(crate) const BETA_BITS: u32 = 10;
+
+/// `v * 2^WIDE_FRAC` rounded, as a ring element.
+pub(crate) fn wide(v: f64) -> Z128 {
+    Z128::from_i128((v * 2f64.powi(WIDE_FRAC as i32)).round() as i128)
+}
+
+/// Shares in Z_2^128 of the same signed values as `x` in Z_2^64, for
+/// `|x| < 2^62`: one round, one Z_2^128 triple per element.
+///
+/// With P0's share biased by 2^62 the sum is below 2^63, so it wrapped over
+/// 2^64 exactly when either share has its top bit set: `wrap = m0 + m1 -
+/// m0 m1`, where `m0 m1` is a product of the two parties' known bits.
+pub(crate) async fn lift<C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    x: &Shared<Z64>,
+) -> Result<Shared<Z128>, LogisticError> {
+    let p0 = engine.role() == Role::P0;
+    let bias = 1u64 << 62;
+    let v: Vec<u64> = x
+        .shares()
+        .iter()
+        .map(|s| if p0 { s.0.wrapping_add(bias) } else { s.0 })
+        .collect();
+    let m: Vec<Z128> = v.iter().map(|&s| Z128(u128::from(s >> 63))).collect();
+    let zeros = vec![Z128::ZERO; m.len()];
+    let (a, b) = if p0 { (&m, &zeros) } else { (&zeros, &m) };
+    let both = engine
+        .mul(
+            &Shared::from_shares(a.clone()),
+            &Shared::from_shares(b.clone()),
+        )
+        .await?;
+    let top = Z128(1u128 << 64);
+    let out = v
+        .iter()
+        .zip(&m)
+        .zip(both.shares())
+        .map(|((&s, &mi), &mm)| {
+            let own = Z128(u128::from(s)) - (mi - mm) * top;
+            if p0 {
+                own - Z128(u128::from(bias))
+            } else {
+                own
+            }
+        })
+        .collect();
+    Ok(Shared::from_shares(out))
+}
+
+/// Shares in Z_2^64 of values of `x` that fit 64 signed bits (local).
+pub(crate) fn narrow(x: &Shared<Z128>) -> Shared<Z64> {
+    Shared::from_shares(x.shares().iter().map(|s| Z64(s.0 as u64)).collect())
+}
+
+/// Shares of `c I` (p x p, `c` already encoded).
+pub(crate) fn scaled_identity<C: Channel, P: Preprocessing>(
+    engine: &Engine<C, P>,
+    c: Z128,
+    p: usize,
+) -> Shared<Z128> {
+    let m: Vec<Z128> = (0..p * p)
+        .map(|i| if i % (p + 1) == 0 { c } else { Z128::ZERO })
+        .collect();
+    engine.constant(&m)
+}
+
+/// Shares of the fixed-point product `a b` (p x p by p x q, row-major):
+/// one multiplication round and one truncation round.
+pub(crate) async fn matmul<C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    a: &Shared<Z128>,
+    b: &Shared<Z128>,
+    p: usize,
+    q: usize,
+) -> Result<Shared<Z128>, LogisticError> {
+    let (sa, sb) = (a.shares(), b.shares());
+    if sa.len() != p * p || sb.len() != p * q {
+        return Err(length("matrix product")(duet_core::LengthMismatch {
+            left: sa.len(),
+            right: sb.len(),
+        }));
+    }
+    let mut left = Vec::with_capacity(p * p * q);
+    let mut right = Vec::with_capacity(p * p * q);
+    for i in 0..p {
+        for j in 0..q {
+            for l in 0..p {
+                left.push(sa[i * p + l]);
+                right.push(sb[l * q + j]);
+            }
+        }
+    }
+    let prods = engine
+        .mul(&Shared::from_shares(left), &Shared::from_shares(right))
+        .await?;
+    let sums = block_sums(&prods, p * q, p);
+    Ok(engine.trunc(&sums, WIDE_FRAC).await?)
+}
+
+/// `iters` Newton-Schulz steps `X <- X (2I - A X)` towards `A^-1`.
+///
+/// Converges (quadratically) when the eigenvalues of `A X0` lie in (0, 2);
+/// started from `c I` with `c A <= I` the eigenvalues of `A X` stay in
+/// (0, 1] and `X <= A^-1`, so no entry outgrows the ridge bound.
+pub(crate) async fn newton_schulz<C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    a: &Shared<Z128>,
+    mut x: Shared<Z128>,
+    p: usize,
+    iters: u32,
+) -> Result<Shared<Z128>, LogisticError> {
+    let two = scaled_identity(engine, wide(2.0), p);
+    for _ in 0..iters {
+        let ax = matmul(engine, a, &x, p, p).await?;
+        let u = two.sub(&ax).map_err(length("matrix inverse"))?;
+        x = matmul(engine, &x, &u, p, p).await?;
+    }
+    Ok(x)
+}
+
+/// Shares of `beta` with every element clamped to `[-2^10, 2^10]`:
+/// comparisons on `2p` values and one multiplication round.
+pub(crate) async fn clamp<C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    beta: &Shared<Z128>,
+) -> Result<Shared<Z128>, LogisticError> {
+    let p = beta.len();
+    let bound = vec![wide(f64::from(1u32 << BETA_BITS)); p];
+    let room_above = engine.add_public(&beta.neg(), &bound)?;
+    let room_below = engine.add_public(beta, &bound)?;
+    let out = engine
+        .ltz(&Shared::concat(&[&room_above, &room_below]))
+        .await?;
+    let fix = engine
+        .mul(&out, &Shared::concat(&[&room_above, &room_below.neg()]))
+        .await?;
+    let sums = block_sums(&fix_pairs(&fix, p), p, 2);
+    beta.add(&sums).map_err(length("coefficient bound"))
+}
+
+/// Interleaves the two halves of `v` (length `2p`) so element pairs are
+/// adjacent for [`block_sums`].
+fn fix_pairs(v: &Shared<Z128>, p: usize) -> Shared<Z128> {
+    let s = v.shares();
+    let out = (0..p)
+        .flat_map(|i| [s.get(i), s.get(p + i)])
+        .map(|x| x.copied().unwrap_or(Z128::ZERO))
+        .collect();
+    Shared::from_shares(out)
+}

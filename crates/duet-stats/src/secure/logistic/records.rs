@@ -1,0 +1,170 @@
+//! The per-record part of a Newton step, in Z_2^64 with `f` fractional
+//! bits: standardisation, the linear predictor, the fitted probabilities,
+//! and the sums that make the gradient and the Hessian.
+
+use duet_core::{Channel, Engine, Preprocessing, Ring, Shared, Z64};
+
+use super::sigmoid::{encode, length, sigmoid};
+use super::{LogisticError, Standardization};
+
+/// Shares of `v` repeated `times` times.
+pub(crate) fn repeat(v: &Shared<Z64>, times: usize) -> Shared<Z64> {
+    Shared::concat(&vec![v; times])
+}
+
+/// Shares of element `i` of `v` repeated `n` times (each party repeats its
+/// own share, which shares the repeated value).
+fn broadcast(v: &Shared<Z64>, i: usize, n: usize) -> Shared<Z64> {
+    let s = v.shares().get(i).copied().unwrap_or(Z64::ZERO);
+    Shared::from_shares(vec![s; n])
+}
+
+/// Shares of the sums of `blocks` consecutive blocks of `len` elements.
+pub(crate) fn block_sums<R: Ring>(v: &Shared<R>, blocks: usize, len: usize) -> Shared<R> {
+    let s = v.shares();
+    let sums = (0..blocks)
+        .map(|b| {
+            let part = s.get(b * len..(b + 1) * len).unwrap_or(&[]);
+            part.iter().fold(R::ZERO, |acc, &x| acc + x)
+        })
+        .collect();
+    Shared::from_shares(sums)
+}
+
+/// Bits of precision of the public constants of a standardisation: the
+/// product `x * 2^f * 2^g` then holds `x_std * 2^(f+g)` with `|x_std| <= 1`
+/// below 2^60, within truncation's range 2^62.
+fn constant_bits(frac_bits: u32) -> u32 {
+    60 - frac_bits
+}
+
+/// The standardised design: column 0 (the mask) as given, column `j >= 1`
+/// as `(x - center_j m) / scale_j`, computed as `x a_j - m b_j` with public
+/// integers `a_j ~ 2^g / scale_j`, `b_j ~ 2^g center_j / scale_j`, then
+/// truncated by `g` bits. Rows with `m = 0` and `x = 0` stay exactly 0
+/// (truncation of a multiple of 2^g is exact).
+pub(crate) async fn standardize<C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    design: &[Shared<Z64>],
+    columns: &[Standardization],
+    frac_bits: u32,
+) -> Result<Vec<Shared<Z64>>, LogisticError> {
+    let Some((mask, rest)) = design.split_first() else {
+        return Err(LogisticError::NoColumns);
+    };
+    let g = constant_bits(frac_bits);
+    let unit = 2f64.powi(g as i32);
+    let mut scaled = Vec::with_capacity(rest.len());
+    for (x, st) in rest.iter().zip(columns) {
+        let a = Z64::from_i128((unit / st.scale).round() as i128);
+        let b = Z64::from_i128((unit * st.center / st.scale).round() as i128);
+        let z = x
+            .mul_scalar(a)
+            .sub(&mask.mul_scalar(b))
+            .map_err(length("standardisation"))?;
+        scaled.push(z);
+    }
+    let n = mask.len();
+    let all = Shared::concat(&scaled.iter().collect::<Vec<_>>());
+    let std = engine.trunc(&all, g).await?;
+    let mut out = vec![mask.clone()];
+    for j in 0..rest.len() {
+        let col = std
+            .slice(j * n..(j + 1) * n)
+            .ok_or(LogisticError::NoColumns)?;
+        out.push(col);
+    }
+    Ok(out)
+}
+
+/// Shares of `sum_j x_j beta_j` per record (fixed point).
+async fn linear_predictor<C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    xs: &Shared<Z64>,
+    beta: &Shared<Z64>,
+    n: usize,
+    frac_bits: u32,
+) -> Result<Shared<Z64>, LogisticError> {
+    let p = beta.len();
+    let reps: Vec<Shared<Z64>> = (0..p).map(|j| broadcast(beta, j, n)).collect();
+    let prods = engine
+        .mul(xs, &Shared::concat(&reps.iter().collect::<Vec<_>>()))
+        .await?;
+    let s = prods.shares();
+    let eta = (0..n)
+        .map(|r| (0..p).fold(Z64::ZERO, |acc, j| acc + s[j * n + r]))
+        .collect();
+    Ok(engine.trunc(&Shared::from_shares(eta), frac_bits).await?)
+}
+
+/// The standardised design and outcome of one fit, column-major.
+pub(crate) struct Records {
+    /// All `p` columns concatenated (`p n` elements).
+    pub(crate) xs: Shared<Z64>,
+    /// The outcome, 0 or 1 in fixed point (0 on unused rows).
+    pub(crate) y: Shared<Z64>,
+    pub(crate) n: usize,
+    pub(crate) p: usize,
+    pub(crate) frac_bits: u32,
+}
+
+impl Records {
+    fn column(&self, j: usize) -> Result<Shared<Z64>, LogisticError> {
+        let n = self.n;
+        self.xs
+            .slice(j * n..(j + 1) * n)
+            .ok_or(LogisticError::NoColumns)
+    }
+
+    /// Shares of `[g_0..g_{p-1}, H_jk for j <= k]` at scale 2^(2f), where
+    /// `g = X'(y - prob)` and `H = X' diag(prob (1 - prob)) X` at `beta`.
+    /// Every product has a design entry as a factor before truncation, so
+    /// all-zero rows add exactly 0 whatever their probability.
+    pub(crate) async fn curvature<C: Channel, P: Preprocessing>(
+        &self,
+        engine: &mut Engine<C, P>,
+        beta: &Shared<Z64>,
+    ) -> Result<Shared<Z64>, LogisticError> {
+        let (n, p, f) = (self.n, self.p, self.frac_bits);
+        let eta = linear_predictor(engine, &self.xs, beta, n, f).await?;
+        let prob = sigmoid(engine, &eta, f).await?;
+        let one = engine.constant(&vec![encode(1.0, f)?; n]);
+        let resid = self.y.sub(&prob).map_err(length("gradient"))?;
+        let rest = one.sub(&prob).map_err(length("gradient"))?;
+        let left = Shared::concat(&[&self.xs, &prob]);
+        let right = Shared::concat(&[&repeat(&resid, p), &rest]);
+        let prods = engine.mul(&left, &right).await?;
+        let grad = block_sums(&prods, p, n);
+        let w = prods
+            .slice(p * n..(p + 1) * n)
+            .ok_or(LogisticError::NoColumns)?;
+        let w = engine.trunc(&w, f).await?;
+        let u = engine.mul_fixed(&self.xs, &repeat(&w, p), f).await?;
+        let hess = self.hessian_sums(engine, &u).await?;
+        Ok(Shared::concat(&[&grad, &hess]))
+    }
+
+    /// Shares of `sum_r u_rj x_rk` for `j <= k`, row-major upper triangle.
+    async fn hessian_sums<C: Channel, P: Preprocessing>(
+        &self,
+        engine: &mut Engine<C, P>,
+        u: &Shared<Z64>,
+    ) -> Result<Shared<Z64>, LogisticError> {
+        let (n, p) = (self.n, self.p);
+        let mut left = Vec::new();
+        let mut right = Vec::new();
+        for j in 0..p {
+            let uj = u
+                .slice(j * n..(j + 1) * n)
+                .ok_or(LogisticError::NoColumns)?;
+            for k in j..p {
+                left.push(uj.clone());
+                right.push(self.column(k)?);
+            }
+        }
+        let l = Shared::concat(&left.iter().collect::<Vec<_>>());
+        let r = Shared::concat(&right.iter().collect::<Vec<_>>());
+        let prods = engine.mul(&l, &r).await?;
+        Ok(block_sums(&prods, left.len(), n))
+    }
+}

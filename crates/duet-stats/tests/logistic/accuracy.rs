@@ -1,0 +1,108 @@
+//! Coefficients and standard errors against the plaintext fit, within the
+//! stated tolerance (1e-3 absolute on the standardised scale).
+
+use duet_stats::secure::logistic::LogisticOptions;
+use proptest::prelude::*;
+
+use crate::data::{Dataset, Kind};
+use crate::reference::{irls, max_error};
+use crate::secure_fit;
+
+/// The documented tolerance (module docs of `secure::logistic`).
+const TOL: f64 = 1e-3;
+
+const AGE: Kind = Kind::Numeric {
+    min: 20.0,
+    max: 90.0,
+};
+const SBP: Kind = Kind::Numeric {
+    min: 80.0,
+    max: 220.0,
+};
+const BMI: Kind = Kind::Numeric {
+    min: 15.0,
+    max: 50.0,
+};
+
+fn check(seed: u64, d: &Dataset) -> (f64, f64) {
+    let r = irls(d).expect("the reference converges");
+    assert!(r.steps <= 8, "reference took {} steps", r.steps);
+    let fit = secure_fit(seed, d, &LogisticOptions::default()).unwrap();
+    assert_eq!(fit.iterations, 8);
+    let (eb, es) = max_error(d, &fit, &r);
+    assert!(
+        eb < TOL && es < TOL,
+        "errors {eb:e} {es:e}: {fit:?} vs {r:?}"
+    );
+    (eb, es)
+}
+
+#[test]
+fn mixed_predictors_n2000_p5() {
+    let kinds = [AGE, Kind::Binary(0.3), SBP, Kind::Binary(0.6)];
+    let d = Dataset::generate(1, 2000, &kinds, &[-0.5, 1.2, 0.8, -0.7, 0.4], 0.0);
+    check(31, &d);
+}
+
+#[test]
+fn padded_rows_do_not_change_the_fit() {
+    let kinds = [AGE, Kind::Binary(0.4)];
+    let d = Dataset::generate(2, 600, &kinds, &[0.3, -1.0, 0.9], 0.5);
+    assert!(d.used.iter().filter(|u| !**u).count() > 200);
+    check(32, &d);
+    // The same used rows without padding give the same fit (within tolerance).
+    let mut dense = d.clone();
+    let keep: Vec<usize> = (0..d.y.len()).filter(|&i| d.used[i]).collect();
+    dense.x = keep.iter().map(|&i| d.x[i].clone()).collect();
+    dense.y = keep.iter().map(|&i| d.y[i]).collect();
+    dense.used = vec![true; keep.len()];
+    let a = secure_fit(33, &d, &LogisticOptions::default()).unwrap();
+    let b = secure_fit(34, &dense, &LogisticOptions::default()).unwrap();
+    for (x, y) in a.estimates.iter().zip(&b.estimates) {
+        assert!((x - y).abs() < TOL, "{a:?} vs {b:?}");
+    }
+}
+
+#[test]
+fn small_and_weak_effects() {
+    let d = Dataset::generate(3, 150, &[BMI], &[-1.0, 0.5], 0.1);
+    check(35, &d);
+    let d = Dataset::generate(
+        4,
+        400,
+        &[Kind::Binary(0.1), BMI, AGE],
+        &[0.0, 0.0, 0.1, 0.0],
+        0.0,
+    );
+    check(36, &d);
+}
+
+#[test]
+fn intercept_only() {
+    let d = Dataset::generate(5, 300, &[], &[-1.3], 0.2);
+    check(37, &d);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(6))]
+
+    #[test]
+    fn random_small_fits(
+        seed in 0u64..1000,
+        n in 60usize..200,
+        p in 1usize..4,
+        pad in 0.0f64..0.4,
+    ) {
+        let kinds: Vec<Kind> = (1..p)
+            .map(|j| if j % 2 == 0 { Kind::Binary(0.5) } else { AGE })
+            .collect();
+        let beta: Vec<f64> = (0..p).map(|j| 0.4 - 0.3 * j as f64).collect();
+        let d = Dataset::generate(seed, n, &kinds, &beta, pad);
+        // Small samples may be separated; only compare proper fits.
+        if let Some(r) = irls(&d).filter(|r| r.steps <= 8 && r.beta.iter().all(|b| b.abs() < 5.0)) {
+            let fit = secure_fit(seed, &d, &LogisticOptions::default()).unwrap();
+            let (eb, es) = max_error(&d, &fit, &r);
+            prop_assert!(eb < TOL && es < TOL, "errors {:e} {:e}", eb, es);
+        }
+    }
+}

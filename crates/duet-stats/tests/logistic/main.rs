@@ -1,0 +1,92 @@
+//! Logistic regression on shares against a plaintext IRLS fit in f64, both
+//! parties in memory (test dealer, and once OT preprocessing).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    missing_docs,
+    unreachable_pub
+)]
+
+mod accuracy;
+mod data;
+mod degenerate;
+mod needs;
+mod ot;
+mod reference;
+mod sigmoid;
+
+use duet_core::{Engine, InsecureDealer, MemoryChannel, Preprocessing, Role, Shared, Z64};
+use duet_stats::secure::logistic::{
+    fit_logistic, LogisticError, LogisticFit, LogisticInput, LogisticOptions,
+};
+use futures::executor::block_on;
+use rand::SeedableRng;
+
+use data::Dataset;
+
+pub type TestEngine = Engine<MemoryChannel, InsecureDealer>;
+
+/// A connected pair of engines with fixed seeds.
+pub fn engines(seed: u64) -> (TestEngine, TestEngine) {
+    let (c0, c1) = MemoryChannel::pair();
+    let common = [seed as u8; 32];
+    let mut r0 = rand_chacha::ChaCha20Rng::seed_from_u64(seed * 2);
+    let mut r1 = rand_chacha::ChaCha20Rng::seed_from_u64(seed * 2 + 1);
+    (
+        Engine::new(Role::P0, c0, InsecureDealer::new(Role::P0, common), &mut r0),
+        Engine::new(Role::P1, c1, InsecureDealer::new(Role::P1, common), &mut r1),
+    )
+}
+
+/// Shares `values` owned by `owner`; both parties call it alike.
+pub async fn input<P: Preprocessing>(
+    e: &mut Engine<MemoryChannel, P>,
+    owner: Role,
+    values: &[Z64],
+) -> Result<Shared<Z64>, duet_core::EngineError> {
+    if e.role() == owner {
+        e.share_input(values).await
+    } else {
+        e.receive_input(values.len()).await
+    }
+}
+
+/// Shares the data set (even columns and y from P0, odd columns from P1)
+/// and fits it.
+pub async fn share_and_fit<P: Preprocessing>(
+    e: &mut Engine<MemoryChannel, P>,
+    d: &Dataset,
+    options: &LogisticOptions,
+) -> Result<LogisticFit, LogisticError> {
+    let f = options.frac_bits;
+    let mut design = Vec::new();
+    for (j, col) in d.encoded_columns(f).iter().enumerate() {
+        let owner = if j % 2 == 0 { Role::P0 } else { Role::P1 };
+        design.push(input(e, owner, col).await?);
+    }
+    let y = input(e, Role::P0, &d.encoded_y(f)).await?;
+    let inp = LogisticInput::new(design, y, d.standardization())?;
+    fit_logistic(e, &inp, options).await
+}
+
+/// Both parties' fits of `d`, checked equal, returned once.
+pub fn secure_fit(
+    seed: u64,
+    d: &Dataset,
+    options: &LogisticOptions,
+) -> Result<LogisticFit, LogisticError> {
+    let (mut e0, mut e1) = engines(seed);
+    let (a, b) = block_on(futures::future::join(
+        share_and_fit(&mut e0, d, options),
+        share_and_fit(&mut e1, d, options),
+    ));
+    match (a, b) {
+        (Ok(a), Ok(b)) => {
+            assert_eq!(a, b, "the parties got different fits");
+            Ok(a)
+        }
+        (Err(a), Err(_)) => Err(a),
+        (a, b) => panic!("one party failed: {a:?} / {b:?}"),
+    }
+}
