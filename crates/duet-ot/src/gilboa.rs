@@ -21,7 +21,7 @@ use duet_core::Ring;
 use rayon::prelude::*;
 
 use crate::hash::Tccr;
-use crate::iknp::{Rows, TILE_OTS};
+use crate::iknp::{Rows, GROUP_OTS};
 
 /// Elements per parallel task.
 const TASK: usize = 256;
@@ -38,7 +38,7 @@ fn ring_of<R: Ring>(h: u128) -> R {
 
 /// Sender side: for `x` and the batch's rows (`l` per element, the first
 /// with tweak `tweak`), returns its shares `-sum 2^i m0_i` and the packed
-/// corrections. `l` divides [`TILE_OTS`], so elements never straddle tiles.
+/// corrections. `l` divides [`GROUP_OTS`], so elements never straddle groups.
 pub(crate) fn send<R: Ring>(
     hash: &Tccr,
     tweak: u128,
@@ -47,7 +47,7 @@ pub(crate) fn send<R: Ring>(
     l: usize,
 ) -> (Vec<R>, Vec<u8>) {
     let cb = corr_bytes::<R>(l);
-    let per = TILE_OTS / l;
+    let per = GROUP_OTS / l;
     let delta = rows.delta();
     let mut shares = vec![R::ZERO; x.len()];
     let mut corr = vec![0u8; x.len() * cb];
@@ -57,12 +57,12 @@ pub(crate) fn send<R: Ring>(
         .zip(x.par_chunks(per))
         .enumerate()
         .for_each(|(c, ((sh, co), xc))| {
-            let mut q = [0u128; TILE_OTS];
-            rows.tile(c, &mut q);
+            let mut q = [0u128; GROUP_OTS];
+            rows.group(c, &mut q);
             let (mut h0, mut h1, mut q1) = ([0u128; 128], [0u128; 128], [0u128; 128]);
             for (k, ((s, cc), &xe)) in sh.iter_mut().zip(co.chunks_mut(cb)).zip(xc).enumerate() {
                 let qe = &q[k * l..(k + 1) * l];
-                let t = tweak.wrapping_add((c * TILE_OTS + k * l) as u128);
+                let t = tweak.wrapping_add((c * GROUP_OTS + k * l) as u128);
                 for (a, &b) in q1.iter_mut().zip(qe) {
                     *a = b ^ delta;
                 }

@@ -97,9 +97,15 @@ pub(crate) fn prg_expand(key: &Aes128, start_block: u64, out: &mut [u64]) {
             *b = to_block(first + i as u128);
         }
         key.encrypt_blocks(&mut buf[..blocks]);
-        for (i, w) in oc.iter_mut().enumerate() {
-            let v = from_block(&buf[i / 2]);
-            *w = (v >> (64 * (i % 2))) as u64;
+        let mut pairs = oc.chunks_exact_mut(2);
+        for (p, b) in (&mut pairs).zip(&buf) {
+            let v = from_block(b);
+            p[0] = v as u64;
+            p[1] = (v >> 64) as u64;
+        }
+        // An odd length ends with the low half of the last block.
+        if let (Some(w), Some(b)) = (pairs.into_remainder().first_mut(), buf.get(blocks - 1)) {
+            *w = from_block(b) as u64;
         }
     }
 }

@@ -34,9 +34,14 @@ pub(crate) const TILE_WORDS: usize = 16;
 /// A tile of the column matrix: 128 rows of up to [`TILE_WORDS`] words.
 pub(crate) type Tile = [[u64; TILE_WORDS]; 128];
 
-/// Transposes the first `width` words of every row of `tile` into `out`
-/// (`64 width` values): bit `i` of `out[j]` is bit `j` of row `i`.
-pub(crate) fn transpose_tile(tile: &Tile, width: usize, out: &mut [u128]) {
+/// Transposes the first `width` words of every row of `tile` (of `W`
+/// words per row) into `out` (`64 width` values): bit `i` of `out[j]` is
+/// bit `j` of row `i`.
+pub(crate) fn transpose_tile<const W: usize>(
+    tile: &[[u64; W]; 128],
+    width: usize,
+    out: &mut [u128],
+) {
     let (mut lo, mut hi) = ([0u64; 64], [0u64; 64]);
     for (b, cols) in out.chunks_mut(64).enumerate().take(width) {
         for r in 0..64 {

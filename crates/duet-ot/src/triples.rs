@@ -23,9 +23,8 @@ use zeroize::Zeroize;
 
 use crate::error::OtError;
 use crate::hash::Tccr;
-use crate::iknp::{Rows, TILE_OTS};
+use crate::iknp::{Rows, GROUP_OTS};
 use crate::session::OtSession;
-use crate::transpose::TILE_WORDS;
 
 /// The choice bits of `values` as packed words: bit `i` of element `e` is
 /// bit `e k + i`, which is the little-endian word layout itself.
@@ -145,19 +144,19 @@ pub(crate) fn rot_send_bits(
     let delta = rows.delta();
     let mut diff = vec![0u64; w];
     let mut m0 = vec![0u64; w];
-    diff.par_chunks_mut(TILE_WORDS)
-        .zip(m0.par_chunks_mut(TILE_WORDS))
+    diff.par_chunks_mut(GROUP_OTS / 64)
+        .zip(m0.par_chunks_mut(GROUP_OTS / 64))
         .enumerate()
         .for_each(|(c, (dc, mc))| {
-            let mut q = [0u128; TILE_OTS];
-            rows.tile(c, &mut q);
+            let mut q = [0u128; GROUP_OTS];
+            rows.group(c, &mut q);
             let (mut h0, mut h1, mut q1) = ([0u128; 64], [0u128; 64], [0u128; 64]);
             for (k, (d, m)) in dc.iter_mut().zip(mc.iter_mut()).enumerate() {
                 let qk = &q[k * 64..(k + 1) * 64];
                 for (a, &b) in q1.iter_mut().zip(qk) {
                     *a = b ^ delta;
                 }
-                let t = tweak.wrapping_add((c * TILE_OTS + k * 64) as u128);
+                let t = tweak.wrapping_add((c * GROUP_OTS + k * 64) as u128);
                 hash.hash_into(t, qk, &mut h0);
                 hash.hash_into(t, &q1, &mut h1);
                 *m = pack_lsb(&h0);
