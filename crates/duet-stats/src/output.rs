@@ -1,7 +1,8 @@
 //! Result files, written all together or not at all: `results.json` (the
 //! released values, the same on both sides), `report.txt` (the same,
-//! readable) and `manifest.json` (what crossed the link and what was
-//! revealed, as this side saw it).
+//! readable), `report.html` (the same with tables and charts, one
+//! self-contained file) and `manifest.json` (what crossed the link and
+//! what was revealed, as this side saw it).
 //!
 //! Each file is written to a temporary sibling, synced, then renamed into
 //! place; if any step fails, every temporary and every file already renamed
@@ -23,6 +24,8 @@ use crate::traffic::{KindCount, KindRow, Traffic};
 pub const RESULTS_FILE: &str = "results.json";
 /// Report file name.
 pub const REPORT_FILE: &str = "report.txt";
+/// HTML report file name.
+pub const HTML_FILE: &str = "report.html";
 /// Manifest file name.
 pub const MANIFEST_FILE: &str = "manifest.json";
 
@@ -72,6 +75,8 @@ pub struct OutputPaths {
     pub results: PathBuf,
     /// `report.txt`.
     pub report: PathBuf,
+    /// `report.html`.
+    pub html: PathBuf,
     /// `manifest.json`.
     pub manifest: PathBuf,
 }
@@ -96,7 +101,7 @@ struct ManifestFile<'a> {
     revealed: &'a [Revealed],
 }
 
-/// Writes the three files into `dir` (created if missing), all or none.
+/// Writes the four files into `dir` (created if missing), all or none.
 pub fn write_outputs(
     dir: &Path,
     results: &Results,
@@ -130,14 +135,17 @@ pub fn write_outputs(
         },
     )?;
     let report = crate::report::render(results, run);
+    let html = crate::html::render(results, run);
     let paths = OutputPaths {
         results: dir.join(RESULTS_FILE),
         report: dir.join(REPORT_FILE),
+        html: dir.join(HTML_FILE),
         manifest: dir.join(MANIFEST_FILE),
     };
     let files = [
         (&paths.results, results_json),
         (&paths.report, report.into_bytes()),
+        (&paths.html, html.into_bytes()),
         (&paths.manifest, manifest_json),
     ];
     write_all_or_none(&files)?;

@@ -5,7 +5,10 @@ use std::fmt::Write;
 
 use crate::job::hex;
 use crate::output::RunInfo;
-use crate::results::{CellResult, CorrelationResult, RegressionResult, Results, StatBody};
+use crate::results::{
+    CellResult, CorrelationResult, DpSummary, LinkageSummary, LogisticResult, NoiseNote,
+    RegressionResult, Results, StatBody, SurvivalResult, TTestResult, TableTestResult,
+};
 
 /// Renders the report text.
 pub(crate) fn render(r: &Results, run: &RunInfo<'_>) -> String {
@@ -21,16 +24,24 @@ pub(crate) fn render(r: &Results, run: &RunInfo<'_>) -> String {
         "policy enforced    min_cell {}, min_group {}, max_params_ratio {}",
         p.min_cell, p.min_group, p.max_params_ratio
     );
+    if let Some(dp) = &r.dp {
+        privacy(&mut s, dp);
+    }
+    if let Some(l) = &r.linkage {
+        linkage(&mut s, l);
+    }
     for st in &r.statistics {
         let _ = writeln!(s, "\n{}", st.label);
         match &st.body {
             StatBody::Cells { cells } => cells.iter().for_each(|c| cell(&mut s, c)),
             StatBody::Correlation(c) => correlation(&mut s, c),
             StatBody::Regression(g) => regression(&mut s, g),
-            _ => {
-                let _ = writeln!(s, "  (see results.json)");
-            }
+            StatBody::ChiSquare(t) | StatBody::Ratio(t) => table_test(&mut s, t),
+            StatBody::TTest(t) => t_test(&mut s, t),
+            StatBody::Survival(v) => survival(&mut s, v),
+            StatBody::Logistic(l) => logistic(&mut s, l),
         }
+        st.noise.iter().for_each(|n| noise(&mut s, n));
     }
     traffic(&mut s, run);
     s
@@ -84,6 +95,121 @@ fn regression(s: &mut String, g: &RegressionResult) {
     }
     if let Some(r2) = g.r_squared {
         let _ = writeln!(s, "  R^2 = {r2:.6}");
+    }
+}
+
+fn privacy(s: &mut String, dp: &DpSummary) {
+    let _ = writeln!(
+        s,
+        "differential privacy {} mechanism, epsilon {} (spent {}), delta {:e}",
+        dp.mechanism, dp.epsilon, dp.epsilon_spent, dp.delta
+    );
+    if let Some(rho) = dp.rho {
+        let _ = writeln!(s, "                   rho-zCDP {rho}");
+    }
+    let _ = writeln!(s, "                   {}", dp.guarantee);
+}
+
+fn linkage(s: &mut String, l: &LinkageSummary) {
+    let linked = l.linked.map_or("suppressed".into(), |n| n.to_string());
+    let _ = writeln!(
+        s,
+        "linkage            {} (receiver, {} identifiers) with {} (sender, {} identifiers): {linked} linked",
+        l.receiver, l.receiver_records, l.sender, l.sender_records
+    );
+    let _ = writeln!(s, "  receiver learnt: {}", l.receiver_learnt);
+    let _ = writeln!(s, "  sender learnt:   {}", l.sender_learnt);
+}
+
+fn noise(s: &mut String, n: &NoiseNote) {
+    let _ = writeln!(
+        s,
+        "  noise on {}: sensitivity {}, scale {} per side, budget {}, total sd {:.4}",
+        n.aggregates, n.sensitivity, n.scale, n.budget, n.total_sd
+    );
+}
+
+fn note(s: &mut String, note: Option<&String>) {
+    if let Some(n) = note {
+        let _ = writeln!(s, "  {n}");
+    }
+}
+
+fn table_test(s: &mut String, t: &TableTestResult) {
+    let width = t.columns.len().max(1);
+    for (i, r) in t.rows.iter().enumerate() {
+        let cells: Vec<String> = (0..t.columns.len())
+            .map(|j| match t.cells.get(i * width + j) {
+                Some(c) if !c.suppressed => format!("{:>10}", c.n.unwrap_or(0)),
+                _ => format!("{:>10}", "suppressed"),
+            })
+            .collect();
+        let _ = writeln!(s, "  {r:<16} {}", cells.join(" "));
+    }
+    let _ = writeln!(s, "  {:<16} {}", "(columns)", t.columns.join(" | "));
+    if let Some(x) = &t.chi_square {
+        let _ = writeln!(
+            s,
+            "  Pearson chi-square {:.4}, df {}, p {:.4e}, smallest expected {:.2}",
+            x.statistic, x.df, x.p_value, x.min_expected
+        );
+    }
+    if let Some(r) = &t.ratio {
+        let corrected = if r.corrected {
+            " (0.5 added to every cell)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            s,
+            "  {} {:.4}, 95% CI {:.4} to {:.4}{corrected}",
+            r.measure, r.estimate, r.ci_low, r.ci_high
+        );
+    }
+    note(s, t.note.as_ref());
+}
+
+fn t_test(s: &mut String, t: &TTestResult) {
+    let _ = writeln!(s, "  column {}", t.column);
+    t.groups.iter().for_each(|c| cell(s, c));
+    if let Some(w) = &t.test {
+        let _ = writeln!(
+            s,
+            "  Welch difference {:.6} (se {:.6}), t {:.4}, df {:.2}, p {:.4e}, 95% CI {:.6} to {:.6}",
+            w.difference, w.std_error, w.t, w.df, w.p_value, w.ci_low, w.ci_high
+        );
+    }
+    note(s, t.note.as_ref());
+}
+
+fn survival(s: &mut String, v: &SurvivalResult) {
+    for c in &v.curves {
+        let _ = writeln!(s, "  {} (time {})", c.group, v.time);
+        for st in &c.steps {
+            let _ = writeln!(
+                s,
+                "    [{}, {})  at risk {:>6}  events {:>5}  censored {:>5}  S {:.4} ({:.4} to {:.4})",
+                st.start, st.end, st.at_risk, st.events, st.censored, st.survival, st.ci_low, st.ci_high
+            );
+        }
+        note(s, c.note.as_ref());
+    }
+}
+
+fn logistic(s: &mut String, l: &LogisticResult) {
+    if l.suppressed {
+        let _ = writeln!(s, "  suppressed");
+        return;
+    }
+    let n = l.n.map_or("n/a".into(), |n| n.to_string());
+    let _ = writeln!(s, "  n = {n}, outcome {}, {} iterations", l.y, l.iterations);
+    note(s, l.note.as_ref());
+    for c in &l.coefficients {
+        let _ = writeln!(
+            s,
+            "  {:<24} {:>10.6}  se {:.6}  z {:.3}  p {:.4e}  OR {:.4} ({:.4} to {:.4})",
+            c.term, c.estimate, c.std_error, c.z, c.p_value, c.odds_ratio, c.ci_low, c.ci_high
+        );
     }
 }
 

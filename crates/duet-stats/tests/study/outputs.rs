@@ -1,7 +1,7 @@
 //! Result files: all three written, or none.
 
 use duet_core::Role;
-use duet_stats::output::{RunInfo, MANIFEST_FILE, REPORT_FILE, RESULTS_FILE};
+use duet_stats::output::{RunInfo, HTML_FILE, MANIFEST_FILE, REPORT_FILE, RESULTS_FILE};
 use duet_stats::{write_outputs, LoadLog, OutputError};
 
 use super::common::fixture_results;
@@ -32,7 +32,10 @@ fn writes_results_report_and_manifest() {
         load_log: Some(&log),
     };
     let paths = write_outputs(&out, &res, &run).unwrap();
-    assert_eq!(names(&out), [MANIFEST_FILE, REPORT_FILE, RESULTS_FILE]);
+    assert_eq!(
+        names(&out),
+        [MANIFEST_FILE, HTML_FILE, REPORT_FILE, RESULTS_FILE]
+    );
     let results: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&paths.results).unwrap()).unwrap();
     assert_eq!(results["job_hash"], job.hash_hex());

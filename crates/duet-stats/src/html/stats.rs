@@ -1,0 +1,279 @@
+//! One statistic's section: its tables, its test and its chart.
+
+use std::fmt::Write;
+
+use super::charts::{self, CoefPoint};
+use super::tables::{self, note, open, row};
+use super::{esc, num, pval};
+use crate::results::{
+    CellResult, LogisticResult, RegressionResult, StatBody, StatisticResult, SurvivalResult,
+    TTestResult, TableTestResult,
+};
+
+/// Renders the released values of one statistic.
+pub(super) fn body(h: &mut String, st: &StatisticResult) {
+    match &st.body {
+        StatBody::Cells { cells } => cell_stat(h, st, cells),
+        StatBody::Correlation(c) => tables::correlation(h, c),
+        StatBody::Regression(r) => regression(h, &st.label, r),
+        StatBody::ChiSquare(t) => chi_square(h, t),
+        StatBody::Ratio(t) => ratio(h, t),
+        StatBody::TTest(t) => t_test(h, t),
+        StatBody::Survival(s) => survival(h, &st.label, s),
+        StatBody::Logistic(l) => logistic(h, &st.label, l),
+    }
+}
+
+fn cell_stat(h: &mut String, st: &StatisticResult, cells: &[CellResult]) {
+    let value_name = match st.kind {
+        "mean" => "Mean",
+        "variance" => "Variance",
+        "std_dev" => "SD",
+        _ => "Value",
+    };
+    tables::cells(h, cells, value_name);
+    let labels: Vec<String> = cells.iter().map(|c| c.cell.clone()).collect();
+    let counts = || -> Vec<Option<f64>> {
+        cells
+            .iter()
+            .map(|c| c.n.filter(|_| !c.suppressed).map(|n| n as f64))
+            .collect()
+    };
+    let chart = match st.kind {
+        "histogram" => charts::bars(
+            "histogram",
+            &format!(
+                "{}: pooled count per bin (suppressed bins marked)",
+                st.label
+            ),
+            &labels,
+            &counts(),
+            "count",
+        ),
+        "count" if cells.len() > 1 => charts::bars(
+            "bars",
+            &format!("{}: pooled count per group", st.label),
+            &labels,
+            &counts(),
+            "count",
+        ),
+        "mean" if cells.len() > 1 => charts::bars(
+            "bars",
+            &format!("{}: mean per group", st.label),
+            &labels,
+            &cells
+                .iter()
+                .map(|c| c.value.filter(|_| !c.suppressed))
+                .collect::<Vec<_>>(),
+            "mean",
+        ),
+        _ => String::new(),
+    };
+    h.push_str(&chart);
+}
+
+fn regression(h: &mut String, label: &str, r: &RegressionResult) {
+    if r.suppressed {
+        note(h, "Suppressed by the policy.");
+        return;
+    }
+    let n = r.n.map_or("n/a".into(), |n| n.to_string());
+    let r2 = r.r_squared.map_or("n/a".into(), |v| num(v, 4));
+    let _ = writeln!(h, "<p>Outcome {}, n = {n}, R&sup2; = {r2}</p>", esc(&r.y));
+    if let Some(t) = &r.note {
+        note(h, t);
+    }
+    let q = r
+        .residual_df
+        .filter(|&df| df > 0)
+        .and_then(|df| statrs::distribution::StudentsT::new(0.0, 1.0, df as f64).ok())
+        .map_or(f64::NAN, |d| {
+            statrs::distribution::ContinuousCDF::inverse_cdf(&d, 0.975)
+        });
+    open(h, "coefficients", &["Term", "Estimate", "SE", "95% CI"]);
+    let mut points = Vec::new();
+    for c in &r.coefficients {
+        let ci = c
+            .std_error
+            .map(|se| (c.estimate - q * se, c.estimate + q * se));
+        let ci_text = ci.map_or("n/a".into(), |(a, b)| {
+            format!("{} to {}", num(a, 4), num(b, 4))
+        });
+        let se = c.std_error.map_or("n/a".into(), |v| num(v, 4));
+        row(h, &[esc(&c.term), num(c.estimate, 4), se, ci_text]);
+        if c.term != "intercept" {
+            let term = c.term.clone();
+            points.push(CoefPoint {
+                term,
+                estimate: c.estimate,
+                ci,
+            });
+        }
+    }
+    h.push_str("</table>\n");
+    let caption = format!("{label}: estimates with 95% confidence intervals (intercept omitted)");
+    h.push_str(&charts::coefficients(
+        &caption,
+        "estimate (95% CI)",
+        &points,
+        0.0,
+    ));
+}
+
+fn chi_square(h: &mut String, t: &TableTestResult) {
+    tables::contingency(h, &t.rows, &t.columns, &t.cells);
+    if let Some(x) = &t.chi_square {
+        open(
+            h,
+            "test chi-square",
+            &["Pearson's X&sup2;", "df", "p-value", "Smallest expected"],
+        );
+        row(
+            h,
+            &[
+                num(x.statistic, 4),
+                x.df.to_string(),
+                pval(x.p_value),
+                num(x.min_expected, 2),
+            ],
+        );
+        h.push_str("</table>\n");
+        if x.min_expected < 5.0 {
+            note(
+                h,
+                "An expected count is below 5: the chi-square approximation may be poor.",
+            );
+        }
+    }
+    if let Some(n) = &t.note {
+        note(h, n);
+    }
+}
+
+fn ratio(h: &mut String, t: &TableTestResult) {
+    tables::contingency(h, &t.rows, &t.columns, &t.cells);
+    if let Some(r) = &t.ratio {
+        let name = if r.measure == "risk_ratio" {
+            "Risk ratio"
+        } else {
+            "Odds ratio"
+        };
+        open(h, "test ratio", &[name, "95% CI (log-scale Wald)"]);
+        let ci = format!("{} to {}", num(r.ci_low, 4), num(r.ci_high, 4));
+        row(h, &[num(r.estimate, 4), ci]);
+        h.push_str("</table>\n");
+        let (first, second) = (t.rows.first(), t.rows.get(1));
+        if let (Some(a), Some(b)) = (first, second) {
+            note(
+                h,
+                &format!("Exposed level {b} against reference level {a}."),
+            );
+        }
+        if r.corrected {
+            note(h, "A cell was zero: 0.5 was added to every cell (Haldane).");
+        }
+    }
+    if let Some(n) = &t.note {
+        note(h, n);
+    }
+}
+
+fn t_test(h: &mut String, t: &TTestResult) {
+    tables::cells(h, &t.groups, &format!("Mean of {}", esc(&t.column)));
+    if let Some(w) = &t.test {
+        open(
+            h,
+            "test welch",
+            &["Difference", "SE", "t", "df", "p-value", "95% CI"],
+        );
+        let ci = format!("{} to {}", num(w.ci_low, 4), num(w.ci_high, 4));
+        let cells = [
+            num(w.difference, 4),
+            num(w.std_error, 4),
+            num(w.t, 4),
+            num(w.df, 2),
+            pval(w.p_value),
+            ci,
+        ];
+        row(h, &cells);
+        h.push_str("</table>\n");
+        note(
+            h,
+            "Welch's t-test, second group minus first, unequal variances.",
+        );
+    }
+    if let Some(n) = &t.note {
+        note(h, n);
+    }
+}
+
+fn survival(h: &mut String, label: &str, s: &SurvivalResult) {
+    let caption = format!(
+        "{label}: Kaplan-Meier survival by {} with 95% limits (log-log)",
+        s.time
+    );
+    h.push_str(&charts::survival(&caption, &s.time, &s.curves));
+    tables::at_risk(h, &s.curves);
+    tables::survival_steps(h, &s.curves);
+}
+
+fn logistic(h: &mut String, label: &str, l: &LogisticResult) {
+    if l.suppressed {
+        note(h, "Suppressed by the policy.");
+        return;
+    }
+    let n = l.n.map_or("n/a".into(), |n| n.to_string());
+    let _ = writeln!(
+        h,
+        "<p>Outcome {}, n = {n}, {} Newton iterations (fixed by the job)</p>",
+        esc(&l.y),
+        l.iterations
+    );
+    if let Some(t) = &l.note {
+        note(h, t);
+    }
+    open(
+        h,
+        "coefficients logistic",
+        &[
+            "Term",
+            "Log odds",
+            "SE",
+            "z",
+            "p-value",
+            "Odds ratio",
+            "95% CI",
+        ],
+    );
+    let mut points = Vec::new();
+    for c in &l.coefficients {
+        let ci = format!("{} to {}", num(c.ci_low, 4), num(c.ci_high, 4));
+        let cells = [
+            esc(&c.term),
+            num(c.estimate, 4),
+            num(c.std_error, 4),
+            num(c.z, 3),
+            pval(c.p_value),
+            num(c.odds_ratio, 4),
+            ci,
+        ];
+        row(h, &cells);
+        if c.term != "intercept" {
+            let ci = (c.ci_low > 0.0 && c.ci_high > 0.0).then(|| (c.ci_low.ln(), c.ci_high.ln()));
+            points.push(CoefPoint {
+                term: c.term.clone(),
+                estimate: c.estimate,
+                ci,
+            });
+        }
+    }
+    h.push_str("</table>\n");
+    let caption =
+        format!("{label}: log odds ratios with 95% confidence intervals (intercept omitted)");
+    h.push_str(&charts::coefficients(
+        &caption,
+        "log odds ratio (95% CI)",
+        &points,
+        0.0,
+    ));
+}

@@ -1,0 +1,201 @@
+//! The HTML report renders: it is written by `write_outputs`, opened in
+//! headless Chromium, and the DOM the browser built is checked for the
+//! charts (one `svg.chart` per histogram, grouped bar chart, survival plot
+//! and coefficient plot, with their axis labels and curves) and tables.
+//! A screenshot checks that the page paints.
+//!
+//! Chromium is required: without /usr/bin/chromium these tests fail and
+//! say how to install it (`bash .ci/run` does).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod browser;
+mod fixture;
+
+use std::path::{Path, PathBuf};
+
+use duet_core::Role;
+use duet_stats::output::RunInfo;
+use duet_stats::{write_outputs, Traffic};
+
+/// Writes the fixture's outputs into `dir` and returns report.html's path.
+fn write_report(dir: &Path) -> PathBuf {
+    let results = fixture::results();
+    let mut traffic = Traffic::new();
+    traffic.add(
+        0x0101,
+        "input",
+        duet_stats::traffic::KindCount {
+            sent_frames: 4,
+            sent_bytes: 4096,
+            received_frames: 4,
+            received_bytes: 4096,
+        },
+    );
+    let run = RunInfo {
+        role: Role::P0,
+        transcript_digest: [0xcd; 32],
+        traffic: &traffic,
+        load_log: None,
+    };
+    let paths = write_outputs(dir, &results, &run).unwrap();
+    assert_eq!(paths.html, dir.join("report.html"));
+    paths.html
+}
+
+/// The opening tag of every `<svg>` whose class list starts with `chart`,
+/// with the markup up to its closing tag.
+fn charts(dom: &str) -> Vec<(String, &str)> {
+    let mut out = Vec::new();
+    let mut rest = dom;
+    while let Some(at) = rest.find("<svg") {
+        rest = &rest[at..];
+        let open_end = rest.find('>').unwrap();
+        let close = rest.find("</svg>").unwrap();
+        let open = &rest[..open_end];
+        if let Some(c) = open.split("class=\"").nth(1) {
+            let class = c.split('"').next().unwrap().to_string();
+            if class.split(' ').next() == Some("chart") {
+                out.push((class, &rest[..close]));
+            }
+        }
+        rest = &rest[close..];
+    }
+    out
+}
+
+fn count(hay: &str, needle: &str) -> usize {
+    hay.matches(needle).count()
+}
+
+#[test]
+fn the_report_is_self_contained() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = std::fs::read_to_string(write_report(dir.path())).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    for banned in ["<script", " src=", " href=", "url(", "@import"] {
+        assert!(!html.contains(banned), "report.html contains {banned}");
+    }
+    // The only URL is the SVG namespace.
+    assert_eq!(
+        count(&html, "http"),
+        count(&html, "xmlns=\"http://www.w3.org/2000/svg\"")
+    );
+    assert!(html.contains("PM2.5 &amp; asthma &lt;linked&gt; &quot;2026&quot;"));
+    assert!(!html.contains("<linked>"));
+    assert!(html.contains("zone=&lt;north&gt;"));
+}
+
+#[test]
+fn chromium_renders_every_chart_and_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = write_report(dir.path());
+    let dom = browser::dump_dom(&html);
+    assert!(dom.contains("</html>"), "no DOM from chromium: {dom}");
+    // The job name arrived as text, not markup.
+    assert!(dom.contains("PM2.5 &amp; asthma &lt;linked&gt; \"2026\""));
+    assert!(!dom.contains("<linked"));
+
+    let charts = charts(&dom);
+    let kinds: Vec<&str> = charts.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "chart histogram",
+            "chart bars",
+            "chart bars",
+            "chart coefficients",
+            "chart survival",
+            "chart coefficients",
+        ]
+    );
+    assert_eq!(count(&dom, "<figcaption>"), charts.len());
+
+    let (_, hist) = &charts[0];
+    // Four released bins as bars, one marked suppressed, axis label.
+    assert!(count(hist, "<rect") > 4, "{hist}");
+    assert!(hist.contains(">\ncount\n</text>") || hist.contains(">count</text>"));
+    assert!(hist.contains("suppressed"));
+    assert!(hist.contains("[40, 50)"));
+
+    let (_, surv) = &charts[4];
+    // Each group: a survival path (2 points per step + 1) and two limits.
+    let paths: Vec<&str> = surv.split("<polyline").skip(1).collect();
+    let thick: Vec<&&str> = paths
+        .iter()
+        .filter(|p| p.contains("stroke-width=\"2\""))
+        .collect();
+    assert!(thick.len() >= 2, "survival curves: {}", thick.len());
+    let points = |p: &str| {
+        p.split("points=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .count()
+    };
+    let mut lens: Vec<usize> = thick
+        .iter()
+        .map(|p| points(p))
+        .filter(|&n| n >= 9)
+        .collect();
+    lens.sort();
+    assert_eq!(lens, [9, 13], "step points of the two curves");
+    assert!(count(surv, "<polyline") >= 6, "curves and their limits");
+    assert!(surv.contains("survival probability"));
+    assert!(surv.contains("months"));
+    assert!(surv.contains("band=low") && surv.contains("band=high"));
+
+    let (_, logit) = &charts[5];
+    assert!(logit.contains("log odds ratio (95% CI)"));
+    assert!(logit.contains("pm25") && logit.contains("no2"));
+    assert_eq!(count(logit, "<circle"), 2, "one dot per non-intercept term");
+    let (_, linear) = &charts[3];
+    assert_eq!(count(linear, "<circle"), 3);
+
+    for table in [
+        "class=\"meta\" id=\"overview\"",
+        "class=\"meta\" id=\"dp\"",
+        "class=\"meta\" id=\"linkage-summary\"",
+        "class=\"noise\"",
+        "class=\"correlation\"",
+        "class=\"coefficients\"",
+        "class=\"coefficients logistic\"",
+        "class=\"test chi-square\"",
+        "class=\"test ratio\"",
+        "class=\"test welch\"",
+        "class=\"at-risk\"",
+        "class=\"traffic\"",
+        "class=\"revealed\"",
+    ] {
+        assert_eq!(count(&dom, &format!("<table {table}")), 1, "{table}");
+    }
+    assert_eq!(count(&dom, "<table class=\"contingency\""), 2);
+    // Suppressed: a histogram bin, a count group, a table cell twice.
+    assert_eq!(count(&dom, "<tr class=\"suppressed\">"), 2);
+    assert_eq!(
+        count(
+            &dom,
+            "<td class=\"suppressed\"><span class=\"suppressed\">suppressed"
+        ),
+        2
+    );
+    assert!(dom.contains("Every released value together is 1.0-differentially private."));
+    assert!(dom.contains("the number of matches only"));
+}
+
+#[test]
+fn chromium_screenshot_is_a_painted_png() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = write_report(dir.path());
+    let png = browser::screenshot(&html, (1100, 2400));
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
+    assert_eq!(&png[12..16], b"IHDR");
+    let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+    let height = u32::from_be_bytes(png[20..24].try_into().unwrap());
+    assert_eq!((width, height), (1100, 2400));
+    // A blank page of this size compresses to a few kilobytes.
+    assert!(png.len() > 40_000, "screenshot only {} bytes", png.len());
+}
