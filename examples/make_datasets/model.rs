@@ -142,21 +142,33 @@ pub fn hospital_csv(patients: &[&Resident]) -> String {
 }
 
 /// The agency's exposure file; it writes identifiers in lower case, so a
-/// linked study must normalise them.
+/// linked study must normalise them. The band is the agency's own
+/// grouping of PM2.5 (below 10, 10 to 15, 15 and above).
 pub fn agency_csv(residents: &[&Resident]) -> String {
-    let mut out = String::from("resident_id,zone,pm25,no2\n");
+    let mut out = String::from("resident_id,zone,pm25,no2,pm25_band\n");
     for r in residents {
         let _ = writeln!(
             out,
-            "r{:06},{}-{},{:.1},{:.1}",
+            "r{:06},{}-{},{:.1},{:.1},{}",
             r.id,
             REGIONS[r.region].0,
             r.zone + 1,
             r.pm25,
-            r.no2
+            r.no2,
+            pm25_band(r.pm25)
         );
     }
     out
+}
+
+fn pm25_band(pm25: f64) -> &'static str {
+    if pm25 < 10.0 {
+        "low"
+    } else if pm25 < 15.0 {
+        "medium"
+    } else {
+        "high"
+    }
 }
 
 /// The bundled files: (file name, contents).

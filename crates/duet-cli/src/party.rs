@@ -14,7 +14,7 @@ use duet_ot::OtPreprocessing;
 use duet_stats::output::RunInfo;
 use duet_stats::traffic::KindCount;
 use duet_stats::{
-    prepare, run_study, write_outputs, Job, LocalConfig, OutputPaths, Results, Traffic,
+    prepare, run_prepared, write_outputs, Job, LocalConfig, OutputPaths, Results, Traffic,
 };
 use rand_core::OsRng;
 
@@ -60,14 +60,7 @@ pub(crate) async fn run_party(
         OtPreprocessing::new(role, session, &mut OsRng).with_progress(progress.ot_callback(role));
     let mut engine = Engine::new(role, channel, pre, &mut OsRng);
     progress.step(role, "running the study on secret shares");
-    let studied = run_study(
-        &mut engine,
-        job,
-        &prepared.plan,
-        &prepared.policy,
-        &prepared.aggregates,
-    )
-    .await;
+    let studied = run_prepared(&mut engine, session, job, &prepared, &mut OsRng).await;
     let (channel, _) = engine.into_parts();
     let results = match studied {
         Ok(r) => r,

@@ -185,11 +185,25 @@ pub fn read_rows<R: Read>(
     local: &LocalConfig,
     mut sink: impl FnMut(&[i64]),
 ) -> Result<LoadLog, DataError> {
+    read_records(reader, file, job, local, |row, _| sink(row))
+}
+
+/// As [`read_rows`], for a linked study: only the columns this side holds
+/// are read (the peer's are 0), and `sink` also gets the row's identifier
+/// fields (the job's `[link]` columns for this side), raw.
+pub fn read_records<R: Read>(
+    reader: R,
+    file: &str,
+    job: &Job,
+    local: &LocalConfig,
+    mut sink: impl FnMut(&[i64], &[&str]),
+) -> Result<LoadLog, DataError> {
     let mut csv = csv::ReaderBuilder::new()
         .delimiter(local.delimiter_byte())
         .trim(csv::Trim::All)
         .from_reader(reader);
     let index = header_index(&mut csv, file, job, local)?;
+    let ids = id_index(&mut csv, file, job, local)?;
     let mut log = LoadLog::default();
     let mut record = csv::StringRecord::new();
     let mut row = vec![0i64; index.len()];
@@ -207,9 +221,49 @@ pub fn read_rows<R: Read>(
             });
         }
         log.rows_used += 1;
-        sink(&row);
+        let fields: Vec<&str> = ids.iter().map(|&i| record.get(i).unwrap_or("")).collect();
+        sink(&row, &fields);
     }
     Ok(log)
+}
+
+/// The position of `header` among `headers` (a byte-order mark, as
+/// spreadsheet exports write, is not part of the name).
+fn find_header(
+    headers: &csv::StringRecord,
+    file: &str,
+    header: &str,
+    column: &str,
+) -> Result<usize, DataError> {
+    let mut at = headers
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| h.trim_start_matches('\u{feff}') == header);
+    let (i, _) = at.next().ok_or_else(|| DataError::MissingHeader {
+        file: file.into(),
+        header: header.into(),
+        column: column.into(),
+    })?;
+    if at.next().is_some() {
+        return Err(DataError::DuplicateHeader {
+            file: file.into(),
+            header: header.into(),
+        });
+    }
+    Ok(i)
+}
+
+fn id_index<R: Read>(
+    csv: &mut csv::Reader<R>,
+    file: &str,
+    job: &Job,
+    local: &LocalConfig,
+) -> Result<Vec<usize>, DataError> {
+    let headers = csv.headers().map_err(|e| csv_error(e, file))?.clone();
+    job.link_ids(local.role)
+        .iter()
+        .map(|id| find_header(&headers, file, local.header_for(id), id))
+        .collect()
 }
 
 fn header_index<R: Read>(
@@ -217,29 +271,15 @@ fn header_index<R: Read>(
     file: &str,
     job: &Job,
     local: &LocalConfig,
-) -> Result<Vec<usize>, DataError> {
+) -> Result<Vec<Option<usize>>, DataError> {
     let headers = csv.headers().map_err(|e| csv_error(e, file))?.clone();
     job.columns()
         .iter()
         .map(|c| {
-            let header = local.header_for(&c.name);
-            // A byte-order mark (as spreadsheet exports write) is not part of the name.
-            let mut at = headers
-                .iter()
-                .enumerate()
-                .filter(|(_, h)| h.trim_start_matches('\u{feff}') == header);
-            let (i, _) = at.next().ok_or_else(|| DataError::MissingHeader {
-                file: file.into(),
-                header: header.into(),
-                column: c.name.clone(),
-            })?;
-            if at.next().is_some() {
-                return Err(DataError::DuplicateHeader {
-                    file: file.into(),
-                    header: header.into(),
-                });
+            if !c.held_by(local.role) {
+                return Ok(None);
             }
-            Ok(i)
+            find_header(&headers, file, local.header_for(&c.name), &c.name).map(Some)
         })
         .collect()
 }
@@ -286,7 +326,7 @@ fn csv_error(e: csv::Error, file: &str) -> DataError {
 fn parse_row(
     job: &Job,
     local: &LocalConfig,
-    index: &[usize],
+    index: &[Option<usize>],
     record: &csv::StringRecord,
     file: &str,
     line: u64,
@@ -294,7 +334,10 @@ fn parse_row(
     log: &mut LoadLog,
 ) -> Result<bool, DataError> {
     for (j, col) in job.columns().iter().enumerate() {
-        let text = index.get(j).and_then(|&i| record.get(i)).unwrap_or("");
+        let Some(Some(i)) = index.get(j) else {
+            continue;
+        };
+        let text = record.get(*i).unwrap_or("");
         match parse_field(col, text) {
             Ok(v) => row[j] = v,
             Err(bad) => {

@@ -119,7 +119,11 @@ pub(crate) fn plan_noise(job: &Job, plan: &Plan, dp: &DpSpec) -> Result<NoisePla
                 let t = num as f64 / DEN as f64;
                 let used = r.l1 as f64 / t;
                 let var = 2.0 * t * t;
-                (Sampler::Laplace(s), note(&r, r.l1 as f64, t, used, var), used)
+                (
+                    Sampler::Laplace(s),
+                    note(&r, r.l1 as f64, t, used, var),
+                    used,
+                )
             }
             Mechanism::Gaussian => {
                 let rho = rho_for(dp.epsilon, dp.delta) / q;
@@ -129,7 +133,11 @@ pub(crate) fn plan_noise(job: &Job, plan: &Plan, dp: &DpSpec) -> Result<NoisePla
                 let s2 = num as f64 / DEN as f64;
                 let used = r.l2sq as f64 / (2.0 * s2);
                 let l2 = (r.l2sq as f64).sqrt();
-                (Sampler::Gaussian(s), note(&r, l2, s2.sqrt(), used, s2), used)
+                (
+                    Sampler::Gaussian(s),
+                    note(&r, l2, s2.sqrt(), used, s2),
+                    used,
+                )
             }
         };
         spent += used;
@@ -226,7 +234,14 @@ fn queries_of(job: &Job, b: &Block) -> Vec<Raw> {
             let mut out = vec![raw(b, every(b, 0), 1, 1, "counts".into(), 1.0)];
             if let Some((col, m)) = value {
                 let (u, name) = unit_of(job, *col, 1);
-                out.push(raw(b, every(b, 1), *m, m.saturating_mul(*m), format!("sums of {name}"), u));
+                out.push(raw(
+                    b,
+                    every(b, 1),
+                    *m,
+                    m.saturating_mul(*m),
+                    format!("sums of {name}"),
+                    u,
+                ));
                 if b.width > 2 {
                     let sq = m.saturating_mul(*m);
                     let (u, _) = unit_of(job, *col, 2);
@@ -249,7 +264,9 @@ fn queries_of(job: &Job, b: &Block) -> Vec<Raw> {
         BlockKind::Cross { terms } => {
             let m: Vec<u128> = terms.iter().map(Term::max_abs).collect();
             let mut l1: u128 = 1 + m.iter().fold(0u128, |a, &v| a.saturating_add(v));
-            let mut l2: u128 = 1 + m.iter().fold(0u128, |a, &v| a.saturating_add(v.saturating_mul(v)));
+            let mut l2: u128 = 1 + m
+                .iter()
+                .fold(0u128, |a, &v| a.saturating_add(v.saturating_mul(v)));
             for i in 0..m.len() {
                 for j in i..m.len() {
                     let p = m[i].saturating_mul(m[j]);
@@ -258,14 +275,24 @@ fn queries_of(job: &Job, b: &Block) -> Vec<Raw> {
                 }
             }
             let elements = (b.offset..b.offset + b.width).collect();
-            vec![raw(b, elements, l1, l2, "cross-products (raw units)".into(), 1.0)]
+            vec![raw(
+                b,
+                elements,
+                l1,
+                l2,
+                "cross-products (raw units)".into(),
+                1.0,
+            )]
         }
     }
 }
 
 impl NoisePlan {
     /// This side's noise: one draw per released element (0 elsewhere).
-    pub(crate) fn draw<R: Ring, G: RngCore + CryptoRng>(&self, rng: &mut G) -> Result<Vec<R>, DpError> {
+    pub(crate) fn draw<R: Ring, G: RngCore + CryptoRng>(
+        &self,
+        rng: &mut G,
+    ) -> Result<Vec<R>, DpError> {
         let mut out = vec![R::ZERO; self.len];
         for q in &self.queries {
             for &e in &q.elements {

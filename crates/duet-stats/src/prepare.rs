@@ -3,8 +3,10 @@
 //! plan, and stream the CSV into local aggregates.
 
 use crate::data::{aggregate_csv, DataError, LoadLog};
+use crate::job::StatisticSpec;
 use crate::job::{Job, LocalConfig, LocalError, Policy, PolicyError};
-use crate::plan::{LocalAggregates, Plan, PlanError};
+use crate::linked::{load_records, Records};
+use crate::plan::{Accumulator, LocalAggregates, Plan, PlanError};
 
 /// Why a side could not prepare its part of a study.
 #[derive(Debug, thiserror::Error)]
@@ -31,10 +33,35 @@ pub struct Prepared {
     pub plan: Plan,
     /// This side's effective policy (the job's, possibly tightened).
     pub policy: Policy,
-    /// This side's aggregates (private).
-    pub aggregates: LocalAggregates,
+    /// This side's input (private).
+    pub input: StudyInput,
     /// What loading read, used and dropped (private).
     pub log: LoadLog,
+}
+
+/// What one side brings to the study.
+#[derive(Debug)]
+pub enum StudyInput {
+    /// A pooled study: this side's aggregates, and its rows when a
+    /// statistic needs per-record shares (logistic regression).
+    Pooled {
+        /// The plan's aggregates over this side's rows.
+        aggregates: LocalAggregates,
+        /// The rows, if needed.
+        records: Option<Records>,
+    },
+    /// A linked study: the rows and identifiers the join needs.
+    Linked(Records),
+}
+
+impl StudyInput {
+    /// The local aggregates of a pooled study.
+    pub fn aggregates(&self) -> Option<&LocalAggregates> {
+        match self {
+            StudyInput::Pooled { aggregates, .. } => Some(aggregates),
+            StudyInput::Linked(_) => None,
+        }
+    }
 }
 
 /// Checks, plans and loads; nothing is sent and nothing is written.
@@ -42,11 +69,41 @@ pub fn prepare(job: &Job, local: &LocalConfig) -> Result<Prepared, PrepareError>
     local.check_against(job)?;
     let policy = local.effective_policy(job)?;
     let plan = Plan::new(job)?;
-    let (aggregates, log) = aggregate_csv(job, local, &plan)?;
+    let per_record = job
+        .statistics()
+        .iter()
+        .any(|s| matches!(s, StatisticSpec::LogisticRegression { .. }));
+    let (input, log) = if job.link().is_some() {
+        let (records, log) = load_records(job, local)?;
+        (StudyInput::Linked(records), log)
+    } else if per_record {
+        let (records, log) = load_records(job, local)?;
+        let mut acc = Accumulator::new(&plan);
+        records.rows().for_each(|r| acc.add(r));
+        let aggregates = acc.finish();
+        let records = Some(records);
+        (
+            StudyInput::Pooled {
+                aggregates,
+                records,
+            },
+            log,
+        )
+    } else {
+        let (aggregates, log) = aggregate_csv(job, local, &plan)?;
+        let records = None;
+        (
+            StudyInput::Pooled {
+                aggregates,
+                records,
+            },
+            log,
+        )
+    };
     Ok(Prepared {
         plan,
         policy,
-        aggregates,
+        input,
         log,
     })
 }

@@ -2,7 +2,7 @@
 
 use duet_core::Role;
 
-use super::spec::{JobSpec, PartyId};
+use super::spec::JobSpec;
 use super::{Column, JobError};
 
 /// Most identifier columns forming one composite key.
@@ -53,12 +53,4 @@ pub(super) fn validate(spec: &JobSpec, columns: &[Column]) -> Result<Vec<Option<
             }),
         })
         .collect()
-}
-
-/// The receiver's role.
-pub(crate) fn receiver(spec: &JobSpec) -> Option<Role> {
-    spec.link.as_ref().map(|l| match l.receiver {
-        PartyId::P0 => Role::P0,
-        PartyId::P1 => Role::P1,
-    })
 }

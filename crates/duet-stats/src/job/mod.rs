@@ -20,8 +20,7 @@ pub use spec::{
 };
 
 pub(crate) use decimal::format_scaled;
-pub(crate) use link::receiver as link_receiver;
-pub(crate) use validate::{check_edges, check_time_edges, is_binary};
+pub(crate) use validate::{check_edges, check_time_edges};
 
 /// The job file format version this crate reads.
 pub const JOB_FORMAT_VERSION: u32 = 1;
@@ -331,9 +330,9 @@ pub fn statistic_label(s: &StatisticSpec) -> String {
         StatisticSpec::RiskRatio { exposure, outcome } => {
             format!("risk_ratio({outcome} ~ {exposure})")
         }
-        StatisticSpec::KaplanMeier { time, event, by, .. } => {
-            grouped("kaplan_meier", &format!("{time}, {event}"), by)
-        }
+        StatisticSpec::KaplanMeier {
+            time, event, by, ..
+        } => grouped("kaplan_meier", &format!("{time}, {event}"), by),
         StatisticSpec::LogisticRegression { y, x, .. } => {
             format!("logistic_regression({y} ~ {})", x.join(" + "))
         }

@@ -26,6 +26,11 @@ impl fmt::Debug for LocalAggregates {
 }
 
 impl LocalAggregates {
+    /// Aggregates made elsewhere (shares from a linked study's join).
+    pub(crate) fn from_values(values: Vec<i128>) -> Self {
+        LocalAggregates { values }
+    }
+
     /// The aggregates as integers, in plan order.
     pub fn values(&self) -> &[i128] {
         &self.values

@@ -222,13 +222,19 @@ pub(crate) fn block(
             let kind = BlockKind::Survival {
                 time: find(time).map_or(0, |(i, _)| i),
                 event: find(event).map_or(0, |(i, _)| i),
-                by: by_of(by).iter().map(|(i, c)| (*i, levels(c).len())).collect(),
+                by: by_of(by)
+                    .iter()
+                    .map(|(i, c)| (*i, levels(c).len()))
+                    .collect(),
                 edges,
             };
             (kind, Gate::Cell)
         }
         StatisticSpec::LogisticRegression { x, .. } => {
-            let terms = by_of(x).into_iter().flat_map(|(i, c)| terms_of(i, c)).count();
+            let terms = by_of(x)
+                .into_iter()
+                .flat_map(|(i, c)| terms_of(i, c))
+                .count();
             let params = terms as u64 + 1;
             (grouped(&[], None, false), Gate::Regression { params })
         }

@@ -16,6 +16,7 @@ mod layout;
 
 use serde::Serialize;
 
+pub(crate) use accumulate::bin_of;
 pub use accumulate::{Accumulator, LocalAggregates};
 pub(crate) use layout::{term_name, Block, BlockKind, Term};
 

@@ -343,7 +343,7 @@ fn prepare_reads_the_fixture_and_reports_each_failure() {
     let job = fixture_job();
     let p = duet_stats::prepare(&job, &local("local_b.toml")).unwrap();
     assert_eq!((p.log.rows_read, p.log.rows_used), (45, 45));
-    assert_eq!(p.aggregates.values()[0], 45);
+    assert_eq!(p.input.aggregates().unwrap().values()[0], 45);
     assert_eq!(p.policy, *job.policy());
     let mut bad = local("local_a.toml");
     bad.columns.insert("x".into(), "nope".into());

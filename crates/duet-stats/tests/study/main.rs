@@ -12,6 +12,7 @@
 
 mod common;
 mod failures;
+mod linked;
 mod oracle;
 mod ot;
 mod outputs;

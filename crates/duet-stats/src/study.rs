@@ -1,0 +1,50 @@
+//! One call for a whole study on a connected engine: link first when the
+//! job is a linked study, then the secure aggregates, disclosure control,
+//! DP noise and openings of [`run_study`], then the per-record fits.
+
+use duet_core::{Channel, Engine, Preprocessing};
+use rand_core::{CryptoRng, RngCore};
+
+use crate::job::Job;
+use crate::linked::{link, summary, LinkError};
+use crate::prepare::{Prepared, StudyInput};
+use crate::protocol::{run_study, ProtocolError};
+use crate::results::Results;
+
+/// Why a study failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StudyError {
+    /// The record linkage failed.
+    #[error(transparent)]
+    Link(#[from] LinkError),
+    /// The secure aggregation failed.
+    #[error(transparent)]
+    Protocol(#[from] ProtocolError),
+}
+
+/// Runs `prepared` (from [`crate::prepare`]) for this side. Both sides call
+/// it with the same job and `session_id` (the link's, so every sub-protocol
+/// is bound to this run); `rng` seeds the join's secrets (the OS generator
+/// in real runs).
+pub async fn run_prepared<C: Channel, P: Preprocessing, G: RngCore + CryptoRng>(
+    engine: &mut Engine<C, P>,
+    session_id: [u8; 32],
+    job: &Job,
+    prepared: &Prepared,
+    rng: &mut G,
+) -> Result<Results, StudyError> {
+    let (plan, policy) = (&prepared.plan, &prepared.policy);
+    match &prepared.input {
+        StudyInput::Pooled { aggregates, .. } => {
+            Ok(run_study(engine, job, plan, policy, aggregates).await?)
+        }
+        StudyInput::Linked(records) => {
+            let role = engine.role();
+            let linked = link(engine.channel(), session_id, job, plan, role, records, rng).await?;
+            let mut results = run_study(engine, job, plan, policy, &linked.aggregates).await?;
+            results.linkage = Some(summary(job, role, &linked, &results));
+            Ok(results)
+        }
+    }
+}
