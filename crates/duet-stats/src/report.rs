@@ -101,8 +101,11 @@ fn regression(s: &mut String, g: &RegressionResult) {
 fn privacy(s: &mut String, dp: &DpSummary) {
     let _ = writeln!(
         s,
-        "differential privacy {} mechanism, epsilon {} (spent {}), delta {:e}",
-        dp.mechanism, dp.epsilon, dp.epsilon_spent, dp.delta
+        "differential privacy {} mechanism, epsilon {} (spent {}), delta {}",
+        dp.mechanism,
+        dp.epsilon,
+        dp.epsilon_spent,
+        crate::html::delta(dp.delta)
     );
     if let Some(rho) = dp.rho {
         let _ = writeln!(s, "                   rho-zCDP {rho}");
@@ -137,16 +140,17 @@ fn note(s: &mut String, note: Option<&String>) {
 
 fn table_test(s: &mut String, t: &TableTestResult) {
     let width = t.columns.len().max(1);
+    let head: Vec<String> = t.columns.iter().map(|c| format!("{c:>12}")).collect();
+    let _ = writeln!(s, "  {:<16} {}", "", head.join(" "));
     for (i, r) in t.rows.iter().enumerate() {
         let cells: Vec<String> = (0..t.columns.len())
             .map(|j| match t.cells.get(i * width + j) {
-                Some(c) if !c.suppressed => format!("{:>10}", c.n.unwrap_or(0)),
-                _ => format!("{:>10}", "suppressed"),
+                Some(c) if !c.suppressed => format!("{:>12}", c.n.unwrap_or(0)),
+                _ => format!("{:>12}", "suppressed"),
             })
             .collect();
         let _ = writeln!(s, "  {r:<16} {}", cells.join(" "));
     }
-    let _ = writeln!(s, "  {:<16} {}", "(columns)", t.columns.join(" | "));
     if let Some(x) = &t.chi_square {
         let _ = writeln!(
             s,
@@ -188,8 +192,14 @@ fn survival(s: &mut String, v: &SurvivalResult) {
         for st in &c.steps {
             let _ = writeln!(
                 s,
-                "    [{}, {})  at risk {:>6}  events {:>5}  censored {:>5}  S {:.4} ({:.4} to {:.4})",
-                st.start, st.end, st.at_risk, st.events, st.censored, st.survival, st.ci_low, st.ci_high
+                "    {:<14} at risk {:>6}  events {:>5}  censored {:>5}  S {:.4} ({:.4} to {:.4})",
+                format!("[{}, {})", st.start, st.end),
+                st.at_risk,
+                st.events,
+                st.censored,
+                st.survival,
+                st.ci_low,
+                st.ci_high
             );
         }
         note(s, c.note.as_ref());

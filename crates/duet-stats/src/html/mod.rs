@@ -87,7 +87,10 @@ fn overview(h: &mut String, r: &Results, run: &RunInfo<'_>) {
             "Policy enforced",
             esc(&format!(
                 "min_cell {}, min_group {}, max_params_ratio {}, suppress {:?}",
-                p.min_cell, p.min_group, p.max_params_ratio, p.suppress
+                p.min_cell,
+                p.min_group,
+                p.max_params_ratio,
+                format!("{:?}", p.suppress).to_lowercase()
             )),
         ),
     ];
@@ -107,7 +110,7 @@ fn privacy(h: &mut String, dp: &DpSummary) {
     let mut rows = vec![
         ("Mechanism", esc(dp.mechanism)),
         ("Epsilon (job)", num(dp.epsilon, 4)),
-        ("Delta (job)", format!("{:e}", dp.delta)),
+        ("Delta (job)", delta(dp.delta)),
         ("Epsilon spent", num(dp.epsilon_spent, 4)),
     ];
     if let Some(rho) = dp.rho {
@@ -201,6 +204,15 @@ pub(super) fn num(v: f64, digits: usize) -> String {
         format!("{v:.digits$}")
     } else {
         "n/a".into()
+    }
+}
+
+/// Delta as written in papers: `0`, or `1e-6`.
+pub(crate) fn delta(d: f64) -> String {
+    if d == 0.0 {
+        "0".into()
+    } else {
+        format!("{d:e}")
     }
 }
 

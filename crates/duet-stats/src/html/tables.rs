@@ -31,28 +31,45 @@ pub(super) fn note(h: &mut String, text: &str) {
     let _ = writeln!(h, "<p class=\"note\">{}</p>", esc(text));
 }
 
-/// Per-cell results; suppressed cells get their own marked row.
+/// Per-cell results; suppressed cells get their own marked row. The sum,
+/// value and note columns appear only when some cell has one.
 pub(super) fn cells(h: &mut String, cells: &[CellResult], value_name: &str) {
-    open(h, "cells", &["Cell", "n", "Sum", value_name, "Note"]);
+    let has_sum = cells.iter().any(|c| c.sum.is_some());
+    let has_value = cells.iter().any(|c| c.value.is_some());
+    let has_note = cells.iter().any(|c| c.note.is_some());
+    let shown = [
+        (true, "n"),
+        (has_sum, "Sum"),
+        (has_value, value_name),
+        (has_note, "Note"),
+    ];
+    let mut headers = vec!["Cell"];
+    headers.extend(shown.iter().filter(|(on, _)| *on).map(|(_, name)| *name));
+    open(h, "cells", &headers);
     for c in cells {
         if c.suppressed {
             let _ = writeln!(
                 h,
-                "<tr class=\"suppressed\"><td>{}</td><td colspan=\"4\">suppressed</td></tr>",
-                esc(&c.cell)
+                "<tr class=\"suppressed\"><td>{}</td><td colspan=\"{}\">suppressed</td></tr>",
+                esc(&c.cell),
+                headers.len() - 1
             );
             continue;
         }
-        row(
-            h,
-            &[
-                esc(&c.cell),
-                c.n.map_or_else(String::new, |n| n.to_string()),
-                c.sum.as_deref().map_or_else(String::new, esc),
-                c.value.map_or_else(String::new, |v| num(v, 4)),
-                c.note.as_deref().map_or_else(String::new, esc),
-            ],
-        );
+        let mut tds = vec![
+            esc(&c.cell),
+            c.n.map_or_else(String::new, |n| n.to_string()),
+        ];
+        if has_sum {
+            tds.push(c.sum.as_deref().map_or_else(String::new, esc));
+        }
+        if has_value {
+            tds.push(c.value.map_or_else(String::new, |v| num(v, 4)));
+        }
+        if has_note {
+            tds.push(c.note.as_deref().map_or_else(String::new, esc));
+        }
+        row(h, &tds);
     }
     h.push_str("</table>\n");
 }
@@ -253,4 +270,52 @@ pub(super) fn revealed(h: &mut String, values: &[Revealed]) {
         row(h, &[(i + 1).to_string(), esc(&v.name), esc(&v.value)]);
     }
     h.push_str("</table>\n</details>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell(name: &str, n: Option<u64>, value: Option<f64>) -> CellResult {
+        CellResult {
+            cell: name.into(),
+            suppressed: n.is_none(),
+            n,
+            sum: None,
+            value,
+            note: None,
+        }
+    }
+
+    #[test]
+    fn cells_show_only_columns_with_values() {
+        let mut h = String::new();
+        cells(
+            &mut h,
+            &[cell("a<1", Some(4), None), cell("b", None, None)],
+            "Mean",
+        );
+        assert!(h.contains("<tr><th>Cell</th><th>n</th></tr>"), "{h}");
+        assert!(h.contains("<tr><td>a&lt;1</td><td>4</td></tr>"));
+        assert!(h.contains("<td colspan=\"1\">suppressed</td>"));
+        let mut h = String::new();
+        cells(&mut h, &[cell("a", Some(4), Some(2.5))], "Mean");
+        assert!(h.contains("<th>Mean</th>") && h.contains("<td>2.5000</td>"));
+    }
+
+    #[test]
+    fn contingency_marks_suppressed_and_missing_cells() {
+        let mut h = String::new();
+        let rows = ["r1".to_string(), "r2".to_string()];
+        let cols = ["c1".to_string(), "c2".to_string()];
+        // The last cell is absent altogether: shown as suppressed, no panic.
+        let cs = [
+            cell("", Some(1), None),
+            cell("", None, None),
+            cell("", Some(3), None),
+        ];
+        contingency(&mut h, &rows, &cols, &cs);
+        assert_eq!(h.matches("<td class=\"suppressed\">").count(), 2);
+        assert!(h.contains("<tr><th>r2</th><td>3</td>"));
+    }
 }

@@ -89,6 +89,10 @@ fn the_report_is_self_contained() {
 fn chromium_renders_every_chart_and_table() {
     let dir = tempfile::tempdir().unwrap();
     let html = write_report(dir.path());
+    // To look at the page: DUET_REPORT_DIR=/some/dir keeps a copy there.
+    if let Some(keep) = std::env::var_os("DUET_REPORT_DIR") {
+        write_report(Path::new(&keep));
+    }
     let dom = browser::dump_dom(&html);
     assert!(dom.contains("</html>"), "no DOM from chromium: {dom}");
     // The job name arrived as text, not markup.
@@ -184,6 +188,32 @@ fn chromium_renders_every_chart_and_table() {
     );
     assert!(dom.contains("Every released value together is 1.0-differentially private."));
     assert!(dom.contains("the number of matches only"));
+}
+
+#[test]
+fn the_text_report_shows_every_statistic() {
+    let dir = tempfile::tempdir().unwrap();
+    write_report(dir.path());
+    let text = std::fs::read_to_string(dir.path().join("report.txt")).unwrap();
+    for want in [
+        "differential privacy laplace mechanism, epsilon 1 (spent 0.98), delta 0",
+        "Every released value together is 1.0-differentially private.",
+        "hospital (receiver, 1200 identifiers) with agency (sender, 5000 identifiers): 215 linked",
+        "  sender learnt:   the number of matches only",
+        "  noise on count: sensitivity 1, scale 2 per side, budget 0.5, total sd 3.1000",
+        "     asthma=no   asthma=yes",
+        "  band=high                  40   suppressed",
+        "  Pearson chi-square 7.8400, df 1, p 5.1000e-3, smallest expected 4.20",
+        "  odds_ratio 2.4000, 95% CI 1.3000 to 4.4000",
+        "t 2.8300, df 88.20, p 5.8000e-3, 95% CI 0.510000 to 2.890000",
+        "    [36, 48)       at risk     54  events     8  censored     3  S 0.5259",
+        "  the curve ends at 48: the number at risk was below the minimum cell count",
+        "  n = 215, outcome asthma=yes, 8 iterations",
+        "  pm25                       0.090000  se 0.030000  z 3.000",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in\n{text}");
+    }
+    assert!(!text.contains("see results.json"));
 }
 
 #[test]
