@@ -1,5 +1,7 @@
-//! `duet demo`: both hospitals of the bundled pooled-cohort job in one
-//! process, over loopback QUIC with mutual TLS and OT-made triples.
+//! `duet demo`: both institutions of a bundled example job in one process,
+//! over loopback QUIC with mutual TLS and OT-made triples: the pooled
+//! two-hospital cohort (default), the linked hospital-and-agency exposure
+//! study, or the differentially private release.
 //!
 //! Everything a real run does happens here too (fresh keys, pinned
 //! fingerprints, the handshake, OT preprocessing, disclosure control on
@@ -18,7 +20,43 @@ use crate::progress::Progress;
 use crate::summary;
 use crate::Output;
 
-const JOB: &str = include_str!("../../../examples/jobs/pooled_cohort.toml");
+/// A bundled example: its job and each party's CSV in the datasets folder.
+struct Bundled {
+    job: &'static str,
+    csv: [&'static str; 2],
+}
+
+/// The bundled example studies.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum Study {
+    /// Two hospitals pool their cohorts (examples/jobs/pooled_cohort.toml).
+    Pooled,
+    /// A hospital links its patients to an agency's exposures
+    /// (examples/jobs/linked_exposure.toml).
+    Linked,
+    /// The pooled cohort released with differential privacy
+    /// (examples/jobs/dp_release.toml).
+    Dp,
+}
+
+impl Study {
+    fn bundled(self) -> Bundled {
+        match self {
+            Study::Pooled => Bundled {
+                job: include_str!("../../../examples/jobs/pooled_cohort.toml"),
+                csv: ["hospital_a.csv", "hospital_b.csv"],
+            },
+            Study::Linked => Bundled {
+                job: include_str!("../../../examples/jobs/linked_exposure.toml"),
+                csv: ["hospital_b.csv", "agency_exposure.csv"],
+            },
+            Study::Dp => Bundled {
+                job: include_str!("../../../examples/jobs/dp_release.toml"),
+                csv: ["hospital_a.csv", "hospital_b.csv"],
+            },
+        }
+    }
+}
 const P0_PLACEHOLDER: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 const P1_PLACEHOLDER: &str = "1111111111111111111111111111111111111111111111111111111111111111";
 
@@ -28,17 +66,25 @@ pub(crate) struct Args {
     /// Folder for the demo's keys, job, settings and results (replaced if it exists).
     #[arg(long, default_value = "duet-demo")]
     out: PathBuf,
-    /// Folder holding hospital_a.csv and hospital_b.csv.
+    /// Folder holding the bundled CSVs (hospital_a.csv, hospital_b.csv, agency_exposure.csv).
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../../datasets"))]
     data: PathBuf,
+    /// Which bundled study to run.
+    #[arg(long, value_enum, default_value = "pooled")]
+    study: Study,
 }
 
 /// Sets up both institutions, runs them against each other, prints the report.
 pub(crate) fn run(args: &Args, out: Output) -> anyhow::Result<()> {
+    let bundled = args.study.bundled();
+    let names = {
+        let job = Job::from_toml_str(bundled.job).context("the bundled demo job")?;
+        [job.party(Role::P0).name.clone(), job.party(Role::P1).name.clone()]
+    };
     let keys = args.out.join("keys");
     std::fs::create_dir_all(&keys).with_context(|| format!("creating {}", keys.display()))?;
-    let a = make_identity(&keys, "hospital-a")?;
-    let b = make_identity(&keys, "hospital-b")?;
+    let a = make_identity(&keys, &names[0])?;
+    let b = make_identity(&keys, &names[1])?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -48,7 +94,8 @@ pub(crate) fn run(args: &Args, out: Output) -> anyhow::Result<()> {
             .map_err(anyhow::Error::from)
     })?;
     let addr = listener.local_addr()?;
-    let job_text = JOB
+    let job_text = bundled
+        .job
         .replace(P0_PLACEHOLDER, &a.fingerprint().to_string())
         .replace(P1_PLACEHOLDER, &b.fingerprint().to_string())
         .replace("127.0.0.1:4433", &addr.to_string());
@@ -56,25 +103,10 @@ pub(crate) fn run(args: &Args, out: Output) -> anyhow::Result<()> {
     std::fs::write(&job_path, &job_text)
         .with_context(|| format!("writing {}", job_path.display()))?;
     let job = Job::load(&job_path).context("the bundled demo job")?;
-    let local_a = local(
-        args,
-        Role::P0,
-        "hospital_a.csv",
-        &keys,
-        "hospital-a",
-        None,
-        Some(addr),
-    )?;
-    let local_b = local(
-        args,
-        Role::P1,
-        "hospital_b.csv",
-        &keys,
-        "hospital-b",
-        Some(addr),
-        None,
-    )?;
-    let progress = Progress::new(!out.quiet && !out.json, ["hospital-a", "hospital-b"]);
+    let [csv_a, csv_b] = bundled.csv;
+    let local_a = local(args, Role::P0, csv_a, &keys, &names[0], None, Some(addr))?;
+    let local_b = local(args, Role::P1, csv_b, &keys, &names[1], Some(addr), None)?;
+    let progress = Progress::new(!out.quiet && !out.json, [&names[0], &names[1]]);
     let wait = Duration::from_secs(30);
     let (ra, rb) = runtime.block_on(async {
         tokio::join!(
@@ -98,15 +130,19 @@ pub(crate) fn run(args: &Args, out: Output) -> anyhow::Result<()> {
             ),
         )
     });
-    let (ra, rb) = (ra.context("hospital-a")?, rb.context("hospital-b")?);
+    let (ra, rb) = (
+        ra.with_context(|| names[0].clone())?,
+        rb.with_context(|| names[1].clone())?,
+    );
     anyhow::ensure!(
         ra.results == rb.results,
-        "the two hospitals received different results"
+        "the two institutions received different results"
     );
     summary::print(&ra, Role::P0, out)?;
     if !out.quiet && !out.json {
         println!(
-            "hospital-b's copies: {}",
+            "{}'s copies: {}",
+            names[1],
             rb.paths
                 .results
                 .parent()
