@@ -157,6 +157,15 @@ pub(crate) fn plan_noise(job: &Job, plan: &Plan, dp: &DpSpec) -> Result<NoisePla
     })
 }
 
+/// The guarantee `job` would give, without drawing anything (None when the
+/// job asks for no DP): lets a job author see the budget split beforehand.
+pub fn budget(job: &Job, plan: &Plan) -> Result<Option<DpSummary>, DpError> {
+    match &job.policy().dp {
+        Some(dp) => Ok(Some(plan_noise(job, plan, dp)?.summary)),
+        None => Ok(None),
+    }
+}
+
 /// `ceil(x * DEN)` when it is a positive u64 the samplers can use.
 fn rational(x: f64) -> Option<u64> {
     let v = (x * DEN as f64).ceil().max(1.0);

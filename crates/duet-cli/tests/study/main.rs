@@ -10,6 +10,7 @@
 )]
 
 mod failures;
+mod linked;
 mod oracle;
 mod pooled;
 

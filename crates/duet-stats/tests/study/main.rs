@@ -11,6 +11,7 @@
 )]
 
 mod common;
+mod dp;
 mod failures;
 mod linked;
 mod oracle;
