@@ -36,22 +36,44 @@ pub(crate) type Tile = [[u64; TILE_WORDS]; 128];
 
 /// Transposes the first `width` words of every row of `tile` (of `W`
 /// words per row) into `out` (`64 width` values): bit `i` of `out[j]` is
-/// bit `j` of row `i`.
+/// bit `j` of row `i`. The two 64x64 halves go through the swap network
+/// side by side, one 128-bit vector per row pair.
 pub(crate) fn transpose_tile<const W: usize>(
     tile: &[[u64; W]; 128],
     width: usize,
     out: &mut [u128],
 ) {
-    let (mut lo, mut hi) = ([0u64; 64], [0u64; 64]);
+    let mut m = [[0u64; 2]; 64];
     for (b, cols) in out.chunks_mut(64).enumerate().take(width) {
-        for r in 0..64 {
-            lo[r] = tile[r][b];
-            hi[r] = tile[64 + r][b];
+        for (r, pair) in m.iter_mut().enumerate() {
+            *pair = [tile[r][b], tile[64 + r][b]];
         }
-        transpose64(&mut lo);
-        transpose64(&mut hi);
-        for ((o, &l), &h) in cols.iter_mut().zip(&lo).zip(&hi) {
-            *o = u128::from(l) | u128::from(h) << 64;
+        transpose64_pair(&mut m);
+        for (o, p) in cols.iter_mut().zip(&m) {
+            *o = u128::from(p[0]) | u128::from(p[1]) << 64;
+        }
+    }
+}
+
+/// [`transpose64`] of two matrices at once (lane 0 and lane 1).
+#[inline]
+fn transpose64_pair(m: &mut [[u64; 2]; 64]) {
+    stage_pair::<32>(m, 0x0000_0000_ffff_ffff);
+    stage_pair::<16>(m, 0x0000_ffff_0000_ffff);
+    stage_pair::<8>(m, 0x00ff_00ff_00ff_00ff);
+    stage_pair::<4>(m, 0x0f0f_0f0f_0f0f_0f0f);
+    stage_pair::<2>(m, 0x3333_3333_3333_3333);
+    stage_pair::<1>(m, 0x5555_5555_5555_5555);
+}
+
+#[inline(always)]
+fn stage_pair<const W: usize>(m: &mut [[u64; 2]; 64], mask: u64) {
+    for base in (0..64).step_by(2 * W) {
+        for k in base..base + W {
+            let (a, b) = (m[k], m[k + W]);
+            let t = [((a[0] >> W) ^ b[0]) & mask, ((a[1] >> W) ^ b[1]) & mask];
+            m[k] = [a[0] ^ t[0] << W, a[1] ^ t[1] << W];
+            m[k + W] = [b[0] ^ t[0], b[1] ^ t[1]];
         }
     }
 }
