@@ -1,5 +1,6 @@
 //! Coefficients and standard errors against the plaintext fit, within the
-//! stated tolerance (1e-3 absolute on the standardised scale).
+//! stated tolerance (1e-4 absolute on the standardised scale; the worst
+//! seen is about 1e-5).
 
 use duet_stats::secure::logistic::LogisticOptions;
 use proptest::prelude::*;
@@ -9,7 +10,7 @@ use crate::reference::{irls, max_error};
 use crate::secure_fit;
 
 /// The documented tolerance (module docs of `secure::logistic`).
-const TOL: f64 = 1e-3;
+const TOL: f64 = 1e-4;
 
 const AGE: Kind = Kind::Numeric {
     min: 20.0,
@@ -26,7 +27,7 @@ const BMI: Kind = Kind::Numeric {
 
 fn check(seed: u64, d: &Dataset) -> (f64, f64) {
     let r = irls(d).expect("the reference converges");
-    assert!(r.steps <= 8, "reference took {} steps", r.steps);
+    assert!(r.steps <= 9, "reference took {} steps", r.steps);
     let fit = secure_fit(seed, d, &LogisticOptions::default()).unwrap();
     assert_eq!(fit.iterations, 8);
     let (eb, es) = max_error(d, &fit, &r);
@@ -78,13 +79,36 @@ fn small_and_weak_effects() {
 }
 
 #[test]
+fn strong_rare_narrow_and_heavily_padded() {
+    let band = Kind::Band {
+        min: 0.0,
+        max: 1000.0,
+        lo: 400.0,
+        hi: 500.0,
+    };
+    let b = Kind::Binary(0.3);
+    // Strong effects (reference needs 8 steps).
+    let d = Dataset::generate(12, 2000, &[AGE, b, AGE], &[-1.0, 3.0, 2.0, -2.5], 0.0);
+    check(38, &d);
+    // 90% padding: A is ten times smaller than its bound.
+    let d = Dataset::generate(13, 2000, &[AGE, b], &[-0.5, 1.2, 0.8], 0.9);
+    check(39, &d);
+    // Data in a narrow band of wide declared bounds (ill-conditioned A).
+    let d = Dataset::generate(14, 2000, &[band, Kind::Binary(0.1)], &[0.5, 8.0, 0.8], 0.0);
+    check(40, &d);
+    // A rare outcome (about 3%): the sigmoid's accuracy near 0 matters.
+    let d = Dataset::generate(15, 2000, &[AGE, Kind::Binary(0.05)], &[-3.5, 1.0, 1.0], 0.0);
+    check(41, &d);
+}
+
+#[test]
 fn intercept_only() {
     let d = Dataset::generate(5, 300, &[], &[-1.3], 0.2);
     check(37, &d);
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(6))]
+    #![proptest_config(ProptestConfig::with_cases(12))]
 
     #[test]
     fn random_small_fits(

@@ -12,12 +12,19 @@ pub enum Kind {
     Numeric { min: f64, max: f64 },
     /// 0 or 1 with this prevalence.
     Binary(f64),
+    /// Uniform on [lo, hi], a narrow band of the declared [min, max].
+    Band {
+        min: f64,
+        max: f64,
+        lo: f64,
+        hi: f64,
+    },
 }
 
 impl Kind {
     fn bounds(self) -> (f64, f64) {
         match self {
-            Kind::Numeric { min, max } => (min, max),
+            Kind::Numeric { min, max } | Kind::Band { min, max, .. } => (min, max),
             Kind::Binary(_) => (0.0, 1.0),
         }
     }
@@ -132,5 +139,6 @@ fn draw(rng: &mut impl Rng, k: Kind) -> f64 {
             (v * 64.0).round() / 64.0
         }
         Kind::Binary(prev) => f64::from(u8::from(rng.gen::<f64>() < prev)),
+        Kind::Band { lo, hi, .. } => ((lo + (hi - lo) * rng.gen::<f64>()) * 64.0).round() / 64.0,
     }
 }

@@ -148,6 +148,24 @@ fn weighted(v: &[Z128], w: &[f64], bits: u32) -> Z128 {
     })
 }
 
+/// `A^-1` from `X = (A + r I)^-1` by two Neumann terms:
+/// `X (I + M (I + M))` with `M = r X <= I`, which turns the ridge's relative
+/// effect `r / lambda_min(A)` on variances into its cube (and stays below
+/// `3 / r` where A is singular).
+async fn unridged<C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    inverse: &Shared<Z128>,
+    p: usize,
+) -> Result<Shared<Z128>, LogisticError> {
+    let scaled = inverse.mul_scalar(Z128::from_u64(p as u64));
+    let m = engine.trunc(&scaled, RIDGE_BITS).await?;
+    let eye = scaled_identity(engine, wide(1.0), p);
+    let inner = eye.add(&m).map_err(length("covariance"))?;
+    let mm = matmul(engine, &m, &inner, p, p).await?;
+    let outer = eye.add(&mm).map_err(length("covariance"))?;
+    matmul(engine, inverse, &outer, p, p).await
+}
+
 /// Opens `D beta_orig` and `D^2 diag(Cov_orig)` (a public bijection of the
 /// released values) and decodes them to original units.
 async fn release<C: Channel, P: Preprocessing>(
@@ -159,17 +177,16 @@ async fn release<C: Channel, P: Preprocessing>(
 ) -> Result<LogisticFit, LogisticError> {
     let (p, t) = (shape.p, transform(st));
     let max_t = t.iter().flatten().fold(0f64, |m, v| m.max(v.abs()));
-    let (eb, vb) = (
-        coefficient_bits(max_t, BETA_BITS + 6),
-        coefficient_bits(max_t * max_t, RIDGE_BITS + 10),
-    );
-    let (b, x) = (beta.shares(), inverse.shares());
+    let eb = coefficient_bits(max_t, BETA_BITS + 6);
+    let vb = coefficient_bits(max_t * max_t, RIDGE_BITS + 12);
+    let cov = unridged(engine, inverse, p).await?;
+    let (b, c) = (beta.shares(), cov.shares());
     let est: Vec<Z128> = t.iter().map(|row| weighted(b, row, eb)).collect();
     let var: Vec<Z128> = t
         .iter()
         .map(|row| {
             let w: Vec<f64> = (0..p * p).map(|i| row[i / p] * row[i % p]).collect();
-            weighted(x, &w, vb)
+            weighted(c, &w, vb)
         })
         .collect();
     let est = engine.trunc(&Shared::from_shares(est), eb).await?;

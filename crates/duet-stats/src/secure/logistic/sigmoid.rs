@@ -2,18 +2,21 @@
 //!
 //! The real line is cut at 19 public breakpoints (0, ±0.75, ±1.5, ±2.5,
 //! ±3.5, ±4.5, ±6, ±8, ±10, ±14). On each bounded piece the function is the
-//! cubic interpolating the logistic at the four Chebyshev nodes of the piece,
+//! quintic interpolating the logistic at the six Chebyshev nodes of the piece,
 //! written in `t = x - lo` (the piece's left end), so `t` is small and no
 //! coefficient is large. Below -14 it is exactly 0, above 14 exactly 1.
 //!
 //! On shares: one batched comparison of `x` against every breakpoint (19 LTZ
 //! per value, one engine call); the piece's coefficients and left end are
 //! then linear in the comparison bits with public weights (local), and the
-//! cubic is evaluated by Horner's rule (three fixed-point products).
+//! quintic is evaluated by Horner's rule (five fixed-point products).
 //!
-//! Accuracy: the interpolation error is at most 1.2e-5 (on [0.75, 1.5)),
-//! 8.3e-7 beyond ±14; fixed-point rounding adds a few units of 2^-f. The
-//! `sigmoid` test of the `logistic` test binary checks it over a grid.
+//! Accuracy: the interpolation error is at most 7.1e-8 within ±14 and
+//! 8.3e-7 beyond; the final rounding to 2^-f adds at most 2^-f (9.5e-7 at
+//! f = 20). A quintic rather than a cubic: a cubic on these pieces errs by
+//! 1.2e-5, which is 1e-3 relative where the probability is 0.01 and biased
+//! coefficients of rare outcomes by 5e-4. The `sigmoid` test of the
+//! `logistic` test binary checks the shares over a grid.
 //!
 //! Exactness where it matters: the comparison bits are exact 0/1, and the
 //! per-piece weights are differences of encoded constants, so the selected
@@ -27,9 +30,12 @@ use super::LogisticError;
 /// The positive breakpoints; the negative ones mirror them, and 0 is one too.
 const POSITIVE: [f64; 9] = [0.75, 1.5, 2.5, 3.5, 4.5, 6.0, 8.0, 10.0, 14.0];
 
+/// Coefficients per piece (degree 5).
+pub(crate) const TERMS: usize = 6;
+
 /// Extra fractional bits of the coefficients and of Horner's accumulator:
-/// the rounding of a coefficient is multiplied by up to `t^3 = 64` on the
-/// widest piece, so at `f` bits it would cost 3e-5.
+/// the rounding of a coefficient is multiplied by up to `t^5 = 1024` on
+/// the widest piece, so at `f` bits it would cost 5e-4.
 const EXTRA: u32 = 12;
 
 /// Number of breakpoints, hence comparisons per value.
@@ -46,28 +52,33 @@ fn breakpoints() -> Vec<f64> {
     neg.chain([0.0]).chain(POSITIVE).collect()
 }
 
-/// Coefficients `[c0, c1, c2, c3]` in `t = x - lo` per piece: the first
+/// Coefficients `[c0, .., c5]` in `t = x - lo` per piece: the first
 /// (below the lowest breakpoint) is 0, the last (from the highest) is 1.
-fn pieces() -> Vec<[f64; 4]> {
+fn pieces() -> Vec<[f64; TERMS]> {
     let b = breakpoints();
-    let inner = b.windows(2).map(|w| chebyshev_cubic(w[0], w[1]));
-    [[0.0; 4]]
+    let inner = b.windows(2).map(|w| chebyshev(w[0], w[1]));
+    let mut one = [0.0; TERMS];
+    one[0] = 1.0;
+    [[0.0; TERMS]]
         .into_iter()
         .chain(inner)
-        .chain([[1.0, 0.0, 0.0, 0.0]])
+        .chain([one])
         .collect()
 }
 
-/// The cubic through the logistic at the Chebyshev nodes of `[lo, hi]`,
-/// as monomial coefficients in `t = x - lo` (Lagrange basis expanded).
-fn chebyshev_cubic(lo: f64, hi: f64) -> [f64; 4] {
+/// The polynomial through the logistic at the Chebyshev nodes of
+/// `[lo, hi]`, as monomial coefficients in `t = x - lo` (Lagrange basis
+/// expanded).
+fn chebyshev(lo: f64, hi: f64) -> [f64; TERMS] {
     let (mid, half) = ((lo + hi) / 2.0, (hi - lo) / 2.0);
-    let nodes: Vec<f64> = (0..4)
-        .map(|k| mid + half * ((2 * k + 1) as f64 * core::f64::consts::PI / 8.0).cos())
+    let angle = core::f64::consts::PI / (2 * TERMS) as f64;
+    let nodes: Vec<f64> = (0..TERMS)
+        .map(|k| mid + half * ((2 * k + 1) as f64 * angle).cos())
         .collect();
-    let mut coef = [0.0; 4];
+    let mut coef = [0.0; TERMS];
     for (i, &xi) in nodes.iter().enumerate() {
-        let mut basis = [1.0, 0.0, 0.0, 0.0];
+        let mut basis = [0.0; TERMS];
+        basis[0] = 1.0;
         let mut denom = 1.0;
         for (j, &xj) in nodes.iter().enumerate() {
             if i != j {
@@ -83,9 +94,9 @@ fn chebyshev_cubic(lo: f64, hi: f64) -> [f64; 4] {
     coef
 }
 
-/// `poly *= (t - root)` for a polynomial of degree below 3.
-fn multiply_by_root(poly: &mut [f64; 4], root: f64) {
-    for d in (0..4).rev() {
+/// `poly *= (t - root)` for a polynomial of degree below `TERMS - 1`.
+fn multiply_by_root(poly: &mut [f64; TERMS], root: f64) {
+    for d in (0..TERMS).rev() {
         let lower = if d > 0 { poly[d - 1] } else { 0.0 };
         poly[d] = lower - root * poly[d];
     }
@@ -98,7 +109,7 @@ pub fn logistic_approx(x: f64) -> f64 {
     let lo = if piece == 0 { b[0] } else { b[piece - 1] };
     let c = pieces()[piece];
     let t = x - lo;
-    ((c[3] * t + c[2]) * t + c[1]) * t + c[0]
+    c.iter().rev().fold(0.0, |acc, &ci| acc * t + ci)
 }
 
 /// Encodes `v` with `frac_bits` fractional bits.
@@ -126,8 +137,8 @@ fn select_linear(top: Z64, bits: &Shared<Z64>, d: &[Z64], n: usize, p0: bool) ->
 /// `frac_bits` fractional bits, on every element.
 ///
 /// Costs `19 n` comparisons ([`duet_core::Needs::for_ltz`] on `19 n`
-/// elements, in one call) and `7 n` Beaver triples (three products and
-/// four truncations); 8 rounds of comparison and bit conversion, then 7.
+/// elements, in one call) and `11 n` Beaver triples (five products and
+/// six truncations); 8 rounds of comparison and bit conversion, then 11.
 /// `frac_bits` at most 22, `|x| < 2^(62 - frac_bits - 12 - 2)`.
 /// What each party learns: nothing (nothing is opened).
 pub async fn sigmoid<C: Channel, P: Preprocessing>(
@@ -166,7 +177,7 @@ pub async fn sigmoid<C: Channel, P: Preprocessing>(
     horner(engine, &coef, &t, frac_bits).await
 }
 
-/// The four coefficient share vectors of each value's piece.
+/// The coefficient share vectors (`TERMS` of them) of each value's piece.
 fn selected_coefficients(
     below: &Shared<Z64>,
     n: usize,
@@ -174,7 +185,7 @@ fn selected_coefficients(
     frac_bits: u32,
 ) -> Result<Vec<Shared<Z64>>, LogisticError> {
     let pcs = pieces();
-    (0..4)
+    (0..TERMS)
         .map(|j| {
             let enc: Vec<Z64> = pcs
                 .iter()
@@ -188,7 +199,7 @@ fn selected_coefficients(
         .collect()
 }
 
-/// `((c3 t + c2) t + c1) t + c0` on shares: coefficients and accumulator
+/// `(..(c5 t + c4) t + ..) t + c0` on shares: coefficients and accumulator
 /// at `f + EXTRA` bits, `t` at `f`, one final truncation by `EXTRA`.
 async fn horner<C: Channel, P: Preprocessing>(
     engine: &mut Engine<C, P>,
