@@ -1,6 +1,6 @@
 //! Charts drawn with plotters' SVG backend, inlined into the page: bar
-//! charts (histograms, grouped counts and means), Kaplan-Meier step
-//! curves, and coefficient plots with 95% whiskers.
+//! charts (histograms, grouped counts and means) and Kaplan-Meier step
+//! curves, and the helpers the coefficient plot (`coefplot`) shares.
 //!
 //! Text is placed with plotters' built-in size estimate (no font files
 //! are read) and drawn by the browser. Each `<svg>` gets
@@ -19,7 +19,7 @@ use crate::results::SurvivalCurve;
 const SIZE: (u32, u32) = (720, 380);
 
 /// Okabe-Ito colours, distinguishable with common colour blindness.
-const COLORS: [RGBColor; 7] = [
+pub(super) const COLORS: [RGBColor; 7] = [
     RGBColor(0, 114, 178),
     RGBColor(213, 94, 0),
     RGBColor(0, 158, 115),
@@ -29,20 +29,10 @@ const COLORS: [RGBColor; 7] = [
     RGBColor(0, 0, 0),
 ];
 
-type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
-
-/// One coefficient of a coefficient plot, on the plotted scale.
-pub(super) struct CoefPoint {
-    /// Term name.
-    pub(super) term: String,
-    /// Estimate.
-    pub(super) estimate: f64,
-    /// 95% limits, when known.
-    pub(super) ci: Option<(f64, f64)>,
-}
+pub(super) type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 
 /// Draws with `draw` into a fresh SVG and wraps it as a captioned figure.
-fn figure<F>(kind: &str, caption: &str, draw: F) -> String
+pub(super) fn figure<F>(kind: &str, caption: &str, draw: F) -> String
 where
     F: FnOnce(&Area<'_>) -> Result<(), String>,
 {
@@ -67,23 +57,32 @@ where
     }
 }
 
-fn err<E: std::fmt::Display>(e: E) -> String {
+pub(super) fn err<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
 }
 
-/// `lo..hi` widened by 5% (and to a unit span when empty).
-fn padded(lo: f64, hi: f64) -> (f64, f64) {
-    if hi > lo {
-        let pad = (hi - lo) * 0.05;
-        (lo - pad, hi + pad)
-    } else {
-        (lo - 1.0, hi + 1.0)
-    }
+/// Values beyond this magnitude are not plotted: plotters' tick search
+/// does not end on spans near f64's limits (found by the property test).
+const MAX_ABS: f64 = 1e12;
+
+pub(super) fn plottable(v: f64) -> bool {
+    v.is_finite() && v.abs() <= MAX_ABS
+}
+
+/// The axis range over the plottable `values` and `anchor` (0 or the
+/// reference line), widened by 5%, or by 0.5 when it is empty.
+pub(super) fn axis(values: impl Iterator<Item = f64>, anchor: f64) -> (f64, f64) {
+    let (lo, hi) = values
+        .filter(|&v| plottable(v))
+        .fold((anchor, anchor), |(a, b), v| (a.min(v), b.max(v)));
+    let span = hi - lo;
+    let pad = if span > 1e-200 { span * 0.05 } else { 0.5 };
+    (lo - pad, hi + pad)
 }
 
 /// `k` category slots (a discrete range's ends are both values, so
 /// `0..k` would give k + 1).
-fn categories(k: usize) -> SegmentedCoord<RangedCoordusize> {
+pub(super) fn categories(k: usize) -> SegmentedCoord<RangedCoordusize> {
     (0..k.saturating_sub(1)).into_segmented()
 }
 
@@ -95,19 +94,16 @@ pub(super) fn bars(
     values: &[Option<f64>],
     y_desc: &str,
 ) -> String {
-    let finite: Vec<f64> = values
-        .iter()
-        .flatten()
-        .copied()
-        .filter(|v| v.is_finite())
-        .collect();
     if labels.is_empty() {
         return String::new();
     }
-    let lo = finite.iter().copied().fold(0.0, f64::min);
-    let hi = finite.iter().copied().fold(0.0, f64::max);
-    let (lo, hi) = padded(lo, hi);
-    let lo = if lo > -1e-9 * hi.abs() { 0.0 } else { lo };
+    let (lo, hi) = axis(values.iter().flatten().copied(), 0.0);
+    // Bars start at 0: no padding below it unless a value is negative.
+    let lo = if values.iter().flatten().any(|&v| plottable(v) && v < 0.0) {
+        lo
+    } else {
+        0.0
+    };
     figure(kind, caption, |root| {
         root.fill(&WHITE).map_err(err)?;
         let k = labels.len();
@@ -133,7 +129,7 @@ pub(super) fn bars(
         let data = values
             .iter()
             .enumerate()
-            .filter_map(|(i, v)| v.filter(|v| v.is_finite()).map(|v| (i, v)));
+            .filter_map(|(i, v)| v.filter(|&v| plottable(v)).map(|v| (i, v)));
         chart
             .draw_series(
                 Histogram::vertical(&chart)
@@ -172,7 +168,10 @@ fn step_points(curve: &SurvivalCurve, value: impl Fn(usize) -> f64) -> Vec<(f64,
         pts.push((s.end, v));
         prev = v;
     }
-    pts.retain(|(x, y)| x.is_finite() && y.is_finite());
+    // A probability outside [0, 1] would be drawn far off the axis, which
+    // plotters cannot map (integer overflow): pin it to the edge.
+    pts.retain(|&(x, y)| plottable(x) && !y.is_nan());
+    pts.iter_mut().for_each(|p| p.1 = p.1.clamp(0.0, 1.0));
     pts
 }
 
@@ -182,21 +181,20 @@ pub(super) fn survival(caption: &str, time: &str, curves: &[SurvivalCurve]) -> S
     let ends = curves
         .iter()
         .flat_map(|c| c.steps.iter().flat_map(|s| [s.start, s.end]));
-    let (t0, t1) = ends
-        .filter(|t| t.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), t| {
-            (a.min(t), b.max(t))
-        });
-    if t0 >= t1 {
+    let ends: Vec<f64> = ends.filter(|&t| plottable(t)).collect();
+    if ends.is_empty() {
         return "<p class=\"note\">No survival curve to draw: no released interval.</p>\n".into();
     }
+    let negative = ends.iter().any(|&t| t < 0.0);
+    let (t0, t1) = axis(ends.into_iter(), 0.0);
+    let t0 = if negative { t0 } else { 0.0 };
     figure("survival", caption, |root| {
         root.fill(&WHITE).map_err(err)?;
         let mut chart = ChartBuilder::on(root)
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(60)
-            .build_cartesian_2d(t0.min(0.0)..t1, 0.0..1.02)
+            .build_cartesian_2d(t0..t1, 0.0..1.02)
             .map_err(err)?;
         chart
             .configure_mesh()
@@ -243,87 +241,57 @@ pub(super) fn survival(caption: &str, time: &str, curves: &[SurvivalCurve]) -> S
     })
 }
 
-/// Estimates with 95% whiskers, one row per term (first term on top), and
-/// a vertical reference line at `reference` (0: no effect).
-pub(super) fn coefficients(
-    caption: &str,
-    x_desc: &str,
-    coefs: &[CoefPoint],
-    reference: f64,
-) -> String {
-    let coefs: Vec<&CoefPoint> = coefs.iter().filter(|c| c.estimate.is_finite()).collect();
-    if coefs.is_empty() {
-        return String::new();
-    }
-    let xs = coefs.iter().flat_map(|c| {
-        let (lo, hi) = c.ci.unwrap_or((c.estimate, c.estimate));
-        [c.estimate, lo, hi]
-    });
-    let (lo, hi) = xs
-        .filter(|v| v.is_finite())
-        .fold((reference, reference), |(a, b), v| (a.min(v), b.max(v)));
-    let (lo, hi) = padded(lo, hi);
-    let k = coefs.len();
-    let widest = coefs
-        .iter()
-        .map(|c| c.term.chars().count())
-        .max()
-        .unwrap_or(0);
-    let label_area = (widest as u32 * 7 + 20).clamp(60, 220);
-    let row = move |i: usize| SegmentValue::CenterOf(k - 1 - i);
-    figure("coefficients", caption, |root| {
-        root.fill(&WHITE).map_err(err)?;
-        let mut chart = ChartBuilder::on(root)
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(label_area)
-            .build_cartesian_2d(lo..hi, categories(k))
-            .map_err(err)?;
-        let name = |v: &SegmentValue<usize>| match v {
-            SegmentValue::CenterOf(i) if *i < k => coefs
-                .get(k - 1 - *i)
-                .map_or_else(String::new, |c| c.term.clone()),
-            _ => String::new(),
-        };
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(k)
-            .y_label_formatter(&name)
-            .x_desc(x_desc)
-            .label_style(("sans-serif", 12))
-            .draw()
-            .map_err(err)?;
-        let grey = RGBColor(120, 120, 120);
-        let refline = PathElement::new(
-            vec![
-                (reference, SegmentValue::Exact(0)),
-                (reference, SegmentValue::Last),
-            ],
-            grey.stroke_width(1),
-        );
-        chart.draw_series(std::iter::once(refline)).map_err(err)?;
-        let whiskers = coefs.iter().enumerate().filter_map(|(i, c)| {
-            let (a, b) = c.ci.filter(|(a, b)| a.is_finite() && b.is_finite())?;
-            Some(PathElement::new(
-                vec![(a, row(i)), (b, row(i))],
-                COLORS[0].stroke_width(2),
-            ))
-        });
-        chart.draw_series(whiskers).map_err(err)?;
-        let dots = coefs
-            .iter()
-            .enumerate()
-            .map(|(i, c)| Circle::new((c.estimate, row(i)), 4, COLORS[1].filled()));
-        chart.draw_series(dots).map_err(err)?;
-        Ok(())
-    })
-}
-
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+    use crate::html::coefplot::{coefficients, CoefPoint};
     use crate::results::SurvivalStep;
+
+    fn any_value() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            any::<f64>(),
+            -1e6f64..1e6,
+            Just(0.0),
+            Just(f64::MAX),
+            Just(f64::MIN_POSITIVE),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Any released values (huge, tiny, equal, NaN) give a chart or a
+        /// note, never a panic.
+        #[test]
+        fn charts_never_panic(
+            vals in prop::collection::vec(prop::option::of(any_value()), 0..6),
+            ci in prop::collection::vec((any_value(), any_value()), 6),
+        ) {
+            let names = labels(vals.len());
+            let out = bars("bars", "c", &names, &vals, "v");
+            prop_assert!(out.is_empty() || out.starts_with("<figure>") || out.starts_with("<p"));
+            let pts: Vec<CoefPoint> = vals
+                .iter()
+                .zip(&ci)
+                .zip(&names)
+                .map(|((v, ci), t)| CoefPoint { term: t.clone(), estimate: v.unwrap_or(0.0), ci: Some(*ci) })
+                .collect();
+            let out = coefficients("c", "x", &pts, 0.0);
+            prop_assert!(out.is_empty() || out.starts_with("<figure>") || out.starts_with("<p"));
+            let steps = ci
+                .iter()
+                .map(|&(a, b)| SurvivalStep {
+                    start: a, end: b, at_risk: 5, events: 1, censored: 0,
+                    survival: a.clamp(0.0, 1.0), ci_low: 0.0, ci_high: b,
+                })
+                .collect();
+            let curve = SurvivalCurve { group: "g".into(), steps, note: None };
+            let out = survival("c", "t", &[curve]);
+            prop_assert!(out.starts_with("<figure>") || out.starts_with("<p"));
+        }
+    }
 
     fn labels(n: usize) -> Vec<String> {
         (0..n).map(|i| format!("<b{i}>")).collect()
@@ -358,31 +326,6 @@ mod tests {
         assert_eq!(svg.matches("suppressed").count(), 1);
         assert!(!svg.contains("NaN"));
         assert_eq!(bars("bars", "c", &[], &[], "n"), "");
-    }
-
-    #[test]
-    fn coefficient_plot_labels_each_term_once() {
-        let pts: Vec<CoefPoint> = ["a", "b", "c"]
-            .iter()
-            .map(|t| CoefPoint {
-                term: (*t).into(),
-                estimate: 0.5,
-                ci: Some((0.1, 0.9)),
-            })
-            .collect();
-        let svg = coefficients("cap", "estimate", &pts, 0.0);
-        for t in ["a", "b", "c"] {
-            assert_eq!(svg.matches(&format!(">\n{t}\n</text>")).count(), 1, "{svg}");
-        }
-        assert_eq!(svg.matches("<circle").count(), 3);
-        let one = coefficients("cap", "x", &pts[..1], 0.0);
-        assert_eq!(one.matches("<circle").count(), 1);
-        let nan = CoefPoint {
-            term: "n".into(),
-            estimate: f64::NAN,
-            ci: None,
-        };
-        assert_eq!(coefficients("cap", "x", &[nan], 0.0), "");
     }
 
     #[test]

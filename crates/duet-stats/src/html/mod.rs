@@ -7,6 +7,7 @@
 //! `n/a`.
 
 mod charts;
+mod coefplot;
 mod stats;
 mod tables;
 

@@ -2,7 +2,8 @@
 
 use std::fmt::Write;
 
-use super::charts::{self, CoefPoint};
+use super::charts;
+use super::coefplot::{self, CoefPoint};
 use super::tables::{self, note, open, row};
 use super::{esc, num, pval};
 use crate::results::{
@@ -112,7 +113,7 @@ fn regression(h: &mut String, label: &str, r: &RegressionResult) {
     }
     h.push_str("</table>\n");
     let caption = format!("{label}: estimates with 95% confidence intervals (intercept omitted)");
-    h.push_str(&charts::coefficients(
+    h.push_str(&coefplot::coefficients(
         &caption,
         "estimate (95% CI)",
         &points,
@@ -270,7 +271,7 @@ fn logistic(h: &mut String, label: &str, l: &LogisticResult) {
     h.push_str("</table>\n");
     let caption =
         format!("{label}: log odds ratios with 95% confidence intervals (intercept omitted)");
-    h.push_str(&charts::coefficients(
+    h.push_str(&coefplot::coefficients(
         &caption,
         "log odds ratio (95% CI)",
         &points,
