@@ -278,3 +278,102 @@ fn logistic(h: &mut String, label: &str, l: &LogisticResult) {
         0.0,
     ));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::CorrelationResult;
+
+    fn render(kind: &'static str, body: StatBody) -> String {
+        let st = StatisticResult {
+            label: "#1 x".into(),
+            kind,
+            body,
+            noise: vec![],
+        };
+        let mut h = String::new();
+        super::body(&mut h, &st);
+        h
+    }
+
+    #[test]
+    fn suppressed_models_say_so_and_draw_nothing() {
+        let reg = RegressionResult {
+            y: "y".into(),
+            suppressed: true,
+            n: None,
+            coefficients: vec![],
+            r_squared: None,
+            residual_df: None,
+            note: None,
+        };
+        let logit = LogisticResult {
+            y: "y".into(),
+            suppressed: true,
+            n: None,
+            coefficients: vec![],
+            iterations: 6,
+            note: None,
+        };
+        let corr = CorrelationResult {
+            columns: vec!["a".into()],
+            suppressed: true,
+            n: None,
+            matrix: None,
+        };
+        for h in [
+            render("linear_regression", StatBody::Regression(reg)),
+            render("logistic", StatBody::Logistic(logit)),
+            render("correlation", StatBody::Correlation(corr)),
+        ] {
+            assert_eq!(h, "<p class=\"note\">Suppressed by the policy.</p>\n");
+        }
+    }
+
+    #[test]
+    fn tests_without_a_result_show_the_reason() {
+        let table = TableTestResult {
+            rows: vec!["a".into(), "b".into()],
+            columns: vec!["x".into(), "y".into()],
+            cells: vec![],
+            chi_square: None,
+            ratio: None,
+            note: Some("row 1 has a total of 0".into()),
+        };
+        let h = render("chi_square", StatBody::ChiSquare(table));
+        assert!(h.contains("<p class=\"note\">row 1 has a total of 0</p>"));
+        assert!(!h.contains("test chi-square"));
+        let t = TTestResult {
+            column: "x<y".into(),
+            groups: vec![CellResult {
+                cell: "g=1".into(),
+                suppressed: false,
+                n: Some(1),
+                sum: None,
+                value: Some(2.0),
+                note: None,
+            }],
+            test: None,
+            note: Some("the first group has fewer than 2 rows".into()),
+        };
+        let h = render("t_test", StatBody::TTest(t));
+        assert!(h.contains("<th>Mean of x&lt;y</th>"));
+        assert!(h.contains("fewer than 2 rows") && !h.contains("test welch"));
+    }
+
+    #[test]
+    fn a_singular_regression_has_a_note_and_no_chart() {
+        let reg = RegressionResult {
+            y: "y".into(),
+            suppressed: false,
+            n: Some(40),
+            coefficients: vec![],
+            r_squared: None,
+            residual_df: None,
+            note: Some("singular design".into()),
+        };
+        let h = render("linear_regression", StatBody::Regression(reg));
+        assert!(h.contains("n = 40") && h.contains("singular design"));
+        assert!(!h.contains("<svg"));
+    }
+}

@@ -29,6 +29,7 @@ fn run(extra: &[String], html: &Path, stdout_to: &Path) {
         "--disable-component-update",
         "--disable-sync",
         "--hide-scrollbars",
+        "--disable-dev-shm-usage",
     ]
     .iter()
     .map(|s| s.to_string())
