@@ -37,6 +37,9 @@ pub(crate) enum Study {
     /// The pooled cohort released with differential privacy
     /// (examples/jobs/dp_release.toml).
     Dp,
+    /// Logistic regression on shares, survival curves and tests on the
+    /// pooled cohort (examples/jobs/pooled_analyses.toml).
+    Analyses,
 }
 
 impl Study {
@@ -52,6 +55,10 @@ impl Study {
             },
             Study::Dp => Bundled {
                 job: include_str!("../../../examples/jobs/dp_release.toml"),
+                csv: ["hospital_a.csv", "hospital_b.csv"],
+            },
+            Study::Analyses => Bundled {
+                job: include_str!("../../../examples/jobs/pooled_analyses.toml"),
                 csv: ["hospital_a.csv", "hospital_b.csv"],
             },
         }
@@ -79,7 +86,10 @@ pub(crate) fn run(args: &Args, out: Output) -> anyhow::Result<()> {
     let bundled = args.study.bundled();
     let names = {
         let job = Job::from_toml_str(bundled.job).context("the bundled demo job")?;
-        [job.party(Role::P0).name.clone(), job.party(Role::P1).name.clone()]
+        [
+            job.party(Role::P0).name.clone(),
+            job.party(Role::P1).name.clone(),
+        ]
     };
     let keys = args.out.join("keys");
     std::fs::create_dir_all(&keys).with_context(|| format!("creating {}", keys.display()))?;

@@ -7,6 +7,7 @@ use rand_core::{CryptoRng, RngCore};
 
 use crate::job::Job;
 use crate::linked::{link, summary, LinkError};
+use crate::per_record::{fit_all, FitError, Source};
 use crate::prepare::{Prepared, StudyInput};
 use crate::protocol::{run_study, ProtocolError};
 use crate::results::Results;
@@ -21,6 +22,9 @@ pub enum StudyError {
     /// The secure aggregation failed.
     #[error(transparent)]
     Protocol(#[from] ProtocolError),
+    /// A per-record fit failed.
+    #[error(transparent)]
+    Fit(#[from] FitError),
 }
 
 /// Runs `prepared` (from [`crate::prepare`]) for this side. Both sides call
@@ -36,14 +40,28 @@ pub async fn run_prepared<C: Channel, P: Preprocessing, G: RngCore + CryptoRng>(
 ) -> Result<Results, StudyError> {
     let (plan, policy) = (&prepared.plan, &prepared.policy);
     match &prepared.input {
-        StudyInput::Pooled { aggregates, .. } => {
-            Ok(run_study(engine, job, plan, policy, aggregates).await?)
+        StudyInput::Pooled {
+            aggregates,
+            records,
+        } => {
+            let mut results = run_study(engine, job, plan, policy, aggregates).await?;
+            if let Some(records) = records {
+                fit_all(engine, job, &mut results, Source::Pooled(records)).await?;
+            }
+            Ok(results)
         }
         StudyInput::Linked(records) => {
             let role = engine.role();
-            let linked = link(engine.channel(), session_id, job, plan, role, records, rng).await?;
+            let mut linked =
+                link(engine.channel(), session_id, job, plan, role, records, rng).await?;
             let mut results = run_study(engine, job, plan, policy, &linked.aggregates).await?;
             results.linkage = Some(summary(job, role, &linked, &results));
+            let source = Source::Linked {
+                records,
+                join: &linked.join,
+                ot: &mut linked.ot,
+            };
+            fit_all(engine, job, &mut results, source).await?;
             Ok(results)
         }
     }

@@ -9,6 +9,7 @@
     unreachable_pub
 )]
 
+mod analyses;
 mod failures;
 mod linked;
 mod oracle;
@@ -81,15 +82,25 @@ impl Setup {
     /// Keys for both hospitals, the pooled-cohort job with their
     /// fingerprints, and settings pointing at `csv_a` and `csv_b`.
     pub fn new(csv_a: &Path, csv_b: &Path) -> Setup {
+        Setup::for_job("pooled_cohort.toml", csv_a, csv_b, |t| t)
+    }
+
+    /// As [`Setup::new`] for another example job, edited by `edit`.
+    pub fn for_job(
+        job: &str,
+        csv_a: &Path,
+        csv_b: &Path,
+        edit: impl Fn(String) -> String,
+    ) -> Setup {
         let dir = tempfile::tempdir().unwrap();
         let keys = dir.path().join("keys");
         let (fa, fb) = (keygen(&keys, "hospital-a"), keygen(&keys, "hospital-b"));
         let port = free_port();
-        let job_text = std::fs::read_to_string(root().join("examples/jobs/pooled_cohort.toml"))
-            .unwrap()
-            .replace(&"0".repeat(64), &fa)
-            .replace(&"1".repeat(64), &fb)
-            .replace("127.0.0.1:4433", &format!("127.0.0.1:{port}"));
+        let job_text =
+            edit(std::fs::read_to_string(root().join("examples/jobs").join(job)).unwrap())
+                .replace(&"0".repeat(64), &fa)
+                .replace(&"1".repeat(64), &fb)
+                .replace("127.0.0.1:4433", &format!("127.0.0.1:{port}"));
         let job = dir.path().join("job.toml");
         std::fs::write(&job, job_text).unwrap();
         let local = |name: &str, role: &str, csv: &Path, addr: String| {

@@ -41,6 +41,7 @@ pub(super) fn validate(spec: &JobSpec) -> Result<Vec<Column>, JobError> {
     }
     for s in &spec.statistic {
         statistic(s, &columns)?;
+        per_record_size(s, spec.data.max_rows)?;
     }
     policy(&spec.policy)?;
     dp_allowed(spec)?;
@@ -298,6 +299,22 @@ fn statistic(s: &StatisticSpec, cols: &[Column]) -> Result<(), JobError> {
                 _ => Ok(()),
             }
         }
+    }
+}
+
+/// Most rows per side a per-record fit accepts: it runs every record (padded
+/// to `max_rows`) through about 20 secure comparisons per Newton step.
+pub(crate) const MAX_PER_RECORD_ROWS: u64 = 50_000;
+
+fn per_record_size(s: &StatisticSpec, max_rows: u64) -> Result<(), JobError> {
+    match s {
+        StatisticSpec::LogisticRegression { .. } if max_rows > MAX_PER_RECORD_ROWS => Err(bad_stat(
+            &statistic_label(s),
+            format!(
+                "is fitted on every record's shares, padded to data.max_rows = {max_rows} per side; lower data.max_rows to at most {MAX_PER_RECORD_ROWS}, close to the real row counts"
+            ),
+        )),
+        _ => Ok(()),
     }
 }
 

@@ -22,8 +22,8 @@ mod atoms;
 use duet_core::{Channel, Ring, Role, Z128, Z64};
 use duet_ot::{OtError, OtSession};
 use duet_psi::{
-    join_receiver, join_sender, Duplicates, Normalizer, PreparedSet, PsiConfig, PsiError,
-    SetReport, Sizes,
+    join_receiver, join_sender, Duplicates, JoinReceiver, JoinSender, Normalizer, PreparedSet,
+    PsiConfig, PsiError, SetReport, Sizes,
 };
 use rand_core::{CryptoRng, RngCore};
 use sha2::{Digest, Sha256};
@@ -138,8 +138,16 @@ fn normalizer(job: &Job) -> Normalizer {
         .nfc(n.nfc)
 }
 
-/// What linking produced on one side.
+/// This side's finished join, kept for per-record products.
 #[derive(Debug)]
+pub enum Join {
+    /// The receiver's.
+    Receiver(JoinReceiver),
+    /// The sender's.
+    Sender(JoinSender),
+}
+
+/// What linking produced on one side.
 pub struct Linked {
     /// This side's shares of the plan's aggregates over linked records.
     pub aggregates: LocalAggregates,
@@ -149,6 +157,16 @@ pub struct Linked {
     pub matched: Option<usize>,
     /// Rows left out as duplicates or empty identifiers (local).
     pub report: SetReport,
+    /// The join, for per-record products.
+    pub join: Join,
+    /// The join's OT session (the same pairing continues).
+    pub ot: OtSession,
+}
+
+impl core::fmt::Debug for Linked {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "Linked({:?}, redacted)", self.sizes)
+    }
 }
 
 /// Runs the join and the OT inner products; both sides call it with the
@@ -200,7 +218,7 @@ async fn link_in<R: Ring, C: Channel, G: RngCore + CryptoRng>(
     let cfg = PsiConfig::new(session_id, job.data().max_rows);
     let forms = Forms::of(job, plan, role);
     let mut values = vec![0i128; plan.len()];
-    let (sizes, matched) = if role == receiver {
+    let (sizes, matched, join, ot) = if role == receiver {
         let j = join_receiver(ch, &cfg, &set, rng).await?;
         let mut ot = OtSession::setup(ch, role, session_id, rng).await?;
         for (idx, atoms) in &forms.local {
@@ -220,7 +238,8 @@ async fn link_in<R: Ring, C: Channel, G: RngCore + CryptoRng>(
             let shares = j.inner_products(&mut ot, ch, &refs).await?;
             place(&mut values, batch, &shares);
         }
-        (j.sizes(), Some(j.intersection_size()))
+        let (sizes, matched) = (j.sizes(), Some(j.intersection_size()));
+        (sizes, matched, Join::Receiver(j), ot)
     } else {
         let j = join_sender(ch, &cfg, &set, rng).await?;
         let mut ot = OtSession::setup(ch, role, session_id, rng).await?;
@@ -230,13 +249,15 @@ async fn link_in<R: Ring, C: Channel, G: RngCore + CryptoRng>(
             let shares = j.inner_products(&mut ot, ch, &refs).await?;
             place(&mut values, batch, &shares);
         }
-        (j.sizes(), None)
+        (j.sizes(), None, Join::Sender(j), ot)
     };
     Ok(Linked {
         aggregates: LocalAggregates::from_values(values),
         sizes,
         matched,
         report: set.report().clone(),
+        join,
+        ot,
     })
 }
 

@@ -1,0 +1,335 @@
+//! Logistic regressions of a job, fitted on per-record shares after the
+//! aggregates are released (their gates are ordinary plan cells).
+//!
+//! Records: in a pooled study each side shares its rows padded with empty
+//! rows to `data.max_rows` (P0's block first), so the sizes sent depend on
+//! the job only; in a linked study the records are the sender's positions
+//! from the join: the receiver shares its columns there (0 where
+//! unmatched, and the mask of matched positions), and the sender's columns
+//! arrive as OT products with the receiver's all-ones weights, i.e. shares
+//! of the sender's value on matched positions and 0 elsewhere.
+
+use duet_core::{Channel, Engine, FixedPoint, Preprocessing, Ring, Role, Shared, Z64};
+use duet_ot::OtSession;
+
+use crate::analysis::logistic_coefficient;
+use crate::job::{ColumnType, Job, StatisticSpec};
+use crate::linked::{Join, Records};
+use crate::results::{Results, StatBody};
+use crate::secure::logistic::{
+    fit_logistic, needs, preprocess, LogisticError, LogisticInput, LogisticOptions, Standardization,
+};
+
+/// Where the records come from.
+pub(crate) enum Source<'a> {
+    /// This side's rows; the peer's arrive padded to `max_rows` as well.
+    Pooled(&'a Records),
+    /// The join's positions.
+    Linked {
+        records: &'a Records,
+        join: &'a Join,
+        ot: &'a mut OtSession,
+    },
+}
+
+/// Why a per-record fit failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FitError {
+    /// The fit itself.
+    #[error("{statistic}: {source}")]
+    Logistic {
+        /// The statistic.
+        statistic: String,
+        /// What failed.
+        source: LogisticError,
+    },
+    /// The OT products of a linked study's sender columns.
+    #[error("{statistic}: sender columns by OT: {source}")]
+    Products {
+        /// The statistic.
+        statistic: String,
+        /// What failed.
+        source: duet_psi::PsiError,
+    },
+}
+
+/// One design column: which job column, and how a row gives its value.
+#[derive(Debug, Clone, Copy)]
+enum Feature {
+    /// The value in units of 10^-places.
+    Numeric {
+        col: usize,
+        places: u32,
+        min: i64,
+        max: i64,
+    },
+    /// 1 when the category holds `level`; for a 0/1 integer column, `level` 1.
+    Level { col: usize, level: i64 },
+}
+
+impl Feature {
+    fn col(self) -> usize {
+        match self {
+            Feature::Numeric { col, .. } | Feature::Level { col, .. } => col,
+        }
+    }
+
+    /// The fixed-point encoding with `f` fractional bits (exact rounding).
+    fn encode(self, row: &[i64], f: u32) -> Z64 {
+        let v = row.get(self.col()).copied().unwrap_or(0);
+        match self {
+            Feature::Numeric { places, .. } => {
+                let den = 10i128.pow(places);
+                let num = i128::from(v) << f;
+                let q = (2 * num + den).div_euclid(2 * den);
+                Z64::from_i128(q)
+            }
+            Feature::Level { level, .. } => Z64::from_i128(i128::from(v == level) << f),
+        }
+    }
+
+    fn standardization(self) -> Standardization {
+        match self {
+            Feature::Numeric {
+                places, min, max, ..
+            } => {
+                let s = 10f64.powi(places as i32);
+                Standardization::from_bounds(min as f64 / s, max as f64 / s)
+            }
+            Feature::Level { .. } => Standardization::from_bounds(0.0, 1.0),
+        }
+    }
+}
+
+/// The features of predictor `name` (numeric: one; category: one per
+/// level after the first) and their term names.
+fn features(job: &Job, name: &str) -> Vec<(Feature, String)> {
+    let Some((col, c)) = job.column(name) else {
+        return vec![];
+    };
+    match &c.ty {
+        ColumnType::Numeric { places, min, max } => vec![(
+            Feature::Numeric {
+                col,
+                places: *places,
+                min: *min,
+                max: *max,
+            },
+            name.to_string(),
+        )],
+        ColumnType::Category { levels } => (1..levels.len())
+            .map(|l| {
+                let level = Feature::Level {
+                    col,
+                    level: l as i64,
+                };
+                (level, format!("{name}={}", levels[l]))
+            })
+            .collect(),
+    }
+}
+
+/// Fits every logistic regression of the job that the gate released, and
+/// writes the coefficients into `results`.
+pub(crate) async fn fit_all<C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    job: &Job,
+    results: &mut Results,
+    mut source: Source<'_>,
+) -> Result<(), FitError> {
+    for (i, spec) in job.statistics().iter().enumerate() {
+        let StatisticSpec::LogisticRegression { y, x, .. } = spec else {
+            continue;
+        };
+        let Some(stat) = results.statistics.get_mut(i) else {
+            continue;
+        };
+        let StatBody::Logistic(body) = &mut stat.body else {
+            continue;
+        };
+        if body.suppressed {
+            continue;
+        }
+        let label = stat.label.clone();
+        let mut terms: Vec<(Feature, String)> = x.iter().flat_map(|n| features(job, n)).collect();
+        let Some((yf, _)) = features(job, y).pop() else {
+            continue;
+        };
+        terms.push((yf, y.clone()));
+        let options = LogisticOptions::default().with_iterations(body.iterations);
+        let fit = fit_one(engine, job, &terms, &options, &mut source)
+            .await
+            .map_err(|e| match e {
+                Either::Logistic(source) => FitError::Logistic {
+                    statistic: label.clone(),
+                    source,
+                },
+                Either::Products(source) => FitError::Products {
+                    statistic: label.clone(),
+                    source,
+                },
+            })?;
+        let mut names = vec!["intercept".to_string()];
+        names.extend(terms.iter().take(terms.len() - 1).map(|(_, n)| n.clone()));
+        body.coefficients = names
+            .into_iter()
+            .zip(fit.estimates.iter().zip(&fit.std_errors))
+            .map(|(term, (&b, &se))| logistic_coefficient(term, b, se))
+            .collect();
+    }
+    Ok(())
+}
+
+enum Either {
+    Logistic(LogisticError),
+    Products(duet_psi::PsiError),
+}
+
+impl From<LogisticError> for Either {
+    fn from(e: LogisticError) -> Self {
+        Either::Logistic(e)
+    }
+}
+
+impl From<duet_core::EngineError> for Either {
+    fn from(e: duet_core::EngineError) -> Self {
+        Either::Logistic(LogisticError::Engine(e))
+    }
+}
+
+/// `terms` holds the predictors then the outcome.
+async fn fit_one<C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    job: &Job,
+    terms: &[(Feature, String)],
+    options: &LogisticOptions,
+    source: &mut Source<'_>,
+) -> Result<crate::secure::logistic::LogisticFit, Either> {
+    let f = options.frac_bits;
+    let one = FixedPoint::new(f)
+        .map_err(LogisticError::Fixed)?
+        .encode_f64::<Z64>(1.0)
+        .map_err(LogisticError::Fixed)?;
+    let mut columns = match source {
+        Source::Pooled(records) => pooled_columns(engine, job, terms, records, f, one).await?,
+        Source::Linked { records, join, ot } => {
+            linked_columns(engine, job, terms, records, join, ot, f, one).await?
+        }
+    };
+    let y = columns.pop().unwrap_or_else(|| Shared::from_shares(vec![]));
+    let standardization = terms
+        .iter()
+        .take(terms.len().saturating_sub(1))
+        .map(|(t, _)| t.standardization())
+        .collect();
+    let input = LogisticInput::new(columns, y, standardization)?;
+    let needs = needs(input.records(), input.columns(), options)?;
+    preprocess(engine, &needs).await?;
+    Ok(fit_logistic(engine, &input, options).await?)
+}
+
+/// Mask, predictors and outcome over both sides' padded rows.
+async fn pooled_columns<C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    job: &Job,
+    terms: &[(Feature, String)],
+    records: &Records,
+    f: u32,
+    one: Z64,
+) -> Result<Vec<Shared<Z64>>, Either> {
+    let n = usize::try_from(job.data().max_rows).unwrap_or(usize::MAX);
+    let width = terms.len() + 1;
+    let mut mine = vec![Z64::ZERO; width * n];
+    for (r, row) in records.rows().enumerate().take(n) {
+        if let Some(slot) = mine.get_mut(r) {
+            *slot = one;
+        }
+        for (k, (t, _)) in terms.iter().enumerate() {
+            if let Some(slot) = mine.get_mut((k + 1) * n + r) {
+                *slot = t.encode(row, f);
+            }
+        }
+    }
+    let own = engine.share_input(&mine).await?;
+    let peer = engine.receive_input::<Z64>(width * n).await?;
+    let (p0, p1) = match engine.role() {
+        Role::P0 => (own, peer),
+        Role::P1 => (peer, own),
+    };
+    Ok((0..width)
+        .map(|k| {
+            let part = |s: &Shared<Z64>| {
+                s.slice(k * n..(k + 1) * n)
+                    .unwrap_or_else(|| Shared::from_shares(vec![]))
+            };
+            Shared::concat(&[&part(&p0), &part(&p1)])
+        })
+        .collect())
+}
+
+/// Mask, predictors and outcome over the join's positions.
+#[allow(clippy::too_many_arguments)]
+async fn linked_columns<C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    job: &Job,
+    terms: &[(Feature, String)],
+    records: &Records,
+    join: &Join,
+    ot: &mut OtSession,
+    f: u32,
+    one: Z64,
+) -> Result<Vec<Shared<Z64>>, Either> {
+    let role = engine.role();
+    let held = |t: &Feature| {
+        job.columns()
+            .get(t.col())
+            .is_some_and(|c| c.owner == Some(role))
+    };
+    let mut out = Vec::with_capacity(terms.len() + 1);
+    match join {
+        Join::Receiver(j) => {
+            let at = j.positions();
+            let mask: Vec<Z64> = at
+                .iter()
+                .map(|p| if p.is_some() { one } else { Z64::ZERO })
+                .collect();
+            out.push(engine.share_input(&mask).await?);
+            // Integer 1 on every row: products are the sender's fixed-point
+            // values on matched positions, 0 elsewhere, with no rescaling.
+            let ones = vec![Z64::ONE; records.len()];
+            for (t, _) in terms {
+                if held(t) {
+                    let v: Vec<Z64> = at
+                        .iter()
+                        .map(|p| p.map_or(Z64::ZERO, |r| t.encode(records.row(r), f)))
+                        .collect();
+                    out.push(engine.share_input(&v).await?);
+                } else {
+                    let s = j
+                        .products(ot, engine.channel(), &ones)
+                        .await
+                        .map_err(Either::Products)?;
+                    out.push(Shared::from_shares(s));
+                }
+            }
+        }
+        Join::Sender(j) => {
+            let n = j.sizes().own_size;
+            out.push(engine.receive_input::<Z64>(n).await?);
+            for (t, _) in terms {
+                if held(t) {
+                    let y: Vec<Z64> = records.rows().map(|row| t.encode(row, f)).collect();
+                    let s = j
+                        .products(ot, engine.channel(), &y)
+                        .await
+                        .map_err(Either::Products)?;
+                    out.push(Shared::from_shares(s));
+                } else {
+                    out.push(engine.receive_input::<Z64>(n).await?);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
