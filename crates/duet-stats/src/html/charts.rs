@@ -175,8 +175,8 @@ fn step_points(curve: &SurvivalCurve, value: impl Fn(usize) -> f64) -> Vec<(f64,
     pts
 }
 
-/// Kaplan-Meier step curves, one series per group, with dashed-looking
-/// light 95% limits.
+/// Kaplan-Meier step curves, one series per group, with their 95% limits
+/// as thin light steps of the same colour.
 pub(super) fn survival(caption: &str, time: &str, curves: &[SurvivalCurve]) -> String {
     let ends = curves
         .iter()

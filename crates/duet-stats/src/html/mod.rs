@@ -87,7 +87,7 @@ fn overview(h: &mut String, r: &Results, run: &RunInfo<'_>) {
         (
             "Policy enforced",
             esc(&format!(
-                "min_cell {}, min_group {}, max_params_ratio {}, suppress {:?}",
+                "min_cell {}, min_group {}, max_params_ratio {}, suppress {}",
                 p.min_cell,
                 p.min_group,
                 p.max_params_ratio,

@@ -188,6 +188,7 @@ fn chromium_renders_every_chart_and_table() {
     );
     assert!(dom.contains("Every released value together is 1.0-differentially private."));
     assert!(dom.contains("the number of matches only"));
+    assert!(dom.contains("min_cell 3, min_group 3, max_params_ratio 0.33, suppress cell"));
 }
 
 #[test]
