@@ -192,13 +192,20 @@ impl Receiver {
     /// For packed choice bits (`64 w` of them) returns the message `u` and
     /// leaves the rows `t_j` in `t` (resized to `64 w`; pass a reused buffer).
     pub fn extend(&mut self, choices: &[u64], t: &mut Vec<u128>) -> Vec<u8> {
+        self.extend_into(choices, t, Vec::new())
+    }
+
+    /// [`Receiver::extend`] writing `u` into `spare` (any old contents,
+    /// e.g. the peer's last `u`), which saves zero-filling a fresh buffer.
+    pub fn extend_into(&mut self, choices: &[u64], t: &mut Vec<u128>, spare: Vec<u8>) -> Vec<u8> {
         let w = choices.len();
-        // Every row is overwritten: only a change of size needs a fill.
+        // Every row and byte is overwritten: only growth needs a fill.
         if t.len() != 64 * w {
             t.clear();
             t.resize(64 * w, 0);
         }
-        let mut u = vec![0u8; u_bytes(w)];
+        let mut u = spare;
+        u.resize(u_bytes(w), 0);
         let start = self.next_block;
         self.next_block += w.div_ceil(2) as u64;
         u.par_chunks_mut(GROUP_U_BYTES)

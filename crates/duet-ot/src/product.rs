@@ -56,6 +56,44 @@ impl OtSession {
         Ok(out)
     }
 
+    /// As [`OtSession::product_send`] when the peer's values are bits
+    /// (`y[i]` in {0, 1}, calling [`OtSession::bit_product_receive`]): one
+    /// correlated OT and one k-bit correction per element instead of k
+    /// OTs and `k (k + 1) / 2` bits.
+    pub async fn bit_product_send<R: Ring, C: Channel>(
+        &mut self,
+        ch: &mut C,
+        x: &[R],
+    ) -> Result<Vec<R>, OtError> {
+        let mut out = Vec::with_capacity(x.len());
+        for chunk in x.chunks(MAX_OTS_PER_ROUND) {
+            out.extend(self.send_only(ch, chunk, 1).await?);
+        }
+        Ok(out)
+    }
+
+    /// This party's shares of `x[i] * y[i]` for its bits `y` (the peer calls
+    /// [`OtSession::bit_product_send`] with `x`).
+    pub async fn bit_product_receive<R: Ring, C: Channel>(
+        &mut self,
+        ch: &mut C,
+        y: &[bool],
+    ) -> Result<Vec<R>, OtError> {
+        let mut out = Vec::with_capacity(y.len());
+        for chunk in y.chunks(MAX_OTS_PER_ROUND) {
+            let mut bits = vec![0u64; chunk.len().div_ceil(64)];
+            for (i, &b) in chunk.iter().enumerate() {
+                if let Some(w) = bits.get_mut(i / 64) {
+                    *w |= u64::from(b) << (i % 64);
+                }
+            }
+            let part = self.receive_only::<R, C>(ch, &bits, chunk.len(), 1).await;
+            bits.zeroize();
+            out.extend(part?);
+        }
+        Ok(out)
+    }
+
     /// This party's share of the inner product `sum x[i] * y[i]` (it knows `x`).
     pub async fn inner_product_send<R: Ring, C: Channel>(
         &mut self,

@@ -28,6 +28,8 @@ pub struct OtSession {
     sent_ots: u64,
     received_ots: u64,
     rows: Zeroizing<Vec<u128>>,
+    /// The peer's last `u` (public), reused as the buffer of our next one.
+    spare_u: Vec<u8>,
     pub(crate) rng: ChaCha20Rng,
 }
 
@@ -76,6 +78,7 @@ impl OtSession {
             sent_ots: 0,
             received_ots: 0,
             rows: Zeroizing::new(Vec::new()),
+            spare_u: Vec::new(),
             rng: ChaCha20Rng::from_seed(*seed),
         })
     }
@@ -145,7 +148,8 @@ impl OtSession {
         choices: &[u64],
     ) -> Result<u128, OtError> {
         check_round("extension", choices.len() * 64)?;
-        let u = self.receiver.extend(choices, &mut self.rows);
+        let spare = core::mem::take(&mut self.spare_u);
+        let u = self.receiver.extend_into(choices, &mut self.rows, spare);
         ch.send(kinds::EXT_U, u)
             .await
             .map_err(channel("extension"))?;
@@ -199,6 +203,7 @@ impl OtSession {
         let (u, q_tweak) = self.sender_round(ch, w).await?;
         let rows = self.sender.extend(&u, w);
         let (diff, m0) = triples::rot_send_bits(&self.hash, q_tweak, &rows, w);
+        self.spare_u = u;
         let mc = triples::rot_receive_bits(&self.hash, t_tweak, &self.rows);
         Ok((diff, m0, mc))
     }
@@ -214,6 +219,7 @@ impl OtSession {
         let (u, q_tweak) = self.sender_round(ch, w).await?;
         let rows = self.sender.extend(&u, w);
         let (mine, corr) = gilboa::send(&self.hash, q_tweak, x, &rows, l);
+        self.spare_u = u;
         ch.send(kinds::GILBOA, corr)
             .await
             .map_err(channel("Gilboa corrections"))?;
