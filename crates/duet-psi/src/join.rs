@@ -40,6 +40,7 @@ pub const MAX_CELLS: usize = 1 << 14;
 const OP_INNER: u32 = 1;
 const OP_PRODUCTS: u32 = 2;
 const OP_CROSSTAB: u32 = 3;
+const OP_INNER_BITS: u32 = 4;
 
 /// The two set sizes (distinct identifiers).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -306,6 +307,30 @@ impl JoinReceiver {
         Ok(out)
     }
 
+    /// As [`JoinReceiver::inner_products`] when every sender payload is 0 or
+    /// 1 (indicators): one OT per element and pair instead of k.
+    pub async fn inner_products_bits<R: Ring, C: Channel>(
+        &self,
+        ot: &mut OtSession,
+        ch: &mut C,
+        weights: &[&[R]],
+    ) -> Result<Vec<R>, PsiError> {
+        for w in weights {
+            check_len(self.rows, w.len())?;
+        }
+        agree_columns(ch, OP_INNER_BITS, weights.len()).await?;
+        let mut out = Vec::with_capacity(weights.len());
+        for w in weights {
+            let v = self.spread(w);
+            let shares = ot
+                .bit_product_send(ch, &v)
+                .await
+                .map_err(ot_error("join inner product of bits"))?;
+            out.push(shares.into_iter().fold(R::ZERO, |a, b| a + b));
+        }
+        Ok(out)
+    }
+
     /// Shares of `w(row_A) * y(row_B)` at each position of the sender's
     /// shuffled list (0 where unmatched); align them with [`JoinReceiver::positions`].
     pub async fn products<R: Ring, C: Channel>(
@@ -384,6 +409,34 @@ impl JoinSender {
                     .await
                     .map_err(ot_error("join inner product"))?,
             );
+        }
+        Ok(out)
+    }
+
+    /// The sender's side of [`JoinReceiver::inner_products_bits`]: every
+    /// payload value is a bit.
+    pub async fn inner_products_bits<R: Ring, C: Channel>(
+        &self,
+        ot: &mut OtSession,
+        ch: &mut C,
+        payloads: &[&[bool]],
+    ) -> Result<Vec<R>, PsiError> {
+        for y in payloads {
+            check_len(self.rows, y.len())?;
+        }
+        agree_columns(ch, OP_INNER_BITS, payloads.len()).await?;
+        let mut out = Vec::with_capacity(payloads.len());
+        for y in payloads {
+            let y: Vec<bool> = self
+                .rows_at
+                .iter()
+                .map(|&r| y.get(r).copied().unwrap_or(false))
+                .collect();
+            let shares: Vec<R> = ot
+                .bit_product_receive(ch, &y)
+                .await
+                .map_err(ot_error("join inner product of bits"))?;
+            out.push(shares.into_iter().fold(R::ZERO, |a, b| a + b));
         }
         Ok(out)
     }

@@ -56,3 +56,44 @@ proptest! {
         check(96, &x128, &y128);
     }
 }
+
+fn check_bits<R: Ring>(seed: u64, xs: &[R], ys: &[bool]) {
+    let (s0, s1) = run(
+        seed,
+        async |s: &mut OtSession, ch: &mut _| s.bit_product_send(ch, xs).await,
+        async |s: &mut OtSession, ch: &mut _| s.bit_product_receive(ch, ys).await,
+    );
+    let got: Vec<R> = s0.iter().zip(&s1).map(|(&a, &b)| a + b).collect();
+    let want: Vec<R> = xs
+        .iter()
+        .zip(ys)
+        .map(|(&a, &b)| if b { a } else { R::ZERO })
+        .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn bit_products_at_edges_and_beyond_one_round() {
+    check_bits::<Z64>(97, &[], &[]);
+    check_bits(98, &[Z64(u64::MAX), Z64(7)], &[true, false]);
+    check_bits(99, &[Z128(u128::MAX), Z128(1 << 127)], &[true, true]);
+    let n = (1 << 20) + 65;
+    let xs: Vec<Z64> = (0..n as u64)
+        .map(|i| Z64(i.wrapping_mul(0x9e37_79b9)))
+        .collect();
+    let ys: Vec<bool> = (0..n).map(|i| i % 3 == 1).collect();
+    check_bits(100, &xs, &ys);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    #[test]
+    fn bit_products_match_plaintext(v in prop::collection::vec((any::<u64>(), any::<bool>(), any::<u128>()), 0..200)) {
+        let x64: Vec<Z64> = v.iter().map(|t| Z64(t.0)).collect();
+        let bits: Vec<bool> = v.iter().map(|t| t.1).collect();
+        check_bits(101, &x64, &bits);
+        let x128: Vec<Z128> = v.iter().map(|t| Z128(t.2)).collect();
+        check_bits(102, &x128, &bits);
+    }
+}

@@ -42,6 +42,11 @@ impl Atom {
         }
     }
 
+    /// Whether the atom is 0 or 1 on every row.
+    pub(crate) fn is_indicator(&self) -> bool {
+        !matches!(self, Atom::Value { .. })
+    }
+
     fn eval(&self, row: &[i64]) -> i128 {
         let v = row.get(self.col()).copied().unwrap_or(0);
         let flag = |b: bool| i128::from(b);

@@ -238,6 +238,12 @@ async fn link_in<R: Ring, C: Channel, G: RngCore + CryptoRng>(
             let shares = j.inner_products(&mut ot, ch, &refs).await?;
             place(&mut values, batch, &shares);
         }
+        for batch in forms.shared_bits.chunks(OT_BATCH) {
+            let w = factors::<R>(batch, rows);
+            let refs: Vec<&[R]> = w.iter().map(Vec::as_slice).collect();
+            let shares = j.inner_products_bits(&mut ot, ch, &refs).await?;
+            place(&mut values, batch, &shares);
+        }
         let (sizes, matched) = (j.sizes(), Some(j.intersection_size()));
         (sizes, matched, Join::Receiver(j), ot)
     } else {
@@ -247,6 +253,12 @@ async fn link_in<R: Ring, C: Channel, G: RngCore + CryptoRng>(
             let y = factors::<R>(batch, rows);
             let refs: Vec<&[R]> = y.iter().map(Vec::as_slice).collect();
             let shares = j.inner_products(&mut ot, ch, &refs).await?;
+            place(&mut values, batch, &shares);
+        }
+        for batch in forms.shared_bits.chunks(OT_BATCH) {
+            let y = bit_factors(batch, rows);
+            let refs: Vec<&[bool]> = y.iter().map(Vec::as_slice).collect();
+            let shares: Vec<R> = j.inner_products_bits(&mut ot, ch, &refs).await?;
             place(&mut values, batch, &shares);
         }
         (j.sizes(), None, Join::Sender(j), ot)
@@ -274,6 +286,19 @@ fn factors<R: Ring>(batch: &[(usize, Vec<atoms::Atom>)], rows: &Records) -> Vec<
         .collect()
 }
 
+/// The sender's 0/1 factors (products of indicators), one per row.
+fn bit_factors(batch: &[(usize, Vec<atoms::Atom>)], rows: &Records) -> Vec<Vec<bool>> {
+    batch
+        .iter()
+        .map(|(_, atoms)| {
+            let a: Vec<&atoms::Atom> = atoms.iter().collect();
+            rows.rows()
+                .map(|row| atoms::product(&a, row) == 1)
+                .collect()
+        })
+        .collect()
+}
+
 fn place<R: Ring>(values: &mut [i128], batch: &[(usize, Vec<atoms::Atom>)], shares: &[R]) {
     for ((idx, _), s) in batch.iter().zip(shares) {
         if let Some(slot) = values.get_mut(*idx) {
@@ -284,10 +309,12 @@ fn place<R: Ring>(values: &mut [i128], batch: &[(usize, Vec<atoms::Atom>)], shar
 
 /// The plan's aggregates split by who computes them: the receiver alone
 /// (its atoms only; empty on the sender), or an inner product (with this
-/// side's atoms), in plan order on both sides.
+/// side's atoms), in plan order on both sides. Inner products whose sender
+/// factor is a product of indicators go by the one-OT-per-element path.
 struct Forms {
     local: Vec<(usize, Vec<atoms::Atom>)>,
     shared: Vec<(usize, Vec<atoms::Atom>)>,
+    shared_bits: Vec<(usize, Vec<atoms::Atom>)>,
 }
 
 impl Forms {
@@ -297,6 +324,7 @@ impl Forms {
         let mut forms = Forms {
             local: Vec::new(),
             shared: Vec::new(),
+            shared_bits: Vec::new(),
         };
         for b in plan.blocks() {
             for cell in 0..b.cells {
@@ -307,10 +335,13 @@ impl Forms {
                         .into_iter()
                         .cloned()
                         .collect();
-                    if atoms::of_side(job, &all, sender).is_empty() {
+                    let theirs = atoms::of_side(job, &all, sender);
+                    if theirs.is_empty() {
                         if role == receiver {
                             forms.local.push((idx, mine));
                         }
+                    } else if theirs.iter().all(|a| a.is_indicator()) {
+                        forms.shared_bits.push((idx, mine));
                     } else {
                         forms.shared.push((idx, mine));
                     }
