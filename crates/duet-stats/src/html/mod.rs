@@ -230,7 +230,71 @@ pub(super) fn pval(p: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use duet_core::Role;
+    use proptest::prelude::*;
+
     use super::*;
+    use crate::job::Policy;
+    use crate::plan::RingChoice;
+    use crate::results::{CellResult, StatBody};
+    use crate::traffic::Traffic;
+
+    fn page(name: &str, level: &str) -> String {
+        let cell = CellResult {
+            cell: level.into(),
+            suppressed: false,
+            n: Some(5),
+            sum: None,
+            value: Some(1.5),
+            note: Some(level.into()),
+        };
+        let results = Results {
+            job_name: name.into(),
+            job_hash: name.into(),
+            ring: RingChoice::Z64,
+            policy: Policy::default(),
+            statistics: vec![StatisticResult {
+                label: name.into(),
+                kind: "mean",
+                body: StatBody::Cells {
+                    cells: vec![cell.clone(), cell],
+                },
+                noise: vec![],
+            }],
+            revealed: vec![],
+            dp: None,
+            linkage: None,
+        };
+        let traffic = Traffic::new();
+        let run = RunInfo {
+            role: Role::P1,
+            transcript_digest: [7; 32],
+            traffic: &traffic,
+            load_log: None,
+        };
+        render(&results, &run)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        /// Whatever a job or data file names, it reaches the page only
+        /// escaped: no markup of its own, every occurrence escaped.
+        #[test]
+        fn names_from_files_are_always_escaped(
+            name in "[a-z<>&\"' /=]{0,20}",
+            level in "(<script>|</svg>|&amp;|[a-z\"'])*",
+        ) {
+            let named = format!("<i>{name}");
+            let html = page(&named, &level);
+            prop_assert!(!html.contains("<script"));
+            prop_assert!(!html.contains("<i>"));
+            prop_assert!(html.contains(&esc(&named)));
+            // The bar chart's axis labels go through plotters, which
+            // escapes on its own: one chart, one closing tag.
+            prop_assert_eq!(html.matches("</svg>").count(), 1);
+        }
+    }
 
     #[test]
     fn escapes_markup_and_quotes() {
