@@ -27,9 +27,9 @@ const BMI: Kind = Kind::Numeric {
 
 fn check(seed: u64, d: &Dataset) -> (f64, f64) {
     let r = irls(d).expect("the reference converges");
-    assert!(r.steps <= 9, "reference took {} steps", r.steps);
+    assert!(r.steps <= 10, "reference took {} steps", r.steps);
     let fit = secure_fit(seed, d, &LogisticOptions::default()).unwrap();
-    assert_eq!(fit.iterations, 8);
+    assert_eq!(fit.iterations, 10);
     let (eb, es) = max_error(d, &fit, &r);
     assert!(
         eb < TOL && es < TOL,
@@ -123,7 +123,7 @@ proptest! {
         let beta: Vec<f64> = (0..p).map(|j| 0.4 - 0.3 * j as f64).collect();
         let d = Dataset::generate(seed, n, &kinds, &beta, pad);
         // Small samples may be separated; only compare proper fits.
-        if let Some(r) = irls(&d).filter(|r| r.steps <= 8 && r.beta.iter().all(|b| b.abs() < 5.0)) {
+        if let Some(r) = irls(&d).filter(|r| r.steps <= 10 && r.beta.iter().all(|b| b.abs() < 5.0)) {
             let fit = secure_fit(seed, &d, &LogisticOptions::default()).unwrap();
             let (eb, es) = max_error(&d, &fit, &r);
             prop_assert!(eb < TOL && es < TOL, "errors {:e} {:e}", eb, es);

@@ -15,6 +15,7 @@ mod needs;
 mod ot;
 mod reference;
 mod sigmoid;
+mod stress;
 
 use duet_core::{Engine, InsecureDealer, MemoryChannel, Preprocessing, Role, Shared, Z64};
 use duet_stats::secure::logistic::{

@@ -14,9 +14,15 @@
 //! # Algorithm (semi-honest; the control flow depends only on `n`, `p` and
 //! the options)
 //! Newton-Raphson from `beta = 0` for a fixed [`LogisticOptions::iterations`]
-//! (default 8: Newton converges quadratically from 0, and the tests'
-//! plaintext reference reaches 1e-9 within 6 steps on every non-degenerate
-//! data set tried; two spare steps absorb harder ones). Each step:
+//! (default 10). How 10 was chosen: Newton converges quadratically from 0;
+//! the plaintext reference (steps until the update is below 1e-10) needs 5
+//! to 7 steps on typical data and 8 to 11 with strong effects
+//! (standardised coefficients of 3 to 7). The fit is within [`ACCURACY`]
+//! whenever the reference needs at most `iterations` steps (the covariance
+//! is that of the last step's starting point, so it lags one step). With 8,
+//! 4 of 44 random strong-effect fits erred by up to 1.5e-2; with 10, none
+//! beyond tolerance except one needing 11 reference steps (1.6e-4), see the
+//! ignored `stress` test. Each step:
 //! 1. Z_2^64, per record: `eta = X beta` (Beaver products, one truncation),
 //!    `prob = sigmoid(eta)` ([`sigmoid`]: one batched comparison against 19
 //!    breakpoints, piecewise quintic, max error 1e-6), and the sums
@@ -85,16 +91,17 @@
 //! Checked by the `logistic` test binary against a plaintext IRLS fit in
 //! f64 run to convergence: coefficients and standard errors within
 //! [`ACCURACY`] = 1e-4 absolute on the standardised scale (the intercept in
-//! original units), for data the reference fits in at most 9 Newton steps.
-//! The worst seen over the tests' data sets (n up to 2000, p up to 5, 90%
-//! padding, a 3% outcome, data in a tenth of the declared range, odds
-//! ratios up to e^3 per half-range, random small sets) is 7e-6 for
-//! coefficients and 4e-6 for standard errors. Sources: the sigmoid (1e-6),
+//! original units), for data the reference fits in at most `iterations`
+//! Newton steps. The worst seen over the tests' data sets (n up to 2000, p
+//! up to 5, 90% padding, a 3% outcome, data in a tenth of the declared
+//! range, odds ratios up to e^3 per half-range, random small sets) is 7e-6
+//! for coefficients and 4e-6 for standard errors, and 3e-5 / 5e-5 over 44
+//! random strong-effect sets. Sources: the sigmoid (1e-6),
 //! truncation (2^-20 per record product), the ridge after its correction,
 //! and the fixed number of Newton steps.
 //!
 //! # Cost
-//! Per fit with `N` Newton steps (default 8), `n` records, `p` columns and
+//! Per fit with `N` Newton steps (default 10), `n` records, `p` columns and
 //! `q = p (p + 1) / 2` ([`needs`] gives the exact [`duet_core::Needs`]):
 //! - Z_2^64: `(p - 1) n + N n (4p + 14 + q)` Beaver triples (40 per record
 //!   and step at p = 4) and `19 N n` comparisons (LTZ);
@@ -102,22 +109,22 @@
 //!   step + `p^2 + 4p` triples, a few thousand per fit, and `2 p N`
 //!   comparisons;
 //! - rounds: about 75 per Newton step (8 + 1 comparison, 11 Horner, 5 sums,
-//!   2 lifting, 4 per Newton-Schulz step, 10 clamping), 640 per fit.
+//!   2 lifting, 4 per Newton-Schulz step, 10 clamping), 790 per fit.
 //!
 //! Measured for n = 2000, p = 4, defaults (2-core Xeon, shared with
-//! parallel builds; both parties on one thread, in memory, release build;
-//! `cargo test --release -p duet-stats --test logistic -- --ignored
-//! --nocapture timing`):
+//! parallel builds, load average 8 to 9; both parties on one thread, in
+//! memory, release build; `cargo test --release -p duet-stats --test
+//! logistic -- --ignored --nocapture timing`):
 //!
 //! | | |
 //! |---|---|
-//! | Z_2^64 Beaver triples | 646,000 |
-//! | Z_2^64 LTZ (daBits) | 304,000 (860,112 AND-triple words = 55.0 M AND gates) |
-//! | Z_2^128 triples / LTZ | 12,820 / 64 (2,976 AND words) |
-//! | messages per party (about the rounds) | 643, input sharing included |
-//! | online bytes per party | 24.6 MB |
-//! | online time, test dealer stocked ahead | 0.45 s (stocking 0.37 s) |
-//! | OT preprocessing (duet-ot, in memory) | 16.7 s, 1.76 GB per party: Z_2^64 triples 8.2 s / 829 MB, LTZ material 8.1 s / 884 MB, Z_2^128 0.4 s / 43 MB |
+//! | Z_2^64 Beaver triples | 806,000 |
+//! | Z_2^64 LTZ (daBits) | 380,000 (1,075,140 AND-triple words = 68.8 M AND gates) |
+//! | Z_2^128 triples / LTZ | 15,500 / 80 (3,720 AND words) |
+//! | messages per party (about the rounds) | 789, input sharing included |
+//! | online bytes per party | 30.7 MB |
+//! | online time, test dealer stocked ahead | 0.44 to 0.49 s (stocking 0.34 to 0.37 s) |
+//! | OT preprocessing (duet-ot, in memory) | 17.3 s, 2.19 GB per party: Z_2^64 triples 7.9 s / 1.03 GB, LTZ material 8.9 s / 1.11 GB, Z_2^128 0.5 s / 52 MB |
 //!
 //! One LTZ costs about as much OT preprocessing as 2.3 Z_2^64 triples, so
 //! comparisons and products weigh about equally. Cheaper options, not taken:

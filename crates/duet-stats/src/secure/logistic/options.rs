@@ -13,7 +13,7 @@ use super::{LogisticError, MAX_COLUMNS};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct LogisticOptions {
-    /// Newton steps (default 8, at least 1).
+    /// Newton steps (default 10, at least 1).
     pub iterations: u32,
     /// Fractional bits of the Z_2^64 shares (default 20, 12 to 22); the
     /// input must be encoded with the same.
@@ -28,7 +28,7 @@ pub struct LogisticOptions {
 impl Default for LogisticOptions {
     fn default() -> Self {
         LogisticOptions {
-            iterations: 8,
+            iterations: 10,
             frac_bits: 20,
             inverse_first: 20,
             inverse_warm: 8,
