@@ -97,10 +97,17 @@ pub(crate) fn over_quic(c: &mut Criterion) {
         .enable_all()
         .build()
         .unwrap();
-    let raw = rt.block_on(bulk_rate());
+    // The median of three: on a shared machine one run can be far off,
+    // and every share-of-bound figure divides by this rate.
+    let mut rates: Vec<f64> = (0..3).map(|_| rt.block_on(bulk_rate())).collect();
+    rates.sort_by(f64::total_cmp);
+    let raw = rates[1];
     eprintln!(
-        "bulk QuicChannel rate, both directions at once: {:.0} MB/s",
-        raw / 1e6
+        "bulk QuicChannel rate, both directions at once: {:.0} MB/s (median of {:.0}, {:.0}, {:.0})",
+        raw / 1e6,
+        rates[0] / 1e6,
+        rates[1] / 1e6,
+        rates[2] / 1e6
     );
     let mut g = c.benchmark_group("ot-loopback-quic");
     g.sample_size(10);
