@@ -12,13 +12,8 @@ mod normal;
 mod survival;
 mod tables;
 
-// Called from the statistics code as it is wired in; the allows go once
-// every function has its caller.
-#[allow(unused_imports)]
 pub(crate) use normal::{logistic_coefficient, welch, Moments};
-#[allow(unused_imports)]
 pub(crate) use survival::{kaplan_meier, Interval};
-#[allow(unused_imports)]
 pub(crate) use tables::{chi_square, ratio, Measure};
 
 /// The 97.5% quantile of the standard normal (R: `qnorm(0.975)`), for

@@ -10,7 +10,6 @@ use crate::results::{LogisticCoefficient, WelchTest};
 /// A group's released moments, in natural units: row count, sum and sum
 /// of squares of the column.
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) struct Moments {
     /// Rows (may be fractional under DP).
     pub(crate) n: f64,
@@ -41,7 +40,6 @@ impl Moments {
 ///
 /// Refused when a group has fewer than 2 rows, an input is not finite, or
 /// both groups have zero variance (no standard error).
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn welch(first: &Moments, second: &Moments) -> Result<WelchTest, String> {
     let (m1, v1) = first.mean_var("first")?;
     let (m2, v2) = second.mean_var("second")?;
@@ -73,7 +71,6 @@ pub(crate) fn welch(first: &Moments, second: &Moments) -> Result<WelchTest, Stri
 /// A standard error that is not a positive finite number (a fit that did
 /// not converge) gives NaN z, p-value and limits, which the JSON shows as
 /// `null` and the reports as `n/a`.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn logistic_coefficient(
     term: String,
     estimate: f64,

@@ -9,7 +9,6 @@ use crate::results::{SurvivalCurve, SurvivalStep};
 /// One interval's released counts, in natural units (noisy and
 /// fractional under DP).
 #[derive(Debug, Clone, Copy, PartialEq)]
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) struct Interval {
     /// Interval start.
     pub(crate) start: f64,
@@ -52,7 +51,6 @@ fn clamped(i: &Interval) -> (u64, u64, u64) {
 ///
 /// The curve stops at the first suppressed (`None`) interval, or at the
 /// first whose number at risk is 0 after clamping, with a note saying so.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn kaplan_meier(group: String, intervals: &[Option<Interval>]) -> SurvivalCurve {
     let mut steps = Vec::with_capacity(intervals.len());
     let mut note = None;

@@ -13,7 +13,6 @@ use crate::results::{ChiSquareTest, RatioEstimate};
 /// fractional counts are used as they are. Refused when the shape is not
 /// at least 2x2, when `counts` does not fill it, when a count is not
 /// finite, or when a row or column total is 0 (an expected count of 0).
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn chi_square(
     rows: usize,
     cols: usize,
@@ -64,7 +63,6 @@ fn empty_margin(what: &str, totals: &[f64]) -> Result<(), String> {
 
 /// Which ratio [`ratio`] estimates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) enum Measure {
     /// Odds of the outcome among the exposed over the unexposed.
     OddsRatio,
@@ -81,7 +79,6 @@ pub(crate) enum Measure {
 /// then 0, 0.5 is added to every cell (Haldane) and `corrected` is set.
 /// Refused when a count is not finite or a margin (row or column total)
 /// is 0, where neither ratio is defined.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn ratio(measure: Measure, table: [[f64; 2]; 2]) -> Result<RatioEstimate, String> {
     let mut t = [[0.0; 2]; 2];
     for (dst, src) in t.iter_mut().zip(&table) {
