@@ -42,13 +42,7 @@ pub async fn fit_logistic<C: Channel, P: Preprocessing>(
     let shape = options.check(input.records(), input.columns())?;
     let f = options.frac_bits;
     let design = standardize(engine, &input.design, &input.standardization, f).await?;
-    let records = Records {
-        xs: Shared::concat(&design.iter().collect::<Vec<_>>()),
-        y: input.y.clone(),
-        n: shape.n,
-        p: shape.p,
-        frac_bits: f,
-    };
+    let records = Records::new(engine, &design, &input.y, f).await?;
     let p = shape.p;
     let mut beta = engine.constant(&vec![Z128::ZERO; p]);
     let mut narrow_beta = engine.constant(&vec![Z64::ZERO; p]);

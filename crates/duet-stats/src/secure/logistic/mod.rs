@@ -27,8 +27,10 @@
 //!    `prob = sigmoid(eta)` ([`sigmoid`]: one batched comparison against 19
 //!    breakpoints, piecewise quintic, max error 1e-6), and the sums
 //!    `g = X'(y - prob)`, `H = X' diag(prob (1 - prob)) X` (upper triangle)
-//!    at scale 2^(2f), untruncated. Every product has a design entry as a
-//!    factor, so all-zero rows contribute exactly 0 whatever their `prob`.
+//!    at scale 2^(2f), untruncated (`H` from `w = prob (1 - prob)` times
+//!    the data-only products `x_j x_k`, computed once per fit). Every
+//!    product has a design entry as a factor, so all-zero rows contribute
+//!    exactly 0 whatever their `prob`.
 //! 2. The `p + p(p+1)/2` sums are lifted to Z_2^128 (40 fractional bits) and
 //!    divided by 2^s with `2^s >= n`, so `A = H / 2^s` has eigenvalues at
 //!    most `p / 4` (`|x_std| <= 1`, `prob (1 - prob) <= 1/4`); a ridge
@@ -94,8 +96,8 @@
 //! original units), for data the reference fits in at most `iterations`
 //! Newton steps. The worst seen over the tests' data sets (n up to 2000, p
 //! up to 5, 90% padding, a 3% outcome, data in a tenth of the declared
-//! range, odds ratios up to e^3 per half-range, random small sets) is 7e-6
-//! for coefficients and 4e-6 for standard errors, and 3e-5 / 5e-5 over 44
+//! range, odds ratios up to e^3 per half-range, random small sets) is 3e-6
+//! for coefficients and 4e-6 for standard errors, and 2e-5 / 7e-6 over 44
 //! random strong-effect sets. Sources: the sigmoid (1e-6),
 //! truncation (2^-20 per record product), the ridge after its correction,
 //! and the fixed number of Newton steps.
@@ -103,13 +105,15 @@
 //! # Cost
 //! Per fit with `N` Newton steps (default 10), `n` records, `p` columns and
 //! `q = p (p + 1) / 2` ([`needs`] gives the exact [`duet_core::Needs`]):
-//! - Z_2^64: `(p - 1) n + N n (4p + 14 + q)` Beaver triples (40 per record
-//!   and step at p = 4) and `19 N n` comparisons (LTZ);
+//! - Z_2^64: `(p - 1)(p + 1) n + N n (2p + 14 + q)` Beaver triples (32
+//!   per record and step at p = 4: 5 for `eta`, 11 for the sigmoid, 16 for
+//!   the sums, with the data-only products `x_j x_k` computed once) and
+//!   `19 N n` comparisons (LTZ);
 //! - Z_2^128: per step `2q` (lifting) + `2(p^3 + p^2)` per Newton-Schulz
 //!   step + `p^2 + 4p` triples, a few thousand per fit, and `2 p N`
 //!   comparisons;
-//! - rounds: about 75 per Newton step (8 + 1 comparison, 11 Horner, 5 sums,
-//!   2 lifting, 4 per Newton-Schulz step, 10 clamping), 790 per fit.
+//! - rounds: about 75 per Newton step (8 + 1 comparison, 11 Horner, 3 sums,
+//!   2 lifting, 4 per Newton-Schulz step, 10 clamping), 770 per fit.
 //!
 //! Measured for n = 2000, p = 4, defaults (2-core Xeon, shared with
 //! parallel builds, load average 8 to 9; both parties on one thread, in
@@ -118,20 +122,20 @@
 //!
 //! | | |
 //! |---|---|
-//! | Z_2^64 Beaver triples | 806,000 |
+//! | Z_2^64 Beaver triples | 670,000 |
 //! | Z_2^64 LTZ (daBits) | 380,000 (1,075,140 AND-triple words = 68.8 M AND gates) |
 //! | Z_2^128 triples / LTZ | 15,500 / 80 (3,720 AND words) |
-//! | messages per party (about the rounds) | 789, input sharing included |
-//! | online bytes per party | 30.7 MB |
-//! | online time, test dealer stocked ahead | 0.44 to 0.49 s (stocking 0.34 to 0.37 s) |
-//! | OT preprocessing (duet-ot, in memory) | 17.3 s, 2.19 GB per party: Z_2^64 triples 7.9 s / 1.03 GB, LTZ material 8.9 s / 1.11 GB, Z_2^128 0.5 s / 52 MB |
+//! | messages per party (about the rounds) | 771, input sharing included |
+//! | online bytes per party | 28.6 MB |
+//! | online time, test dealer stocked ahead | 0.44 s (stocking 0.36 s) |
+//! | OT preprocessing (duet-ot, in memory) | 13.9 s, 2.02 GB per party: Z_2^64 triples 5.9 s / 0.86 GB, LTZ material 7.5 s / 1.11 GB, Z_2^128 0.5 s / 52 MB |
 //!
 //! One LTZ costs about as much OT preprocessing as 2.3 Z_2^64 triples, so
-//! comparisons and products weigh about equally. Cheaper options, not taken:
-//! the sign first and then comparisons of `|eta|` against the 9 positive
-//! breakpoints (10 LTZ instead of 19 per record and step, 25% less
-//! preprocessing, 10 more rounds per step), and data-only products
-//! `x_j x_k` computed once (8 of the 40 triples per record and step).
+//! the comparisons are over half of it. A cheaper option, not taken (it
+//! needs a second comparison call per step): the sign first and then
+//! comparisons of `|eta|` against the 9 positive breakpoints, with
+//! `sigmoid(-x) = 1 - sigmoid(x)` (10 LTZ instead of 19 per record and
+//! step, about 25% less preprocessing, 10 more rounds per step).
 //!
 //! # Example
 //! ```

@@ -124,7 +124,9 @@ pub struct FitNeeds {
 pub fn needs(n: usize, p: usize, options: &LogisticOptions) -> Result<FitNeeds, LogisticError> {
     let shape = options.check(n, p)?;
     let iters = options.iterations as usize;
-    let z64 = Needs::for_mul((p - 1) * n) + per_record(shape).repeat(iters);
+    // Standardisation, then the data-only products x_j x_k (j, k >= 1).
+    let setup = Needs::for_mul((p - 1) * n + 2 * n * (p - 1) * p / 2);
+    let z64 = setup + per_record(shape).repeat(iters);
     let mut z128 = Needs::default();
     for it in 0..iters {
         let first = it == 0;
@@ -152,7 +154,7 @@ fn per_record(shape: Shape) -> Needs {
     let (n, p) = (shape.n, shape.p);
     let eta = Needs::for_mul(n * p + n);
     let sig = Needs::for_ltz::<Z64>(BREAKPOINTS * n) + Needs::for_mul((2 * TERMS - 1) * n);
-    let sums = Needs::for_mul(n * p + n + n + 2 * n * p + n * shape.tri());
+    let sums = Needs::for_mul(n * p + n + n + n * shape.tri());
     eta + sig + sums
 }
 

@@ -100,26 +100,54 @@ async fn linear_predictor<C: Channel, P: Preprocessing>(
 /// The standardised design and outcome of one fit, column-major.
 pub(crate) struct Records {
     /// All `p` columns concatenated (`p n` elements).
-    pub(crate) xs: Shared<Z64>,
+    xs: Shared<Z64>,
+    /// The products `x_j x_k` for `j <= k` (row-major upper triangle,
+    /// `n` each), data only, so computed once per fit.
+    pairs: Shared<Z64>,
     /// The outcome, 0 or 1 in fixed point (0 on unused rows).
-    pub(crate) y: Shared<Z64>,
-    pub(crate) n: usize,
-    pub(crate) p: usize,
-    pub(crate) frac_bits: u32,
+    y: Shared<Z64>,
+    n: usize,
+    p: usize,
+    frac_bits: u32,
 }
 
 impl Records {
-    fn column(&self, j: usize) -> Result<Shared<Z64>, LogisticError> {
-        let n = self.n;
-        self.xs
-            .slice(j * n..(j + 1) * n)
-            .ok_or(LogisticError::NoColumns)
+    /// Prepares the standardised `design` and `y` of `n` records: the
+    /// pairwise products cost `n (p - 1) p / 2` products and truncations,
+    /// as the mask column needs none (`m m = m`, `m x_k = x_k`).
+    pub(crate) async fn new<C: Channel, P: Preprocessing>(
+        engine: &mut Engine<C, P>,
+        design: &[Shared<Z64>],
+        y: &Shared<Z64>,
+        frac_bits: u32,
+    ) -> Result<Self, LogisticError> {
+        let (n, p) = (y.len(), design.len());
+        let (mut left, mut right) = (Vec::new(), Vec::new());
+        for j in 1..p {
+            for k in j..p {
+                left.extend([&design[j]]);
+                right.extend([&design[k]]);
+            }
+        }
+        let prods = engine
+            .mul_fixed(&Shared::concat(&left), &Shared::concat(&right), frac_bits)
+            .await?;
+        let mut pairs: Vec<&Shared<Z64>> = design.iter().collect();
+        pairs.push(&prods);
+        Ok(Records {
+            xs: Shared::concat(&design.iter().collect::<Vec<_>>()),
+            pairs: Shared::concat(&pairs),
+            y: y.clone(),
+            n,
+            p,
+            frac_bits,
+        })
     }
 
     /// Shares of `[g_0..g_{p-1}, H_jk for j <= k]` at scale 2^(2f), where
     /// `g = X'(y - prob)` and `H = X' diag(prob (1 - prob)) X` at `beta`.
-    /// Every product has a design entry as a factor before truncation, so
-    /// all-zero rows add exactly 0 whatever their probability.
+    /// Every product has a design entry as a factor, so all-zero rows add
+    /// exactly 0 whatever their probability.
     pub(crate) async fn curvature<C: Channel, P: Preprocessing>(
         &self,
         engine: &mut Engine<C, P>,
@@ -139,32 +167,8 @@ impl Records {
             .slice(p * n..(p + 1) * n)
             .ok_or(LogisticError::NoColumns)?;
         let w = engine.trunc(&w, f).await?;
-        let u = engine.mul_fixed(&self.xs, &repeat(&w, p), f).await?;
-        let hess = self.hessian_sums(engine, &u).await?;
-        Ok(Shared::concat(&[&grad, &hess]))
-    }
-
-    /// Shares of `sum_r u_rj x_rk` for `j <= k`, row-major upper triangle.
-    async fn hessian_sums<C: Channel, P: Preprocessing>(
-        &self,
-        engine: &mut Engine<C, P>,
-        u: &Shared<Z64>,
-    ) -> Result<Shared<Z64>, LogisticError> {
-        let (n, p) = (self.n, self.p);
-        let mut left = Vec::new();
-        let mut right = Vec::new();
-        for j in 0..p {
-            let uj = u
-                .slice(j * n..(j + 1) * n)
-                .ok_or(LogisticError::NoColumns)?;
-            for k in j..p {
-                left.push(uj.clone());
-                right.push(self.column(k)?);
-            }
-        }
-        let l = Shared::concat(&left.iter().collect::<Vec<_>>());
-        let r = Shared::concat(&right.iter().collect::<Vec<_>>());
-        let prods = engine.mul(&l, &r).await?;
-        Ok(block_sums(&prods, left.len(), n))
+        let tri = p * (p + 1) / 2;
+        let hess = engine.mul(&repeat(&w, tri), &self.pairs).await?;
+        Ok(Shared::concat(&[&grad, &block_sums(&hess, tri, n)]))
     }
 }
