@@ -10,6 +10,9 @@
 //! has a public [`Standardization`] from the job's declared bounds; the fit
 //! runs on `x_std = (x - center m) / scale`, which must lie in [-1, 1]
 //! ([`Standardization::from_bounds`] gives exactly that for in-bounds data).
+//! Both conditions are the caller's to guarantee (checking them would need
+//! comparisons on shares): a row with `m = 0` but some `x != 0` would count
+//! in the fit, and `|x_std| > 1` voids the range proofs below.
 //!
 //! # Algorithm (semi-honest; the control flow depends only on `n`, `p` and
 //! the options)
@@ -37,23 +40,30 @@
 //!    `p 2^-18` is added to A's diagonal. It dominates the rounding of A
 //!    (whose spectrum could otherwise dip below 0 on near-singular designs
 //!    and make Newton-Schulz diverge); the gradient is untouched, so the
-//!    fixed point is still the maximum-likelihood estimate, and variances
-//!    change by a relative `p 2^-18 / lambda_min(A)` at most.
+//!    fixed point is still the maximum-likelihood estimate, and after the
+//!    correction below variances change by a relative
+//!    `(p 2^-18 / lambda_min(A))^3` at most.
 //! 3. `A^-1` by Newton-Schulz `X <- X (2I - A X)`: first from `(4/p) I`
 //!    (eigenvalues of `(4/p) A` in (0, 1]) for
 //!    [`LogisticOptions::inverse_first`] steps (default 20, enough down to
 //!    `lambda_min(A) ~ 1e-5 p`), later warm-started from the previous
-//!    inverse for [`LogisticOptions::inverse_warm`] steps (default 8).
+//!    inverse for [`LogisticOptions::inverse_warm`] steps (default 8). The
+//!    warm start converges while the new A is less than twice the old one
+//!    in every direction; in the usual course A shrinks (the weights fall
+//!    from their maximum 1/4 at `beta = 0`), but a step that more than
+//!    doubles some weights would make that inverse diverge and the result
+//!    wrong, undetected (detecting it would take an opening). The tests'
+//!    and stress test's data never did.
 //! 4. `beta += A^-1 g / 2^s`, clamped to [-1024, 1024] per coefficient.
 //!
 //! Afterwards the ridge is taken out of the inverse by two Neumann terms
 //! (`A^-1 ~ X (I + rX (I + rX))` for `X = (A + rI)^-1`, relative error
 //! `(r / lambda_min)^3`), and with the public `T` of the standardisation
 //! the parties compute `beta_orig = T beta` and `diag(T (A^-1 / 2^s) T')` on
-//! shares and
-//! open those `2p` values (in fact `D beta_orig` and `D^2 diag(Cov_orig)`
+//! shares and open those `2p` values (in fact `D beta_orig` and `D^2 diag(Cov_orig)`
 //! with the public `D = diag(1, scale_1, ..)`, a public bijection of them,
-//! for precision). The covariance is the inverse Hessian of the last step.
+//! for precision). The covariance is the inverse Hessian at the last
+//! step's starting point.
 //!
 //! # What each party learns
 //! Both learn `n`, `p`, the options and standardisations (public inputs),
