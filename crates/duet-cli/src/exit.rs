@@ -69,6 +69,15 @@ pub(crate) fn code_for(err: &anyhow::Error) -> ExitCode {
         if cause.downcast_ref::<duet_stats::ProtocolError>().is_some() {
             return ExitCode::from(LINK);
         }
+        if let Some(e) = cause.downcast_ref::<duet_stats::StudyError>() {
+            // A duplicate or empty identifier in this side's file is bad
+            // input; everything else in a study is the link or the peer.
+            let ids = matches!(
+                e,
+                duet_stats::StudyError::Link(duet_stats::linked::LinkError::Identifiers { .. })
+            );
+            return ExitCode::from(if ids { BAD_INPUT } else { LINK });
+        }
         if let Some(e) = cause.downcast_ref::<duet_net::NetError>() {
             return ExitCode::from(if is_file_error(e) { BAD_INPUT } else { LINK });
         }

@@ -12,6 +12,7 @@ pub(crate) fn print(outcome: &Outcome, role: Role, out: Output) -> anyhow::Resul
             "role": role.to_string(),
             "results": outcome.paths.results,
             "report": outcome.paths.report,
+            "report_html": outcome.paths.html,
             "manifest": outcome.paths.manifest,
             "rows_used": outcome.rows_used,
             "bytes_sent": outcome.traffic.total().sent_bytes,
@@ -36,6 +37,7 @@ pub(crate) fn print(outcome: &Outcome, role: Role, out: Output) -> anyhow::Resul
     );
     println!("results:  {}", outcome.paths.results.display());
     println!("report:   {}", outcome.paths.report.display());
+    println!("html:     {}", outcome.paths.html.display());
     println!("manifest: {}", outcome.paths.manifest.display());
     Ok(())
 }
