@@ -1,6 +1,6 @@
 //! Coefficients and standard errors against the plaintext fit, within the
 //! stated tolerance (1e-4 absolute on the standardised scale; the worst
-//! seen is about 1e-5).
+//! seen is 5e-6).
 
 use duet_stats::secure::logistic::LogisticOptions;
 use proptest::prelude::*;

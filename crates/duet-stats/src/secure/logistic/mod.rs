@@ -23,12 +23,13 @@
 //! (standardised coefficients of 3 to 7). The fit is within [`ACCURACY`]
 //! whenever the reference needs at most `iterations` steps (the covariance
 //! is that of the last step's starting point, so it lags one step). With 8,
-//! 4 of 44 random strong-effect fits erred by up to 1.5e-2; with 10, none
-//! beyond tolerance except one needing 11 reference steps (1.6e-4), see the
-//! ignored `stress` test. Each step:
+//! 4 of 44 random strong-effect fits erred by up to 1.5e-2; with 10, all
+//! are within tolerance, the two needing 11 reference steps by 8e-5 at
+//! worst (see the ignored `stress` test). Each step:
 //! 1. Z_2^64, per record: `eta = X beta` (Beaver products, one truncation),
-//!    `prob = sigmoid(eta)` ([`sigmoid`]: one batched comparison against 19
-//!    breakpoints, piecewise quintic, max error 1e-6), and the sums
+//!    `prob = sigmoid(eta)` ([`sigmoid`]: the sign, then one batched
+//!    comparison of `|eta|` against 9 breakpoints, piecewise quintic, max
+//!    error 1e-6), and the sums
 //!    `g = X'(y - prob)`, `H = X' diag(prob (1 - prob)) X` (upper triangle)
 //!    at scale 2^(2f), untruncated (`H` from `w = prob (1 - prob)` times
 //!    the data-only products `x_j x_k`, computed once per fit). Every
@@ -106,46 +107,45 @@
 //! original units), for data the reference fits in at most `iterations`
 //! Newton steps. The worst seen over the tests' data sets (n up to 2000, p
 //! up to 5, 90% padding, a 3% outcome, data in a tenth of the declared
-//! range, odds ratios up to e^3 per half-range, random small sets) is 3e-6
-//! for coefficients and 4e-6 for standard errors, and 2e-5 / 7e-6 over 44
-//! random strong-effect sets. Sources: the sigmoid (1e-6),
+//! range, odds ratios up to e^3 per half-range, random small sets) is 5e-6
+//! for coefficients and 4e-6 for standard errors, and 1.4e-5 / 1.3e-5 over
+//! 44 random strong-effect sets. Sources: the sigmoid (1e-6),
 //! truncation (2^-20 per record product), the ridge after its correction,
 //! and the fixed number of Newton steps.
 //!
 //! # Cost
 //! Per fit with `N` Newton steps (default 10), `n` records, `p` columns and
 //! `q = p (p + 1) / 2` ([`needs`] gives the exact [`duet_core::Needs`]):
-//! - Z_2^64: `(p - 1)(p + 1) n + N n (2p + 14 + q)` Beaver triples (32
-//!   per record and step at p = 4: 5 for `eta`, 11 for the sigmoid, 16 for
+//! - Z_2^64: `(p - 1)(p + 1) n + N n (2p + 16 + q)` Beaver triples (34
+//!   per record and step at p = 4: 5 for `eta`, 13 for the sigmoid, 16 for
 //!   the sums, with the data-only products `x_j x_k` computed once) and
-//!   `19 N n` comparisons (LTZ);
+//!   `10 N n` comparisons (LTZ: the sign and 9 breakpoints);
 //! - Z_2^128: per step `2q` (lifting) + `2(p^3 + p^2)` per Newton-Schulz
 //!   step + `p^2 + 4p` triples, a few thousand per fit, and `2 p N`
 //!   comparisons;
-//! - rounds: about 75 per Newton step (8 + 1 comparison, 11 Horner, 3 sums,
-//!   2 lifting, 4 per Newton-Schulz step, 10 clamping), 770 per fit.
+//! - rounds: about 85 per Newton step (29 sigmoid, 2 `eta`, 3 sums, 2
+//!   lifting, 4 per Newton-Schulz step, 2 step, 10 clamping), 870 per fit.
 //!
 //! Measured for n = 2000, p = 4, defaults (2-core Xeon, shared with
-//! parallel builds, load average 8 to 9; both parties on one thread, in
+//! parallel builds, load average 4 to 6; both parties on one thread, in
 //! memory, release build; `cargo test --release -p duet-stats --test
-//! logistic -- --ignored --nocapture timing`):
+//! logistic -- --ignored --nocapture --test-threads 1 timing`):
 //!
 //! | | |
 //! |---|---|
-//! | Z_2^64 Beaver triples | 670,000 |
-//! | Z_2^64 LTZ (daBits) | 380,000 (1,075,140 AND-triple words = 68.8 M AND gates) |
+//! | Z_2^64 Beaver triples | 710,000 |
+//! | Z_2^64 LTZ (daBits) | 200,000 (568,340 AND-triple words = 36.4 M AND gates) |
 //! | Z_2^128 triples / LTZ | 15,500 / 80 (3,720 AND words) |
-//! | messages per party (about the rounds) | 771, input sharing included |
-//! | online bytes per party | 28.6 MB |
-//! | online time, test dealer stocked ahead | 0.44 s (stocking 0.36 s) |
-//! | OT preprocessing (duet-ot, in memory) | 13.9 s, 2.02 GB per party: Z_2^64 triples 5.9 s / 0.86 GB, LTZ material 7.5 s / 1.11 GB, Z_2^128 0.5 s / 52 MB |
+//! | messages per party (about the rounds) | 871, input sharing included |
+//! | online bytes per party | 21.1 MB |
+//! | online time, test dealer stocked ahead | 0.20 to 0.21 s (stocking 0.12 to 0.21 s) |
+//! | OT preprocessing (duet-ot, in memory) | 6.0 to 8.8 s, 1.55 GB per party: Z_2^64 triples 2.7 to 5.0 s / 0.91 GB, LTZ material 3.0 to 3.5 s / 0.58 GB, Z_2^128 0.3 s / 52 MB |
 //!
-//! One LTZ costs about as much OT preprocessing as 2.3 Z_2^64 triples, so
-//! the comparisons are over half of it. A cheaper option, not taken (it
-//! needs a second comparison call per step): the sign first and then
-//! comparisons of `|eta|` against the 9 positive breakpoints, with
-//! `sigmoid(-x) = 1 - sigmoid(x)` (10 LTZ instead of 19 per record and
-//! step, about 25% less preprocessing, 10 more rounds per step).
+//! One LTZ costs about as much OT preprocessing as 2.3 Z_2^64 triples
+//! (bytes), hence the sign-then-magnitude sigmoid: comparing `eta` with all
+//! 19 signed breakpoints in one call would save 10 rounds per step but cost
+//! 19 LTZ per record and step instead of 10 (2.02 GB of OT traffic per
+//! party for this fit instead of 1.55 GB).
 //!
 //! # Example
 //! ```

@@ -153,7 +153,9 @@ impl Repeat for Needs {
 fn per_record(shape: Shape) -> Needs {
     let (n, p) = (shape.n, shape.p);
     let eta = Needs::for_mul(n * p + n);
-    let sig = Needs::for_ltz::<Z64>(BREAKPOINTS * n) + Needs::for_mul((2 * TERMS - 1) * n);
+    let sig = Needs::for_ltz::<Z64>(n)
+        + Needs::for_ltz::<Z64>(BREAKPOINTS * n)
+        + Needs::for_mul((2 * TERMS + 1) * n);
     let sums = Needs::for_mul(n * p + n + n + n * shape.tri());
     eta + sig + sums
 }

@@ -1,18 +1,24 @@
-//! The logistic function on fixed-point shares, as a piecewise cubic.
+//! The logistic function on fixed-point shares, as a piecewise quintic.
 //!
-//! The real line is cut at 19 public breakpoints (0, ±0.75, ±1.5, ±2.5,
-//! ±3.5, ±4.5, ±6, ±8, ±10, ±14). On each bounded piece the function is the
-//! quintic interpolating the logistic at the six Chebyshev nodes of the piece,
-//! written in `t = x - lo` (the piece's left end), so `t` is small and no
-//! coefficient is large. Below -14 it is exactly 0, above 14 exactly 1.
+//! By symmetry, `sigmoid(x) = f(|x|)` for `x >= 0` and `1 - f(|x|)` below.
+//! `[0, inf)` is cut at 9 public breakpoints (0.75, 1.5, 2.5, 3.5, 4.5, 6,
+//! 8, 10, 14). On each bounded piece `f` is the quintic interpolating the
+//! logistic at the six Chebyshev nodes of the piece, written in
+//! `t = |x| - lo` (the piece's left end), so `t` is small and no
+//! coefficient is large. From 14 on it is exactly 1.
 //!
-//! On shares: one batched comparison of `x` against every breakpoint (19 LTZ
-//! per value, one engine call); the piece's coefficients and left end are
-//! then linear in the comparison bits with public weights (local), and the
-//! quintic is evaluated by Horner's rule (five fixed-point products).
+//! On shares: one comparison for the sign, `|x|` by one product, then one
+//! batched comparison of `|x|` against every breakpoint (9 LTZ per value,
+//! one engine call); the piece's coefficients and left end are linear in
+//! the comparison bits with public weights (local), the quintic is
+//! evaluated by Horner's rule (five fixed-point products), and one product
+//! reflects the negative values. Comparing `x` against all of ±breakpoints
+//! in a single call would save 10 rounds per evaluation but cost 19 LTZ
+//! instead of 10, and one LTZ costs about as much OT preprocessing as 2.3
+//! Beaver triples.
 //!
-//! Accuracy: the interpolation error is at most 7.1e-8 within ±14 and
-//! 8.3e-7 beyond; the final rounding to 2^-f adds at most 2^-f (9.5e-7 at
+//! Accuracy: the interpolation error is at most 7.1e-8 below 14 and 8.3e-7
+//! beyond; the final rounding to 2^-f adds at most 2^-f (9.5e-7 at
 //! f = 20). A quintic rather than a cubic: a cubic on these pieces errs by
 //! 1.2e-5, which is 1e-3 relative where the probability is 0.01 and biased
 //! coefficients of rare outcomes by 5e-4. The `sigmoid` test of the
@@ -20,14 +26,14 @@
 //!
 //! Exactness where it matters: the comparison bits are exact 0/1, and the
 //! per-piece weights are differences of encoded constants, so the selected
-//! coefficients telescope to exactly the encoded ones (exactly 0 outside
-//! ±14, which keeps `t`, unbounded there, out of every product).
+//! coefficients telescope to exactly the encoded ones (exactly `1, 0, ..`
+//! from 14 on, which keeps `t`, unbounded there, out of every product).
 
 use duet_core::{Channel, Engine, FixedPoint, Preprocessing, Ring, Shared, Z64};
 
 use super::LogisticError;
 
-/// The positive breakpoints; the negative ones mirror them, and 0 is one too.
+/// The breakpoints on `|x|`; the pieces start at 0.
 const POSITIVE: [f64; 9] = [0.75, 1.5, 2.5, 3.5, 4.5, 6.0, 8.0, 10.0, 14.0];
 
 /// Coefficients per piece (degree 5).
@@ -38,30 +44,28 @@ pub(crate) const TERMS: usize = 6;
 /// the widest piece, so at `f` bits it would cost 5e-4.
 const EXTRA: u32 = 12;
 
-/// Number of breakpoints, hence comparisons per value.
-pub(crate) const BREAKPOINTS: usize = 2 * POSITIVE.len() + 1;
+/// Number of breakpoints, hence comparisons of `|x|` per value (one more
+/// compares the sign).
+pub(crate) const BREAKPOINTS: usize = POSITIVE.len();
 
 /// The logistic function `1 / (1 + e^-x)` in f64.
 pub fn logistic(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 
-/// All breakpoints, ascending.
-fn breakpoints() -> Vec<f64> {
-    let neg = POSITIVE.iter().rev().map(|b| -b);
-    neg.chain([0.0]).chain(POSITIVE).collect()
+/// The left ends of the pieces on `[0, inf)`: 0 and every breakpoint.
+fn left_ends() -> Vec<f64> {
+    [0.0].into_iter().chain(POSITIVE).collect()
 }
 
-/// Coefficients `[c0, .., c5]` in `t = x - lo` per piece: the first
-/// (below the lowest breakpoint) is 0, the last (from the highest) is 1.
+/// Coefficients `[c0, .., c5]` in `t = |x| - lo` per piece of `[0, inf)`:
+/// the last (from the highest breakpoint) is exactly 1.
 fn pieces() -> Vec<[f64; TERMS]> {
-    let b = breakpoints();
-    let inner = b.windows(2).map(|w| chebyshev(w[0], w[1]));
+    let ends = left_ends();
     let mut one = [0.0; TERMS];
     one[0] = 1.0;
-    [[0.0; TERMS]]
-        .into_iter()
-        .chain(inner)
+    ends.windows(2)
+        .map(|w| chebyshev(w[0], w[1]))
         .chain([one])
         .collect()
 }
@@ -102,11 +106,15 @@ fn multiply_by_root(poly: &mut [f64; TERMS], root: f64) {
     }
 }
 
-/// The piecewise cubic in f64 (what the shares compute, without rounding).
+/// The piecewise polynomial in f64 (what the shares compute, without
+/// rounding): `f(|x|)` for `x >= 0`, `1 - f(|x|)` below.
 pub fn logistic_approx(x: f64) -> f64 {
-    let b = breakpoints();
-    let piece = b.iter().filter(|&&bk| x >= bk).count();
-    let lo = if piece == 0 { b[0] } else { b[piece - 1] };
+    if x < 0.0 {
+        return 1.0 - logistic_approx(-x);
+    }
+    let ends = left_ends();
+    let piece = POSITIVE.iter().filter(|&&bk| x >= bk).count();
+    let lo = ends[piece];
     let c = pieces()[piece];
     let t = x - lo;
     c.iter().rev().fold(0.0, |acc, &ci| acc * t + ci)
@@ -136,9 +144,10 @@ fn select_linear(top: Z64, bits: &Shared<Z64>, d: &[Z64], n: usize, p0: bool) ->
 /// Shares of (approximately) `logistic(x)` for fixed-point shares `x` with
 /// `frac_bits` fractional bits, on every element.
 ///
-/// Costs `19 n` comparisons ([`duet_core::Needs::for_ltz`] on `19 n`
-/// elements, in one call) and `11 n` Beaver triples (five products and
-/// six truncations); 8 rounds of comparison and bit conversion, then 11.
+/// Costs `10 n` comparisons in two engine calls ([`duet_core::Needs::for_ltz`]
+/// on `n`, then on `9 n` elements: the sign, then `|x|` against the
+/// breakpoints) and `13 n` Beaver triples (`|x|`, five Horner products and
+/// six truncations, the reflection); 29 rounds.
 /// `frac_bits` at most 22, `|x| < 2^(62 - frac_bits - 12 - 2)`.
 /// What each party learns: nothing (nothing is opened).
 pub async fn sigmoid<C: Channel, P: Preprocessing>(
@@ -147,32 +156,45 @@ pub async fn sigmoid<C: Channel, P: Preprocessing>(
     frac_bits: u32,
 ) -> Result<Shared<Z64>, LogisticError> {
     let n = x.len();
-    let b = breakpoints();
-    let enc_b: Vec<Z64> = b
+    let negative = engine.ltz(x).await?;
+    // |x| = x - 2 [x < 0] x: the bit is an exact 0/1 integer, no truncation.
+    let flip = engine.mul(&negative, x).await?;
+    let abs = x.sub(&flip.mul_scalar(Z64(2))).map_err(length("sigmoid"))?;
+    let f = on_magnitude(engine, &abs, frac_bits).await?;
+    // sigmoid(x) = f + [x < 0] (1 - 2f).
+    let one = engine.constant(&vec![encode(1.0, frac_bits)?; n]);
+    let reflect = one.sub(&f.mul_scalar(Z64(2))).map_err(length("sigmoid"))?;
+    let fix = engine.mul(&negative, &reflect).await?;
+    f.add(&fix).map_err(length("sigmoid"))
+}
+
+/// Shares of `f(a)` for shares `a >= 0`: the piece by one batched
+/// comparison against every breakpoint, then Horner's rule.
+async fn on_magnitude<C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    abs: &Shared<Z64>,
+    frac_bits: u32,
+) -> Result<Shared<Z64>, LogisticError> {
+    let n = abs.len();
+    let enc_b: Vec<Z64> = POSITIVE
         .iter()
         .map(|&v| encode(v, frac_bits))
         .collect::<Result<_, _>>()?;
     let shifted: Vec<Shared<Z64>> = enc_b
         .iter()
-        .map(|&bk| engine.add_public(x, &vec![-bk; n]))
+        .map(|&bk| engine.add_public(abs, &vec![-bk; n]))
         .collect::<Result<_, _>>()?;
     let below = engine
         .ltz(&Shared::concat(&shifted.iter().collect::<Vec<_>>()))
         .await?;
     let p0 = engine.role() == duet_core::Role::P0;
-    // Left end: b_last minus the widths of the pieces x is below.
-    let widths: Vec<Z64> = (0..b.len())
-        .map(|k| {
-            if k == 0 {
-                Z64(0)
-            } else {
-                enc_b[k] - enc_b[k - 1]
-            }
-        })
+    // Left end: the last breakpoint minus the widths of the pieces above.
+    let widths: Vec<Z64> = (0..enc_b.len())
+        .map(|k| enc_b[k] - if k == 0 { Z64(0) } else { enc_b[k - 1] })
         .collect();
     let last = enc_b.last().copied().unwrap_or(Z64(0));
     let lo = select_linear(last, &below, &widths, n, p0);
-    let t = x.sub(&lo).map_err(length("sigmoid"))?;
+    let t = abs.sub(&lo).map_err(length("sigmoid"))?;
     let coef = selected_coefficients(&below, n, p0, frac_bits)?;
     horner(engine, &coef, &t, frac_bits).await
 }
