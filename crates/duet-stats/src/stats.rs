@@ -12,7 +12,7 @@ use crate::results::{
 };
 
 /// Newton iterations of a logistic fit when the job does not say.
-pub(crate) const LOGISTIC_ITERATIONS: u32 = 8;
+pub(crate) const LOGISTIC_ITERATIONS: u32 = 10;
 
 /// One result per block (statistic), in job order.
 pub(crate) fn compute(job: &Job, plan: &Plan, opened: &Opened) -> Vec<StatisticResult> {

@@ -19,13 +19,39 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
     /// 1 + ceil(log2(k-1)) rounds (7 for Z_2^64, 8 for Z_2^128) and about
     /// 3k AND gates per element.
     pub async fn ltz_bits<R: Ring>(&mut self, x: &Shared<R>) -> Result<SharedBits, EngineError> {
-        let k = R::BITS as usize;
+        self.ltz_bits_within(x, R::BITS).await
+    }
+
+    /// [`Engine::ltz_bits`] for values known to lie in
+    /// `[-2^(bits-1), 2^(bits-1))`: the shares reduced mod 2^bits (a local
+    /// step) share `x mod 2^bits`, whose bit `bits - 1` is the sign, so the
+    /// carry circuit runs on `bits - 1` bits instead of k - 1 (fewer AND
+    /// gates, same rounds or fewer). Outside that range the answer is the
+    /// sign of `x mod 2^bits` read as a `bits`-bit number (wrong, not
+    /// insecure). `bits` is clamped to [2, k].
+    pub async fn ltz_bits_within<R: Ring>(
+        &mut self,
+        x: &Shared<R>,
+        bits: u32,
+    ) -> Result<SharedBits, EngineError> {
+        let k = super::comparison_width::<R>(bits);
         let mut planes = bit_planes(x.shares());
         let carry = self.carry_out("comparison", &planes, k - 1).await?;
         let msb = planes.plane(k - 1);
         let words = msb.iter().zip(&carry).map(|(m, c)| m ^ c).collect();
         planes.words.zeroize();
         Ok(SharedBits::from_words(words, x.len()))
+    }
+
+    /// Shares (0 or 1 in the ring) of `[x < 0]` for `x` within
+    /// `[-2^(bits-1), 2^(bits-1))`: [`Engine::ltz_bits_within`] then [`Engine::b2a`].
+    pub async fn ltz_within<R: Ring>(
+        &mut self,
+        x: &Shared<R>,
+        bits: u32,
+    ) -> Result<Shared<R>, EngineError> {
+        let b = self.ltz_bits_within(x, bits).await?;
+        self.b2a(&b).await
     }
 
     /// Shares (0 or 1 in the ring) of `[x < 0]`: [`Engine::ltz_bits`] then

@@ -68,8 +68,13 @@ impl Needs {
 
     /// Exactly what [`Engine::ltz`] (and [`Engine::lt`]) consume on `n` elements.
     pub fn for_ltz<R: Ring>(n: usize) -> Needs {
+        Needs::for_ltz_within::<R>(n, R::BITS)
+    }
+
+    /// Exactly what [`Engine::ltz_within`] consumes on `n` elements.
+    pub fn for_ltz_within<R: Ring>(n: usize, bits: u32) -> Needs {
         let nw = crate::share::words_for(n);
-        let m = R::BITS as usize - 1;
+        let m = comparison_width::<R>(bits) - 1;
         // Generate bits, then per tree level one AND per pair (G) and one
         // per pair but the lowest (P).
         let (mut planes, mut segments) = (m, m);
@@ -99,6 +104,11 @@ impl Needs {
 /// vector goes as a stream of frames, so masking, transfer and decoding
 /// overlap on a real link and buffers stay small.
 pub const STREAM_CHUNK: usize = 1 << 17;
+
+/// The bits a comparison works on: `bits` within 2 and the ring's width.
+pub(crate) fn comparison_width<R: Ring>(bits: u32) -> usize {
+    bits.clamp(2, R::BITS) as usize
+}
 
 /// The element ranges of the frames for `n` elements (one empty frame for 0,
 /// so an empty vector still takes its step in the protocol).

@@ -265,11 +265,15 @@ fn needs_are_exact() {
             Counting(InsecureDealer::new(Role::P1, [5; 32]), counts[1].clone()),
             &mut rng,
         );
-        let needs = Needs::for_ltz::<Z128>(n) + Needs::for_eqz::<Z128>(n) + Needs::for_mul(n);
+        let needs = Needs::for_ltz::<Z128>(n)
+            + Needs::for_eqz::<Z128>(n)
+            + Needs::for_mul(n)
+            + Needs::for_ltz_within::<Z128>(n, 41);
         let body = async |e: &mut duet_core::Engine<duet_core::MemoryChannel, Counting>| {
             e.preprocess::<Z128>(needs).await?;
             let x = e.constant(&vec![Z128(3); n]);
             drop(e.ltz(&x).await?);
+            drop(e.ltz_within(&x, 41).await?);
             drop(e.eqz(&x).await?);
             drop(e.trunc(&x, 1).await?);
             Ok::<_, duet_core::EngineError>(())

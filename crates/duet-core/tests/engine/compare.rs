@@ -119,3 +119,46 @@ fn and_not_and_b2a_on_bits() {
         assert_eq!(got.1[i], Z64((!xb[i] && !yb[i]).into()));
     }
 }
+
+/// [x < 0] on a narrower width for values known to fit it.
+fn check_within<R: Ring>(seed: u64, xs: &[R], bits: u32) {
+    let got = agreed(both(seed, async |e| {
+        let x = input(e, Role::P0, xs).await?;
+        let lt = e.ltz_within(&x, bits).await?;
+        e.open(&lt).await
+    }));
+    for (i, &x) in xs.iter().enumerate() {
+        assert_eq!(
+            got[i],
+            R::from_u64(u64::from(x.msb())),
+            "ltz_within {bits} of {x:?}"
+        );
+    }
+}
+
+#[test]
+fn sign_within_a_narrower_width_at_its_bounds() {
+    for bits in [2u32, 3, 20, 41, 63, 64] {
+        let half = 1i128 << (bits - 1);
+        let xs: Vec<Z64> = [-half, -half + 1, -1, 0, 1, half - 1, half / 3, -half / 3]
+            .iter()
+            .map(|&v| Z64::from_i128(v))
+            .collect();
+        check_within(40 + u64::from(bits), &xs, bits);
+    }
+    let half = 1i128 << 90;
+    let xs: Vec<Z128> = [-half, -1, 0, half - 1]
+        .iter()
+        .map(|&v| Z128::from_i128(v))
+        .collect();
+    check_within(140, &xs, 91);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+    #[test]
+    fn sign_within_matches_plaintext(bits in 2u32..64, v in prop::collection::vec(any::<i64>(), 0..100)) {
+        let xs: Vec<Z64> = v.iter().map(|&x| Z64::from_i128(i128::from(x >> (64 - bits)))).collect();
+        check_within(7, &xs, bits);
+    }
+}

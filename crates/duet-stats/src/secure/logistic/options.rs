@@ -126,7 +126,7 @@ pub fn needs(n: usize, p: usize, options: &LogisticOptions) -> Result<FitNeeds, 
     let iters = options.iterations as usize;
     // Standardisation, then the data-only products x_j x_k (j, k >= 1).
     let setup = Needs::for_mul((p - 1) * n + 2 * n * (p - 1) * p / 2);
-    let z64 = setup + per_record(shape).repeat(iters);
+    let z64 = setup + per_record(shape, options.frac_bits).repeat(iters);
     let mut z128 = Needs::default();
     for it in 0..iters {
         let first = it == 0;
@@ -150,11 +150,12 @@ impl Repeat for Needs {
 }
 
 /// The Z_2^64 part of one step.
-fn per_record(shape: Shape) -> Needs {
+fn per_record(shape: Shape, frac_bits: u32) -> Needs {
     let (n, p) = (shape.n, shape.p);
     let eta = Needs::for_mul(n * p + n);
-    let sig = Needs::for_ltz::<Z64>(n)
-        + Needs::for_ltz::<Z64>(BREAKPOINTS * n)
+    let bits = super::sigmoid::compare_bits(frac_bits);
+    let sig = Needs::for_ltz_within::<Z64>(n, bits)
+        + Needs::for_ltz_within::<Z64>(BREAKPOINTS * n, bits)
         + Needs::for_mul((2 * TERMS + 1) * n);
     let sums = Needs::for_mul(n * p + n + n + n * shape.tri());
     eta + sig + sums

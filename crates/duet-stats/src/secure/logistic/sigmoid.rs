@@ -141,14 +141,24 @@ fn select_linear(top: Z64, bits: &Shared<Z64>, d: &[Z64], n: usize, p0: bool) ->
     Shared::from_shares(out)
 }
 
+/// The width the sigmoid's comparisons run on: `f + 22` bits hold every
+/// input below 2^21 in value and its differences with the breakpoints,
+/// with their sign (a fit's linear predictor is at most 1024 p <= 2^14:
+/// clamped coefficients, standardised predictors), and the carry circuit is
+/// a third shorter than on all 64 bits (for f = 20).
+pub(crate) fn compare_bits(frac_bits: u32) -> u32 {
+    frac_bits + 22
+}
+
 /// Shares of (approximately) `logistic(x)` for fixed-point shares `x` with
 /// `frac_bits` fractional bits, on every element.
 ///
-/// Costs `10 n` comparisons in two engine calls ([`duet_core::Needs::for_ltz`]
-/// on `n`, then on `9 n` elements: the sign, then `|x|` against the
-/// breakpoints) and `13 n` Beaver triples (`|x|`, five Horner products and
+/// Costs `10 n` comparisons on `frac_bits + 22` bits in two engine calls
+/// ([`duet_core::Needs::for_ltz_within`] on `n`, then on `9 n` elements:
+/// the sign, then `|x|` against the breakpoints) and `13 n` Beaver triples (`|x|`, five Horner products and
 /// six truncations, the reflection); 29 rounds.
-/// `frac_bits` at most 22, `|x| < 2^(62 - frac_bits - 12 - 2)`.
+/// `frac_bits` at most 22, `|x| < 2^(62 - frac_bits - 12 - 2)` and below
+/// 2^21 in value (the comparisons' width).
 /// What each party learns: nothing (nothing is opened).
 pub async fn sigmoid<C: Channel, P: Preprocessing>(
     engine: &mut Engine<C, P>,
@@ -156,7 +166,7 @@ pub async fn sigmoid<C: Channel, P: Preprocessing>(
     frac_bits: u32,
 ) -> Result<Shared<Z64>, LogisticError> {
     let n = x.len();
-    let negative = engine.ltz(x).await?;
+    let negative = engine.ltz_within(x, compare_bits(frac_bits)).await?;
     // |x| = x - 2 [x < 0] x: the bit is an exact 0/1 integer, no truncation.
     let flip = engine.mul(&negative, x).await?;
     let abs = x.sub(&flip.mul_scalar(Z64(2))).map_err(length("sigmoid"))?;
@@ -185,7 +195,10 @@ async fn on_magnitude<C: Channel, P: Preprocessing>(
         .map(|&bk| engine.add_public(abs, &vec![-bk; n]))
         .collect::<Result<_, _>>()?;
     let below = engine
-        .ltz(&Shared::concat(&shifted.iter().collect::<Vec<_>>()))
+        .ltz_within(
+            &Shared::concat(&shifted.iter().collect::<Vec<_>>()),
+            compare_bits(frac_bits),
+        )
         .await?;
     let p0 = engine.role() == duet_core::Role::P0;
     // Left end: the last breakpoint minus the widths of the pieces above.
