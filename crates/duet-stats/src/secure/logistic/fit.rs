@@ -142,10 +142,14 @@ fn weighted(v: &[Z128], w: &[f64], bits: u32) -> Z128 {
     })
 }
 
-/// `A^-1` from `X = (A + r I)^-1` by two Neumann terms:
-/// `X (I + M (I + M))` with `M = r X <= I`, which turns the ridge's relative
-/// effect `r / lambda_min(A)` on variances into its cube (and stays below
-/// `3 / r` where A is singular).
+/// Matrix products in the Neumann correction of the ridge.
+pub(crate) const NEUMANN_PRODUCTS: usize = 4;
+
+/// `A^-1` from `X = (A + r I)^-1` by a Neumann series in Horner form:
+/// `X (I + M (I + M (I + M (I + M))))` with `M = r X <= I`, which turns the
+/// ridge's relative effect `r / lambda_min(A)` on variances into its fifth
+/// power (a heavily padded or narrow-ranged design can have `r /
+/// lambda_min` near 0.1) and stays below `5 / r` where A is singular.
 async fn unridged<C: Channel, P: Preprocessing>(
     engine: &mut Engine<C, P>,
     inverse: &Shared<Z128>,
@@ -154,10 +158,12 @@ async fn unridged<C: Channel, P: Preprocessing>(
     let scaled = inverse.mul_scalar(Z128::from_u64(p as u64));
     let m = engine.trunc(&scaled, RIDGE_BITS).await?;
     let eye = scaled_identity(engine, wide(1.0), p);
-    let inner = eye.add(&m).map_err(length("covariance"))?;
-    let mm = matmul(engine, &m, &inner, p, p).await?;
-    let outer = eye.add(&mm).map_err(length("covariance"))?;
-    matmul(engine, inverse, &outer, p, p).await
+    let mut acc = eye.add(&m).map_err(length("covariance"))?;
+    for _ in 1..NEUMANN_PRODUCTS {
+        let mm = matmul(engine, &m, &acc, p, p).await?;
+        acc = eye.add(&mm).map_err(length("covariance"))?;
+    }
+    matmul(engine, inverse, &acc, p, p).await
 }
 
 /// Opens `D beta_orig` and `D^2 diag(Cov_orig)` (a public bijection of the

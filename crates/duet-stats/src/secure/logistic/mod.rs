@@ -57,9 +57,9 @@
 //!    and stress test's data never did.
 //! 4. `beta += A^-1 g / 2^s`, clamped to [-1024, 1024] per coefficient.
 //!
-//! Afterwards the ridge is taken out of the inverse by two Neumann terms
-//! (`A^-1 ~ X (I + rX (I + rX))` for `X = (A + rI)^-1`, relative error
-//! `(r / lambda_min)^3`), and with the public `T` of the standardisation
+//! Afterwards the ridge is taken out of the inverse by a Neumann series
+//! of four products (`A^-1 ~ X (I + M (I + M (I + M (I + M))))` for
+//! `X = (A + rI)^-1`, `M = rX`, relative error `(r / lambda_min)^5`), and with the public `T` of the standardisation
 //! the parties compute `beta_orig = T beta` and `diag(T (A^-1 / 2^s) T')` on
 //! shares and open those `2p` values (in fact `D beta_orig` and `D^2 diag(Cov_orig)`
 //! with the public `D = diag(1, scale_1, ..)`, a public bijection of them,

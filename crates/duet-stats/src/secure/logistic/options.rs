@@ -133,9 +133,10 @@ pub fn needs(n: usize, p: usize, options: &LogisticOptions) -> Result<FitNeeds, 
         let last = it + 1 == iters;
         z128 = z128 + per_step(shape, options, first, last);
     }
-    // Release: the Neumann terms (a truncation, two products), then two
-    // truncations of p values.
-    z128 = z128 + Needs::for_mul(p * p + 2 * (p * p * p + p * p) + 2 * p);
+    // Release: the Neumann terms (a truncation, then matrix products),
+    // then two truncations of p values.
+    let neumann = super::fit::NEUMANN_PRODUCTS * (p * p * p + p * p);
+    z128 = z128 + Needs::for_mul(p * p + neumann + 2 * p);
     Ok(FitNeeds { z64, z128 })
 }
 
