@@ -1,7 +1,7 @@
 //! Linked studies: each side holds different columns about the same
 //! people. The files are joined by duet-psi's receiver join, and every
 //! aggregate of the plan becomes, on shares, a sum over linked records of a
-//! receiver factor times a sender factor (see [`atoms`]):
+//! receiver factor times a sender factor (the private `atoms` module):
 //! - aggregates of the receiver's columns only are summed locally by the
 //!   receiver over its matched rows (the sender adds 0);
 //! - every other aggregate is an OT inner product of the receiver's
