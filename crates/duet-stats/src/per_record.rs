@@ -11,6 +11,7 @@
 
 use duet_core::{Channel, Engine, FixedPoint, Preprocessing, Ring, Role, Shared, Z64};
 use duet_ot::OtSession;
+use zeroize::Zeroize;
 
 use crate::analysis::logistic_coefficient;
 use crate::job::{ColumnType, Job, StatisticSpec};
@@ -251,7 +252,9 @@ async fn pooled_columns<C: Channel, P: Preprocessing>(
             }
         }
     }
-    let own = engine.share_input(&mine).await?;
+    let own = engine.share_input(&mine).await;
+    mine.zeroize();
+    let own = own?;
     let peer = engine.receive_input::<Z64>(width * n).await?;
     let (p0, p1) = match engine.role() {
         Role::P0 => (own, peer),
@@ -300,11 +303,13 @@ async fn linked_columns<C: Channel, P: Preprocessing>(
             let ones = vec![Z64::ONE; records.len()];
             for (t, _) in terms {
                 if held(t) {
-                    let v: Vec<Z64> = at
+                    let mut v: Vec<Z64> = at
                         .iter()
                         .map(|p| p.map_or(Z64::ZERO, |r| t.encode(records.row(r), f)))
                         .collect();
-                    out.push(engine.share_input(&v).await?);
+                    let shared = engine.share_input(&v).await;
+                    v.zeroize();
+                    out.push(shared?);
                 } else {
                     let s = j
                         .products(ot, engine.channel(), &ones)
@@ -319,12 +324,13 @@ async fn linked_columns<C: Channel, P: Preprocessing>(
             out.push(engine.receive_input::<Z64>(n).await?);
             for (t, _) in terms {
                 if held(t) {
-                    let y: Vec<Z64> = records.rows().map(|row| t.encode(row, f)).collect();
+                    let mut y: Vec<Z64> = records.rows().map(|row| t.encode(row, f)).collect();
                     let s = j
                         .products(ot, engine.channel(), &y)
                         .await
-                        .map_err(Either::Products)?;
-                    out.push(Shared::from_shares(s));
+                        .map_err(Either::Products);
+                    y.zeroize();
+                    out.push(Shared::from_shares(s?));
                 } else {
                     out.push(engine.receive_input::<Z64>(n).await?);
                 }

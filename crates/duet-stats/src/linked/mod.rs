@@ -233,16 +233,18 @@ async fn link_in<R: Ring, C: Channel, G: RngCore + CryptoRng>(
             }
         }
         for batch in forms.shared.chunks(OT_BATCH) {
-            let w = factors::<R>(batch, rows);
+            let mut w = factors::<R>(batch, rows);
             let refs: Vec<&[R]> = w.iter().map(Vec::as_slice).collect();
-            let shares = j.inner_products(&mut ot, ch, &refs).await?;
-            place(&mut values, batch, &shares);
+            let shares = j.inner_products(&mut ot, ch, &refs).await;
+            w.iter_mut().for_each(|v| v.zeroize());
+            place(&mut values, batch, &shares?);
         }
         for batch in forms.shared_bits.chunks(OT_BATCH) {
-            let w = factors::<R>(batch, rows);
+            let mut w = factors::<R>(batch, rows);
             let refs: Vec<&[R]> = w.iter().map(Vec::as_slice).collect();
-            let shares = j.inner_products_bits(&mut ot, ch, &refs).await?;
-            place(&mut values, batch, &shares);
+            let shares = j.inner_products_bits(&mut ot, ch, &refs).await;
+            w.iter_mut().for_each(|v| v.zeroize());
+            place(&mut values, batch, &shares?);
         }
         let (sizes, matched) = (j.sizes(), Some(j.intersection_size()));
         (sizes, matched, Join::Receiver(j), ot)
@@ -250,16 +252,18 @@ async fn link_in<R: Ring, C: Channel, G: RngCore + CryptoRng>(
         let j = join_sender(ch, &cfg, &set, rng).await?;
         let mut ot = OtSession::setup(ch, role, session_id, rng).await?;
         for batch in forms.shared.chunks(OT_BATCH) {
-            let y = factors::<R>(batch, rows);
+            let mut y = factors::<R>(batch, rows);
             let refs: Vec<&[R]> = y.iter().map(Vec::as_slice).collect();
-            let shares = j.inner_products(&mut ot, ch, &refs).await?;
-            place(&mut values, batch, &shares);
+            let shares = j.inner_products(&mut ot, ch, &refs).await;
+            y.iter_mut().for_each(|v| v.zeroize());
+            place(&mut values, batch, &shares?);
         }
         for batch in forms.shared_bits.chunks(OT_BATCH) {
-            let y = bit_factors(batch, rows);
+            let mut y = bit_factors(batch, rows);
             let refs: Vec<&[bool]> = y.iter().map(Vec::as_slice).collect();
-            let shares: Vec<R> = j.inner_products_bits(&mut ot, ch, &refs).await?;
-            place(&mut values, batch, &shares);
+            let shares: Result<Vec<R>, _> = j.inner_products_bits(&mut ot, ch, &refs).await;
+            y.iter_mut().for_each(|v| v.zeroize());
+            place(&mut values, batch, &shares?);
         }
         (j.sizes(), None, Join::Sender(j), ot)
     };
