@@ -62,7 +62,7 @@ pub(crate) async fn run_party(
     progress.step(role, "running the study on secret shares");
     let studied = run_prepared(&mut engine, session, job, &prepared, &mut OsRng).await;
     let (channel, _) = engine.into_parts();
-    let results = match studied {
+    let studied = match studied {
         Ok(r) => r,
         Err(e) => {
             channel.abort("study failed").await;
@@ -71,11 +71,14 @@ pub(crate) async fn run_party(
     };
     let summary = channel.close().await.context("closing the link")?;
     let traffic = traffic_of(&summary);
+    let results = studied.results;
+    let mut log = prepared.log.clone();
+    log.linkage = studied.link;
     let info = RunInfo {
         role,
         transcript_digest: summary.digest.0,
         traffic: &traffic,
-        load_log: Some(&prepared.log),
+        load_log: Some(&log),
     };
     let paths = write_outputs(&local.output_dir, &results, &info).context("writing the results")?;
     progress.done(role);

@@ -149,6 +149,22 @@ pub struct LoadLog {
     /// Records dropped, by job column and reason (a row is counted under
     /// the first column that made it drop).
     pub dropped: BTreeMap<String, Dropped>,
+    /// In a linked study, what the linkage did with this side's rows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub linkage: Option<LinkLog>,
+}
+
+/// This side's private facts of a linkage.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct LinkLog {
+    /// Distinct identifiers this side brought.
+    pub distinct_ids: u64,
+    /// Rows left out because they repeat an earlier row's identifier.
+    pub duplicate_rows: u64,
+    /// Rows left out because their identifier was empty.
+    pub empty_rows: u64,
+    /// Records linked (the receiver knows it; the sender does not).
+    pub linked: Option<u64>,
 }
 
 /// Why one field was not usable.

@@ -20,7 +20,7 @@ mod stats;
 mod study;
 pub mod traffic;
 
-pub use data::{aggregate_csv, DataError, LoadLog};
+pub use data::{aggregate_csv, DataError, LinkLog, LoadLog};
 pub use job::{Job, JobError, LocalConfig, Policy};
 pub use linked::Records;
 pub use output::{write_outputs, OutputError, OutputPaths};
@@ -29,5 +29,5 @@ pub use plan::{LocalAggregates, Plan, PlanError, RingChoice};
 pub use prepare::{prepare, PrepareError, Prepared, StudyInput};
 pub use protocol::{run_study, ProtocolError};
 pub use results::Results;
-pub use study::{run_prepared, StudyError};
+pub use study::{run_prepared, Studied, StudyError};
 pub use traffic::{CountingChannel, Traffic};

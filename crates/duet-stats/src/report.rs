@@ -246,5 +246,19 @@ fn traffic(s: &mut String, run: &RunInfo<'_>) {
                 d.missing, d.out_of_bounds, d.unknown_level
             );
         }
+        if let Some(l) = &log.linkage {
+            let _ = writeln!(s, "  {}", link_log_text(l));
+        }
     }
+}
+
+/// This side's private linkage facts, in one sentence.
+pub(crate) fn link_log_text(l: &crate::data::LinkLog) -> String {
+    let linked = l
+        .linked
+        .map_or_else(|| "not known to this side".to_string(), |n| n.to_string());
+    format!(
+        "linkage: {} distinct identifiers joined (blinded), {} duplicate and {} empty identifier rows left out, records linked: {linked}",
+        l.distinct_ids, l.duplicate_rows, l.empty_rows
+    )
 }

@@ -5,6 +5,7 @@
 use duet_core::{Channel, Engine, Preprocessing};
 use rand_core::{CryptoRng, RngCore};
 
+use crate::data::LinkLog;
 use crate::job::Job;
 use crate::linked::{link, summary, LinkError};
 use crate::per_record::{fit_all, FitError, Source};
@@ -27,6 +28,16 @@ pub enum StudyError {
     Fit(#[from] FitError),
 }
 
+/// What a study gave this side: the results (the same on both sides) and,
+/// in a linked study, this side's private facts of the linkage.
+#[derive(Debug)]
+pub struct Studied {
+    /// The released results.
+    pub results: Results,
+    /// This side's linkage log (linked studies).
+    pub link: Option<LinkLog>,
+}
+
 /// Runs `prepared` (from [`crate::prepare`]) for this side. Both sides call
 /// it with the same job and `session_id` (the link's, so every sub-protocol
 /// is bound to this run); `rng` seeds the join's secrets (the OS generator
@@ -37,7 +48,7 @@ pub async fn run_prepared<C: Channel, P: Preprocessing, G: RngCore + CryptoRng>(
     job: &Job,
     prepared: &Prepared,
     rng: &mut G,
-) -> Result<Results, StudyError> {
+) -> Result<Studied, StudyError> {
     let (plan, policy) = (&prepared.plan, &prepared.policy);
     match &prepared.input {
         StudyInput::Pooled {
@@ -48,7 +59,10 @@ pub async fn run_prepared<C: Channel, P: Preprocessing, G: RngCore + CryptoRng>(
             if let Some(records) = records {
                 fit_all(engine, job, &mut results, Source::Pooled(records)).await?;
             }
-            Ok(results)
+            Ok(Studied {
+                results,
+                link: None,
+            })
         }
         StudyInput::Linked(records) => {
             let role = engine.role();
@@ -62,7 +76,14 @@ pub async fn run_prepared<C: Channel, P: Preprocessing, G: RngCore + CryptoRng>(
                 ot: &mut linked.ot,
             };
             fit_all(engine, job, &mut results, source).await?;
-            Ok(results)
+            let r = &linked.report;
+            let link = Some(LinkLog {
+                distinct_ids: r.unique as u64,
+                duplicate_rows: r.duplicate_rows.len() as u64,
+                empty_rows: r.empty_rows.len() as u64,
+                linked: linked.matched.map(|m| m as u64),
+            });
+            Ok(Studied { results, link })
         }
     }
 }

@@ -254,6 +254,9 @@ pub(super) fn traffic(h: &mut String, run: &RunInfo<'_>) {
                 log.rows_read, log.rows_used
             ),
         );
+        if let Some(l) = &log.linkage {
+            note(h, &format!("Local {}.", crate::report::link_log_text(l)));
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use duet_core::{Engine, InsecureDealer, MemoryChannel, Role};
 use duet_stats::data::read_records;
 use duet_stats::plan::Accumulator;
 use duet_stats::results::StatBody;
-use duet_stats::{prepare, run_prepared, Job, LocalConfig, Plan, Results, StudyError};
+use duet_stats::{prepare, run_prepared, Job, LocalConfig, Plan, Studied, StudyError};
 use futures::executor::block_on;
 use rand::SeedableRng;
 
@@ -34,7 +34,7 @@ pub fn local_for(role: &str, csv: &str) -> LocalConfig {
 }
 
 /// Both parties' `run_prepared` over the in-memory channel.
-pub fn run_linked(job: &Job, locals: [&LocalConfig; 2]) -> [Result<Results, StudyError>; 2] {
+pub fn run_linked(job: &Job, locals: [&LocalConfig; 2]) -> [Result<Studied, StudyError>; 2] {
     let p0 = prepare(job, locals[0]).unwrap();
     let p1 = prepare(job, locals[1]).unwrap();
     let (c0, c1) = MemoryChannel::pair();
@@ -101,6 +101,11 @@ fn linked_study_releases_what_a_plaintext_join_would() {
     );
     let [x, y] = run_linked(&job, [&l0, &l1]);
     let (x, y) = (x.unwrap(), y.unwrap());
+    // Private facts: the receiver knows how many linked, the sender does not.
+    let (lx, ly) = (x.link.clone().unwrap(), y.link.clone().unwrap());
+    assert_eq!((lx.distinct_ids, ly.distinct_ids), (1622, 6781));
+    assert_eq!(ly.linked, None);
+    let (x, y) = (x.results, y.results);
     assert_eq!(x, y, "both sides release the same results");
 
     let joined = plaintext_join(&job, [&l0, &l1]);
@@ -122,6 +127,7 @@ fn linked_study_releases_what_a_plaintext_join_would() {
 
     let link = x.linkage.as_ref().unwrap();
     assert_eq!(link.linked, Some(joined.len() as u64));
+    assert_eq!(lx.linked, Some(joined.len() as u64));
     assert_eq!((link.receiver_records, link.sender_records), (1622, 6781));
     // Mean PM2.5 of diabetics, from the plaintext join directly.
     let (pm, dia) = (
@@ -200,7 +206,7 @@ fn linked_logistic_regression_matches_a_plaintext_fit_on_the_join() {
         local_for("p1", "agency_exposure.csv"),
     );
     let [x, y] = run_linked(&job, [&l0, &l1]);
-    let (x, y) = (x.unwrap(), y.unwrap());
+    let (x, y) = (x.unwrap().results, y.unwrap().results);
     assert_eq!(x, y);
     let joined = plaintext_join(&job, [&l0, &l1]);
     let col = |n: &str| job.column(n).unwrap().0;
