@@ -239,3 +239,35 @@ fn linked_logistic_regression_matches_a_plaintext_fit_on_the_join() {
         );
     }
 }
+
+#[test]
+fn the_receiver_may_be_either_role() {
+    let job = linked_job();
+    let (h, a) = (
+        local_for("p0", "hospital_b.csv"),
+        local_for("p1", "agency_exposure.csv"),
+    );
+    let [x, _] = run_linked(&job, [&h, &a]);
+    // The same study with the roles swapped: the hospital plays p1 and
+    // still receives; the agency dials in as p0.
+    let text = std::fs::read_to_string(root().join("examples/jobs/linked_exposure.toml"))
+        .unwrap()
+        .replace("receiver = \"p0\"", "receiver = \"p1\"")
+        .replace("p0 = [\"patient_id\"]", "p0 = [\"resident_id\"]")
+        .replace("p1 = [\"resident_id\"]", "p1 = [\"patient_id\"]")
+        .replace("party = \"p0\"", "party = \"tmp\"")
+        .replace("party = \"p1\"", "party = \"p0\"")
+        .replace("party = \"tmp\"", "party = \"p1\"");
+    let swapped = Job::from_toml_str(&text).unwrap();
+    let (a0, h1) = (
+        local_for("p0", "agency_exposure.csv"),
+        local_for("p1", "hospital_b.csv"),
+    );
+    let [p0, p1] = run_linked(&swapped, [&a0, &h1]);
+    let (p0, p1) = (p0.unwrap(), p1.unwrap());
+    let x = x.unwrap().results;
+    assert_eq!(p0.results.statistics, x.statistics);
+    assert_eq!(p0.results.revealed, x.revealed);
+    assert_eq!(p1.link.unwrap().linked, x.linkage.unwrap().linked);
+    assert_eq!(p0.link.unwrap().linked, None);
+}
