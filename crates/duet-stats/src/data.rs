@@ -126,6 +126,24 @@ pub enum DataError {
         /// The job's limit.
         max_rows: u64,
     },
+    /// A linked study's identifier seen on two rows (with `duplicates = "reject"`).
+    #[error("{file}:{line}: repeats the identifier of line {first_line}; remove the duplicate or set link.duplicates = \"keep_first\"")]
+    DuplicateIdentifier {
+        /// The file.
+        file: String,
+        /// 1-based line of the repeat.
+        line: u64,
+        /// 1-based line of the first occurrence.
+        first_line: u64,
+    },
+    /// A linked study's identifier that is empty after normalisation.
+    #[error("{file}:{line}: the identifier is empty")]
+    EmptyIdentifier {
+        /// The file.
+        file: String,
+        /// 1-based line.
+        line: u64,
+    },
 }
 
 /// Rows dropped for one column, by reason.
@@ -201,7 +219,7 @@ pub fn read_rows<R: Read>(
     local: &LocalConfig,
     mut sink: impl FnMut(&[i64]),
 ) -> Result<LoadLog, DataError> {
-    read_records(reader, file, job, local, |row, _| sink(row))
+    read_records(reader, file, job, local, |row, _, _| sink(row))
 }
 
 /// As [`read_rows`], for a linked study: only the columns this side holds
@@ -212,7 +230,7 @@ pub fn read_records<R: Read>(
     file: &str,
     job: &Job,
     local: &LocalConfig,
-    mut sink: impl FnMut(&[i64], &[&str]),
+    mut sink: impl FnMut(&[i64], &[&str], u64),
 ) -> Result<LoadLog, DataError> {
     let mut csv = csv::ReaderBuilder::new()
         .delimiter(local.delimiter_byte())
@@ -238,7 +256,7 @@ pub fn read_records<R: Read>(
         }
         log.rows_used += 1;
         let fields: Vec<&str> = ids.iter().map(|&i| record.get(i).unwrap_or("")).collect();
-        sink(&row, &fields);
+        sink(&row, &fields, line);
     }
     Ok(log)
 }

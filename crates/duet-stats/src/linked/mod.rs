@@ -69,6 +69,7 @@ pub struct Records {
     width: usize,
     ids: Vec<Vec<u8>>,
     file: String,
+    set: Option<PreparedSet>,
 }
 
 impl core::fmt::Debug for Records {
@@ -121,12 +122,51 @@ pub fn load_records(job: &Job, local: &LocalConfig) -> Result<(Records, LoadLog)
         width,
         ids: Vec::new(),
         file: file.clone(),
+        set: None,
     };
-    let log = read_records(reader, &file, job, local, |row, ids| {
+    let mut lines = Vec::new();
+    let log = read_records(reader, &file, job, local, |row, ids, line| {
         rows.values.extend_from_slice(row);
         rows.ids.push(norm.composite(ids));
+        lines.push(line);
     })?;
+    if let Some(link) = job.link() {
+        // Checked here, before any connection: a bad identifier is bad input.
+        let line = |r: usize| lines.get(r).copied().unwrap_or(0);
+        let set =
+            PreparedSet::new(rows.ids.iter(), set_policy(link.duplicates)).map_err(
+                |e| match e {
+                    PsiError::DuplicateIdentifier { row, first_row } => {
+                        DataError::DuplicateIdentifier {
+                            file: file.clone(),
+                            line: line(row),
+                            first_line: line(first_row),
+                        }
+                    }
+                    PsiError::EmptyIdentifier { row } => DataError::EmptyIdentifier {
+                        file: file.clone(),
+                        line: line(row),
+                    },
+                    other => DataError::Malformed {
+                        file: file.clone(),
+                        line: 0,
+                        message: other.to_string(),
+                    },
+                },
+            )?;
+        rows.set = Some(set);
+    }
     Ok((rows, log))
+}
+
+fn set_policy(d: LinkDuplicates) -> duet_psi::Policy {
+    duet_psi::Policy {
+        duplicates: match d {
+            LinkDuplicates::Reject => Duplicates::Reject,
+            LinkDuplicates::KeepFirst => Duplicates::KeepFirst,
+        },
+        ..Default::default()
+    }
 }
 
 fn normalizer(job: &Job) -> Normalizer {
@@ -203,23 +243,24 @@ async fn link_in<R: Ring, C: Channel, G: RngCore + CryptoRng>(
         .finalize()
         .into();
     let receiver = link.receiver.role();
-    let policy = duet_psi::Policy {
-        duplicates: match link.duplicates {
-            LinkDuplicates::Reject => Duplicates::Reject,
-            LinkDuplicates::KeepFirst => Duplicates::KeepFirst,
-        },
-        ..Default::default()
+    let built;
+    let set = match &rows.set {
+        Some(s) => s,
+        None => {
+            built = PreparedSet::new(rows.ids.iter(), set_policy(link.duplicates)).map_err(
+                |source| LinkError::Identifiers {
+                    file: rows.file.clone(),
+                    source,
+                },
+            )?;
+            &built
+        }
     };
-    let set =
-        PreparedSet::new(rows.ids.iter(), policy).map_err(|source| LinkError::Identifiers {
-            file: rows.file.clone(),
-            source,
-        })?;
     let cfg = PsiConfig::new(session_id, job.data().max_rows);
     let forms = Forms::of(job, plan, role);
     let mut values = vec![0i128; plan.len()];
     let (sizes, matched, join, ot) = if role == receiver {
-        let j = join_receiver(ch, &cfg, &set, rng).await?;
+        let j = join_receiver(ch, &cfg, set, rng).await?;
         let mut ot = OtSession::setup(ch, role, session_id, rng).await?;
         for (idx, atoms) in &forms.local {
             let sum = j.matched_rows().iter().fold(0i128, |acc, &r| {
@@ -249,7 +290,7 @@ async fn link_in<R: Ring, C: Channel, G: RngCore + CryptoRng>(
         let (sizes, matched) = (j.sizes(), Some(j.intersection_size()));
         (sizes, matched, Join::Receiver(j), ot)
     } else {
-        let j = join_sender(ch, &cfg, &set, rng).await?;
+        let j = join_sender(ch, &cfg, set, rng).await?;
         let mut ot = OtSession::setup(ch, role, session_id, rng).await?;
         for batch in forms.shared.chunks(OT_BATCH) {
             let mut y = factors::<R>(batch, rows);

@@ -64,7 +64,7 @@ pub fn plaintext_join(job: &Job, locals: [&LocalConfig; 2]) -> Vec<Vec<i64>> {
     let load = |l: &LocalConfig| {
         let file = std::fs::File::open(&l.csv).unwrap();
         let mut rows = Vec::new();
-        read_records(file, "t", job, l, |r, ids| {
+        read_records(file, "t", job, l, |r, ids, _| {
             rows.push((ids.join("|").trim().to_lowercase(), r.to_vec()))
         })
         .unwrap();
@@ -270,4 +270,29 @@ fn the_receiver_may_be_either_role() {
     assert_eq!(p0.results.revealed, x.revealed);
     assert_eq!(p1.link.unwrap().linked, x.linkage.unwrap().linked);
     assert_eq!(p0.link.unwrap().linked, None);
+}
+
+#[test]
+fn a_repeated_identifier_is_refused_before_any_connection_naming_its_lines() {
+    let job = linked_job();
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("agency.csv");
+    std::fs::write(
+        &csv,
+        "resident_id,zone,pm25,no2,pm25_band\nr000002,a,8.8,10.8,low\nr000003,b,12.3,21.5,medium\n R000002 ,c,9.0,11.0,low\n",
+    )
+    .unwrap();
+    let local = local_for("p1", csv.to_str().unwrap());
+    let e = prepare(&job, &local).unwrap_err().to_string();
+    assert!(
+        e.contains("agency.csv:4: repeats the identifier of line 2"),
+        "{e}"
+    );
+    let keep = Job::from_toml_str(
+        &std::fs::read_to_string(root().join("examples/jobs/linked_exposure.toml"))
+            .unwrap()
+            .replace("[data]", "duplicates = \"keep_first\"\n\n[data]"),
+    )
+    .unwrap();
+    assert!(prepare(&keep, &local).is_ok());
 }
