@@ -10,9 +10,7 @@ use crate::protocol::Opened;
 use crate::results::{
     CellResult, Coefficient, CorrelationResult, RegressionResult, StatBody, StatisticResult,
 };
-
-/// Newton iterations of a logistic fit when the job does not say.
-pub(crate) const LOGISTIC_ITERATIONS: u32 = 10;
+use crate::secure::logistic::LogisticOptions;
 
 /// One result per block (statistic), in job order.
 pub(crate) fn compute(job: &Job, plan: &Plan, opened: &Opened) -> Vec<StatisticResult> {
@@ -40,9 +38,11 @@ pub(crate) fn compute(job: &Job, plan: &Plan, opened: &Opened) -> Vec<StatisticR
             (_, StatisticSpec::KaplanMeier { time, .. }) => {
                 derived::survival(job, time, b, &released)
             }
-            (_, StatisticSpec::LogisticRegression { y, iterations, .. }) => {
-                derived::logistic(y, iterations.unwrap_or(LOGISTIC_ITERATIONS), &released)
-            }
+            (_, StatisticSpec::LogisticRegression { y, iterations, .. }) => derived::logistic(
+                y,
+                iterations.unwrap_or(LogisticOptions::default().iterations),
+                &released,
+            ),
             _ => StatBody::Cells {
                 cells: cells(job, spec, b, &released),
             },

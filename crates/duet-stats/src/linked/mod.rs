@@ -263,11 +263,9 @@ async fn link_in<R: Ring, C: Channel, G: RngCore + CryptoRng>(
         let j = join_receiver(ch, &cfg, set, rng).await?;
         let mut ot = OtSession::setup(ch, role, session_id, rng).await?;
         for (idx, atoms) in &forms.local {
+            let a: Vec<&atoms::Atom> = atoms.iter().collect();
             let sum = j.matched_rows().iter().fold(0i128, |acc, &r| {
-                acc.wrapping_add(atoms::product(
-                    &atoms.iter().collect::<Vec<_>>(),
-                    rows.row(r),
-                ))
+                acc.wrapping_add(atoms::product(&a, rows.row(r)))
             });
             if let Some(slot) = values.get_mut(*idx) {
                 *slot = sum;
