@@ -3,8 +3,8 @@
 //! time is steadier than wall time; the idle-machine wall time is about the
 //! CPU time divided by the number of cores (two here).
 //!
-//! `cargo run --release -p duet-ot --example cpu_cost` (Linux: reads
-//! /proc/self/stat; prints to stderr).
+//! `cargo run --release -p duet-ot --example cpu_cost [z64|z128|and]`
+//! (Linux: reads /proc/self/stat; prints to stderr).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Instant;
@@ -67,7 +67,16 @@ fn measure(name: &str, job: Job, items: usize) {
 
 fn main() {
     let n = 1 << 19;
-    measure("Z_2^64 triples", Job::Z64(n), n);
-    measure("Z_2^128 triples", Job::Z128(n / 4), n / 4);
-    measure("AND triples", Job::And(n / 8), 64 * (n / 8));
+    // An argument (z64, z128 or and) runs that measurement alone.
+    let only = std::env::args().nth(1).unwrap_or_default();
+    let wanted = |name: &str| only.is_empty() || only == name;
+    if wanted("z64") {
+        measure("Z_2^64 triples", Job::Z64(n), n);
+    }
+    if wanted("z128") {
+        measure("Z_2^128 triples", Job::Z128(n / 4), n / 4);
+    }
+    if wanted("and") {
+        measure("AND triples", Job::And(n / 8), 64 * (n / 8));
+    }
 }

@@ -20,11 +20,15 @@
 use duet_core::Ring;
 use rayon::prelude::*;
 
-use crate::hash::Tccr;
+use crate::hash::{AesBuf, Tccr};
 use crate::iknp::{Rows, GROUP_OTS};
 
 /// Elements per parallel task.
 const TASK: usize = 256;
+
+/// Rows hashed per call: whole multiples of the AES backend's width
+/// (64 blocks), and of `l` (1, 64 or 128 choice bits per element).
+const HASH_ROWS: usize = 512;
 
 /// Bytes of packed corrections per element with `l` choice bits in Z_2^k.
 pub(crate) fn corr_bytes<R: Ring>(l: usize) -> usize {
@@ -59,16 +63,28 @@ pub(crate) fn send<R: Ring>(
         .for_each(|(c, ((sh, co), xc))| {
             let mut q = [0u128; GROUP_OTS];
             rows.group(c, &mut q);
-            let (mut h0, mut h1, mut q1) = ([0u128; 128], [0u128; 128], [0u128; 128]);
-            for (k, ((s, cc), &xe)) in sh.iter_mut().zip(co.chunks_mut(cb)).zip(xc).enumerate() {
-                let qe = &q[k * l..(k + 1) * l];
-                let t = tweak.wrapping_add((c * GROUP_OTS + k * l) as u128);
-                for (a, &b) in q1.iter_mut().zip(qe) {
+            let sub = HASH_ROWS / l;
+            let (mut h0, mut h1, mut q1) =
+                ([0u128; HASH_ROWS], [0u128; HASH_ROWS], [0u128; HASH_ROWS]);
+            let buf = &mut AesBuf::new();
+            let parts = sh
+                .chunks_mut(sub)
+                .zip(co.chunks_mut(sub * cb))
+                .zip(xc.chunks(sub));
+            for (p, ((shs, cos), xs)) in parts.enumerate() {
+                let (first, m) = (p * sub * l, shs.len() * l);
+                let qs = &q[first..first + m];
+                for (a, &b) in q1.iter_mut().zip(qs) {
                     *a = b ^ delta;
                 }
-                hash.hash_into(t, qe, &mut h0[..l]);
-                hash.hash_into(t, &q1[..l], &mut h1[..l]);
-                *s = sender_element(&h0[..l], &h1[..l], xe, cc);
+                let t = tweak.wrapping_add((c * GROUP_OTS + first) as u128);
+                hash.hash_with(buf, t, qs, &mut h0[..m]);
+                hash.hash_with(buf, t, &q1[..m], &mut h1[..m]);
+                let elems = shs.iter_mut().zip(cos.chunks_mut(cb)).zip(xs);
+                for (k, ((s, cc), &xe)) in elems.enumerate() {
+                    let r = k * l..(k + 1) * l;
+                    *s = sender_element(&h0[r.clone()], &h1[r], xe, cc);
+                }
             }
         });
     (shares, corr)
@@ -104,14 +120,20 @@ pub(crate) fn receive<R: Ring>(
         .zip(corr.par_chunks(TASK * cb))
         .enumerate()
         .for_each(|(task, (sh, co))| {
-            let mut h = [0u128; 128];
-            for (k, (s, c)) in sh.iter_mut().zip(co.chunks(cb)).enumerate() {
-                let e = task * TASK + k;
-                let Some(te) = t.get(e * l..(e + 1) * l) else {
+            let sub = HASH_ROWS / l;
+            let mut h = [0u128; HASH_ROWS];
+            let buf = &mut AesBuf::new();
+            for (p, (shs, cos)) in sh.chunks_mut(sub).zip(co.chunks(sub * cb)).enumerate() {
+                let e0 = task * TASK + p * sub;
+                let m = shs.len() * l;
+                let Some(ts) = t.get(e0 * l..e0 * l + m) else {
                     return;
                 };
-                hash.hash_into(tweak.wrapping_add((e * l) as u128), te, &mut h[..l]);
-                *s = receiver_element(&h[..l], element_bits(choices, e * l, l), c);
+                hash.hash_with(buf, tweak.wrapping_add((e0 * l) as u128), ts, &mut h[..m]);
+                for (k, (s, c)) in shs.iter_mut().zip(cos.chunks(cb)).enumerate() {
+                    let bits = element_bits(choices, (e0 + k) * l, l);
+                    *s = receiver_element(&h[k * l..(k + 1) * l], bits, c);
+                }
             }
         });
     shares

@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use zeroize::Zeroize;
 
 use crate::base::OtKey;
-use crate::hash::prg_expand;
+use crate::hash::{prg_expand, AesBuf};
 use crate::transpose::{transpose_tile, Tile, TILE_WORDS};
 
 /// Number of base OTs, the computational security parameter.
@@ -153,9 +153,10 @@ impl Rows<'_> {
         let ug = self.u.get(first..first + KAPPA * gw * 8).unwrap_or(&[]);
         let mut tiles: Group = [[[0u64; TILE_WORDS]; KAPPA]; GROUP_TILES];
         let mut g = [0u64; GROUP_WORDS];
+        let buf = &mut AesBuf::new();
         let block = self.start + (g_idx * GROUP_WORDS / 2) as u64;
         for (i, seed) in self.sender.seeds.iter().enumerate() {
-            prg_expand(seed, block, &mut g[..gw]);
+            prg_expand(seed, buf, block, &mut g[..gw]);
             let mask = 0u64.wrapping_sub((self.sender.delta >> i & 1) as u64);
             for (j, (part, tile)) in g[..gw].chunks(TILE_WORDS).zip(&mut tiles).enumerate() {
                 let ui = ug.get(u_range(gw, j, i)).unwrap_or(&[]);
@@ -223,9 +224,10 @@ impl Receiver {
         let gw = t.len() / 64;
         let mut tiles: Group = [[[0u64; TILE_WORDS]; KAPPA]; GROUP_TILES];
         let (mut g0, mut g1) = ([0u64; GROUP_WORDS], [0u64; GROUP_WORDS]);
+        let buf = &mut AesBuf::new();
         for (i, (s0, s1)) in self.seeds.iter().enumerate() {
-            prg_expand(s0, block, &mut g0[..gw]);
-            prg_expand(s1, block, &mut g1[..gw]);
+            prg_expand(s0, buf, block, &mut g0[..gw]);
+            prg_expand(s1, buf, block, &mut g1[..gw]);
             let parts = g0[..gw]
                 .chunks(TILE_WORDS)
                 .zip(g1[..gw].chunks(TILE_WORDS))

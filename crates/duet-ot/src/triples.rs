@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use zeroize::Zeroize;
 
 use crate::error::OtError;
-use crate::hash::Tccr;
+use crate::hash::{AesBuf, Tccr};
 use crate::iknp::{Rows, GROUP_OTS};
 use crate::session::OtSession;
 
@@ -151,14 +151,15 @@ pub(crate) fn rot_send_bits(
             let mut q = [0u128; GROUP_OTS];
             rows.group(c, &mut q);
             let (mut h0, mut h1, mut q1) = ([0u128; 64], [0u128; 64], [0u128; 64]);
+            let buf = &mut AesBuf::new();
             for (k, (d, m)) in dc.iter_mut().zip(mc.iter_mut()).enumerate() {
                 let qk = &q[k * 64..(k + 1) * 64];
                 for (a, &b) in q1.iter_mut().zip(qk) {
                     *a = b ^ delta;
                 }
                 let t = tweak.wrapping_add((c * GROUP_OTS + k * 64) as u128);
-                hash.hash_into(t, qk, &mut h0);
-                hash.hash_into(t, &q1, &mut h1);
+                hash.hash_with(buf, t, qk, &mut h0);
+                hash.hash_with(buf, t, &q1, &mut h1);
                 *m = pack_lsb(&h0);
                 *d = *m ^ pack_lsb(&h1);
             }
