@@ -21,7 +21,7 @@ use duet_core::Ring;
 use rayon::prelude::*;
 
 use crate::hash::{AesBuf, Tccr};
-use crate::iknp::{Rows, GROUP_OTS};
+use crate::iknp::{Rows, Scratch, GROUP_OTS};
 
 /// Elements per parallel task.
 const TASK: usize = 256;
@@ -60,20 +60,21 @@ pub(crate) fn send<R: Ring>(
         .zip(corr.par_chunks_mut(per * cb))
         .zip(x.par_chunks(per))
         .enumerate()
-        .for_each(|(c, ((sh, co), xc))| {
-            let mut q = [0u128; GROUP_OTS];
-            rows.group(c, &mut q);
+        .for_each_init(SendScratch::new, |st, (c, ((sh, co), xc))| {
+            let n = rows.group_with(&mut st.ext, c);
+            let q = &st.ext.rows[..n];
             let sub = HASH_ROWS / l;
-            let (mut h0, mut h1, mut q1) =
-                ([0u128; HASH_ROWS], [0u128; HASH_ROWS], [0u128; HASH_ROWS]);
-            let buf = &mut AesBuf::new();
+            let (h0, h1, q1) = (&mut st.h0[..], &mut st.h1[..], &mut st.q1[..]);
+            let buf = &mut st.ext.aes;
             let parts = sh
                 .chunks_mut(sub)
                 .zip(co.chunks_mut(sub * cb))
                 .zip(xc.chunks(sub));
             for (p, ((shs, cos), xs)) in parts.enumerate() {
                 let (first, m) = (p * sub * l, shs.len() * l);
-                let qs = &q[first..first + m];
+                let Some(qs) = q.get(first..first + m) else {
+                    return;
+                };
                 for (a, &b) in q1.iter_mut().zip(qs) {
                     *a = b ^ delta;
                 }
@@ -90,6 +91,25 @@ pub(crate) fn send<R: Ring>(
     (shares, corr)
 }
 
+/// The sender's working memory per parallel task.
+struct SendScratch {
+    ext: Scratch,
+    h0: Box<[u128; HASH_ROWS]>,
+    h1: Box<[u128; HASH_ROWS]>,
+    q1: Box<[u128; HASH_ROWS]>,
+}
+
+impl SendScratch {
+    fn new() -> Self {
+        SendScratch {
+            ext: Scratch::new(),
+            h0: Box::new([0; HASH_ROWS]),
+            h1: Box::new([0; HASH_ROWS]),
+            q1: Box::new([0; HASH_ROWS]),
+        }
+    }
+}
+
 fn sender_element<R: Ring>(h0: &[u128], h1: &[u128], x: R, out: &mut [u8]) -> R {
     let mut w = BitWriter::new(out);
     let mut share = R::ZERO;
@@ -102,41 +122,50 @@ fn sender_element<R: Ring>(h0: &[u128], h1: &[u128], x: R, out: &mut [u8]) -> R 
     share
 }
 
-/// Receiver side: from its packed choice bits, the rows `t` and the
-/// sender's corrections (length checked by the caller), its shares.
-pub(crate) fn receive<R: Ring>(
+/// Receiver side, first half, run on each group of rows `t` as the
+/// extension makes them (group `g`, `l` rows per element, the batch's
+/// first row with tweak `tweak`): each element's `sum 2^i H(j_i, t_j_i)`.
+pub(crate) fn receive_hashes<R: Ring>(
     hash: &Tccr,
     tweak: u128,
-    choices: &[u64],
+    g: usize,
     t: &[u128],
-    corr: &[u8],
-    n: usize,
+    out: &mut [R],
     l: usize,
-) -> Vec<R> {
+    buf: &mut AesBuf,
+) {
+    let sub = HASH_ROWS / l;
+    let mut h = [0u128; HASH_ROWS];
+    for (p, part) in out.chunks_mut(sub).enumerate() {
+        let (first, m) = (p * sub * l, part.len() * l);
+        let Some(ts) = t.get(first..first + m) else {
+            return;
+        };
+        let tw = tweak.wrapping_add((g * GROUP_OTS + first) as u128);
+        hash.hash_with(buf, tw, ts, &mut h[..m]);
+        for (o, he) in part.iter_mut().zip(h.chunks(l)) {
+            *o = he
+                .iter()
+                .enumerate()
+                .fold(R::ZERO, |acc, (i, &v)| acc + ring_of::<R>(v).shl(i as u32));
+        }
+    }
+}
+
+/// Receiver side, second half: adds `sum 2^i y_i d_i` from the sender's
+/// corrections (length checked by the caller) to the hashes' sums.
+pub(crate) fn receive_finish<R: Ring>(choices: &[u64], shares: &mut [R], corr: &[u8], l: usize) {
     let cb = corr_bytes::<R>(l);
-    let mut shares = vec![R::ZERO; n];
     shares
         .par_chunks_mut(TASK)
         .zip(corr.par_chunks(TASK * cb))
         .enumerate()
         .for_each(|(task, (sh, co))| {
-            let sub = HASH_ROWS / l;
-            let mut h = [0u128; HASH_ROWS];
-            let buf = &mut AesBuf::new();
-            for (p, (shs, cos)) in sh.chunks_mut(sub).zip(co.chunks(sub * cb)).enumerate() {
-                let e0 = task * TASK + p * sub;
-                let m = shs.len() * l;
-                let Some(ts) = t.get(e0 * l..e0 * l + m) else {
-                    return;
-                };
-                hash.hash_with(buf, tweak.wrapping_add((e0 * l) as u128), ts, &mut h[..m]);
-                for (k, (s, c)) in shs.iter_mut().zip(cos.chunks(cb)).enumerate() {
-                    let bits = element_bits(choices, (e0 + k) * l, l);
-                    *s = receiver_element(&h[k * l..(k + 1) * l], bits, c);
-                }
+            for (k, (s, c)) in sh.iter_mut().zip(co.chunks(cb)).enumerate() {
+                let bits = element_bits(choices, (task * TASK + k) * l, l);
+                *s += corrections_sum::<R>(bits, c, l);
             }
         });
-    shares
 }
 
 /// The `l` choice bits starting at bit `from` of `choices`; needs
@@ -152,15 +181,16 @@ fn element_bits(choices: &[u64], from: usize, l: usize) -> u128 {
     }
 }
 
-fn receiver_element<R: Ring>(h: &[u128], bits: u128, corr: &[u8]) -> R {
+/// `sum 2^i y_i d_i` over the element's `l` corrections `d_i`.
+fn corrections_sum<R: Ring>(bits: u128, corr: &[u8], l: usize) -> R {
     let mut r = BitReader::new(corr);
-    let mut share = R::ZERO;
-    for (i, &hv) in h.iter().enumerate() {
+    let mut sum = R::ZERO;
+    for i in 0..l {
         let d = r.get_ring::<R>(R::BITS - i as u32);
-        let v = ring_of::<R>(hv) + d * R::from_u64((bits >> i) as u64 & 1);
-        share += v.shl(i as u32);
+        // A product, not a branch: the choice bits are secret.
+        sum += (d * R::from_u64((bits >> i) as u64 & 1)).shl(i as u32);
     }
-    share
+    sum
 }
 
 /// Packs values of given bit widths, least significant bit first.

@@ -109,6 +109,22 @@ impl ShaCr {
     }
 }
 
+/// `blocks` (at most 256) blocks of AES-CTR output under `key` from block
+/// `start_block`, left in `buf`.
+pub(crate) fn prg_blocks<'b>(
+    key: &Aes128,
+    buf: &'b mut AesBuf,
+    start_block: u64,
+    blocks: usize,
+) -> &'b [Block] {
+    let buf = &mut buf.0[..blocks.min(CHUNK)];
+    for (i, b) in buf.iter_mut().enumerate() {
+        *b = to_block(u128::from(start_block) + i as u128);
+    }
+    key.encrypt_blocks(buf);
+    buf
+}
+
 /// Writes AES-CTR output (block counter from `start_block`) under `key`
 /// into `out`, two words per block.
 pub(crate) fn prg_expand(key: &Aes128, buf: &mut AesBuf, start_block: u64, out: &mut [u64]) {

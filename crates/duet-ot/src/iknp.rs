@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use zeroize::Zeroize;
 
 use crate::base::OtKey;
-use crate::hash::{prg_expand, AesBuf};
+use crate::hash::{prg_blocks, prg_expand, AesBuf};
 use crate::transpose::{transpose_tile, Tile, TILE_WORDS};
 
 /// Number of base OTs, the computational security parameter.
@@ -46,6 +46,27 @@ pub const GROUP_OTS: usize = 64 * GROUP_WORDS;
 /// bytes) because gathering a word from each of 128 rows 512 bytes apart
 /// maps them all to a few L1 sets (measured: the transpose ran 1.5x slower).
 type Group = [Tile; GROUP_TILES];
+
+/// Working memory of one parallel task, reused from group to group: a
+/// fresh group would zero 64 KiB of tiles and 64 KiB of rows (measured:
+/// zeroing and copying took a tenth of a triple's CPU time).
+pub(crate) struct Scratch {
+    tiles: Box<Group>,
+    /// The rows of the group last computed.
+    pub(crate) rows: Box<[u128; GROUP_OTS]>,
+    /// Reusable AES blocks, also for the caller's hashing.
+    pub(crate) aes: AesBuf,
+}
+
+impl Scratch {
+    pub(crate) fn new() -> Self {
+        Scratch {
+            tiles: Box::new([[[0u64; TILE_WORDS]; KAPPA]; GROUP_TILES]),
+            rows: Box::new([0u128; GROUP_OTS]),
+            aes: AesBuf::new(),
+        }
+    }
+}
 
 /// Transposes the tiles of a group of `gw` words into `out`.
 fn transpose_group(tiles: &Group, gw: usize, out: &mut [u128]) {
@@ -148,17 +169,27 @@ impl Rows<'_> {
     /// Writes the rows of group `g` into `out` (`64 x` group width of
     /// them, at most `out.len()`).
     pub fn group(&self, g_idx: usize, out: &mut [u128]) {
+        let s = &mut Scratch::new();
+        let n = self.group_with(s, g_idx).min(out.len());
+        out[..n].copy_from_slice(&s.rows[..n]);
+    }
+
+    /// Computes the rows of group `g` into `s.rows` and returns how many
+    /// there are (`64 x` the group's width).
+    pub(crate) fn group_with(&self, s: &mut Scratch, g_idx: usize) -> usize {
         let gw = self.w.saturating_sub(g_idx * GROUP_WORDS).min(GROUP_WORDS);
         let first = g_idx * GROUP_U_BYTES;
         let ug = self.u.get(first..first + KAPPA * gw * 8).unwrap_or(&[]);
-        let mut tiles: Group = [[[0u64; TILE_WORDS]; KAPPA]; GROUP_TILES];
         let mut g = [0u64; GROUP_WORDS];
-        let buf = &mut AesBuf::new();
         let block = self.start + (g_idx * GROUP_WORDS / 2) as u64;
         for (i, seed) in self.sender.seeds.iter().enumerate() {
-            prg_expand(seed, buf, block, &mut g[..gw]);
+            prg_expand(seed, &mut s.aes, block, &mut g[..gw]);
             let mask = 0u64.wrapping_sub((self.sender.delta >> i & 1) as u64);
-            for (j, (part, tile)) in g[..gw].chunks(TILE_WORDS).zip(&mut tiles).enumerate() {
+            for (j, (part, tile)) in g[..gw]
+                .chunks(TILE_WORDS)
+                .zip(s.tiles.iter_mut())
+                .enumerate()
+            {
                 let ui = ug.get(u_range(gw, j, i)).unwrap_or(&[]);
                 let row = &mut tile[i];
                 for ((x, &p), b) in row.iter_mut().zip(part).zip(ui.chunks_exact(8)) {
@@ -168,7 +199,8 @@ impl Rows<'_> {
                 }
             }
         }
-        transpose_group(&tiles, gw, out);
+        transpose_group(&s.tiles, gw, &mut s.rows[..64 * gw]);
+        64 * gw
     }
 
     /// All rows of the batch at once (`64 w` of them).
@@ -176,7 +208,10 @@ impl Rows<'_> {
         let mut q = vec![0u128; 64 * self.w];
         q.par_chunks_mut(GROUP_OTS)
             .enumerate()
-            .for_each(|(g, out)| self.group(g, out));
+            .for_each_init(Scratch::new, |s, (g, out)| {
+                let n = self.group_with(s, g);
+                out.copy_from_slice(&s.rows[..n]);
+            });
         q
     }
 }
@@ -212,36 +247,83 @@ impl Receiver {
         u.par_chunks_mut(GROUP_U_BYTES)
             .zip(t.par_chunks_mut(GROUP_OTS))
             .enumerate()
-            .for_each(|(g, (ug, tg))| {
+            .for_each_init(Scratch::new, |s, (g, (ug, tg))| {
                 let block = start + (g * GROUP_WORDS / 2) as u64;
                 let ch = choices.get(g * GROUP_WORDS..).unwrap_or(&[]);
-                self.group(block, ch, ug, tg);
+                tg.copy_from_slice(self.group(s, block, ch, ug));
             });
         u
     }
 
-    fn group(&self, block: u64, choices: &[u64], ug: &mut [u8], t: &mut [u128]) {
-        let gw = t.len() / 64;
-        let mut tiles: Group = [[[0u64; TILE_WORDS]; KAPPA]; GROUP_TILES];
-        let (mut g0, mut g1) = ([0u64; GROUP_WORDS], [0u64; GROUP_WORDS]);
-        let buf = &mut AesBuf::new();
+    /// [`Receiver::extend_into`] keeping no rows: each group's rows go to
+    /// `f` while they are in cache, with the group's index, its part of
+    /// `out` (`per` items per group) and AES blocks to hash with. `out`
+    /// must have exactly one part per group of `choices`.
+    pub(crate) fn extend_map<T: Send>(
+        &mut self,
+        choices: &[u64],
+        spare: Vec<u8>,
+        out: &mut [T],
+        per: usize,
+        f: impl Fn(usize, &[u128], &mut [T], &mut AesBuf) + Sync,
+    ) -> Vec<u8> {
+        let w = choices.len();
+        debug_assert_eq!(out.len().div_ceil(per), w.div_ceil(GROUP_WORDS));
+        let mut u = spare;
+        u.resize(u_bytes(w), 0);
+        let start = self.next_block;
+        self.next_block += w.div_ceil(2) as u64;
+        u.par_chunks_mut(GROUP_U_BYTES)
+            .zip(out.par_chunks_mut(per))
+            .enumerate()
+            .for_each_init(Scratch::new, |s, (g, (ug, oc))| {
+                let block = start + (g * GROUP_WORDS / 2) as u64;
+                let ch = choices.get(g * GROUP_WORDS..).unwrap_or(&[]);
+                let gw = ug.len() / (KAPPA * 8);
+                self.group(s, block, ch, ug);
+                f(g, &s.rows[..64 * gw], oc, &mut s.aes);
+            });
+        u
+    }
+
+    /// One group: writes its part of `u` and returns its rows (in `s.rows`).
+    fn group<'s>(
+        &self,
+        s: &'s mut Scratch,
+        block: u64,
+        choices: &[u64],
+        ug: &mut [u8],
+    ) -> &'s [u128] {
+        let gw = ug.len() / (KAPPA * 8);
+        let mut g1 = [0u64; GROUP_WORDS];
         for (i, (s0, s1)) in self.seeds.iter().enumerate() {
-            prg_expand(s0, buf, block, &mut g0[..gw]);
-            prg_expand(s1, buf, block, &mut g1[..gw]);
-            let parts = g0[..gw]
-                .chunks(TILE_WORDS)
+            prg_expand(s1, &mut s.aes, block, &mut g1[..gw]);
+            // G(k_i^0) goes straight into the tiles' rows.
+            let blocks = prg_blocks(s0, &mut s.aes, block, gw.div_ceil(2));
+            for (j, (tile, b1)) in s
+                .tiles
+                .iter_mut()
                 .zip(g1[..gw].chunks(TILE_WORDS))
-                .zip(&mut tiles);
-            for (j, ((a, b), tile)) in parts.enumerate() {
-                tile[i][..a.len()].copy_from_slice(a);
+                .enumerate()
+            {
+                let row = &mut tile[i][..b1.len()];
+                for (pair, b) in row.chunks_mut(2).zip(&blocks[j * TILE_WORDS / 2..]) {
+                    let v = u128::from_le_bytes((*b).into());
+                    pair[0] = v as u64;
+                    if let Some(hi) = pair.get_mut(1) {
+                        *hi = (v >> 64) as u64;
+                    }
+                }
                 let ui = ug.get_mut(u_range(gw, j, i)).unwrap_or_default();
                 let r = choices.get(j * TILE_WORDS..).unwrap_or(&[]);
-                for (((o, &a), &b), &r) in ui.chunks_exact_mut(8).zip(a).zip(b).zip(r) {
+                for (((o, &a), &b), &r) in ui.chunks_exact_mut(8).zip(&*row).zip(b1).zip(r) {
                     o.copy_from_slice(&(a ^ b ^ r).to_le_bytes());
                 }
             }
         }
-        transpose_group(&tiles, gw, t);
+        let rows = &mut s.rows[..64 * gw];
+        transpose_group(&s.tiles, gw, rows);
+        rows
     }
 }
 

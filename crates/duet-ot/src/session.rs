@@ -10,7 +10,7 @@ use zeroize::{Zeroize, Zeroizing};
 use crate::base::{self, BaseSender, Context, POINT_BYTES};
 use crate::error::{channel, recv_exact, OtError};
 use crate::hash::Tccr;
-use crate::iknp::{self, KAPPA};
+use crate::iknp::{self, GROUP_OTS, KAPPA};
 use crate::{gilboa, kinds, triples};
 
 /// Most extended OTs in one direction of one round (a 16 MiB `u` frame).
@@ -158,6 +158,40 @@ impl OtSession {
         Ok(tw)
     }
 
+    /// As receiver of Gilboa products: extends with the choice bits `y`
+    /// (`l` per element, `n` elements), sends `u`, and returns each
+    /// element's hash sum, computed while the rows are in cache (no rows kept).
+    async fn gilboa_receiver_round<R: Ring, C: Channel>(
+        &mut self,
+        ch: &mut C,
+        y: &[u64],
+        n: usize,
+        l: usize,
+    ) -> Result<Vec<R>, OtError> {
+        check_round("extension", y.len() * 64)?;
+        if y.len() != (n * l).div_ceil(64) {
+            return Err(OtError::LengthMismatch {
+                step: "Gilboa choice bits",
+                left: y.len(),
+                right: (n * l).div_ceil(64),
+            });
+        }
+        let tw = tweak(self.role.peer(), self.received_ots);
+        let spare = core::mem::take(&mut self.spare_u);
+        let mut sums = vec![R::ZERO; n];
+        let hash = &self.hash;
+        let u = self
+            .receiver
+            .extend_map(y, spare, &mut sums, GROUP_OTS / l, |g, t, out, buf| {
+                gilboa::receive_hashes(hash, tw, g, t, out, l, buf)
+            });
+        ch.send(kinds::EXT_U, u)
+            .await
+            .map_err(channel("extension"))?;
+        self.received_ots += 64 * y.len() as u64;
+        Ok(sums)
+    }
+
     /// As sender: receives `u` for `w` words of choices; returns it and the
     /// tweak of its first row.
     async fn sender_round<C: Channel>(
@@ -184,9 +218,9 @@ impl OtSession {
         n_recv: usize,
         l: usize,
     ) -> Result<(Vec<R>, Vec<R>), OtError> {
-        let t_tweak = self.receiver_round(ch, y).await?;
+        let sums = self.gilboa_receiver_round::<R, C>(ch, y, n_recv, l).await?;
         let mine = self.send_only(ch, x, l).await?;
-        let theirs = self.finish_receive(ch, t_tweak, y, n_recv, l).await?;
+        let theirs = self.finish_receive(ch, sums, y, l).await?;
         Ok((mine, theirs))
     }
 
@@ -234,24 +268,23 @@ impl OtSession {
         n: usize,
         l: usize,
     ) -> Result<Vec<R>, OtError> {
-        let t_tweak = self.receiver_round(ch, y).await?;
-        self.finish_receive(ch, t_tweak, y, n, l).await
+        let sums = self.gilboa_receiver_round::<R, C>(ch, y, n, l).await?;
+        self.finish_receive(ch, sums, y, l).await
     }
 
-    /// The receiver's last step: the sender's corrections against its rows.
+    /// The receiver's last step: the sender's corrections added to the
+    /// hash sums of [`OtSession::gilboa_receiver_round`].
     async fn finish_receive<R: Ring, C: Channel>(
         &mut self,
         ch: &mut C,
-        t_tweak: u128,
+        mut sums: Vec<R>,
         y: &[u64],
-        n: usize,
         l: usize,
     ) -> Result<Vec<R>, OtError> {
         let cb = gilboa::corr_bytes::<R>(l);
-        let peer = recv_exact(ch, "Gilboa corrections", kinds::GILBOA, n * cb).await?;
-        Ok(gilboa::receive(
-            &self.hash, t_tweak, y, &self.rows, &peer, n, l,
-        ))
+        let peer = recv_exact(ch, "Gilboa corrections", kinds::GILBOA, sums.len() * cb).await?;
+        gilboa::receive_finish(y, &mut sums, &peer, l);
+        Ok(sums)
     }
 }
 
