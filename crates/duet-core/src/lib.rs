@@ -7,6 +7,7 @@ pub mod dealer;
 pub mod engine;
 pub mod error;
 pub mod fixed;
+mod mask;
 pub mod preprocessing;
 pub mod ring;
 pub mod share;

@@ -20,8 +20,9 @@ use zeroize::Zeroize;
 
 use crate::channel::{Channel, ChannelError, MsgKind};
 use crate::error::EngineError;
+use crate::mask::MaskStream;
 use crate::preprocessing::{AndTriples, BeaverTriples, DaBits, Preprocessing, Stock};
-use crate::ring::{fill_random, Ring};
+use crate::ring::Ring;
 use crate::share::{Role, Shared};
 use crate::wire::{decode_ring, decode_words, encode_ring, encode_words};
 
@@ -377,34 +378,43 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
     }
 
     /// Secret-shares this party's private `values`: sends `x - r` to the
-    /// peer and keeps `r` from its own PRG. The peer calls
+    /// peer and keeps `r`, drawn by AES-128-CTR under a fresh key from its
+    /// own PRG for each frame (see the `mask` module). The peer calls
     /// [`Engine::receive_input`] with the same length at the same point.
     pub async fn share_input<R: Ring>(&mut self, values: &[R]) -> Result<Shared<R>, EngineError> {
-        let mut mask = vec![R::ZERO; values.len()];
-        let w = R::BYTES;
+        let mut masks = Vec::with_capacity(values.len());
         for range in stream_chunks(values.len()) {
-            let r = &mut mask[range.clone()];
-            fill_random(&mut self.prg, r);
-            let mut frame = vec![0u8; r.len() * w];
-            for (i, (&x, &r)) in values[range].iter().zip(r.iter()).enumerate() {
-                (x - r).write_le(&mut frame[i * w..]);
-            }
+            let mut frame = vec![0u8; range.len() * R::BYTES];
+            MaskStream::new(&mut self.prg).mask_into(&values[range], &mut masks, &mut frame);
             self.channel
                 .send(MsgKind::INPUT, frame)
                 .await
                 .map_err(channel_err("input sharing"))?;
         }
-        Ok(Shared::from_shares(mask))
+        Ok(Shared::from_shares(masks))
     }
 
-    /// Receives this party's shares of `n` values the peer is sharing.
+    /// Receives this party's shares of `n` values the peer is sharing,
+    /// decoding each frame straight into the result.
     pub async fn receive_input<R: Ring>(&mut self, n: usize) -> Result<Shared<R>, EngineError> {
+        const STEP: &str = "input sharing";
         let mut values = Vec::with_capacity(n.min(STREAM_CHUNK));
         for range in stream_chunks(n) {
-            let part = self
-                .recv_ring("input sharing", MsgKind::INPUT, range.len())
-                .await?;
-            values.extend_from_slice(&part);
+            let expected = range.len().saturating_mul(R::BYTES);
+            let bytes = self
+                .channel
+                .recv(MsgKind::INPUT, expected)
+                .await
+                .map_err(channel_err(STEP))?;
+            if bytes.len() != expected {
+                return Err(EngineError::PeerLength {
+                    step: STEP,
+                    kind: MsgKind::INPUT,
+                    expected,
+                    found: bytes.len(),
+                });
+            }
+            values.extend(bytes.chunks_exact(R::BYTES).map(R::read_le));
         }
         Ok(Shared::from_shares(values))
     }

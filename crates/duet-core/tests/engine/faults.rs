@@ -171,3 +171,36 @@ fn peer_vanishing_mid_protocol_is_a_typed_error() {
         );
     });
 }
+
+#[test]
+fn short_input_frame_is_a_typed_error() {
+    let (mut e, mut peer) = lone_engine();
+    block_on(async {
+        peer.send(MsgKind::INPUT, vec![0u8; 15]).await.unwrap();
+        let err = e.receive_input::<Z64>(2).await.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                EngineError::PeerLength {
+                    expected: 16,
+                    found: 15,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        // Longer than announced is refused by the channel, before decoding.
+        peer.send(MsgKind::INPUT, vec![0u8; 17]).await.unwrap();
+        let err = e.receive_input::<Z64>(2).await.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                EngineError::Channel {
+                    source: ChannelError::FrameTooLarge { len: 17, limit: 16 },
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    });
+}
