@@ -2,22 +2,22 @@
 //! hashes its rows with, the AES-CTR PRG that stretches base-OT seeds, and
 //! the SHA-256 hash they were measured against (see the crate README).
 
-use aes::cipher::{BlockEncrypt, KeyInit};
-use aes::{Aes128, Block};
 use sha2::{Digest, Sha256};
 
-/// Blocks handed to AES at once (the AES-NI backend pipelines 8 at a time).
+use crate::wide_aes::Cipher;
+
+/// Blocks handed to AES at once.
 const CHUNK: usize = 256;
 
 /// AES blocks reused from call to call: hot loops keep one, so no call
 /// zeroes a fresh buffer (measured: zeroing a 4 KiB buffer per call for
 /// 64 blocks of work took a tenth of a triple's CPU time).
-pub struct AesBuf(Box<[Block; CHUNK]>);
+pub struct AesBuf(Box<[u128; CHUNK]>);
 
 impl AesBuf {
     /// A zeroed buffer.
     pub fn new() -> Self {
-        AesBuf(Box::new([Block::default(); CHUNK]))
+        AesBuf(Box::new([0; CHUNK]))
     }
 }
 
@@ -27,22 +27,12 @@ impl Default for AesBuf {
     }
 }
 
-fn to_block(x: u128) -> Block {
-    Block::from(x.to_le_bytes())
-}
-
-fn from_block(b: &Block) -> u128 {
-    let mut a = [0u8; 16];
-    a.copy_from_slice(b);
-    u128::from_le_bytes(a)
-}
-
 /// The tweakable correlation-robust hash `H(i, x) = pi(pi(x) ^ i) ^ pi(x)`
 /// of Guo, Katz, Wang and Yu (TMMO), with `pi` AES-128 under a public key
 /// fixed per session.
 #[derive(Clone)]
 pub struct Tccr {
-    pi: Aes128,
+    pi: Cipher,
 }
 
 impl Tccr {
@@ -56,7 +46,7 @@ impl Tccr {
         let mut key = [0u8; 16];
         key.copy_from_slice(&digest[..16]);
         Tccr {
-            pi: Aes128::new(&key.into()),
+            pi: Cipher::new(&key),
         }
     }
 
@@ -70,19 +60,18 @@ impl Tccr {
         let buf = &mut *buf.0;
         for (c, (xc, oc)) in xs.chunks(CHUNK).zip(out.chunks_mut(CHUNK)).enumerate() {
             let len = xc.len().min(oc.len());
-            for (b, &x) in buf.iter_mut().zip(xc) {
-                *b = to_block(x);
-            }
-            self.pi.encrypt_blocks(&mut buf[..len]);
+            let b = &mut buf[..len];
+            b.copy_from_slice(&xc[..len]);
+            self.pi.encrypt(b);
             // out holds pi(x) until the second pass.
             let t0 = tweak.wrapping_add((c * CHUNK) as u128);
-            for (i, (o, b)) in oc.iter_mut().zip(buf.iter_mut()).enumerate() {
-                *o = from_block(b);
-                *b = to_block(*o ^ t0.wrapping_add(i as u128));
+            for (i, (o, x)) in oc.iter_mut().zip(b.iter_mut()).enumerate() {
+                *o = *x;
+                *x ^= t0.wrapping_add(i as u128);
             }
-            self.pi.encrypt_blocks(&mut buf[..len]);
-            for (o, b) in oc.iter_mut().zip(buf.iter()) {
-                *o ^= from_block(b);
+            self.pi.encrypt(b);
+            for (o, x) in oc.iter_mut().zip(b.iter()) {
+                *o ^= *x;
             }
         }
     }
@@ -112,39 +101,31 @@ impl ShaCr {
 /// `blocks` (at most 256) blocks of AES-CTR output under `key` from block
 /// `start_block`, left in `buf`.
 pub(crate) fn prg_blocks<'b>(
-    key: &Aes128,
+    key: &Cipher,
     buf: &'b mut AesBuf,
     start_block: u64,
     blocks: usize,
-) -> &'b [Block] {
+) -> &'b [u128] {
     let buf = &mut buf.0[..blocks.min(CHUNK)];
     for (i, b) in buf.iter_mut().enumerate() {
-        *b = to_block(u128::from(start_block) + i as u128);
+        *b = u128::from(start_block) + i as u128;
     }
-    key.encrypt_blocks(buf);
+    key.encrypt(buf);
     buf
 }
 
 /// Writes AES-CTR output (block counter from `start_block`) under `key`
 /// into `out`, two words per block.
-pub(crate) fn prg_expand(key: &Aes128, buf: &mut AesBuf, start_block: u64, out: &mut [u64]) {
-    let buf = &mut *buf.0;
+pub(crate) fn prg_expand(key: &Cipher, buf: &mut AesBuf, start_block: u64, out: &mut [u64]) {
     for (c, oc) in out.chunks_mut(2 * CHUNK).enumerate() {
-        let blocks = oc.len().div_ceil(2);
-        let first = u128::from(start_block) + (c * CHUNK) as u128;
-        for (i, b) in buf[..blocks].iter_mut().enumerate() {
-            *b = to_block(first + i as u128);
-        }
-        key.encrypt_blocks(&mut buf[..blocks]);
-        let mut pairs = oc.chunks_exact_mut(2);
-        for (p, b) in (&mut pairs).zip(buf.iter()) {
-            let v = from_block(b);
-            p[0] = v as u64;
-            p[1] = (v >> 64) as u64;
-        }
-        // An odd length ends with the low half of the last block.
-        if let (Some(w), Some(b)) = (pairs.into_remainder().first_mut(), buf.get(blocks - 1)) {
-            *w = from_block(b) as u64;
+        let first = start_block + (c * CHUNK) as u64;
+        let blocks = prg_blocks(key, buf, first, oc.len().div_ceil(2));
+        for (pair, &v) in oc.chunks_mut(2).zip(blocks) {
+            pair[0] = v as u64;
+            // An odd length ends with the low half of the last block.
+            if let Some(hi) = pair.get_mut(1) {
+                *hi = (v >> 64) as u64;
+            }
         }
     }
 }
@@ -177,7 +158,7 @@ mod tests {
 
     #[test]
     fn prg_is_a_counter_stream() {
-        let key = Aes128::new(&[9u8; 16].into());
+        let key = Cipher::new(&[9u8; 16]);
         let buf = &mut AesBuf::new();
         let mut all = vec![0u64; 10];
         prg_expand(&key, buf, 4, &mut all);

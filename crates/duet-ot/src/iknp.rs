@@ -16,14 +16,13 @@
 //! `r`; the receiver knows `t_j` only, and `q_j ^ delta` for the message it
 //! did not choose would need `delta`, hidden by the base OTs.
 
-use aes::cipher::KeyInit;
-use aes::Aes128;
 use rayon::prelude::*;
 use zeroize::Zeroize;
 
 use crate::base::OtKey;
 use crate::hash::{prg_blocks, prg_expand, AesBuf};
 use crate::transpose::{transpose_tile, Tile, TILE_WORDS};
+use crate::wide_aes::Cipher;
 
 /// Number of base OTs, the computational security parameter.
 pub const KAPPA: usize = 128;
@@ -85,8 +84,8 @@ pub fn u_bytes(w: usize) -> usize {
     KAPPA * w * 8
 }
 
-fn cipher(key: &OtKey) -> Aes128 {
-    Aes128::new(key.as_bytes().into())
+fn cipher(key: &OtKey) -> Cipher {
+    Cipher::new(key.as_bytes())
 }
 
 /// Words in tile `c` of a batch (or group) of `w` words.
@@ -106,7 +105,7 @@ fn u_range(gw: usize, j: usize, i: usize) -> core::ops::Range<usize> {
 /// The extension sender: holds `delta` and one seed per column.
 pub struct Sender {
     delta: u128,
-    seeds: Vec<Aes128>,
+    seeds: Vec<Cipher>,
     next_block: u64,
 }
 
@@ -118,7 +117,7 @@ impl Drop for Sender {
 
 /// The extension receiver: holds both seeds of every column.
 pub struct Receiver {
-    seeds: Vec<(Aes128, Aes128)>,
+    seeds: Vec<(Cipher, Cipher)>,
     next_block: u64,
 }
 
@@ -308,7 +307,7 @@ impl Receiver {
             {
                 let row = &mut tile[i][..b1.len()];
                 for (pair, b) in row.chunks_mut(2).zip(&blocks[j * TILE_WORDS / 2..]) {
-                    let v = u128::from_le_bytes((*b).into());
+                    let v = *b;
                     pair[0] = v as u64;
                     if let Some(hi) = pair.get_mut(1) {
                         *hi = (v >> 64) as u64;

@@ -11,6 +11,7 @@ mod product;
 mod session;
 pub mod transpose;
 mod triples;
+mod wide_aes;
 
 pub use error::OtError;
 pub use preprocessing::{Material, OtPreprocessing, Progress, ProgressFn};

@@ -100,7 +100,7 @@ pub(crate) async fn dabits<R: Ring, C: Channel>(
     n: usize,
 ) -> Result<DaBits<R>, OtError> {
     let mut r = words(&mut s.rng, words_for(n));
-    if n % 64 != 0 {
+    if !n.is_multiple_of(64) {
         if let Some(last) = r.last_mut() {
             *last &= (1u64 << (n % 64)) - 1;
         }

@@ -85,7 +85,7 @@ fn check_dabits<R: Ring>(seed: u64, n: usize) {
         ones += bit;
     }
     // Bits past n are zero in the packed words.
-    if n % 64 != 0 {
+    if !n.is_multiple_of(64) {
         assert_eq!(x0[n / 64] >> (n % 64), 0);
     }
     if n >= 1000 {
