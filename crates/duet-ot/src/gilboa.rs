@@ -8,7 +8,11 @@
 //! truncated to `k - i` bits; the receiver computes
 //! `v = H(j, t_j) + y_i d = m0 + y_i x`. Then
 //! `sum 2^i v_i - sum 2^i m0_i = x y`. Corrections are packed bit-tight:
-//! `k (k + 1) / 2` bits per product (260 bytes for k = 64).
+//! `k (k + 1) / 2` bits per product (260 bytes for k = 64). With all `k`
+//! bits (`l = k`), corrections `i` and `k - i` (widths `k - i` and `i`)
+//! share one ring word, correction 0 fills one and correction `k / 2`
+//! half of one: the same bytes as a bit stream, packed and unpacked with
+//! fixed shifts instead of a running accumulator.
 //!
 //! The same code with one choice bit per element (`l = 1`) multiplies a
 //! ring value by a bit, which is what doubly shared bits need.
@@ -111,6 +115,9 @@ impl SendScratch {
 }
 
 fn sender_element<R: Ring>(h0: &[u128], h1: &[u128], x: R, out: &mut [u8]) -> R {
+    if h0.len() == R::BITS as usize {
+        return sender_element_full(h0, h1, x, out);
+    }
     let mut w = BitWriter::new(out);
     let mut share = R::ZERO;
     for (i, (&a, &b)) in h0.iter().zip(h1).enumerate() {
@@ -120,6 +127,46 @@ fn sender_element<R: Ring>(h0: &[u128], h1: &[u128], x: R, out: &mut [u8]) -> R 
     }
     w.finish();
     share
+}
+
+/// [`sender_element`] for `l = k`, in the paired word layout.
+fn sender_element_full<R: Ring>(h0: &[u128], h1: &[u128], x: R, out: &mut [u8]) -> R {
+    let mut d = [R::ZERO; 128];
+    let mut share = R::ZERO;
+    for (i, ((&a, &b), di)) in h0.iter().zip(h1).zip(d.iter_mut()).enumerate() {
+        let m0 = ring_of::<R>(a);
+        *di = m0 + x - ring_of::<R>(b);
+        share -= m0.shl(i as u32);
+    }
+    let (k, half) = (R::BITS as usize, R::BITS as usize / 2);
+    put_word(out, 0, d[0], R::BYTES);
+    for i in 1..half {
+        // Low k - i bits of d_i, then the low i bits of d_(k-i) above them.
+        let lo = d[i].shl(i as u32).shr(i as u32);
+        put_word(out, i, lo + d[k - i].shl((k - i) as u32), R::BYTES);
+    }
+    put_word(out, half, d[half], R::BYTES / 2);
+    share
+}
+
+/// Writes the low `bytes` bytes of `v` into word slot `slot` of `out`.
+#[inline(always)]
+fn put_word<R: Ring>(out: &mut [u8], slot: usize, v: R, bytes: usize) {
+    let mut tmp = [0u8; 16];
+    v.write_le(&mut tmp);
+    if let Some(o) = out.get_mut(slot * R::BYTES..slot * R::BYTES + bytes) {
+        o.copy_from_slice(&tmp[..bytes]);
+    }
+}
+
+/// Word slot `slot` of `src` (its first `bytes` bytes; zeros if short).
+#[inline(always)]
+fn get_word<R: Ring>(src: &[u8], slot: usize, bytes: usize) -> R {
+    let mut tmp = [0u8; 16];
+    if let Some(s) = src.get(slot * R::BYTES..slot * R::BYTES + bytes) {
+        tmp[..bytes].copy_from_slice(s);
+    }
+    R::read_le(&tmp)
 }
 
 /// Receiver side, first half, run on each group of rows `t` as the
@@ -183,6 +230,9 @@ fn element_bits(choices: &[u64], from: usize, l: usize) -> u128 {
 
 /// `sum 2^i y_i d_i` over the element's `l` corrections `d_i`.
 fn corrections_sum<R: Ring>(bits: u128, corr: &[u8], l: usize) -> R {
+    if l == R::BITS as usize {
+        return corrections_sum_full(bits, corr);
+    }
     let mut r = BitReader::new(corr);
     let mut sum = R::ZERO;
     for i in 0..l {
@@ -191,6 +241,23 @@ fn corrections_sum<R: Ring>(bits: u128, corr: &[u8], l: usize) -> R {
         sum += (d * R::from_u64((bits >> i) as u64 & 1)).shl(i as u32);
     }
     sum
+}
+
+/// [`corrections_sum`] for `l = k`, from the paired word layout. Bits of
+/// a word above a correction's width vanish in the shift by `i`.
+fn corrections_sum_full<R: Ring>(bits: u128, corr: &[u8]) -> R {
+    let (k, half) = (R::BITS as usize, R::BITS as usize / 2);
+    // A product, not a branch: the choice bits are secret. Two words, as
+    // u128 shifts by a variable amount cost several instructions each.
+    let words = [bits as u64, (bits >> 64) as u64];
+    let bit = |i: usize| R::from_u64(words[(i >> 6) & 1] >> (i & 63) & 1);
+    let mut sum = get_word::<R>(corr, 0, R::BYTES) * bit(0);
+    for i in 1..half {
+        let w = get_word::<R>(corr, i, R::BYTES);
+        sum += (w * bit(i)).shl(i as u32);
+        sum += (w.shr((k - i) as u32) * bit(k - i)).shl((k - i) as u32);
+    }
+    sum + (get_word::<R>(corr, half, R::BYTES / 2) * bit(half)).shl(half as u32)
 }
 
 /// Packs values of given bit widths, least significant bit first.
