@@ -2,6 +2,7 @@
 //!
 //! Every failure ends with one line on stderr, `duet: <what went wrong>`, and
 //! an exit code from [`exit`] that a script can rely on.
+#![forbid(unsafe_code)]
 
 mod anonymize;
 mod bench;
