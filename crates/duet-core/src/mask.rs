@@ -56,23 +56,24 @@ impl MaskStream {
         &self.bytes
     }
 
-    /// Masks `xs`: appends each mask `r` to `masks` and writes `x - r`
-    /// (little endian, `R::BYTES` each) into `frame`, which must hold
-    /// exactly `xs.len() * R::BYTES` bytes.
-    pub(crate) fn mask_into<R: Ring>(&mut self, xs: &[R], masks: &mut Vec<R>, frame: &mut [u8]) {
-        let start = masks.len();
-        masks.resize(start + xs.len(), R::ZERO);
-        let ms = masks.get_mut(start..).unwrap_or_default();
+    /// Masks `xs`: appends each mask `r` to `masks` and `x - r` (little
+    /// endian, `R::BYTES` each) to `frame`. Works through stack buffers
+    /// of one keystream refill, so neither output is zero-filled first.
+    pub(crate) fn mask_into<R: Ring>(&mut self, xs: &[R], masks: &mut Vec<R>, frame: &mut Vec<u8>) {
         let per = BLOCKS * 16 / R::BYTES;
-        let groups = xs.chunks(per).zip(ms.chunks_mut(per));
-        for ((xs, ms), out) in groups.zip(frame.chunks_mut(per * R::BYTES)) {
+        let mut rs = [R::ZERO; BLOCKS * 2];
+        let mut out = [0u8; BLOCKS * 16];
+        for xs in xs.chunks(per) {
             let ks = self.refill().chunks_exact(R::BYTES);
             let outs = out.chunks_exact_mut(R::BYTES);
-            for (((&x, m), k), o) in xs.iter().zip(ms.iter_mut()).zip(ks).zip(outs) {
-                *m = R::read_le(k);
-                (x - *m).write_le(o);
+            for (((&x, r), k), o) in xs.iter().zip(rs.iter_mut()).zip(ks).zip(outs) {
+                *r = R::read_le(k);
+                (x - *r).write_le(o);
             }
+            masks.extend_from_slice(rs.get(..xs.len()).unwrap_or_default());
+            frame.extend_from_slice(out.get(..xs.len() * R::BYTES).unwrap_or_default());
         }
+        rs.zeroize();
     }
 }
 
@@ -101,8 +102,9 @@ mod tests {
         prg.clone().fill_bytes(&mut key);
         let aes = Aes128::new(GenericArray::from_slice(&key));
         let xs: Vec<Z64> = (0..100).map(Z64).collect();
-        let (mut masks, mut frame) = (Vec::new(), vec![0u8; 800]);
+        let (mut masks, mut frame) = (Vec::new(), Vec::new());
         MaskStream::new(&mut prg).mask_into(&xs, &mut masks, &mut frame);
+        assert_eq!((masks.len(), frame.len()), (100, 800));
         for (i, (&x, &r)) in xs.iter().zip(&masks).enumerate() {
             let mut b = Block::clone_from_slice(&((i / 2) as u128).to_le_bytes());
             aes.encrypt_block(&mut b);
@@ -116,14 +118,16 @@ mod tests {
     fn z128_masks_reconstruct_and_empty_is_empty() {
         let mut prg = ChaCha20Rng::seed_from_u64(8);
         let xs: Vec<Z128> = (0..77).map(|i| Z128(u128::MAX - i)).collect();
-        let (mut masks, mut frame) = (Vec::new(), vec![0u8; 77 * 16]);
+        let (mut masks, mut frame) = (Vec::new(), Vec::new());
         MaskStream::new(&mut prg).mask_into(&xs, &mut masks, &mut frame);
+        assert_eq!(frame.len(), 77 * 16);
         for (i, (&x, &r)) in xs.iter().zip(&masks).enumerate() {
             assert_eq!(Z128::read_le(&frame[i * 16..]) + r, x);
         }
         assert_eq!(masks.len(), 77);
         let mut none: Vec<Z64> = Vec::new();
-        MaskStream::new(&mut prg).mask_into(&[], &mut none, &mut []);
-        assert!(none.is_empty());
+        let mut bytes = Vec::new();
+        MaskStream::new(&mut prg).mask_into(&[], &mut none, &mut bytes);
+        assert!(none.is_empty() && bytes.is_empty());
     }
 }

@@ -384,7 +384,7 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
     pub async fn share_input<R: Ring>(&mut self, values: &[R]) -> Result<Shared<R>, EngineError> {
         let mut masks = Vec::with_capacity(values.len());
         for range in stream_chunks(values.len()) {
-            let mut frame = vec![0u8; range.len() * R::BYTES];
+            let mut frame = Vec::with_capacity(range.len() * R::BYTES);
             MaskStream::new(&mut self.prg).mask_into(&values[range], &mut masks, &mut frame);
             self.channel
                 .send(MsgKind::INPUT, frame)
