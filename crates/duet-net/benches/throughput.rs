@@ -2,7 +2,7 @@
 //!
 //! `cargo bench -p duet-net --bench throughput [-- N [BATCH [LANES [CHUNK]]]]`:
 //! N values per party (default 10,000,000), values per frame (default
-//! 2^18; 0 = one frame), data lanes (default 4) and chunk bytes (default
+//! 2^15; 0 = all in one call), data lanes (default 4) and chunk bytes (default
 //! 1 MiB).
 
 use duet_net::LinkConfig;
