@@ -89,15 +89,21 @@ impl OtPreprocessing {
 
     /// The OT session, set up on first use.
     async fn session<C: Channel>(&mut self, ch: &mut C) -> Result<&mut OtSession, OtError> {
-        let s = match self.session.take() {
-            Some(s) => s,
+        let s = self.take_session(ch).await?;
+        Ok(self.session.insert(s))
+    }
+
+    /// The OT session taken out of `self` (set up on first use), for
+    /// callers that report progress while it runs; they put it back.
+    async fn take_session<C: Channel>(&mut self, ch: &mut C) -> Result<OtSession, OtError> {
+        match self.session.take() {
+            Some(s) => Ok(s),
             None => {
                 let s = OtSession::setup(ch, self.role, self.session_id, &mut self.rng).await?;
                 self.report(Material::BaseOts, 1, 1);
-                s
+                Ok(s)
             }
-        };
-        Ok(self.session.insert(s))
+        }
     }
 
     fn report(&mut self, material: Material, done: usize, total: usize) {
@@ -121,18 +127,30 @@ impl Preprocessing for OtPreprocessing {
     ) -> Result<BeaverTriples<R>, OtError> {
         let step = (self.batch_ots / R::BITS as usize).max(1);
         let material = Material::Triples { bits: R::BITS };
+        let sizes: Vec<usize> = (0..n).step_by(step).map(|i| step.min(n - i)).collect();
         let mut out = BeaverTriples::empty();
-        while out.len() < n {
-            let k = step.min(n - out.len());
-            let batch = triples::beaver::<R, C>(self.session(ch).await?, ch, k).await?;
+        if n == 0 {
+            return Ok(out);
+        }
+        let mut session = self.take_session(ch).await?;
+        let progress = &mut self.progress;
+        let result = triples::beaver_batches::<R, C>(&mut session, ch, &sizes, |batch| {
             if out.is_empty() {
                 out = batch; // one batch: no copy
             } else {
                 out.append(batch);
             }
-            self.report(material, out.len(), n);
-        }
-        Ok(out)
+            if let Some(f) = progress.as_mut() {
+                f(Progress {
+                    material,
+                    done: out.len(),
+                    total: n,
+                });
+            }
+        })
+        .await;
+        self.session = Some(session);
+        result.map(|()| out)
     }
 
     async fn and_triples<C: Channel>(

@@ -161,7 +161,7 @@ impl OtSession {
     /// As receiver of Gilboa products: extends with the choice bits `y`
     /// (`l` per element, `n` elements), sends `u`, and returns each
     /// element's hash sum, computed while the rows are in cache (no rows kept).
-    async fn gilboa_receiver_round<R: Ring, C: Channel>(
+    pub(crate) async fn gilboa_receiver_round<R: Ring, C: Channel>(
         &mut self,
         ch: &mut C,
         y: &[u64],
@@ -274,7 +274,7 @@ impl OtSession {
 
     /// The receiver's last step: the sender's corrections added to the
     /// hash sums of [`OtSession::gilboa_receiver_round`].
-    async fn finish_receive<R: Ring, C: Channel>(
+    pub(crate) async fn finish_receive<R: Ring, C: Channel>(
         &mut self,
         ch: &mut C,
         mut sums: Vec<R>,

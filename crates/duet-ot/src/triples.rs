@@ -40,28 +40,110 @@ fn words(rng: &mut impl RngCore, n: usize) -> Vec<u64> {
     (0..n).map(|_| rng.next_u64()).collect()
 }
 
-/// One batch of `n` Beaver triples.
-pub(crate) async fn beaver<R: Ring, C: Channel>(
+/// A batch of Beaver triples between its start and its end.
+struct Started<R: Ring> {
+    a: Vec<R>,
+    b: Vec<R>,
+    /// `b`'s bits, this party's choices as Gilboa receiver.
+    yb: Vec<u64>,
+    /// The receiver's hash sums, waiting for the peer's corrections.
+    sums: Vec<R>,
+    /// This party's shares as Gilboa sender, once computed.
+    mine: Vec<R>,
+}
+
+impl<R: Ring> Drop for Started<R> {
+    fn drop(&mut self) {
+        self.yb.zeroize();
+        self.sums.zeroize();
+        self.mine.zeroize();
+    }
+}
+
+/// Draws `a`, `b` for `n` triples, extends as receiver with `b`'s bits
+/// and sends `u`.
+async fn start<R: Ring, C: Channel>(
     s: &mut OtSession,
     ch: &mut C,
     n: usize,
-) -> Result<BeaverTriples<R>, OtError> {
+) -> Result<Started<R>, OtError> {
     let a: Vec<R> = duet_core::ring::random_vec(&mut s.rng, n);
     let b: Vec<R> = duet_core::ring::random_vec(&mut s.rng, n);
-    let mut yb = ring_bits(&b);
-    let (mut s_send, mut s_recv) = s.cross(ch, &a, &yb, n, R::BITS as usize).await?;
-    yb.zeroize();
-    let c: Vec<R> = (0..n)
+    let yb = ring_bits(&b);
+    let sums = s
+        .gilboa_receiver_round::<R, C>(ch, &yb, n, R::BITS as usize)
+        .await?;
+    Ok(Started {
+        a,
+        b,
+        yb,
+        sums,
+        mine: Vec::new(),
+    })
+}
+
+/// Takes the peer's corrections for a started batch whose sender half is
+/// done, and returns its triples.
+async fn finish<R: Ring, C: Channel>(
+    s: &mut OtSession,
+    ch: &mut C,
+    mut st: Started<R>,
+) -> Result<BeaverTriples<R>, OtError> {
+    let sums = core::mem::take(&mut st.sums);
+    let theirs = s.finish_receive(ch, sums, &st.yb, R::BITS as usize).await?;
+    let (a, b, mine) = (&st.a, &st.b, &st.mine);
+    let c: Vec<R> = (0..a.len())
         .into_par_iter()
-        .map(|i| a[i] * b[i] + s_send[i] + s_recv[i])
+        .map(|i| a[i] * b[i] + mine[i] + theirs[i])
         .collect();
-    s_send.zeroize();
-    s_recv.zeroize();
+    let mut theirs = theirs;
+    theirs.zeroize();
+    let (a, b) = (core::mem::take(&mut st.a), core::mem::take(&mut st.b));
     BeaverTriples::from_parts(a, b, c).map_err(|e| OtError::LengthMismatch {
         step: "Beaver triples",
         left: e.left,
         right: e.right,
     })
+}
+
+/// Beaver triples in batches of the given sizes, pipelined: batch `k + 2`
+/// is extended (and its `u` sent) while the peer's messages for batch `k`
+/// are on their way, so neither party waits idle for the other's `u`.
+/// Both parties send, per batch after the first two, `u` of batch `k + 2`
+/// after the corrections of batch `k`, and receive in that same order.
+/// `done` gets each batch's triples in order.
+pub(crate) async fn beaver_batches<R: Ring, C: Channel>(
+    s: &mut OtSession,
+    ch: &mut C,
+    sizes: &[usize],
+    mut done: impl FnMut(BeaverTriples<R>),
+) -> Result<(), OtError> {
+    let mut open: std::collections::VecDeque<Started<R>> = Default::default();
+    for &n in sizes.iter().take(2) {
+        open.push_back(start(s, ch, n).await?);
+    }
+    // `open` holds batches first, first + 1, ... in order.
+    let mut first = 0;
+    for k in 0..sizes.len() {
+        // Sender half of batch k: the peer's u_k in, our corrections c_k out.
+        if let Some(st) = open.get_mut(k - first) {
+            st.mine = s.send_only(ch, &st.a, R::BITS as usize).await?;
+        }
+        // The peer sent c_(k-1) after u_(k+1): batch k - 1 ends now.
+        if k >= 1 {
+            if let Some(st) = open.pop_front() {
+                first += 1;
+                done(finish(s, ch, st).await?);
+            }
+        }
+        if let Some(&n) = sizes.get(k + 2) {
+            open.push_back(start(s, ch, n).await?);
+        }
+    }
+    if let Some(st) = open.pop_front() {
+        done(finish(s, ch, st).await?);
+    }
+    Ok(())
 }
 
 /// One batch of `64 * w` AND triples.

@@ -121,3 +121,38 @@ async fn mul_and_comparison_over_loopback_quic() {
         assert_eq!(got.4[i], Z128(u128::from(lt)), "lt128 {i}");
     }
 }
+
+/// Many small batches over QUIC: the pipelined generation (batch `k + 2`
+/// started before batch `k` ends) keeps both parties' message order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pipelined_triples_over_loopback_quic() {
+    use duet_core::Preprocessing;
+    let (mut c0, mut c1) = quic_pair().await;
+    let sid = c0.session_id().0;
+    let mk = |role| OtPreprocessing::new(role, sid, &mut rng(146, role)).with_batch_ots(1 << 12);
+    let (mut p0, mut p1) = (mk(Role::P0), mk(Role::P1));
+    // 64 Z_2^64 triples per batch: 15 full batches and a short one.
+    let n = 1000;
+    let (t0, t1) = tokio::time::timeout(STEP, async {
+        tokio::join!(
+            p0.triples::<Z64, _>(&mut c0, n),
+            p1.triples::<Z64, _>(&mut c1, n)
+        )
+    })
+    .await
+    .unwrap();
+    let (t0, t1) = (t0.unwrap(), t1.unwrap());
+    let ((a0, b0, d0), (a1, b1, d1)) = (t0.parts(), t1.parts());
+    assert_eq!(a0.len(), n);
+    for i in 0..n {
+        assert_eq!(
+            d0[i] + d1[i],
+            (a0[i] + a1[i]) * (b0[i] + b1[i]),
+            "triple {i}"
+        );
+    }
+    let (s0, s1) = tokio::time::timeout(STEP, async { tokio::join!(c0.close(), c1.close()) })
+        .await
+        .unwrap();
+    assert_eq!(s0.unwrap().digest, s1.unwrap().digest);
+}
