@@ -100,7 +100,7 @@ impl ShaCr {
 
 /// `blocks` (at most 256) blocks of AES-CTR output under `key` from block
 /// `start_block`, left in `buf`.
-pub(crate) fn prg_blocks<'b>(
+fn prg_blocks<'b>(
     key: &Cipher,
     buf: &'b mut AesBuf,
     start_block: u64,

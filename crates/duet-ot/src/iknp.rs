@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use zeroize::Zeroize;
 
 use crate::base::OtKey;
-use crate::hash::{prg_blocks, prg_expand, AesBuf};
+use crate::hash::{prg_expand, AesBuf};
 use crate::transpose::{transpose_tile, Tile, TILE_WORDS};
 use crate::wide_aes::Cipher;
 
@@ -294,28 +294,18 @@ impl Receiver {
         ug: &mut [u8],
     ) -> &'s [u128] {
         let gw = ug.len() / (KAPPA * 8);
-        let mut g1 = [0u64; GROUP_WORDS];
+        let (mut g0, mut g1) = ([0u64; GROUP_WORDS], [0u64; GROUP_WORDS]);
         for (i, (s0, s1)) in self.seeds.iter().enumerate() {
+            prg_expand(s0, &mut s.aes, block, &mut g0[..gw]);
             prg_expand(s1, &mut s.aes, block, &mut g1[..gw]);
-            // G(k_i^0) goes straight into the tiles' rows.
-            let blocks = prg_blocks(s0, &mut s.aes, block, gw.div_ceil(2));
-            for (j, (tile, b1)) in s
-                .tiles
-                .iter_mut()
-                .zip(g1[..gw].chunks(TILE_WORDS))
-                .enumerate()
-            {
-                let row = &mut tile[i][..b1.len()];
-                for (pair, b) in row.chunks_mut(2).zip(&blocks[j * TILE_WORDS / 2..]) {
-                    let v = *b;
-                    pair[0] = v as u64;
-                    if let Some(hi) = pair.get_mut(1) {
-                        *hi = (v >> 64) as u64;
-                    }
+            let parts = g0[..gw].chunks(TILE_WORDS).zip(g1[..gw].chunks(TILE_WORDS));
+            for (j, ((a, b), tile)) in parts.zip(s.tiles.iter_mut()).enumerate() {
+                for (x, &v) in tile[i].iter_mut().zip(a) {
+                    *x = v;
                 }
                 let ui = ug.get_mut(u_range(gw, j, i)).unwrap_or_default();
                 let r = choices.get(j * TILE_WORDS..).unwrap_or(&[]);
-                for (((o, &a), &b), &r) in ui.chunks_exact_mut(8).zip(&*row).zip(b1).zip(r) {
+                for (((o, &a), &b), &r) in ui.chunks_exact_mut(8).zip(a).zip(b).zip(r) {
                     o.copy_from_slice(&(a ^ b ^ r).to_le_bytes());
                 }
             }
