@@ -95,9 +95,7 @@ pub(crate) fn run(args: &Args, out: Output) -> anyhow::Result<()> {
     std::fs::create_dir_all(&keys).with_context(|| format!("creating {}", keys.display()))?;
     let a = make_identity(&keys, &names[0])?;
     let b = make_identity(&keys, &names[1])?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let runtime = crate::runtime::for_parties(2)?;
     let config = LinkConfig::default();
     let listener = runtime.block_on(async {
         Listener::bind("127.0.0.1:0".parse()?, &b, a.fingerprint(), &config)

@@ -12,6 +12,7 @@ mod keygen;
 mod party;
 mod progress;
 mod run;
+mod runtime;
 mod summary;
 
 use clap::{Parser, Subcommand};

@@ -83,9 +83,7 @@ pub(crate) fn run(args: &Args, out: Output) -> anyhow::Result<()> {
         .connect_timeout(wait)
         .receive_timeout(silence)
         .idle_timeout(silence);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let runtime = crate::runtime::for_parties(1)?;
     let progress = Progress::new(!out.quiet && !out.json, ["", ""]);
     let outcome: Outcome = runtime.block_on(async {
         let connect = connect_plan(&job, &local, &identity, &config)?;
