@@ -113,6 +113,24 @@ pub(crate) fn over_quic(c: &mut Criterion) {
         rates[1] / 1e6,
         rates[2] / 1e6
     );
+    // The stricter bound: raw quinn on one stream, one way (duet-net's
+    // baseline, moving 160 MB), median of three.
+    let mut quinn: Vec<f64> = (0..3)
+        .map(|_| {
+            let r = rt.block_on(duet_net::bench::run(
+                10_000_000,
+                duet_net::bench::DEFAULT_BATCH,
+                &LinkConfig::default(),
+            ));
+            r.unwrap().raw_rate()
+        })
+        .collect();
+    quinn.sort_by(f64::total_cmp);
+    let quinn = quinn[1];
+    eprintln!(
+        "raw quinn, one stream, one way: {:.0} MB/s (median of three)",
+        quinn / 1e6
+    );
     let mut g = c.benchmark_group("ot-loopback-quic");
     g.sample_size(10);
     for (name, bits, n) in [
@@ -122,8 +140,10 @@ pub(crate) fn over_quic(c: &mut Criterion) {
         let (_, bytes) = rt.block_on(timed(bits, n));
         let per = bytes as f64 / n as f64;
         eprintln!(
-            "{name}: {per:.1} bytes per triple; bandwidth bound {:.0} triples/s",
-            raw / per
+            "{name}: {per:.1} bytes per triple; bandwidth bound {:.0} triples/s \
+             (QuicChannel bulk), {:.0} triples/s (raw quinn)",
+            raw / per,
+            quinn / per
         );
         g.throughput(Throughput::Elements(n as u64));
         g.bench_function(name, |b| {
