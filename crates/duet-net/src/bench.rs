@@ -43,6 +43,8 @@ pub struct BenchReport {
     pub raw_cpu_secs: Option<f64>,
     /// Process CPU seconds of the secure sum.
     pub sum_cpu_secs: Option<f64>,
+    /// Rounds run: each figure is the median round's (raw and sum apart).
+    pub rounds: usize,
 }
 
 impl BenchReport {
@@ -116,6 +118,13 @@ impl fmt::Display for BenchReport {
             mb(self.sum_bytes as f64 / self.sum_secs)
         )?;
         write!(f, "ratio to raw quinn: {:.2}", self.ratio())?;
+        if self.rounds > 1 {
+            write!(
+                f,
+                " (medians of {} rounds, raw and sum alternating)",
+                self.rounds
+            )?;
+        }
         if let (Some(raw), Some(sum), Some(r)) =
             (self.raw_cpu_secs, self.sum_cpu_secs, self.cpu_ratio())
         {
@@ -174,24 +183,52 @@ pub const DEFAULT_BATCH: usize = 1 << 15;
 /// in frames of `batch` values (0: one frame per party), with fixed seeds;
 /// needs a multi-threaded tokio runtime.
 pub async fn run(n: usize, batch: usize, config: &LinkConfig) -> Result<BenchReport, NetError> {
+    run_rounds(n, batch, config, 1).await
+}
+
+/// [`run`] `rounds` times (at least once), raw and sum alternating, and
+/// reports the median round of each: on a shared machine a single run of
+/// either can be far off (seen: the same code 0.73 to 0.98 of raw).
+pub async fn run_rounds(
+    n: usize,
+    batch: usize,
+    config: &LinkConfig,
+    rounds: usize,
+) -> Result<BenchReport, NetError> {
     let a = Identity::generate("bench-a")?;
     let b = Identity::generate("bench-b")?;
     let sum_bytes = 2 * (n as u64 * 8 + 8);
-    let (raw_secs, raw_cpu_secs) = raw_transfer(&a, &b, sum_bytes, config).await?;
-    let (c0, c1) = connect(&a, &b, config).await?;
-    let (sum_secs, sum_cpu_secs, c0, c1) = secure_sum(n, batch, c0, c1).await?;
-    let (s0, s1) = tokio::join!(c0.close(), c1.close());
-    let (s0, _) = (s0?, s1?);
-    let (sent, received) = s0.totals();
+    let (mut raws, mut sums) = (Vec::new(), Vec::new());
+    let mut link_bytes = 0;
+    for _ in 0..rounds.max(1) {
+        raws.push(raw_transfer(&a, &b, sum_bytes, config).await?);
+        let (c0, c1) = connect(&a, &b, config).await?;
+        let (sum_secs, sum_cpu_secs, c0, c1) = secure_sum(n, batch, c0, c1).await?;
+        sums.push((sum_secs, sum_cpu_secs));
+        let (s0, s1) = tokio::join!(c0.close(), c1.close());
+        let (s0, _) = (s0?, s1?);
+        let (sent, received) = s0.totals();
+        link_bytes = sent.bytes + received.bytes;
+    }
+    let ((raw_secs, raw_cpu_secs), (sum_secs, sum_cpu_secs)) = (median(raws), median(sums));
     Ok(BenchReport {
         raw_bytes: sum_bytes,
         raw_secs,
         sum_values: 2 * n as u64,
-        sum_bytes: sent.bytes + received.bytes,
+        sum_bytes: link_bytes,
         sum_secs,
         raw_cpu_secs,
         sum_cpu_secs,
+        rounds: rounds.max(1),
     })
+}
+
+/// The median by seconds of non-empty `runs` (the upper one of an even count).
+fn median(mut runs: Vec<(f64, Option<f64>)>) -> (f64, Option<f64>) {
+    runs.sort_by(|x, y| x.0.total_cmp(&y.0));
+    runs.get(runs.len() / 2)
+        .copied()
+        .unwrap_or((f64::NAN, None))
 }
 
 async fn connect(
