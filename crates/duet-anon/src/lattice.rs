@@ -75,7 +75,7 @@ impl Lattice {
         self.heights
             .iter()
             .zip(&self.strides)
-            .filter(move |(&h, &s)| (index / s) % (h + 1) > 0)
+            .filter(move |(&h, &s)| !(index / s).is_multiple_of(h + 1))
             .map(move |(_, &s)| index - s)
     }
 

@@ -90,7 +90,7 @@ fn trim_ascii(b: &[u8]) -> &[u8] {
 
 /// Decodes hex (either case); `None` on odd length or a non-hex byte.
 pub fn decode_hex(text: &[u8]) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     let nibble = |c: u8| (c as char).to_digit(16).map(|d| d as u8);

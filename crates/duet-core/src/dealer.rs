@@ -85,7 +85,7 @@ impl Preprocessing for InsecureDealer {
         let s1: Vec<R> = (0..n).map(|i| bit(i) - s0[i]).collect();
         let mut b1: Vec<u64> = b0.iter().zip(&bit_words).map(|(x, r)| x ^ r).collect();
         let mut b0 = b0;
-        if n % 64 != 0 {
+        if !n.is_multiple_of(64) {
             let keep = (1u64 << (n % 64)) - 1;
             for v in [&mut b0, &mut b1] {
                 if let Some(last) = v.last_mut() {

@@ -196,7 +196,7 @@ impl<R: Ring> DaBits<R> {
             bits[i / 64] |= u64::from(get_bit(&self.bits, keep + i)) << (i % 64);
         }
         self.bits.truncate(words_for(keep));
-        if keep % 64 != 0 {
+        if !keep.is_multiple_of(64) {
             if let Some(last) = self.bits.last_mut() {
                 *last &= (1u64 << (keep % 64)) - 1;
             }

@@ -199,7 +199,7 @@ impl SharedBits {
     /// Wraps packed share words; bits past `len` are cleared.
     pub fn from_words(mut words: Vec<u64>, len: usize) -> Self {
         words.resize(words_for(len), 0);
-        if len % 64 != 0 {
+        if !len.is_multiple_of(64) {
             if let Some(last) = words.last_mut() {
                 *last &= (1u64 << (len % 64)) - 1;
             }
