@@ -3,6 +3,7 @@
 //! the SHA-256 hash they were measured against (see the crate README).
 
 use sha2::{Digest, Sha256};
+use zeroize::Zeroize;
 
 use crate::wide_aes::Cipher;
 
@@ -18,6 +19,12 @@ impl AesBuf {
     /// A zeroed buffer.
     pub fn new() -> Self {
         AesBuf(Box::new([0; CHUNK]))
+    }
+}
+
+impl Drop for AesBuf {
+    fn drop(&mut self) {
+        self.0.zeroize();
     }
 }
 

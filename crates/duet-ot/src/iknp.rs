@@ -57,6 +57,17 @@ pub(crate) struct Scratch {
     pub(crate) aes: AesBuf,
 }
 
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        // Once per parallel task, not per group: cheap.
+        self.tiles
+            .iter_mut()
+            .flatten()
+            .for_each(|row| row.zeroize());
+        self.rows.zeroize();
+    }
+}
+
 impl Scratch {
     pub(crate) fn new() -> Self {
         Scratch {
