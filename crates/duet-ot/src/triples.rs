@@ -22,8 +22,8 @@ use rayon::prelude::*;
 use zeroize::Zeroize;
 
 use crate::error::OtError;
-use crate::hash::{AesBuf, Tccr};
-use crate::iknp::{Rows, GROUP_OTS};
+use crate::hash::Tccr;
+use crate::iknp::{Rows, Scratch, GROUP_OTS};
 use crate::session::OtSession;
 
 /// The choice bits of `values` as packed words: bit `i` of element `e` is
@@ -229,13 +229,14 @@ pub(crate) fn rot_send_bits(
     diff.par_chunks_mut(GROUP_OTS / 64)
         .zip(m0.par_chunks_mut(GROUP_OTS / 64))
         .enumerate()
-        .for_each(|(c, (dc, mc))| {
-            let mut q = [0u128; GROUP_OTS];
-            rows.group(c, &mut q);
+        .for_each_init(Scratch::new, |s, (c, (dc, mc))| {
+            let n = rows.group_with(s, c);
+            let (q, buf) = (&s.rows[..n], &mut s.aes);
             let (mut h0, mut h1, mut q1) = ([0u128; 64], [0u128; 64], [0u128; 64]);
-            let buf = &mut AesBuf::new();
             for (k, (d, m)) in dc.iter_mut().zip(mc.iter_mut()).enumerate() {
-                let qk = &q[k * 64..(k + 1) * 64];
+                let Some(qk) = q.get(k * 64..(k + 1) * 64) else {
+                    return;
+                };
                 for (a, &b) in q1.iter_mut().zip(qk) {
                     *a = b ^ delta;
                 }
