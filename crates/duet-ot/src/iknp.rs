@@ -176,14 +176,6 @@ impl Rows<'_> {
         self.w.div_ceil(GROUP_WORDS)
     }
 
-    /// Writes the rows of group `g` into `out` (`64 x` group width of
-    /// them, at most `out.len()`).
-    pub fn group(&self, g_idx: usize, out: &mut [u128]) {
-        let s = &mut Scratch::new();
-        let n = self.group_with(s, g_idx).min(out.len());
-        out[..n].copy_from_slice(&s.rows[..n]);
-    }
-
     /// Computes the rows of group `g` into `s.rows` and returns how many
     /// there are (`64 x` the group's width).
     pub(crate) fn group_with(&self, s: &mut Scratch, g_idx: usize) -> usize {

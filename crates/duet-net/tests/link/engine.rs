@@ -165,5 +165,18 @@ async fn bench_run_counts_exact_values_and_bytes() {
         assert_eq!(r.sum_bytes, 2 * (8 * n as u64 + 8));
         assert_eq!(r.raw_bytes, r.sum_bytes);
         assert!(r.bytes_per_value() >= 8.0);
+        assert_eq!(r.rounds, 1);
     }
+    // Several rounds: medians of runs that each moved the same bytes.
+    let run = duet_net::bench::run_rounds(500, 200, &cfg, 3);
+    let r = tokio::time::timeout(STEP, run).await.unwrap().unwrap();
+    assert_eq!(
+        (r.rounds, r.sum_values, r.sum_bytes),
+        (3, 1000, 2 * (8 * 500 + 8))
+    );
+    assert!(r.sum_secs > 0.0 && r.raw_secs > 0.0);
+    // Zero rounds still run one.
+    let run = duet_net::bench::run_rounds(10, 0, &cfg, 0);
+    let r = tokio::time::timeout(STEP, run).await.unwrap().unwrap();
+    assert_eq!((r.rounds, r.sum_values), (1, 20));
 }
