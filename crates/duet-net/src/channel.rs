@@ -10,7 +10,6 @@ use std::time::Duration;
 use bytes::Bytes;
 use duet_core::{Channel, ChannelError, MsgKind, Role};
 use quinn::{Connection, Endpoint, RecvStream, SendStream};
-use sha2::Digest as _;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -176,9 +175,7 @@ impl QuicChannel {
         // no other worker steals), then hash while they transmit.
         tokio::task::yield_now().await;
         let me = self.transcript.role();
-        let mut h = self.transcript.frame_hasher(me, kind, len);
-        h.update(&data);
-        self.transcript.commit(me, kind, len, h);
+        self.transcript.absorb(me, kind, &data);
         self.send_seq += 1;
         self.broken = false;
         Ok(())
@@ -241,21 +238,19 @@ impl QuicChannel {
         let mut asm = Assembly::start(&h, self.recv_seq, limit)?;
         let total = asm.total();
         let mut buf = vec![0u8; total as usize];
-        let peer = self.transcript.peer();
-        let mut hasher = self.transcript.frame_hasher(peer, kind, total);
         loop {
             let range = asm.accept(&h)?;
             let want = range.len();
             let dst = buf.get_mut(range).ok_or(FrameError::Inconsistent)?;
             let stream = self.lanes_rx.get_mut(lane).ok_or(NetError::Broken)?;
             stream.read_exact(dst).await.map_err(read_err(want))?;
-            hasher.update(&*dst);
             if asm.is_complete() {
                 break;
             }
             (lane, h) = self.read_header().await?;
         }
-        self.transcript.commit(peer, kind, total, hasher);
+        let peer = self.transcript.peer();
+        self.transcript.absorb(peer, kind, &buf);
         self.recv_seq += 1;
         Ok(buf)
     }
