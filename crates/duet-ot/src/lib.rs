@@ -12,6 +12,7 @@ mod session;
 pub mod transpose;
 mod triples;
 mod wide_aes;
+mod wide_transpose;
 
 pub use error::OtError;
 pub use preprocessing::{Material, OtPreprocessing, Progress, ProgressFn};

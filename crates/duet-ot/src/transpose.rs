@@ -43,8 +43,9 @@ pub(crate) fn transpose_tile<const W: usize>(
     width: usize,
     out: &mut [u128],
 ) {
+    let done = crate::wide_transpose::tile(tile, width, out);
     let mut m = [[0u64; 2]; 64];
-    for (b, cols) in out.chunks_mut(64).enumerate().take(width) {
+    for (b, cols) in out.chunks_mut(64).enumerate().take(width).skip(done) {
         for (r, pair) in m.iter_mut().enumerate() {
             *pair = [tile[r][b], tile[64 + r][b]];
         }
