@@ -36,16 +36,27 @@ pub(crate) type Tile = [[u64; TILE_WORDS]; 128];
 
 /// Transposes the first `width` words of every row of `tile` (of `W`
 /// words per row) into `out` (`64 width` values): bit `i` of `out[j]` is
-/// bit `j` of row `i`. The two 64x64 halves go through the swap network
-/// side by side, one 128-bit vector per row pair.
+/// bit `j` of row `i`. With AVX-512 and GFNI this is `wide_transpose`;
+/// otherwise (and for any words it leaves) the portable swap network.
 pub(crate) fn transpose_tile<const W: usize>(
     tile: &[[u64; W]; 128],
     width: usize,
     out: &mut [u128],
 ) {
     let done = crate::wide_transpose::tile(tile, width, out);
+    transpose_tile_portable(tile, done..width, out);
+}
+
+/// Words `words` of [`transpose_tile`] with the swap network: the two
+/// 64x64 halves side by side, one 128-bit vector per row pair.
+fn transpose_tile_portable<const W: usize>(
+    tile: &[[u64; W]; 128],
+    words: core::ops::Range<usize>,
+    out: &mut [u128],
+) {
     let mut m = [[0u64; 2]; 64];
-    for (b, cols) in out.chunks_mut(64).enumerate().take(width).skip(done) {
+    let columns = out.chunks_mut(64).enumerate();
+    for (b, cols) in columns.take(words.end).skip(words.start) {
         for (r, pair) in m.iter_mut().enumerate() {
             *pair = [tile[r][b], tile[64 + r][b]];
         }
@@ -110,6 +121,20 @@ mod tests {
         transpose64(&mut a);
         duet_core::bits::transpose64(&mut b);
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn portable_tile_transpose_matches_definition() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(8);
+        let mut tile: Tile = [[0u64; TILE_WORDS]; 128];
+        tile.iter_mut().flatten().for_each(|w| *w = rng.gen());
+        let mut out = vec![0u128; 64 * TILE_WORDS];
+        transpose_tile_portable(&tile, 0..TILE_WORDS, &mut out);
+        for (j, &o) in out.iter().enumerate() {
+            for (i, row) in tile.iter().enumerate() {
+                assert_eq!((o >> i & 1) as u64, row[j / 64] >> (j % 64) & 1);
+            }
+        }
     }
 
     #[test]

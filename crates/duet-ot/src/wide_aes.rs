@@ -2,8 +2,9 @@
 //! has them, else through the `aes` crate (AES-NI or its constant-time
 //! software backend).
 //!
-//! Why this module holds the workspace's only `unsafe`: AES is about a
-//! third of the CPU time of an OT triple (9 blocks per extended OT). On
+//! Why this module has `unsafe` (SECURITY.md lists the others): AES is
+//! about a third of the CPU time of an OT triple (9 blocks per extended
+//! OT). On
 //! the 2-core Xeon of docs/BENCHMARKS.md, AES-NI does 1.48 ns per block
 //! (8 blocks in flight, the `aes` 0.8 crate and a hand loop alike); VAES
 //! on 256-bit lanes does 0.74 ns. The `aes` 0.9 crate's own VAES backend
