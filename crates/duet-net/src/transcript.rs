@@ -288,6 +288,25 @@ mod tests {
         }
     }
 
+    /// The format of the module docs, digest computed apart from this code
+    /// (Python's hashlib, 2026-11-28): two builds of duet agree only if
+    /// both follow it, whichever SHA-256 path each CPU takes.
+    #[test]
+    fn digest_follows_the_documented_format() {
+        let bytes = |n: usize| -> Vec<u8> { (0..n).map(|i| (i * 13 + i / 251) as u8).collect() };
+        let want = "58b332a33334955f35bb0a7ba01393fa271922d862300c894932d5d1a23de7bc";
+        let mut p0 = Transcript::new([7; 32], Role::P0);
+        p0.sent(MsgKind::INPUT, &bytes(100_003));
+        p0.sent(MsgKind::OPEN, b"hello");
+        p0.received(MsgKind::INPUT, &bytes(40_000));
+        assert_eq!(p0.digest().to_string(), want);
+        let mut p1 = Transcript::new([7; 32], Role::P1);
+        p1.sent(MsgKind::INPUT, &bytes(40_000));
+        p1.received(MsgKind::INPUT, &bytes(100_003));
+        p1.received(MsgKind::OPEN, b"hello");
+        assert_eq!(p1.digest().to_string(), want);
+    }
+
     proptest::proptest! {
         #[test]
         fn segments_cover_the_payload_in_order(len in SPLIT_MIN..SPLIT_MIN * 3) {
