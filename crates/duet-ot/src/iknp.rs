@@ -242,19 +242,9 @@ impl Receiver {
             t.clear();
             t.resize(64 * w, 0);
         }
-        let mut u = spare;
-        u.resize(u_bytes(w), 0);
-        let start = self.next_block;
-        self.next_block += w.div_ceil(2) as u64;
-        u.par_chunks_mut(GROUP_U_BYTES)
-            .zip(t.par_chunks_mut(GROUP_OTS))
-            .enumerate()
-            .for_each_init(Scratch::new, |s, (g, (ug, tg))| {
-                let block = start + (g * GROUP_WORDS / 2) as u64;
-                let ch = choices.get(g * GROUP_WORDS..).unwrap_or(&[]);
-                tg.copy_from_slice(self.group(s, block, ch, ug));
-            });
-        u
+        self.extend_map(choices, spare, t, GROUP_OTS, |_, rows, tg, _| {
+            tg.copy_from_slice(rows)
+        })
     }
 
     /// [`Receiver::extend_into`] keeping no rows: each group's rows go to
