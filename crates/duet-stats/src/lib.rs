@@ -14,6 +14,7 @@ mod per_record;
 pub mod plan;
 mod prepare;
 pub mod protocol;
+pub mod release;
 mod report;
 pub mod results;
 pub mod secure;
