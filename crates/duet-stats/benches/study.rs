@@ -132,7 +132,7 @@ fn run(job: &Job, plan: &Plan, a: &LocalAggregates, b: &LocalAggregates) {
         InsecureDealer::new(Role::P1, [3; 32]),
         &mut rng,
     );
-    let p = *job.policy();
+    let p = job.policy().clone();
     let (r0, r1) = block_on(futures::future::join(
         run_study(&mut e0, job, plan, &p, a),
         run_study(&mut e1, job, plan, &p, b),

@@ -4,6 +4,7 @@
 use crate::analysis::{chi_square, kaplan_meier, ratio, welch, Interval, Measure, Moments};
 use crate::job::{ColumnType, Job, StatisticSpec};
 use crate::plan::{Block, BlockKind};
+use crate::release::survival::{Curve, Span, Stop};
 use crate::results::{
     CellResult, LogisticResult, StatBody, SurvivalResult, TTestResult, TableTestResult,
 };
@@ -139,8 +140,13 @@ pub(crate) fn t_test(job: &Job, column: &str, b: &Block, released: &Released) ->
 }
 
 /// Kaplan-Meier curves, one per group, from at-risk, event and censoring counts.
-pub(crate) fn survival(job: &Job, time: &str, b: &Block, released: &Released) -> StatBody {
-    let BlockKind::Survival { edges, by, .. } = &b.kind else {
+pub(crate) fn survival(
+    job: &Job,
+    time: &str,
+    b: &Block,
+    curves: &[(&Curve, Vec<(Span, [i128; 3])>)],
+) -> StatBody {
+    let BlockKind::Survival { edges, .. } = &b.kind else {
         return StatBody::Survival(SurvivalResult {
             time: time.into(),
             curves: vec![],
@@ -148,26 +154,46 @@ pub(crate) fn survival(job: &Job, time: &str, b: &Block, released: &Released) ->
     };
     let s = scale(job, time);
     let bins = edges.len().saturating_sub(1).max(1);
-    let groups = by.first().map_or(1, |(_, l)| *l);
-    let curves = (0..groups)
-        .map(|g| {
-            let intervals: Vec<Option<Interval>> = edges
-                .windows(2)
-                .enumerate()
-                .map(|(k, w)| {
-                    let v = released.get(g * bins + k)?.as_ref()?;
+    let edge = |k: usize| edges.get(k).map_or(f64::NAN, |&e| e as f64 / s);
+    let curves = curves
+        .iter()
+        .map(|(curve, spans)| {
+            let mut intervals: Vec<Option<Interval>> = spans
+                .iter()
+                .map(|(span, [a, e, c])| {
                     Some(Interval {
-                        start: w[0] as f64 / s,
-                        end: w[1] as f64 / s,
-                        at_risk: *v.first()? as f64,
-                        events: *v.get(1)? as f64,
-                        censored: *v.get(2)? as f64,
+                        start: edge(span.first),
+                        end: edge(span.last + 1),
+                        at_risk: *a as f64,
+                        events: *e as f64,
+                        censored: *c as f64,
                     })
                 })
                 .collect();
-            let name = b.cell_name(g * bins);
+            let stop = curve.stop.map(|stop| match stop {
+                Stop::AtRisk { at } => format!(
+                    "the curve stops at {}: too few at risk to release the next interval",
+                    edge(at)
+                ),
+                Stop::Tail { from } => format!(
+                    "the curve stops at {}: the events or censored counts after it fail the disclosure rules even merged",
+                    edge(from)
+                ),
+            });
+            if stop.is_some() {
+                intervals.push(None);
+            }
+            let name = b.cell_name(curve.group * bins);
             let group = name.rsplit_once(", [").map_or(name, |(g, _)| g);
-            kaplan_meier(group.to_string(), &intervals)
+            let mut km = kaplan_meier(group.to_string(), &intervals);
+            if km.note.is_some() && stop.is_some() {
+                km.note = stop;
+            }
+            if spans.iter().any(|(sp, _)| sp.first != sp.last) {
+                let merged = "intervals were merged until their events and censored counts passed the disclosure rules";
+                km.note = Some(km.note.map_or(merged.to_string(), |n| format!("{n}; {merged}")));
+            }
+            km
         })
         .collect();
     StatBody::Survival(SurvivalResult {

@@ -25,12 +25,13 @@ use duet_core::{Z128, Z64};
 
 use crate::job::{hex, Job, LocalPolicy, Policy, PolicyError, Suppress};
 use crate::plan::{LocalAggregates, Plan, RingChoice};
+use crate::release;
 use crate::results::{Results, Revealed};
 
 /// The opening frame: job hash, plan length, the sender's policy.
 pub const HELLO: MsgKind = MsgKind::new(0x0401, "stats-hello");
 
-const HELLO_LEN: usize = 32 + 5 * 8;
+const HELLO_LEN: usize = 32 + 7 * 8;
 
 /// Why a study failed.
 #[derive(Debug, thiserror::Error)]
@@ -42,7 +43,7 @@ pub enum ProtocolError {
     /// The hello frame could not be exchanged.
     #[error("stats hello: {0}")]
     Channel(#[from] ChannelError),
-    /// The peer's hello is not 72 bytes or holds an invalid policy.
+    /// The peer's hello is not 88 bytes or holds an invalid policy.
     #[error("stats hello: the peer sent a malformed hello ({len} bytes)")]
     BadHello {
         /// Bytes received.
@@ -78,6 +79,9 @@ pub enum ProtocolError {
     /// DP noise could not be planned or drawn.
     #[error(transparent)]
     Dp(#[from] crate::dp::DpError),
+    /// The release gate failed.
+    #[error(transparent)]
+    Gate(#[from] release::GateError),
     /// An opened suppression bit is neither 0 nor 1 (a deviating peer).
     #[error("opened suppression bit {index} is not 0 or 1")]
     BadSuppressionBit {
@@ -88,10 +92,16 @@ pub enum ProtocolError {
 
 /// What the secure part of a study opened, in plan order.
 pub(crate) struct Opened {
-    /// One per gated cell.
+    /// One per plan cell: withheld by a primary or secondary rule.
     pub(crate) suppressed: Vec<bool>,
-    /// One per aggregate; `None` when its cell is suppressed.
+    /// One per aggregate; `None` when not released as itself.
     pub(crate) values: Vec<Option<i128>>,
+    /// Survival curves: released spans and why each stops.
+    pub(crate) curves: Vec<release::survival::Curve>,
+    /// Per released survival span: at risk, events, censored.
+    pub(crate) span_values: Vec<(release::survival::Span, [i128; 3])>,
+    /// Every released and withheld value with provenance and rules.
+    pub(crate) record: release::DisclosureRecord,
 }
 
 /// Runs the study for one party. Both parties call it with the same job
@@ -118,14 +128,12 @@ pub async fn run_study<C: Channel, P: Preprocessing>(
         None => None,
     };
     let opened = match plan.ring() {
-        RingChoice::Z64 => {
-            open_pooled::<Z64, C, P>(engine, plan, &enforced, local, noise.as_ref()).await?
-        }
+        RingChoice::Z64 => gate::<Z64, C, P>(engine, job, plan, &enforced, local, noise.as_ref()).await?,
         RingChoice::Z128 => {
-            open_pooled::<Z128, C, P>(engine, plan, &enforced, local, noise.as_ref()).await?
+            gate::<Z128, C, P>(engine, job, plan, &enforced, local, noise.as_ref()).await?
         }
     };
-    let revealed = revealed(plan, &opened, enforced.suppress);
+    let revealed = revealed(&opened.record);
     let mut statistics = crate::stats::compute(job, plan, &opened);
     if let Some(n) = &noise {
         for (s, notes) in statistics.iter_mut().zip(&n.notes) {
@@ -141,6 +149,7 @@ pub async fn run_study<C: Channel, P: Preprocessing>(
         revealed,
         dp: noise.map(|n| n.summary),
         linkage: None,
+        disclosure: opened.record,
     })
 }
 
@@ -148,6 +157,8 @@ fn as_local(p: &Policy) -> LocalPolicy {
     LocalPolicy {
         min_cell: Some(p.min_cell),
         min_group: Some(p.min_group),
+        min_cell_per_party: Some(p.per_party()),
+        dominance_k: Some(p.dominance.k),
         max_params_ratio: Some(p.max_params_ratio),
         suppress: Some(p.suppress),
     }
@@ -168,6 +179,8 @@ async fn hello<C: Channel>(
     mine.extend_from_slice(&policy.max_params_ratio.to_bits().to_le_bytes());
     let table = u64::from(policy.suppress == Suppress::Table);
     mine.extend_from_slice(&table.to_le_bytes());
+    mine.extend_from_slice(&policy.per_party().to_le_bytes());
+    mine.extend_from_slice(&u64::from(policy.dominance.k).to_le_bytes());
     ch.send(HELLO, mine).await?;
     let theirs = ch.recv(HELLO, HELLO_LEN).await?;
     let bad = || ProtocolError::BadHello { len: theirs.len() };
@@ -198,149 +211,54 @@ async fn hello<C: Channel>(
         1 => Suppress::Table,
         _ => return Err(bad()),
     };
+    let (per_party, k) = (word(5)?, word(6)?);
+    let k = u32::try_from(k).ok().filter(|k| (1..=100).contains(k)).ok_or_else(bad)?;
+    let job_policy = job.policy();
     Ok(Policy {
         min_cell,
         min_group,
+        min_cell_per_party: Some(per_party),
+        dominance: crate::job::Dominance {
+            n: job_policy.dominance.n,
+            k,
+        },
         max_params_ratio: ratio,
         suppress,
+        disclosure: job_policy.disclosure,
+        reason: job_policy.reason.clone(),
         // The job hash, compared above, fixes the budget on both sides.
         dp: job.policy().dp,
     })
 }
 
-fn gather<R: Ring>(x: &Shared<R>, idx: impl Iterator<Item = usize>) -> Shared<R> {
-    let s = x.shares();
-    Shared::from_shares(idx.filter_map(|i| s.get(i).copied()).collect())
-}
-
-/// Shares, gates and opens; returns what was opened.
-async fn open_pooled<R: Ring, C: Channel, P: Preprocessing>(
+/// Runs the release gate in the plan's ring.
+async fn gate<R: Ring, C: Channel, P: Preprocessing>(
     engine: &mut Engine<C, P>,
+    job: &Job,
     plan: &Plan,
     policy: &Policy,
     local: &LocalAggregates,
     noise: Option<&crate::dp::NoisePlan>,
 ) -> Result<Opened, ProtocolError> {
-    let mine = engine.share_input(&local.to_ring::<R>()).await?;
-    let theirs = engine.receive_input::<R>(plan.len()).await?;
-    let length = |source| EngineError::Length {
-        step: "pooling",
-        source,
-    };
-    let mut pooled = mine.add(&theirs).map_err(length)?;
-    if let Some(n) = noise {
-        // Own noise onto own share, before any comparison or opening:
-        // suppression then decides on noisy counts (post-processing).
-        let draw = n.draw::<R, _>(&mut engine.private_rng())?;
-        pooled = pooled.add(&Shared::from_shares(draw)).map_err(length)?;
-    }
-    let gates = plan
-        .blocks()
-        .iter()
-        .flat_map(|b| (0..b.cells).map(move |c| b.offset + c * b.width));
-    let counts = gather(&pooled, gates);
-    // Every count is below 2^62 (the planner's bound), so clamping the
-    // threshold there keeps count - threshold exact and the answer unchanged.
-    let cap = 1u64 << 62;
-    let thr: Vec<R> = plan
-        .thresholds(policy)
-        .iter()
-        .map(|&t| R::from_u64(t.min(cap)))
-        .collect();
-    let below = engine.lt(&counts, &engine.constant(&thr)).await?;
-    let suppressed = match policy.suppress {
-        Suppress::Cell => to_bits(&engine.open(&below).await?)?,
-        Suppress::Table => table_bits(engine, plan, &below).await?,
-    };
-    let released = released_indices(plan, &suppressed);
-    let opened = engine
-        .open(&gather(&pooled, released.iter().copied()))
-        .await?;
-    let mut values = vec![None; plan.len()];
-    for (&i, v) in released.iter().zip(opened) {
-        if let Some(slot) = values.get_mut(i) {
-            *slot = Some(v.to_i128());
-        }
-    }
-    Ok(Opened { suppressed, values })
+    let (gated, _pooled) = release::run::<R, C, P>(engine, job, plan, policy, local, noise).await?;
+    Ok(Opened {
+        suppressed: gated.withheld,
+        values: gated.values,
+        curves: gated.curves,
+        span_values: gated.span_values,
+        record: gated.record,
+    })
 }
 
-/// Table mode: per statistic, `0 < sum of its cells' bits` on shares;
-/// opens one bit per statistic and spreads it over the statistic's cells.
-async fn table_bits<R: Ring, C: Channel, P: Preprocessing>(
-    engine: &mut Engine<C, P>,
-    plan: &Plan,
-    below: &Shared<R>,
-) -> Result<Vec<bool>, ProtocolError> {
-    let mut sums = Vec::with_capacity(plan.blocks().len());
-    let mut at = 0;
-    for b in plan.blocks() {
-        let cells = below.shares().get(at..at + b.cells).unwrap_or(&[]);
-        sums.push(cells.iter().fold(R::ZERO, |acc, &v| acc + v));
-        at += b.cells;
-    }
-    let sums = Shared::from_shares(sums);
-    let zeros = engine.constant(&vec![R::ZERO; sums.len()]);
-    let any = engine.lt(&zeros, &sums).await?;
-    let per_block = to_bits(&engine.open(&any).await?)?;
-    Ok(plan
-        .blocks()
+/// Every value opened, by name: released values (rule bits are listed in
+/// the disclosure record's withheld and released entries).
+fn revealed(record: &release::DisclosureRecord) -> Vec<Revealed> {
+    record
+        .released
         .iter()
-        .zip(per_block)
-        .flat_map(|(b, bit)| std::iter::repeat_n(bit, b.cells))
-        .collect())
-}
-
-fn to_bits<R: Ring>(opened: &[R]) -> Result<Vec<bool>, ProtocolError> {
-    opened
-        .iter()
-        .enumerate()
-        .map(|(index, v)| match v.to_u128() {
-            0 => Ok(false),
-            1 => Ok(true),
-            _ => Err(ProtocolError::BadSuppressionBit { index }),
+        .map(|r| Revealed {
+            name: r.name.clone(),
+            value: r.value.clone(),
         })
         .collect()
-}
-
-/// Indices of every aggregate of every cell that is not suppressed.
-fn released_indices(plan: &Plan, suppressed: &[bool]) -> Vec<usize> {
-    let mut out = Vec::new();
-    let mut cell = 0;
-    for b in plan.blocks() {
-        for c in 0..b.cells {
-            if !suppressed.get(cell).copied().unwrap_or(true) {
-                let start = b.offset + c * b.width;
-                out.extend(start..start + b.width);
-            }
-            cell += 1;
-        }
-    }
-    out
-}
-
-/// Every value opened, by name: suppression bits, then released aggregates.
-fn revealed(plan: &Plan, opened: &Opened, mode: Suppress) -> Vec<Revealed> {
-    let mut out = Vec::new();
-    let mut cell = 0;
-    for b in plan.blocks() {
-        for c in 0..b.cells {
-            let bit = opened.suppressed.get(cell).copied().unwrap_or(true);
-            if mode == Suppress::Cell || c == 0 {
-                out.push(Revealed::new(b.bit_name(c, mode), i128::from(bit)));
-            }
-            cell += 1;
-        }
-    }
-    for b in plan.blocks() {
-        for c in 0..b.cells {
-            for e in 0..b.width {
-                let at = b.offset + c * b.width + e;
-                if let Some(Some(v)) = opened.values.get(at) {
-                    out.push(Revealed::new(b.value_name(c, e), *v));
-                }
-            }
-        }
-    }
-    out
 }

@@ -45,6 +45,9 @@ pub struct Results {
     /// The record linkage, for a linked study.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub linkage: Option<LinkageSummary>,
+    /// Every released and withheld value with its provenance and rules,
+    /// and the rules in force.
+    pub disclosure: crate::release::DisclosureRecord,
 }
 
 /// The guarantee of a differentially private release.

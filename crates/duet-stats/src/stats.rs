@@ -7,6 +7,7 @@ use crate::job::{format_scaled, ColumnType, Job, StatisticSpec};
 use crate::linalg::spd_inverse;
 use crate::plan::{term_name, Block, BlockKind, Plan, Term};
 use crate::protocol::Opened;
+use crate::release::survival::{Curve, Span};
 use crate::results::{
     CellResult, Coefficient, CorrelationResult, RegressionResult, StatBody, StatisticResult,
 };
@@ -16,7 +17,7 @@ use crate::secure::logistic::LogisticOptions;
 pub(crate) fn compute(job: &Job, plan: &Plan, opened: &Opened) -> Vec<StatisticResult> {
     let mut cell = 0;
     let mut out = Vec::with_capacity(plan.blocks().len());
-    for b in plan.blocks() {
+    for (index, b) in plan.blocks().iter().enumerate() {
         let Some(spec) = job.statistics().get(b.stat) else {
             continue;
         };
@@ -36,7 +37,7 @@ pub(crate) fn compute(job: &Job, plan: &Plan, opened: &Opened) -> Vec<StatisticR
             ) => derived::table(job, spec, b, &released),
             (_, StatisticSpec::TTest { column, .. }) => derived::t_test(job, column, b, &released),
             (_, StatisticSpec::KaplanMeier { time, .. }) => {
-                derived::survival(job, time, b, &released)
+                derived::survival(job, time, b, &curves_of(index, opened))
             }
             (_, StatisticSpec::LogisticRegression { y, iterations, .. }) => derived::logistic(
                 y,
@@ -55,6 +56,24 @@ pub(crate) fn compute(job: &Job, plan: &Plan, opened: &Opened) -> Vec<StatisticR
         });
     }
     out
+}
+
+/// The curves of survival block `index`, each with its released spans.
+fn curves_of(index: usize, opened: &Opened) -> Vec<(&Curve, Vec<(Span, [i128; 3])>)> {
+    opened
+        .curves
+        .iter()
+        .filter(|c| c.block == index)
+        .map(|c| {
+            let spans = opened
+                .span_values
+                .iter()
+                .filter(|(s, _)| s.block == index && s.group == c.group)
+                .copied()
+                .collect();
+            (c, spans)
+        })
+        .collect()
 }
 
 fn kind_name(s: &StatisticSpec) -> &'static str {

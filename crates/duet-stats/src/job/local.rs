@@ -67,6 +67,10 @@ pub struct LocalPolicy {
     pub min_cell: Option<u64>,
     /// At least the job's `min_group`.
     pub min_group: Option<u64>,
+    /// At least the job's per-party threshold.
+    pub min_cell_per_party: Option<u64>,
+    /// At most the job's dominance percentage `k`.
+    pub dominance_k: Option<u32>,
     /// At most the job's `max_params_ratio`.
     pub max_params_ratio: Option<f64>,
     /// `table` may tighten the job's `cell`, not the other way round.
@@ -85,7 +89,19 @@ impl Policy {
     /// The job's policy tightened by a local one; a looser local value is
     /// an error, never silently ignored.
     pub fn tightened_by(&self, local: &LocalPolicy) -> Result<Policy, PolicyError> {
-        let mut p = *self;
+        let mut p = self.clone();
+        if let Some(v) = local.min_cell_per_party {
+            if v < p.per_party() {
+                return Err(looser("min_cell_per_party", p.per_party(), v));
+            }
+            p.min_cell_per_party = Some(v);
+        }
+        if let Some(v) = local.dominance_k {
+            if v > p.dominance.k || v == 0 {
+                return Err(looser("dominance_k", p.dominance.k, v));
+            }
+            p.dominance.k = v;
+        }
         if let Some(v) = local.min_cell {
             if v < p.min_cell {
                 return Err(looser("min_cell", p.min_cell, v));
@@ -123,8 +139,15 @@ impl Policy {
         Policy {
             min_cell: self.min_cell.max(other.min_cell),
             min_group: self.min_group.max(other.min_group),
+            min_cell_per_party: Some(self.per_party().max(other.per_party())),
+            dominance: super::Dominance {
+                n: self.dominance.n.max(other.dominance.n),
+                k: self.dominance.k.min(other.dominance.k),
+            },
             max_params_ratio: self.max_params_ratio.min(other.max_params_ratio),
             suppress: self.suppress.max(other.suppress),
+            disclosure: self.disclosure,
+            reason: self.reason.clone(),
             dp: self.dp.or(other.dp),
         }
     }

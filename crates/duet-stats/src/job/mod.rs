@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 pub use decimal::Decimal;
 pub use local::{LocalConfig, LocalError, LocalPolicy, PolicyError};
 pub use spec::{
-    ColumnSpec, DataSettings, DpSpec, JobHeader, JobSpec, LinkDuplicates, LinkSpec, Mechanism,
+    ColumnSpec, DataSettings, Disclosure, Dominance, DpSpec, JobHeader, JobSpec, LinkDuplicates, LinkSpec, Mechanism,
     Normalize, OnBadValue, Parties, Party, PartyId, Policy, StatisticSpec, Suppress,
 };
 
@@ -123,6 +123,9 @@ pub enum JobError {
         /// What is wrong.
         reason: &'static str,
     },
+    /// A policy below the disclosure floor.
+    #[error(transparent)]
+    Floor(#[from] crate::release::floor::FloorError),
 }
 
 /// The type of a validated column.

@@ -350,25 +350,84 @@ pub enum StatisticSpec {
 
 /// `[policy]`: disclosure rules both sides enforce on shares.
 ///
-/// Defaults follow DataSHIELD's disclosure settings (nfilter.tab = 3,
-/// nfilter.subset = 3, nfilter.glm = 0.33).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+/// Defaults follow the output-checking rules of trusted research
+/// environments (SACRO/ACRO: threshold 10, (n, k) dominance with n = 2,
+/// k = 90%) and DataSHIELD's nfilter.glm = 0.33. A policy below the floor
+/// (a threshold under 3) is refused unless `disclosure = "off"` states why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Policy {
-    /// Cells (counts, histogram bins, table cells, groups) with a pooled
-    /// count below this are suppressed.
+    /// Cells (counts, histogram bins, table cells, groups, category levels
+    /// of models, survival intervals) with a pooled count below this are
+    /// withheld.
     pub min_cell: u64,
     /// Means, variances, correlations and regressions need at least this
     /// many pooled rows (per group).
     pub min_group: u64,
+    /// Each side's part of a released cell is 0 or at least this many
+    /// records (default: `min_cell`), so neither side can subtract its own
+    /// part to learn fewer than that many of the other's records.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_cell_per_party: Option<u64>,
+    /// The (n, k) dominance rule for sums and means.
+    pub dominance: Dominance,
     /// A regression may have at most `max_params_ratio * n` parameters.
     pub max_params_ratio: f64,
     /// Suppress small cells one by one, or a statistic's whole table
     /// when any of its cells is small.
     pub suppress: Suppress,
+    /// Whether disclosure control is on (`checked`, the default) or
+    /// switched off by the job (`off`, which needs `reason`).
+    pub disclosure: Disclosure,
+    /// Why the job switches disclosure control off; shown in every output.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     /// Differential privacy for every released value, if asked.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dp: Option<DpSpec>,
+}
+
+impl Policy {
+    /// The per-party threshold in force (`min_cell` when not stated).
+    pub fn per_party(&self) -> u64 {
+        self.min_cell_per_party.unwrap_or(self.min_cell)
+    }
+
+    /// Whether the job switched disclosure control off.
+    pub fn control_off(&self) -> bool {
+        self.disclosure == Disclosure::Off
+    }
+}
+
+/// `policy.dominance`: a sum or mean cell is withheld when its `n` largest
+/// contributions (in absolute value) make up more than `k` percent of the
+/// cell's total of absolute values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dominance {
+    /// Contributors counted (1 to 10).
+    pub n: u32,
+    /// Largest share they may hold, in percent (1 to 100; 100 turns the
+    /// rule off).
+    pub k: u32,
+}
+
+impl Default for Dominance {
+    fn default() -> Self {
+        Dominance { n: 2, k: 90 }
+    }
+}
+
+/// Whether a job's disclosure control is on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Disclosure {
+    /// Every rule applies, and the policy may not go below the floor.
+    #[default]
+    Checked,
+    /// The job states that control is off (with a reason, shown in every
+    /// output); thresholds may then go below the floor.
+    Off,
 }
 
 /// `policy.dp`: the job's privacy budget.
@@ -414,10 +473,14 @@ pub enum Suppress {
 impl Default for Policy {
     fn default() -> Self {
         Policy {
-            min_cell: 3,
-            min_group: 3,
+            min_cell: 10,
+            min_group: 10,
+            min_cell_per_party: None,
+            dominance: Dominance::default(),
             max_params_ratio: 0.33,
             suppress: Suppress::Cell,
+            disclosure: Disclosure::Checked,
+            reason: None,
             dp: None,
         }
     }

@@ -196,6 +196,7 @@ fn dp_allowed(spec: &JobSpec) -> Result<(), JobError> {
 }
 
 fn policy(p: &Policy) -> Result<(), JobError> {
+    crate::release::floor::check(p)?;
     if let Some(dp) = &p.dp {
         dp_budget(dp)?;
     }

@@ -17,6 +17,12 @@ use super::Plan;
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub struct LocalAggregates {
     values: Vec<i128>,
+    /// Per dominance cell: total of |x|, then the `n` largest |x| (empty
+    /// for aggregates that are not this side's own, as in a linked study).
+    tops: Vec<i128>,
+    /// Whether `values` are this side's own records' aggregates (pooled
+    /// studies) rather than shares (linked studies).
+    own: bool,
 }
 
 impl fmt::Debug for LocalAggregates {
@@ -28,7 +34,21 @@ impl fmt::Debug for LocalAggregates {
 impl LocalAggregates {
     /// Aggregates made elsewhere (shares from a linked study's join).
     pub(crate) fn from_values(values: Vec<i128>) -> Self {
-        LocalAggregates { values }
+        LocalAggregates {
+            values,
+            tops: Vec::new(),
+            own: false,
+        }
+    }
+
+    /// Whether these are this side's own aggregates (a pooled study).
+    pub(crate) fn is_own(&self) -> bool {
+        self.own
+    }
+
+    /// Dominance inputs: per cell, the total of |x| and the top-n |x|.
+    pub(crate) fn tops(&self) -> &[i128] {
+        &self.tops
     }
 
     /// The aggregates as integers, in plan order.
@@ -56,6 +76,8 @@ impl LocalAggregates {
 pub struct Accumulator<'p> {
     plan: &'p Plan,
     values: Vec<i128>,
+    dominance: Vec<(usize, usize)>,
+    tops: Vec<i128>,
 }
 
 impl fmt::Debug for Accumulator<'_> {
@@ -67,9 +89,13 @@ impl fmt::Debug for Accumulator<'_> {
 impl<'p> Accumulator<'p> {
     /// All aggregates zero.
     pub fn new(plan: &'p Plan) -> Self {
+        let dominance = plan.dominance_cells();
+        let tops = vec![0; dominance.len() * (plan.dominance_n() + 1)];
         Accumulator {
             plan,
             values: vec![0; plan.len()],
+            dominance,
+            tops,
         }
     }
 
@@ -82,12 +108,40 @@ impl<'p> Accumulator<'p> {
         for b in self.plan.blocks() {
             add_to_block(b, row, &mut self.values);
         }
+        self.add_tops(row);
+    }
+
+    /// Keeps each dominance cell's total of |x| and its top-n |x|.
+    fn add_tops(&mut self, row: &[i64]) {
+        let n = self.plan.dominance_n();
+        let mut cell = 0;
+        let mut at = 0;
+        for b in self.plan.blocks() {
+            if let BlockKind::Grouped {
+                by,
+                value: Some((col, _)),
+                ..
+            } = &b.kind
+            {
+                if let Some(c) = group_cell(by, row) {
+                    let slot = (at + c) * (n + 1);
+                    if let Some(slots) = self.tops.get_mut(slot..slot + n + 1) {
+                        insert_top(slots, value(row, *col).unsigned_abs());
+                    }
+                }
+                at += b.cells;
+            }
+            cell += b.cells;
+        }
+        debug_assert!(cell == self.plan.cells() && at == self.dominance.len());
     }
 
     /// The finished aggregates.
     pub fn finish(mut self) -> LocalAggregates {
         LocalAggregates {
             values: core::mem::take(&mut self.values),
+            tops: core::mem::take(&mut self.tops),
+            own: true,
         }
     }
 }
@@ -95,6 +149,20 @@ impl<'p> Accumulator<'p> {
 impl Drop for Accumulator<'_> {
     fn drop(&mut self) {
         self.values.zeroize();
+        self.tops.zeroize();
+    }
+}
+
+/// Adds |x| to a cell's total (`cell[0]`) and keeps `cell[1..]` the
+/// largest values seen, in decreasing order.
+fn insert_top(cell: &mut [i128], x: u128) {
+    let x = i128::try_from(x).unwrap_or(i128::MAX);
+    if let Some((total, top)) = cell.split_first_mut() {
+        *total = total.wrapping_add(x);
+        if let Some(i) = top.iter().position(|&t| x > t) {
+            top[i..].rotate_right(1);
+            top[i] = x;
+        }
     }
 }
 
@@ -172,7 +240,7 @@ fn add_survival(
 }
 
 /// The cell of a row in a grouping (mixed radix, first column most significant).
-fn group_cell(by: &[(usize, usize)], row: &[i64]) -> Option<usize> {
+pub(crate) fn group_cell(by: &[(usize, usize)], row: &[i64]) -> Option<usize> {
     by.iter().try_fold(0usize, |acc, &(col, n)| {
         let level = usize::try_from(*row.get(col)?).ok().filter(|&l| l < n)?;
         Some(acc * n + level)

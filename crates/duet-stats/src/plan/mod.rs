@@ -19,6 +19,7 @@ use serde::Serialize;
 pub(crate) use accumulate::bin_of;
 pub use accumulate::{Accumulator, LocalAggregates};
 pub(crate) use layout::{term_name, Block, BlockKind, Term};
+pub(crate) use accumulate::group_cell;
 
 use crate::job::{statistic_label, Job, Policy, Suppress};
 
@@ -69,6 +70,7 @@ pub struct Plan {
     len: usize,
     ring: RingChoice,
     columns: usize,
+    dominance_n: usize,
 }
 
 impl Plan {
@@ -88,12 +90,15 @@ impl Plan {
                 })?;
             blocks.push(block);
         }
-        let ring = choose_ring(job.data().max_rows, &blocks)?;
+        let d = job.policy().dominance;
+        let dominance_n = if d.k < 100 { d.n as usize } else { 0 };
+        let ring = choose_ring(job.data().max_rows, &blocks, dominance_n > 0)?;
         Ok(Plan {
             blocks,
             len,
             ring,
             columns: job.columns().len(),
+            dominance_n,
         })
     }
 
@@ -119,6 +124,32 @@ impl Plan {
 
     pub(crate) fn blocks(&self) -> &[Block] {
         &self.blocks
+    }
+
+    /// Contributors counted by the dominance rule (0: the rule is off).
+    pub fn dominance_n(&self) -> usize {
+        self.dominance_n
+    }
+
+    /// The cells the dominance rule checks (those of sums, means,
+    /// variances and t-tests): global cell index and the summed column.
+    pub(crate) fn dominance_cells(&self) -> Vec<(usize, usize)> {
+        if self.dominance_n == 0 {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        let mut cell = 0;
+        for b in &self.blocks {
+            if let BlockKind::Grouped {
+                value: Some((col, _)),
+                ..
+            } = &b.kind
+            {
+                out.extend((0..b.cells).map(|c| (cell + c, *col)));
+            }
+            cell += b.cells;
+        }
+        out
     }
 
     /// Number of gated cells (one secure comparison each).
@@ -150,10 +181,22 @@ impl Plan {
     }
 }
 
-fn choose_ring(max_rows: u64, blocks: &[Block]) -> Result<RingChoice, PlanError> {
+/// Headroom the dominance comparison needs over a sum (`100 * top`).
+const DOMINANCE_FACTOR: u128 = 128;
+
+fn choose_ring(max_rows: u64, blocks: &[Block], dominance: bool) -> Result<RingChoice, PlanError> {
     let mut ring = RingChoice::Z64;
     for b in blocks {
-        let (aggregate, max_term) = b.max_term();
+        let (aggregate, mut max_term) = b.max_term();
+        if let BlockKind::Grouped {
+            value: Some((_, m)),
+            ..
+        } = &b.kind
+        {
+            if dominance {
+                max_term = max_term.max(m.saturating_mul(DOMINANCE_FACTOR));
+            }
+        }
         let bound = 2u128
             .checked_mul(u128::from(max_rows))
             .and_then(|v| v.checked_mul(max_term));

@@ -15,4 +15,296 @@
 //!   whatever would let a withheld value be recomputed as a linear
 //!   combination of released ones (this job's and the ledger's).
 
+pub mod floor;
 pub mod provenance;
+pub mod dominance;
+pub(crate) mod gates;
+pub(crate) mod open;
+pub(crate) mod plan_values;
+pub(crate) mod secondary;
+pub(crate) mod span;
+pub(crate) mod atoms;
+pub(crate) mod per_party;
+pub(crate) mod survival;
+pub(crate) mod threshold;
+mod record;
+
+use duet_core::{Channel, Engine, EngineError, Preprocessing, Ring, Shared};
+
+use crate::dp::NoisePlan;
+use crate::job::{Job, Policy, Suppress};
+use crate::plan::{LocalAggregates, Plan};
+
+pub(crate) use open::{open_bits, open_derived};
+pub use record::{DisclosureRecord, ReleasedValue, WithheldValue};
+
+use gates::GatedCount;
+use open::Openable;
+use survival::Curve;
+
+/// Why the gate failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum GateError {
+    /// A secure step failed (link, peer message, preprocessing).
+    #[error("release gate: {0}")]
+    Engine(#[from] EngineError),
+    /// An opened rule bit is neither 0 nor 1 (a deviating peer).
+    #[error("release gate: opened rule bit {index} is not 0 or 1")]
+    BadBit {
+        /// The bit.
+        index: usize,
+    },
+    /// DP noise could not be drawn.
+    #[error("release gate: drawing the DP noise failed")]
+    Noise,
+    /// The differencing test could not run (a job too large for it).
+    #[error("release gate: {0}")]
+    Span(#[from] span::SpanError),
+}
+
+/// What the gate decided and opened.
+pub(crate) struct Gated {
+    /// Per plan cell: withheld (by any rule, primary or secondary).
+    pub(crate) withheld: Vec<bool>,
+    /// Per plan element: its released value (only the elements released
+    /// as themselves; survival spans are in `spans`).
+    pub(crate) values: Vec<Option<i128>>,
+    /// The survival curves: released spans and why each stops.
+    pub(crate) curves: Vec<Curve>,
+    /// Per released span: at risk, events, censored.
+    pub(crate) span_values: Vec<(survival::Span, [i128; 3])>,
+    /// Every value released or withheld, with provenance and rules.
+    pub(crate) record: DisclosureRecord,
+}
+
+/// Runs the gate: pools the two sides' aggregates on shares (adding DP
+/// noise when the job asks), decides every rule on shares, opens one bit
+/// per gated count, withholds what secondary suppression requires and
+/// opens the released values. Returns the pooled shares too, for values
+/// computed on them afterwards (regressions, correlations).
+pub(crate) async fn run<R: Ring, C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    job: &Job,
+    plan: &Plan,
+    policy: &Policy,
+    local: &LocalAggregates,
+    noise: Option<&NoisePlan>,
+) -> Result<(Gated, Shared<R>), GateError> {
+    let pooled = pool(engine, plan, local, noise).await?;
+    let gated = gates::gated_counts(job, plan, policy);
+    let own = (local.is_own() && noise.is_none()).then(|| local.values());
+    let fail = primary(engine, plan, policy, &pooled, &gated, local, own).await?;
+    let (count_failed, cell_failed) = open_cells(engine, plan, policy, &gated, &fail).await?;
+    let thresholds = (policy.min_cell, policy.per_party());
+    let curves =
+        survival::merge_intervals(engine, plan, &pooled, &cell_failed, own, thresholds).await?;
+    let provenance = plan_values::plan_values(job, plan);
+    let mut openables = open::plain(plan, &provenance);
+    let spans = open::spans(plan, &provenance, &curves, plan.cells());
+    openables.extend(spans.iter().flat_map(|(_, o)| o.iter().cloned()));
+    let mut withheld = vec![false; plan.cells() + spans.len()];
+    for (g, w) in withheld.iter_mut().enumerate().take(plan.cells()) {
+        *w = cell_failed.get(g).copied().unwrap_or(true);
+    }
+    let secondary = secondary_withholds(&openables, &mut withheld)?;
+    let released: Vec<&Openable> = openables
+        .iter()
+        .filter(|o| !withheld.get(o.group).copied().unwrap_or(true))
+        .collect();
+    let opened = open::open_values(engine, &pooled, &released).await?;
+    let facts = record::Facts {
+        policy,
+        plan,
+        own: own.is_some(),
+        gated: &gated,
+        count_failed: &count_failed,
+        curves: &curves,
+    };
+    let record = record::build(&facts, &openables, &withheld, &secondary, &opened);
+    let mut values = vec![None; plan.len()];
+    let mut span_values = Vec::new();
+    let mut opened_iter = released.iter().zip(&opened);
+    for (o, &v) in opened_iter.by_ref() {
+        if o.group < plan.cells() {
+            if let Some(slot) = o.terms.first().and_then(|&(e, _)| values.get_mut(e)) {
+                *slot = Some(v);
+            }
+        }
+    }
+    for (span, vals) in &spans {
+        let got: Vec<i128> = vals
+            .iter()
+            .filter_map(|o| released.iter().position(|r| r.name == o.name))
+            .filter_map(|i| opened.get(i).copied())
+            .collect();
+        if let [a, e, c] = got[..] {
+            span_values.push((*span, [a, e, c]));
+        }
+    }
+    let gated = Gated {
+        withheld: withheld.iter().take(plan.cells()).copied().collect(),
+        values,
+        curves,
+        span_values,
+        record,
+    };
+    Ok((gated, pooled))
+}
+
+/// Both sides' aggregates as shares of the pooled values, with this side's
+/// DP noise on its own share before anything is compared or opened.
+async fn pool<R: Ring, C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    plan: &Plan,
+    local: &LocalAggregates,
+    noise: Option<&NoisePlan>,
+) -> Result<Shared<R>, GateError> {
+    let mine = engine.share_input(&local.to_ring::<R>()).await?;
+    let theirs = engine.receive_input::<R>(plan.len()).await?;
+    let mut pooled = mine.add(&theirs).map_err(len("pooling"))?;
+    if let Some(n) = noise {
+        // Suppression then decides on noisy counts (post-processing).
+        let draw = n
+            .draw::<R, _>(&mut engine.private_rng())
+            .map_err(|_| GateError::Noise)?;
+        pooled = pooled
+            .add(&Shared::from_shares(draw))
+            .map_err(len("noise"))?;
+    }
+    Ok(pooled)
+}
+
+fn len(step: &'static str) -> impl Fn(duet_core::LengthMismatch) -> GateError {
+    move |source| GateError::Engine(EngineError::Length { step, source })
+}
+
+/// Shares of each gated count's rule bit: below its pooled threshold, or
+/// (own parts, no DP) a side's part in 1..per_party, or (sum cells) the
+/// dominance rule violated.
+async fn primary<R: Ring, C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    plan: &Plan,
+    policy: &Policy,
+    pooled: &Shared<R>,
+    gated: &[GatedCount],
+    local: &LocalAggregates,
+    own: Option<&[i128]>,
+) -> Result<Shared<R>, GateError> {
+    let shares = pooled.shares();
+    let counts: Vec<R> = gated
+        .iter()
+        .map(|g| {
+            g.terms.iter().fold(R::ZERO, |acc, &(e, c)| {
+                acc + shares.get(e).copied().unwrap_or(R::ZERO) * R::from_i128(c)
+            })
+        })
+        .collect();
+    let thresholds: Vec<u64> = gated.iter().map(|g| g.threshold).collect();
+    let counts = Shared::from_shares(counts);
+    let mut fail = threshold::below(engine, &counts, &thresholds, false).await?;
+    let Some(own) = own else { return Ok(fail) };
+    let mine = per_party::own_bits::<R>(gated, own, policy.per_party());
+    let sides = per_party::either_side(engine, &mine).await?;
+    fail = per_party::or(engine, &fail, &sides).await?;
+    let cells = plan.dominance_cells();
+    if cells.is_empty() {
+        return Ok(fail);
+    }
+    let n = plan.dominance_n();
+    let inputs = dominance::own_inputs::<R>(local.tops(), n);
+    let k = policy.dominance.k;
+    let dom = dominance::violated(engine, &inputs, cells.len(), (n, k)).await?;
+    // Spread each cell's bit onto the gated count that is the cell's own.
+    let spread: Vec<R> = gated
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let main = i == 0 || gated.get(i - 1).map(|p| p.cell) != Some(g.cell);
+            cells
+                .iter()
+                .position(|&(c, _)| main && c == g.cell)
+                .and_then(|j| dom.shares().get(j).copied())
+                .unwrap_or(R::ZERO)
+        })
+        .collect();
+    Ok(per_party::or(engine, &fail, &Shared::from_shares(spread)).await?)
+}
+
+/// Opens the rule bits: one per gated count (per statistic in table mode).
+/// Returns the failed gated counts and, per plan cell, whether it failed.
+async fn open_cells<R: Ring, C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    plan: &Plan,
+    policy: &Policy,
+    gated: &[GatedCount],
+    fail: &Shared<R>,
+) -> Result<(Vec<bool>, Vec<bool>), GateError> {
+    let mut cell_failed = vec![false; plan.cells()];
+    if policy.suppress == Suppress::Table {
+        let mut first = 0;
+        let mut sums = Vec::new();
+        for b in plan.blocks() {
+            let cells = first..first + b.cells;
+            let sum = gated
+                .iter()
+                .zip(fail.shares())
+                .filter(|(g, _)| cells.contains(&g.cell))
+                .fold(R::ZERO, |acc, (_, &v)| acc + v);
+            sums.push(sum);
+            first += b.cells;
+        }
+        let sums = Shared::from_shares(sums);
+        let zeros = engine.constant(&vec![R::ZERO; sums.len()]);
+        let any = engine.lt(&zeros, &sums).await?;
+        let per_block = open_bits(engine, &any).await?;
+        let mut at = 0;
+        for (b, bit) in plan.blocks().iter().zip(per_block) {
+            for w in cell_failed.iter_mut().skip(at).take(b.cells) {
+                *w = bit;
+            }
+            at += b.cells;
+        }
+        let counts = gated
+            .iter()
+            .map(|g| cell_failed.get(g.cell).copied().unwrap_or(true))
+            .collect();
+        return Ok((counts, cell_failed));
+    }
+    let bits = open_bits(engine, fail).await?;
+    for (g, &bit) in gated.iter().zip(&bits) {
+        if let Some(w) = cell_failed.get_mut(g.cell) {
+            *w |= bit;
+        }
+    }
+    Ok((bits, cell_failed))
+}
+
+/// Secondary suppression over this job's values: withholds groups until no
+/// withheld value is a linear combination of released ones. Returns the
+/// groups withheld and the name of the value each protects.
+fn secondary_withholds(
+    openables: &[Openable],
+    withheld: &mut [bool],
+) -> Result<Vec<(usize, String)>, GateError> {
+    let items: Vec<secondary::Item> = openables
+        .iter()
+        .map(|o| secondary::Item {
+            value: o.value.clone(),
+            group: o.group,
+            released: !withheld.get(o.group).copied().unwrap_or(true),
+        })
+        .collect();
+    let found = secondary::secondary(&items, &[], &[]).map_err(GateError::Span)?;
+    let mut out = Vec::new();
+    for w in found.withheld {
+        if let Some(slot) = withheld.get_mut(w.group) {
+            *slot = true;
+        }
+        let protects = openables
+            .get(w.protects)
+            .map_or_else(|| "an earlier release".to_string(), |o| o.name.clone());
+        out.push((w.group, protects));
+    }
+    Ok(out)
+}

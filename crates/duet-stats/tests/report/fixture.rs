@@ -274,6 +274,7 @@ pub(crate) fn results() -> Results {
     statistics.extend(tables());
     statistics.extend([t_test(), survival(), logistic()]);
     Results {
+        disclosure: Default::default(),
         job_name: JOB_NAME.into(),
         job_hash: "ab".repeat(32),
         ring: RingChoice::Z64,

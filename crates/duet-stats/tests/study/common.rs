@@ -87,7 +87,7 @@ pub fn fixture_results() -> (Job, Plan, Results, Traffic) {
     let (la, lb) = (local("local_a.toml"), local("local_b.toml"));
     let (a, _) = aggregate(&job, &plan, &la, &read("a.csv")).unwrap();
     let (b, _) = aggregate(&job, &plan, &lb, &read("b.csv")).unwrap();
-    let p = *job.policy();
+    let p = job.policy().clone();
     let ((r0, t0), (r1, _)) = run_pair(&job, &plan, [&a, &b], [p, p]);
     let (r0, r1) = (r0.unwrap(), r1.unwrap());
     assert_eq!(r0, r1, "the parties released different results");

@@ -65,7 +65,7 @@ fn noise_of_one_run(job: &Job, plan: &Plan, seed: u64) -> Vec<i64> {
     let dealer = |r| InsecureDealer::new(r, [seed as u8; 32]);
     let mut e0 = Engine::new(Role::P0, c0, dealer(Role::P0), &mut r0);
     let mut e1 = Engine::new(Role::P1, c1, dealer(Role::P1), &mut r1);
-    let p = *job.policy();
+    let p = job.policy().clone();
     let (a, b) = block_on(futures::future::join(
         run_study(&mut e0, job, plan, &p, &mine),
         run_study(&mut e1, job, plan, &p, &mine),

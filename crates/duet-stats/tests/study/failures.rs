@@ -265,7 +265,7 @@ fn parties_with_different_jobs_stop() {
         InsecureDealer::new(Role::P1, [1; 32]),
         &mut rng,
     );
-    let p = *job.policy();
+    let p = job.policy().clone();
     let (r0, r1) = block_on(futures::future::join(
         run_study(&mut e0, &job, &plan, &p, &a),
         run_study(&mut e1, &other, &plan, other.policy(), &a),
@@ -300,7 +300,7 @@ fn a_vanished_peer_ends_the_run_with_an_error() {
             .unwrap();
         drop(c1);
     };
-    let p = *job.policy();
+    let p = job.policy().clone();
     let (r0, ()) = block_on(futures::future::join(
         run_study(&mut e0, &job, &plan, &p, &a),
         peer,
@@ -321,9 +321,9 @@ fn mismatched_aggregates_and_looser_policy_are_refused_before_sending() {
     let (a, _) = aggregate(&job, &plan, &local("local_a.toml"), &read("a.csv")).unwrap();
     let loose = duet_stats::Policy {
         min_cell: 1,
-        ..*job.policy()
+        ..job.policy().clone()
     };
-    let ((r0, t0), (r1, _)) = run_pair(&job, &plan, [&a, &a], [loose, *job.policy()]);
+    let ((r0, t0), (r1, _)) = run_pair(&job, &plan, [&a, &a], [loose, job.policy().clone()]);
     assert!(matches!(
         r0,
         Err(ProtocolError::Policy(PolicyError::Looser {
@@ -344,7 +344,7 @@ fn prepare_reads_the_fixture_and_reports_each_failure() {
     let p = duet_stats::prepare(&job, &local("local_b.toml")).unwrap();
     assert_eq!((p.log.rows_read, p.log.rows_used), (45, 45));
     assert_eq!(p.input.aggregates().unwrap().values()[0], 45);
-    assert_eq!(p.policy, *job.policy());
+    assert_eq!(p.policy, job.policy().clone());
     let mut bad = local("local_a.toml");
     bad.columns.insert("x".into(), "nope".into());
     assert!(matches!(

@@ -24,7 +24,7 @@ fn ot_preprocessing_releases_the_same_results() {
     let p1 = OtPreprocessing::new(Role::P1, sid, &mut r1);
     let mut e0 = Engine::new(Role::P0, c0, p0, &mut r0);
     let mut e1 = Engine::new(Role::P1, c1, p1, &mut r1);
-    let p = *job.policy();
+    let p = job.policy().clone();
     let f0 = run_study(&mut e0, &job, &plan, &p, &a);
     let f1 = run_study(&mut e1, &job, &plan, &p, &b);
     assert_send(&f0);

@@ -71,7 +71,7 @@ proptest! {
         cfg.columns.clear();
         let (la, _) = aggregate(&job, &plan, &cfg, &csv(&a)).unwrap();
         let (lb, _) = aggregate(&job, &plan, &cfg, &csv(&b)).unwrap();
-        let p = *job.policy();
+        let p = job.policy().clone();
         let ((r0, _), (r1, _)) = run_pair(&job, &plan, [&la, &lb], [p, p]);
         let (r0, r1) = (r0.unwrap(), r1.unwrap());
         prop_assert_eq!(&r0, &r1);

@@ -60,7 +60,7 @@ fn against<F: AsyncFnOnce(Engine<MemoryChannel, InsecureDealer>)>(peer: F) -> Pr
         InsecureDealer::new(Role::P1, [4; 32]),
         &mut rng,
     );
-    let p = *job.policy();
+    let p = job.policy().clone();
     let (r0, ()) = block_on(futures::future::join(
         run_study(&mut e0, &job, &plan, &p, &a),
         peer(e1),

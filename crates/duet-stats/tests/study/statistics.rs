@@ -142,7 +142,7 @@ fn the_same_study_in_z128_releases_the_same_values() {
     assert_eq!(plan.ring(), RingChoice::Z128);
     let (a, _) = aggregate(&job, &plan, &local("local_a.toml"), &read("a.csv")).unwrap();
     let (b, _) = aggregate(&job, &plan, &local("local_b.toml"), &read("b.csv")).unwrap();
-    let p = *job.policy();
+    let p = job.policy().clone();
     let ((r0, _), (r1, _)) = run_pair(&job, &plan, [&a, &b], [p, p]);
     let (r0, r1) = (r0.unwrap(), r1.unwrap());
     assert_eq!(r0, r1);
@@ -168,7 +168,7 @@ fn a_singular_design_is_reported_not_solved() {
         "sbp,age,smoker,sex,region\n",
     )
     .unwrap();
-    let p = *job.policy();
+    let p = job.policy().clone();
     let ((r0, _), _) = run_pair(&job, &plan, [&a, &b], [p, p]);
     let g = r0.unwrap().statistics[10].regression().unwrap().clone();
     assert!(!g.suppressed);

@@ -72,7 +72,7 @@ fn a_side_may_tighten_and_the_run_enforces_it() {
             ..LocalPolicy::default()
         })
         .unwrap();
-    let ((r0, _), (r1, _)) = run_pair(&job, &plan, [&a, &b], [*job.policy(), tight]);
+    let ((r0, _), (r1, _)) = run_pair(&job, &plan, [&a, &b], [job.policy().clone(), tight]);
     let (r0, r1) = (r0.unwrap(), r1.unwrap());
     assert_eq!(r0, r1);
     assert_eq!(r0.policy.min_cell, 30);
@@ -92,7 +92,7 @@ fn everything_suppressed_opens_no_values() {
     let (b, _) = aggregate(&job, &plan, &local("local_b.toml"), &read("b.csv")).unwrap();
     let strict = Policy {
         min_cell: 1_000,
-        ..*job.policy()
+        ..job.policy().clone()
     };
     let ((r0, t0), _) = run_pair(&job, &plan, [&a, &b], [strict, strict]);
     let r0 = r0.unwrap();
@@ -115,7 +115,7 @@ fn one_side_with_no_rows() {
     .unwrap();
     assert_eq!((log.rows_read, log.rows_used), (0, 0));
     let (b, _) = aggregate(&job, &plan, &local("local_b.toml"), &read("b.csv")).unwrap();
-    let p = *job.policy();
+    let p = job.policy().clone();
     let ((r0, _), _) = run_pair(&job, &plan, [&a, &b], [p, p]);
     let rows = oracle::parse(
         &read("b.csv"),
@@ -145,7 +145,7 @@ fn regression_needs_enough_rows_per_parameter() {
         "sbp,age,smoker,sex,region\n",
     )
     .unwrap();
-    let p = *job.policy();
+    let p = job.policy().clone();
     let ((r0, _), _) = run_pair(&job, &plan, [&a, &b], [p, p]);
     let r0 = r0.unwrap();
     assert!(r0.statistic(10).unwrap().regression().unwrap().suppressed);
@@ -165,7 +165,7 @@ fn table_mode_suppresses_whole_statistics_and_opens_one_bit_each() {
             ..LocalPolicy::default()
         })
         .unwrap();
-    let ((r0, t0), (r1, _)) = run_pair(&job, &plan, [&a, &b], [table, *job.policy()]);
+    let ((r0, t0), (r1, _)) = run_pair(&job, &plan, [&a, &b], [table, job.policy().clone()]);
     let (r0, r1) = (r0.unwrap(), r1.unwrap());
     assert_eq!(r0, r1);
     assert_eq!(r0.policy.suppress, Suppress::Table);
@@ -200,7 +200,7 @@ fn table_mode_suppresses_whole_statistics_and_opens_one_bit_each() {
     // The job's table mode cannot be loosened locally.
     let job_table = Policy {
         suppress: Suppress::Table,
-        ..*job.policy()
+        ..job.policy().clone()
     };
     let back = LocalPolicy {
         suppress: Some(Suppress::Cell),

@@ -193,7 +193,8 @@ async fn release<C: Channel, P: Preprocessing>(
     let var = engine
         .trunc(&Shared::from_shares(var), vb + shape.s)
         .await?;
-    let opened = engine.open(&Shared::concat(&[&est, &var])).await?;
+    // Only the release gate opens; the fit's cell passed its rules.
+    let opened = crate::release::open_derived(engine, &Shared::concat(&[&est, &var])).await?;
     decode(&opened, st, p)
 }
 

@@ -1,0 +1,111 @@
+//! Which counts gate which cells: every count a released value depends on,
+//! as a linear combination of plan elements, with its threshold.
+//!
+//! A table, histogram or group cell is gated by its own count. A regression
+//! or correlation is gated by its n and by the count of EVERY level of each
+//! category term (the reference level's is n minus the others), since the
+//! fitted values depend on each level's records. A survival interval is
+//! gated by its number at risk here; its events and censored counts are
+//! gated (and merged) in [`super::survival`].
+
+use crate::job::{ColumnType, Job, Policy};
+use crate::plan::{term_name, Block, BlockKind, Plan, Term};
+
+/// One gated count: `sum(coeff * element)` over plan elements.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct GatedCount {
+    /// The plan cell it gates (global index over all blocks).
+    pub(crate) cell: usize,
+    /// The count as plan elements with coefficients.
+    pub(crate) terms: Vec<(usize, i128)>,
+    /// The pooled threshold.
+    pub(crate) threshold: u64,
+    /// What it counts, for messages (`#8 linear_regression(..)[region=west]`).
+    pub(crate) label: String,
+}
+
+impl GatedCount {
+    /// The count from per-element values (a side's own part, or pooled).
+    pub(crate) fn eval(&self, values: &[i128]) -> i128 {
+        self.terms.iter().fold(0i128, |acc, &(e, c)| {
+            let v = values.get(e).copied().unwrap_or(0);
+            acc.wrapping_add(c.wrapping_mul(v))
+        })
+    }
+}
+
+/// Every gated count of `plan` under `policy`, cell by cell.
+pub(crate) fn gated_counts(job: &Job, plan: &Plan, policy: &Policy) -> Vec<GatedCount> {
+    let mut out = Vec::new();
+    let mut cell = 0;
+    for b in plan.blocks() {
+        for c in 0..b.cells {
+            let n = b.offset + c * b.width;
+            out.push(GatedCount {
+                cell: cell + c,
+                terms: vec![(n, 1)],
+                threshold: b.threshold(policy),
+                label: format!("{}[{}]", b.label, b.cell_name(c)),
+            });
+        }
+        if let BlockKind::Cross { terms } = &b.kind {
+            out.extend(level_counts(job, b, terms, cell, policy.min_cell));
+        }
+        cell += b.cells;
+    }
+    out
+}
+
+/// The count of every level of every category term of a cross block.
+fn level_counts(
+    job: &Job,
+    b: &Block,
+    terms: &[Term],
+    cell: usize,
+    threshold: u64,
+) -> Vec<GatedCount> {
+    let mut out = Vec::new();
+    let mut columns: Vec<usize> = terms
+        .iter()
+        .filter_map(|t| match t {
+            Term::Indicator { col, .. } => Some(*col),
+            Term::Numeric { .. } => None,
+        })
+        .collect();
+    columns.dedup();
+    for col in columns {
+        let of_col: Vec<(usize, &Term)> = terms
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| matches!(t, Term::Indicator { col: c, .. } if *c == col))
+            .collect();
+        // Reference level: n minus every other level's indicator sum.
+        let mut reference = vec![(b.offset, 1)];
+        reference.extend(of_col.iter().map(|(i, _)| (b.offset + 1 + i, -1)));
+        out.push(GatedCount {
+            cell,
+            terms: reference,
+            threshold,
+            label: format!("{}[{}]", b.label, reference_name(job, col)),
+        });
+        out.extend(of_col.iter().map(|&(i, t)| GatedCount {
+            cell,
+            terms: vec![(b.offset + 1 + i, 1)],
+            threshold,
+            label: format!("{}[{}]", b.label, term_name(job, t)),
+        }));
+    }
+    out
+}
+
+fn reference_name(job: &Job, col: usize) -> String {
+    match job.columns().get(col) {
+        Some(c) => match &c.ty {
+            ColumnType::Category { levels } => {
+                format!("{}={}", c.name, levels.first().map_or("?", String::as_str))
+            }
+            ColumnType::Numeric { .. } => c.name.clone(),
+        },
+        None => "?".into(),
+    }
+}

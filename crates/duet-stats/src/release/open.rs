@@ -1,0 +1,182 @@
+//! The values a job may open, as linear combinations of plan elements, and
+//! the one place where suppression bits and released values are opened.
+
+use duet_core::{Channel, Engine, EngineError, Preprocessing, Ring, Shared};
+
+use super::provenance::{Condition, LinearValue};
+use super::survival::{Curve, Span};
+use super::GateError;
+use crate::plan::{BlockKind, Plan};
+
+/// One value the gate may open: `sum(coeff * element)` over plan elements.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Openable {
+    /// Its name in the results (`#1 count(by region)[region=west].n`).
+    pub(crate) name: String,
+    /// The value as plan elements with coefficients.
+    pub(crate) terms: Vec<(usize, i128)>,
+    /// The records and quantity it sums.
+    pub(crate) value: LinearValue,
+    /// Values released or withheld together (a plan cell, or a survival span).
+    pub(crate) group: usize,
+    /// The plan cell whose rules decide it.
+    pub(crate) cell: usize,
+}
+
+/// Every openable value of `plan` outside survival blocks: each element of
+/// each table, histogram and group cell; only `n` of a regression,
+/// correlation or logistic fit (their other sums stay on shares).
+pub(crate) fn plain(plan: &Plan, values: &[LinearValue]) -> Vec<Openable> {
+    let mut out = Vec::new();
+    let mut cell = 0;
+    for b in plan.blocks() {
+        let width = match b.kind {
+            BlockKind::Survival { .. } => 0,
+            BlockKind::Cross { .. } => 1,
+            _ => b.width,
+        };
+        for c in 0..b.cells {
+            for e in 0..width {
+                let at = b.offset + c * b.width + e;
+                out.push(Openable {
+                    name: b.value_name(c, e),
+                    terms: vec![(at, 1)],
+                    value: values.get(at).cloned().unwrap_or_default(),
+                    group: cell + c,
+                    cell: cell + c,
+                });
+            }
+        }
+        cell += b.cells;
+    }
+    out
+}
+
+/// The three values of a survival span: at risk at its start, events and
+/// censored over it. Groups are numbered from `first_group` on.
+pub(crate) fn spans(
+    plan: &Plan,
+    values: &[LinearValue],
+    curves: &[Curve],
+    first_group: usize,
+) -> Vec<(Span, Vec<Openable>)> {
+    let mut group = first_group;
+    let mut out = Vec::new();
+    for curve in curves {
+        for span in &curve.spans {
+            out.push((*span, span_values(plan, values, span, group)));
+            group += 1;
+        }
+    }
+    out
+}
+
+fn span_values(plan: &Plan, values: &[LinearValue], s: &Span, group: usize) -> Vec<Openable> {
+    let Some(b) = plan.blocks().get(s.block) else {
+        return vec![];
+    };
+    let BlockKind::Survival { edges, .. } = &b.kind else {
+        return vec![];
+    };
+    let bins = edges.len().saturating_sub(1);
+    let cell_of = |k: usize| s.group * bins + k;
+    let element = |k: usize, slot: usize| b.offset + cell_of(k) * b.width + slot;
+    let first_cell: usize = plan
+        .blocks()
+        .iter()
+        .take(s.block)
+        .map(|b| b.cells)
+        .sum::<usize>()
+        + cell_of(s.first);
+    let name = |slot: usize| {
+        let last = b.cell_name(cell_of(s.last));
+        let upto = last.rsplit_once(", ").map_or(last, |(_, i)| i);
+        format!(
+            "{}[{} .. {upto}].{}",
+            b.label,
+            b.cell_name(cell_of(s.first)),
+            b.element_names.get(slot).map_or("?", String::as_str)
+        )
+    };
+    let at_risk = Openable {
+        name: name(0),
+        terms: vec![(element(s.first, 0), 1)],
+        value: values
+            .get(element(s.first, 0))
+            .cloned()
+            .unwrap_or_default(),
+        group,
+        cell: first_cell,
+    };
+    let merged = |slot: usize| Openable {
+        name: name(slot),
+        terms: (s.first..=s.last).map(|k| (element(k, slot), 1)).collect(),
+        value: widen(
+            values.get(element(s.first, slot)),
+            values.get(element(s.last, slot)),
+        ),
+        group,
+        cell: first_cell,
+    };
+    vec![at_risk, merged(1), merged(2)]
+}
+
+/// The value of the first interval with its time range stretched to the
+/// last interval's end.
+fn widen(first: Option<&LinearValue>, last: Option<&LinearValue>) -> LinearValue {
+    let mut v = first.cloned().unwrap_or_default();
+    let Some(last) = last else { return v };
+    for (col, cond) in v.cell.iter_mut() {
+        if let (Condition::Range { hi, .. }, Some(Condition::Range { hi: last_hi, .. })) =
+            (cond, last.cell.get(col))
+        {
+            *hi = *last_hi;
+        }
+    }
+    v
+}
+
+/// Opens shared 0/1 rule bits; anything else is a deviating peer.
+pub(crate) async fn open_bits<R: Ring, C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    bits: &Shared<R>,
+) -> Result<Vec<bool>, GateError> {
+    let opened = engine.open(bits).await?;
+    opened
+        .iter()
+        .enumerate()
+        .map(|(index, v)| match v.to_u128() {
+            0 => Ok(false),
+            1 => Ok(true),
+            _ => Err(GateError::BadBit { index }),
+        })
+        .collect()
+}
+
+/// Opens the released values (each `sum(coeff * element)` of `pooled`).
+pub(crate) async fn open_values<R: Ring, C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    pooled: &Shared<R>,
+    released: &[&Openable],
+) -> Result<Vec<i128>, EngineError> {
+    let shares = pooled.shares();
+    let combined: Vec<R> = released
+        .iter()
+        .map(|o| {
+            o.terms.iter().fold(R::ZERO, |acc, &(e, c)| {
+                acc + shares.get(e).copied().unwrap_or(R::ZERO) * R::from_i128(c)
+            })
+        })
+        .collect();
+    let opened = engine.open(&Shared::from_shares(combined)).await?;
+    Ok(opened.iter().map(|v| v.to_i128()).collect())
+}
+
+/// Opens values computed on shares from a released cell (a regression's
+/// coefficients, a correlation): only the gate opens anything.
+pub(crate) async fn open_derived<R: Ring, C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    shares: &Shared<R>,
+) -> Result<Vec<R>, EngineError> {
+    engine.open(shares).await
+}

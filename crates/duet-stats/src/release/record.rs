@@ -1,0 +1,221 @@
+//! The disclosure record: every value a study released or withheld, with
+//! its provenance and the rules it passed or failed; the rules in force.
+
+use serde::Serialize;
+
+use super::gates::GatedCount;
+use super::open::Openable;
+use super::provenance::LinearValue;
+use super::survival::{Curve, Stop};
+use crate::job::Policy;
+use crate::plan::{BlockKind, Plan};
+
+/// Every released and withheld value of a study, and the rules in force.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DisclosureRecord {
+    /// `checked`, or `off: <the job's reason>`.
+    pub control: String,
+    /// The rules in force, one sentence each.
+    pub rules: Vec<String>,
+    /// Every released value.
+    pub released: Vec<ReleasedValue>,
+    /// Every withheld value.
+    pub withheld: Vec<WithheldValue>,
+    /// Category levels of models that failed, and survival curves cut short.
+    pub notes: Vec<String>,
+}
+
+/// A released value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReleasedValue {
+    /// The value's name.
+    pub name: String,
+    /// The records and quantity it sums.
+    pub provenance: LinearValue,
+    /// The exact pooled value, in units of 10^-places.
+    pub value: String,
+    /// The rules it passed.
+    pub rules: Vec<String>,
+}
+
+/// A withheld value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WithheldValue {
+    /// The value's name.
+    pub name: String,
+    /// The records and quantity it sums.
+    pub provenance: LinearValue,
+    /// `primary` (its cell failed a rule) or `secondary` (withheld so that
+    /// another withheld value cannot be recomputed).
+    pub kind: &'static str,
+    /// The rule.
+    pub rule: String,
+}
+
+/// What the record is built from.
+pub(crate) struct Facts<'a> {
+    pub(crate) policy: &'a Policy,
+    pub(crate) plan: &'a Plan,
+    pub(crate) own: bool,
+    pub(crate) gated: &'a [GatedCount],
+    pub(crate) count_failed: &'a [bool],
+    pub(crate) curves: &'a [Curve],
+}
+
+impl Facts<'_> {
+    fn threshold_rule(&self, cell: usize) -> String {
+        let t = self
+            .gated
+            .iter()
+            .find(|g| g.cell == cell)
+            .map_or(self.policy.min_cell, |g| g.threshold);
+        format!("pooled count >= {t}")
+    }
+
+    fn per_party_rule(&self) -> Option<String> {
+        self.own.then(|| {
+            format!(
+                "each side's part 0 or >= {}",
+                self.policy.per_party()
+            )
+        })
+    }
+
+    fn dominance_rule(&self, cell: usize) -> Option<String> {
+        let d = self.policy.dominance;
+        (self.own && self.plan.dominance_cells().iter().any(|&(c, _)| c == cell))
+            .then(|| format!("dominance: top {} below {}% of the total", d.n, d.k))
+    }
+
+    fn block_kind(&self, cell: usize) -> Option<&BlockKind> {
+        let mut first = 0;
+        for b in self.plan.blocks() {
+            if cell < first + b.cells {
+                return Some(&b.kind);
+            }
+            first += b.cells;
+        }
+        None
+    }
+
+    /// The primary rules of a cell, one per entry.
+    fn rules(&self, cell: usize) -> Vec<String> {
+        let mut out = vec![self.threshold_rule(cell)];
+        match self.block_kind(cell) {
+            Some(BlockKind::Cross { .. }) => out.push(format!(
+                "every category level's pooled count >= {}",
+                self.policy.min_cell
+            )),
+            Some(BlockKind::Survival { .. }) => out.push(format!(
+                "events and censored: pooled 0 or >= {} (intervals merged until they pass)",
+                self.policy.min_cell
+            )),
+            _ => {}
+        }
+        out.extend(self.per_party_rule());
+        out.extend(self.dominance_rule(cell));
+        out
+    }
+}
+
+/// Builds the record. `withheld` is per group; `opened` follows the
+/// released openables in order.
+pub(crate) fn build(
+    facts: &Facts<'_>,
+    openables: &[Openable],
+    withheld: &[bool],
+    secondary: &[(usize, String)],
+    opened: &[i128],
+) -> DisclosureRecord {
+    let secondary_rule = "secondary: no withheld value is a linear combination of released ones";
+    let mut record = DisclosureRecord {
+        control: control(facts.policy),
+        rules: rules_in_force(facts),
+        ..Default::default()
+    };
+    let mut values = opened.iter();
+    for o in openables {
+        let is_withheld = withheld.get(o.group).copied().unwrap_or(true);
+        if !is_withheld {
+            let mut rules = facts.rules(o.cell);
+            rules.push(secondary_rule.into());
+            record.released.push(ReleasedValue {
+                name: o.name.clone(),
+                provenance: o.value.clone(),
+                value: values.next().map_or_else(String::new, i128::to_string),
+                rules,
+            });
+            continue;
+        }
+        let (kind, rule) = match secondary.iter().find(|(g, _)| *g == o.group) {
+            Some((_, protects)) => ("secondary", format!("withheld so that {protects} cannot be recomputed")),
+            None => (
+                "primary",
+                format!("failed at least one of: {}", facts.rules(o.cell).join("; ")),
+            ),
+        };
+        record.withheld.push(WithheldValue {
+            name: o.name.clone(),
+            provenance: o.value.clone(),
+            kind,
+            rule,
+        });
+    }
+    record.notes = notes(facts);
+    record
+}
+
+fn control(p: &Policy) -> String {
+    if p.control_off() {
+        format!("off: {}", p.reason.as_deref().unwrap_or(""))
+    } else {
+        "checked".into()
+    }
+}
+
+fn rules_in_force(f: &Facts<'_>) -> Vec<String> {
+    let p = f.policy;
+    let mut out = vec![
+        format!("pooled threshold: every released cell, model category level and survival interval counts at least {} records (means and models: {})", p.min_cell, p.min_cell.max(p.min_group)),
+        format!("model size: at most {} parameters per record", p.max_params_ratio),
+    ];
+    if f.own {
+        out.push(format!("per-party threshold: each side's part of a released cell is 0 or at least {} records", p.per_party()));
+        out.push(format!("dominance: in sums and means, the {} largest contributions hold at most {}% of the total", p.dominance.n, p.dominance.k));
+    } else {
+        out.push("per-party threshold and dominance: not applied (linked study, or DP noise gives the guarantee)".into());
+    }
+    out.push("secondary suppression: no withheld count or sum is a linear combination of released values of this job".into());
+    out
+}
+
+fn notes(f: &Facts<'_>) -> Vec<String> {
+    let mut out: Vec<String> = f
+        .gated
+        .iter()
+        .zip(f.count_failed)
+        .filter(|(g, &failed)| failed && g.terms.len() != 1 || failed && is_level(f, g))
+        .map(|(g, _)| format!("{}: a category level failed the rules, so the statistic is withheld (merge small levels or drop the term)", g.label))
+        .collect();
+    for c in f.curves {
+        let label = f.plan.blocks().get(c.block).map_or("?", |b| b.label.as_str());
+        match c.stop {
+            Some(Stop::AtRisk { at }) => out.push(format!("{label} group {}: the curve stops at interval {} (too few at risk)", c.group + 1, at + 1)),
+            Some(Stop::Tail { from }) => out.push(format!("{label} group {}: the curve stops at interval {} (the last intervals' events or censored fail the rules even merged)", c.group + 1, from + 1)),
+            None => {}
+        }
+        if c.spans.iter().any(|s| s.first != s.last) {
+            out.push(format!("{label} group {}: intervals merged until their events and censored counts passed", c.group + 1));
+        }
+    }
+    out
+}
+
+fn is_level(f: &Facts<'_>, g: &GatedCount) -> bool {
+    f.gated
+        .iter()
+        .filter(|o| o.cell == g.cell)
+        .count()
+        > 1
+        && f.gated.iter().find(|o| o.cell == g.cell) != Some(g)
+}
