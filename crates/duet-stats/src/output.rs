@@ -159,8 +159,11 @@ fn json<T: Serialize>(what: &'static str, v: &T) -> Result<Vec<u8>, OutputError>
     Ok(bytes)
 }
 
-/// Temporaries first, then renames; on any failure, removes what it made.
-fn write_all_or_none(files: &[(&PathBuf, Vec<u8>)]) -> Result<(), OutputError> {
+/// Temporaries first (each a sibling of its target, written and synced),
+/// then renames; on any failure, removes what it made, so every target is
+/// either replaced whole or left as it was. Also used for the release
+/// ledger.
+pub(crate) fn write_all_or_none(files: &[(&PathBuf, Vec<u8>)]) -> Result<(), OutputError> {
     let mut temps = Vec::new();
     let mut placed: Vec<&Path> = Vec::new();
     let result = (|| {

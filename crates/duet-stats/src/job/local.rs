@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use duet_core::Role;
 use serde::{Deserialize, Serialize};
 
-use super::{Job, Policy};
+use super::{Job, LedgerConfig, Policy};
 
 /// Why local settings were refused.
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +41,17 @@ pub enum LocalError {
     /// A delimiter that is not one ASCII character.
     #[error("local settings: the delimiter must be one ASCII character")]
     Delimiter,
+    /// A `[ledger]` value out of range (a budget not finite, epsilon not
+    /// above 0, delta outside `[0, 1)`, an empty path or dataset id).
+    #[error("local settings: ledger.{field} = {value}: {reason}")]
+    Ledger {
+        /// The field.
+        field: &'static str,
+        /// The value as written.
+        value: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
 }
 
 /// A local policy value looser than the job's.
@@ -166,6 +177,11 @@ impl Policy {
 /// "SBP_mmHg" = "sbp"
 /// [policy]
 /// min_cell = 20
+/// [ledger]         # optional; these are the defaults
+/// # path = "hospital-a.csv.duet-ledger.json"   (beside the CSV)
+/// # dataset = "<SHA-256 of the CSV>"            (or an id you choose)
+/// epsilon = 10.0   # lifetime DP budget per dataset, over all runs
+/// delta = 1e-5
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -196,6 +212,9 @@ pub struct LocalConfig {
     /// Local tightening of the job's policy.
     #[serde(default)]
     pub policy: LocalPolicy,
+    /// The release ledger and the lifetime DP budget per dataset.
+    #[serde(default)]
+    pub ledger: LedgerConfig,
 }
 
 fn comma() -> char {
@@ -230,12 +249,13 @@ impl LocalConfig {
         })?;
         let mut cfg = LocalConfig::from_toml_str(&text)?;
         if let Some(base) = path.parent() {
-            for p in [
+            let paths = [
                 &mut cfg.csv,
                 &mut cfg.key,
                 &mut cfg.cert,
                 &mut cfg.output_dir,
-            ] {
+            ];
+            for p in paths.into_iter().chain(cfg.ledger.path.as_mut()) {
                 if p.is_relative() {
                     *p = base.join(&*p);
                 }
@@ -253,7 +273,13 @@ impl LocalConfig {
         if !cfg.delimiter.is_ascii() {
             return Err(LocalError::Delimiter);
         }
+        cfg.ledger.check()?;
         Ok(cfg)
+    }
+
+    /// This side's release ledger file (`[ledger] path`, else beside the CSV).
+    pub fn ledger_path(&self) -> PathBuf {
+        self.ledger.path_for(&self.csv)
     }
 
     /// The delimiter as a byte.

@@ -5,6 +5,7 @@
 mod decimal;
 mod link;
 mod local;
+mod local_ledger;
 mod spec;
 mod validate;
 
@@ -14,6 +15,9 @@ use sha2::{Digest, Sha256};
 
 pub use decimal::Decimal;
 pub use local::{LocalConfig, LocalError, LocalPolicy, PolicyError};
+pub use local_ledger::{
+    LedgerConfig, DEFAULT_LIFETIME_DELTA, DEFAULT_LIFETIME_EPSILON, LEDGER_SUFFIX,
+};
 pub use spec::{
     ColumnSpec, DataSettings, Disclosure, Dominance, DpSpec, JobHeader, JobSpec, LinkDuplicates, LinkSpec, Mechanism,
     Normalize, OnBadValue, Parties, Party, PartyId, Policy, StatisticSpec, Suppress,

@@ -14,8 +14,12 @@
 //! - [`secondary`]: after the primary bits are open, both sides withhold
 //!   whatever would let a withheld value be recomputed as a linear
 //!   combination of released ones (this job's and the ledger's).
+//!
+//! [`ledger`] is each side's local record of what its runs released and
+//! withheld, and of the privacy budget they spent, per dataset.
 
 pub mod floor;
+pub mod ledger;
 pub mod provenance;
 pub mod dominance;
 pub(crate) mod gates;
