@@ -102,6 +102,8 @@ pub(crate) struct Opened {
     pub(crate) span_values: Vec<(release::survival::Span, [i128; 3])>,
     /// Every released and withheld value with provenance and rules.
     pub(crate) record: release::DisclosureRecord,
+    /// Every rule bit opened, by name.
+    pub(crate) bits: Vec<(String, bool)>,
 }
 
 /// Runs the study for one party. Both parties call it with the same job
@@ -133,7 +135,7 @@ pub async fn run_study<C: Channel, P: Preprocessing>(
             gate::<Z128, C, P>(engine, job, plan, &enforced, local, noise.as_ref()).await?
         }
     };
-    let revealed = revealed(&opened.record);
+    let revealed = revealed(&opened.bits, &opened.record);
     let mut statistics = crate::stats::compute(job, plan, &opened);
     if let Some(n) = &noise {
         for (s, notes) in statistics.iter_mut().zip(&n.notes) {
@@ -240,25 +242,30 @@ async fn gate<R: Ring, C: Channel, P: Preprocessing>(
     local: &LocalAggregates,
     noise: Option<&crate::dp::NoisePlan>,
 ) -> Result<Opened, ProtocolError> {
-    let (gated, _pooled) = release::run::<R, C, P>(engine, job, plan, policy, local, noise).await?;
+    let (gated, _pooled) = release::run::<R, C, P>(engine, job, plan, policy, local, noise)
+        .await
+        .map_err(|e| match e {
+            release::GateError::Engine(e) => ProtocolError::Engine(e),
+            e => ProtocolError::Gate(e),
+        })?;
     Ok(Opened {
         suppressed: gated.withheld,
         values: gated.values,
         curves: gated.curves,
         span_values: gated.span_values,
         record: gated.record,
+        bits: gated.bits,
     })
 }
 
-/// Every value opened, by name: released values (rule bits are listed in
-/// the disclosure record's withheld and released entries).
-fn revealed(record: &release::DisclosureRecord) -> Vec<Revealed> {
-    record
-        .released
+/// Every value opened, by name: the rule bits, then the released values.
+fn revealed(bits: &[(String, bool)], record: &release::DisclosureRecord) -> Vec<Revealed> {
+    let bits = bits
         .iter()
-        .map(|r| Revealed {
-            name: r.name.clone(),
-            value: r.value.clone(),
-        })
-        .collect()
+        .map(|(name, bit)| Revealed::new(name.clone(), i128::from(*bit)));
+    let values = record.released.iter().map(|r| Revealed {
+        name: r.name.clone(),
+        value: r.value.clone(),
+    });
+    bits.chain(values).collect()
 }

@@ -249,6 +249,7 @@ mod tests {
             note: Some(level.into()),
         };
         let results = Results {
+            disclosure: Default::default(),
             job_name: name.into(),
             job_hash: name.into(),
             ring: RingChoice::Z64,

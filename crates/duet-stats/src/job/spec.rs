@@ -365,7 +365,7 @@ pub struct Policy {
     /// many pooled rows (per group).
     pub min_group: u64,
     /// Each side's part of a released cell is 0 or at least this many
-    /// records (default: `min_cell`), so neither side can subtract its own
+    /// records (default: `min_cell`; 0 with `disclosure = "off"`), so neither side can subtract its own
     /// part to learn fewer than that many of the other's records.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub min_cell_per_party: Option<u64>,
@@ -390,7 +390,8 @@ pub struct Policy {
 impl Policy {
     /// The per-party threshold in force (`min_cell` when not stated).
     pub fn per_party(&self) -> u64 {
-        self.min_cell_per_party.unwrap_or(self.min_cell)
+        let default = if self.control_off() { 0 } else { self.min_cell };
+        self.min_cell_per_party.unwrap_or(default)
     }
 
     /// Whether the job switched disclosure control off.

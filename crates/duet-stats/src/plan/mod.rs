@@ -91,7 +91,8 @@ impl Plan {
             blocks.push(block);
         }
         let d = job.policy().dominance;
-        let dominance_n = if d.k < 100 { d.n as usize } else { 0 };
+        let on = d.k < 100 && !job.policy().control_off();
+        let dominance_n = if on { d.n as usize } else { 0 };
         let ring = choose_ring(job.data().max_rows, &blocks, dominance_n > 0)?;
         Ok(Plan {
             blocks,

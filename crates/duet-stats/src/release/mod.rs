@@ -80,6 +80,14 @@ pub(crate) struct Gated {
     pub(crate) span_values: Vec<(survival::Span, [i128; 3])>,
     /// Every value released or withheld, with provenance and rules.
     pub(crate) record: DisclosureRecord,
+    /// Every rule bit opened, by name, in order.
+    pub(crate) bits: Vec<(String, bool)>,
+}
+
+/// How many rule bits the gate opens in its first round: one per gated
+/// count (every cell's count, and every category level of each model).
+pub fn gated_len(job: &Job, plan: &Plan, policy: &Policy) -> usize {
+    gates::gated_counts(job, plan, policy).len()
 }
 
 /// Runs the gate: pools the two sides' aggregates on shares (adding DP
@@ -97,12 +105,15 @@ pub(crate) async fn run<R: Ring, C: Channel, P: Preprocessing>(
 ) -> Result<(Gated, Shared<R>), GateError> {
     let pooled = pool(engine, plan, local, noise).await?;
     let gated = gates::gated_counts(job, plan, policy);
-    let own = (local.is_own() && noise.is_none()).then(|| local.values());
+    let vacuous = policy.per_party() <= 1 && plan.dominance_n() == 0;
+    let own = (local.is_own() && noise.is_none() && !vacuous).then(|| local.values());
     let fail = primary(engine, plan, policy, &pooled, &gated, local, own).await?;
     let (count_failed, cell_failed) = open_cells(engine, plan, policy, &gated, &fail).await?;
     let thresholds = (policy.min_cell, policy.per_party());
-    let curves =
+    let (curves, round_bits) =
         survival::merge_intervals(engine, plan, &pooled, &cell_failed, own, thresholds).await?;
+    let mut bits = opened_bits(plan, policy, &gated, &count_failed);
+    bits.extend(round_bits);
     let provenance = plan_values::plan_values(job, plan);
     let mut openables = open::plain(plan, &provenance);
     let spans = open::spans(plan, &provenance, &curves, plan.cells());
@@ -152,8 +163,39 @@ pub(crate) async fn run<R: Ring, C: Channel, P: Preprocessing>(
         curves,
         span_values,
         record,
+        bits,
     };
     Ok((gated, pooled))
+}
+
+/// The names of the first round's opened bits: one per gated count, or one
+/// per statistic in table mode.
+fn opened_bits(
+    plan: &Plan,
+    policy: &Policy,
+    gated: &[GatedCount],
+    failed: &[bool],
+) -> Vec<(String, bool)> {
+    if policy.suppress == Suppress::Table {
+        let mut first = 0;
+        return plan
+            .blocks()
+            .iter()
+            .map(|b| {
+                let bit = gated
+                    .iter()
+                    .zip(failed)
+                    .any(|(g, &f)| f && (first..first + b.cells).contains(&g.cell));
+                first += b.cells;
+                (format!("{}.suppressed", b.label), bit)
+            })
+            .collect();
+    }
+    gated
+        .iter()
+        .zip(failed)
+        .map(|(g, &f)| (format!("{}.suppressed", g.label), f))
+        .collect()
 }
 
 /// Both sides' aggregates as shares of the pooled values, with this side's

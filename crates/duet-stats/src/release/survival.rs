@@ -111,7 +111,7 @@ pub(crate) async fn merge_intervals<R: Ring, C: Channel, P: Preprocessing>(
     at_risk_failed: &[bool],
     own: Option<&[i128]>,
     (min_cell, per_party): (u64, u64),
-) -> Result<Vec<Curve>, super::GateError> {
+) -> Result<(Vec<Curve>, Vec<(String, bool)>), super::GateError> {
     let curves = layouts(plan);
     let failed = |l: &Layout, k: usize| at_risk_failed.get(l.cell + k).copied().unwrap_or(true);
     let mut state: Vec<Open> = curves
@@ -128,6 +128,7 @@ pub(crate) async fn merge_intervals<R: Ring, C: Channel, P: Preprocessing>(
         })
         .collect();
     let rounds = curves.iter().map(|l| l.bins).max().unwrap_or(0);
+    let mut opened = Vec::new();
     for k in 0..rounds {
         let active: Vec<usize> = (0..curves.len())
             .filter(|&i| !state[i].done && k < curves[i].bins)
@@ -172,6 +173,15 @@ pub(crate) async fn merge_intervals<R: Ring, C: Channel, P: Preprocessing>(
         }
         let bits = super::open_bits(engine, &fail).await?;
         for (n, &i) in active.iter().enumerate() {
+            let l = &curves[i];
+            let name = plan.blocks().get(l.block).map_or("?", |b| b.label.as_str());
+            for (j, what) in ["events", "censored"].iter().enumerate() {
+                let bit = bits.get(2 * n + j).copied().unwrap_or(true);
+                let span = format!("group {} intervals {}..={k}", l.group + 1, state[i].start);
+                opened.push((format!("{name}[{span}].{what}.suppressed"), bit));
+            }
+        }
+        for (n, &i) in active.iter().enumerate() {
             let failed_now = bits.get(2 * n).copied().unwrap_or(true)
                 || bits.get(2 * n + 1).copied().unwrap_or(true);
             let l = &curves[i];
@@ -196,5 +206,5 @@ pub(crate) async fn merge_intervals<R: Ring, C: Channel, P: Preprocessing>(
             }
         }
     }
-    Ok(state.into_iter().map(|s| s.curve).collect())
+    Ok((state.into_iter().map(|s| s.curve).collect(), opened))
 }

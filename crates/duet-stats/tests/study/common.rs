@@ -69,12 +69,13 @@ pub fn run_pair(
     );
     // Each side drops its engine (and so its channel) when it finishes,
     // as a process would, so a side that fails early ends its peer too.
+    let [p0, p1] = policies;
     let a = async move {
-        let r = run_study(&mut e0, job, plan, &policies[0], inputs[0]).await;
+        let r = run_study(&mut e0, job, plan, &p0, inputs[0]).await;
         (r, e0.into_parts().0.into_parts().1)
     };
     let b = async move {
-        let r = run_study(&mut e1, job, plan, &policies[1], inputs[1]).await;
+        let r = run_study(&mut e1, job, plan, &p1, inputs[1]).await;
         (r, e1.into_parts().0.into_parts().1)
     };
     block_on(futures::future::join(a, b))
@@ -88,7 +89,7 @@ pub fn fixture_results() -> (Job, Plan, Results, Traffic) {
     let (a, _) = aggregate(&job, &plan, &la, &read("a.csv")).unwrap();
     let (b, _) = aggregate(&job, &plan, &lb, &read("b.csv")).unwrap();
     let p = job.policy().clone();
-    let ((r0, t0), (r1, _)) = run_pair(&job, &plan, [&a, &b], [p, p]);
+    let ((r0, t0), (r1, _)) = run_pair(&job, &plan, [&a, &b], [p.clone(), p]);
     let (r0, r1) = (r0.unwrap(), r1.unwrap());
     assert_eq!(r0, r1, "the parties released different results");
     (job, plan, r0, t0)

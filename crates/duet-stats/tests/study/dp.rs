@@ -43,6 +43,8 @@ column = "v"
 [policy]
 min_cell = 0
 min_group = 0
+disclosure = "off"
+reason = "checks the DP noise itself, with no cell withheld"
 dp = {{ {dp} }}
 "#,
         z = "0".repeat(64)

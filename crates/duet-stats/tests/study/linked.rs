@@ -120,7 +120,7 @@ fn linked_study_releases_what_a_plaintext_join_would() {
     let all = acc.finish();
     let none = Accumulator::new(&plan).finish();
     let p = job.policy().clone();
-    let ((oracle, _), _) = run_pair(&job, &plan, [&all, &none], [p, p]);
+    let ((oracle, _), _) = run_pair(&job, &plan, [&all, &none], [p.clone(), p]);
     let oracle = oracle.unwrap();
     assert_eq!(x.statistics, oracle.statistics);
     assert_eq!(x.revealed, oracle.revealed);

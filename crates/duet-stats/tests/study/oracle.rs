@@ -50,6 +50,30 @@ pub fn union() -> Vec<Row> {
     rows
 }
 
+/// Each side's rows: hospital A's, then hospital B's.
+pub fn sides() -> [Vec<Row>; 2] {
+    [
+        parse(
+            &super::common::read("a.csv"),
+            ["sbp", "age", "smoker", "sex", "region"],
+        ),
+        parse(
+            &super::common::read("b.csv"),
+            ["SBP_mmHg", "age", "smoker", "Sex", "Region"],
+        ),
+    ]
+}
+
+/// Whether the fixture policy releases a cell: pooled count at least 5,
+/// each side's part 0 or at least 3 (the per-party rule).
+pub fn released(keep: impl Fn(&Row) -> bool) -> bool {
+    let [a, b] = sides();
+    let na = a.iter().filter(|r| keep(r)).count();
+    let nb = b.iter().filter(|r| keep(r)).count();
+    let side_ok = |n: usize| n == 0 || n >= 3;
+    na + nb >= 5 && side_ok(na) && side_ok(nb)
+}
+
 pub fn mean(x: &[f64]) -> f64 {
     x.iter().sum::<f64>() / x.len() as f64
 }

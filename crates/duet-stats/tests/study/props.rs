@@ -45,6 +45,8 @@ columns = ["x", "y"]
 [policy]
 min_cell = 2
 min_group = 2
+disclosure = "off"
+reason = "compares every statistic with the plaintext union, small cells included"
 "#;
 
 type Table = Vec<(i64, i64, usize)>;
@@ -72,7 +74,7 @@ proptest! {
         let (la, _) = aggregate(&job, &plan, &cfg, &csv(&a)).unwrap();
         let (lb, _) = aggregate(&job, &plan, &cfg, &csv(&b)).unwrap();
         let p = job.policy().clone();
-        let ((r0, _), (r1, _)) = run_pair(&job, &plan, [&la, &lb], [p, p]);
+        let ((r0, _), (r1, _)) = run_pair(&job, &plan, [&la, &lb], [p.clone(), p]);
         let (r0, r1) = (r0.unwrap(), r1.unwrap());
         prop_assert_eq!(&r0, &r1);
         let all: Table = a.iter().chain(&b).copied().collect();

@@ -3,6 +3,7 @@
 
 use duet_core::{Channel, Engine, InsecureDealer, MemoryChannel, Role, Shared, Z64};
 use duet_stats::protocol::HELLO;
+use duet_stats::release::{gated_len, GateError};
 use duet_stats::{run_study, Job, Plan, ProtocolError};
 use futures::executor::block_on;
 use proptest::prelude::*;
@@ -35,7 +36,7 @@ proptest! {
 
 fn hello_bytes(job: &Job, plan: &Plan, ratio: f64) -> Vec<u8> {
     let mut h = job.hash().to_vec();
-    for w in [plan.len() as u64, 5, 5, ratio.to_bits(), 0] {
+    for w in [plan.len() as u64, 5, 5, ratio.to_bits(), 0, 3, 100] {
         h.extend_from_slice(&w.to_le_bytes());
     }
     h
@@ -82,7 +83,7 @@ fn a_malformed_hello_is_refused() {
             .await
             .unwrap();
     });
-    assert!(matches!(e, ProtocolError::BadHello { len: 72 }));
+    assert!(matches!(e, ProtocolError::BadHello { len: 88 }));
     let e = against(async |mut e1| {
         let job = fixture_job();
         let mut h = hello_bytes(&job, &Plan::new(&job).unwrap(), 0.33);
@@ -101,13 +102,27 @@ fn a_peer_opening_a_bit_other_than_0_or_1_is_caught() {
             .send(HELLO, hello_bytes(&job, &plan, 0.33))
             .await
             .unwrap();
-        e1.channel().recv(HELLO, 72).await.unwrap();
+        e1.channel().recv(HELLO, 88).await.unwrap();
         e1.share_input(&vec![Z64(0); plan.len()]).await.unwrap();
         e1.receive_input::<Z64>(plan.len()).await.unwrap();
-        let zeros = Shared::from_shares(vec![Z64(0); plan.cells()]);
+        let n = gated_len(&job, &plan, job.policy());
+        let zeros = Shared::from_shares(vec![Z64(0); n]);
         let below = e1.lt(&zeros, &zeros).await.unwrap();
+        // The per-party rule: both sides' bits as shares, OR-ed in.
+        let theirs = e1.receive_input::<Z64>(n).await.unwrap();
+        let mine = e1.share_input(&vec![Z64(0); n]).await.unwrap();
+        let or = |a: &Shared<Z64>, b: &Shared<Z64>, ab: &Shared<Z64>| {
+            a.add(b).unwrap().sub(ab).unwrap()
+        };
+        let both = e1.mul(&theirs, &mine).await.unwrap();
+        let sides = or(&theirs, &mine, &both);
+        let both = e1.mul(&below, &sides).await.unwrap();
+        let below = or(&below, &sides, &both);
         let skewed: Vec<Z64> = below.shares().iter().map(|&s| s + Z64(2)).collect();
         let _ = e1.open(&Shared::from_shares(skewed)).await;
     });
-    assert!(matches!(e, ProtocolError::BadSuppressionBit { index: 0 }));
+    assert!(matches!(
+        e,
+        ProtocolError::Gate(GateError::BadBit { index: 0 })
+    ));
 }

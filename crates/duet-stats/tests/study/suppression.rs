@@ -94,7 +94,7 @@ fn everything_suppressed_opens_no_values() {
         min_cell: 1_000,
         ..job.policy().clone()
     };
-    let ((r0, t0), _) = run_pair(&job, &plan, [&a, &b], [strict, strict]);
+    let ((r0, t0), _) = run_pair(&job, &plan, [&a, &b], [strict.clone(), strict]);
     let r0 = r0.unwrap();
     assert_eq!(r0.revealed.len(), plan.cells());
     assert!(r0.revealed.iter().all(|r| r.value == "1"));
@@ -116,7 +116,7 @@ fn one_side_with_no_rows() {
     assert_eq!((log.rows_read, log.rows_used), (0, 0));
     let (b, _) = aggregate(&job, &plan, &local("local_b.toml"), &read("b.csv")).unwrap();
     let p = job.policy().clone();
-    let ((r0, _), _) = run_pair(&job, &plan, [&a, &b], [p, p]);
+    let ((r0, _), _) = run_pair(&job, &plan, [&a, &b], [p.clone(), p]);
     let rows = oracle::parse(
         &read("b.csv"),
         ["SBP_mmHg", "age", "smoker", "Sex", "Region"],
@@ -146,7 +146,7 @@ fn regression_needs_enough_rows_per_parameter() {
     )
     .unwrap();
     let p = job.policy().clone();
-    let ((r0, _), _) = run_pair(&job, &plan, [&a, &b], [p, p]);
+    let ((r0, _), _) = run_pair(&job, &plan, [&a, &b], [p.clone(), p]);
     let r0 = r0.unwrap();
     assert!(r0.statistic(10).unwrap().regression().unwrap().suppressed);
     assert_eq!(r0.statistic(0).unwrap().cells().unwrap()[0].n, Some(12));
