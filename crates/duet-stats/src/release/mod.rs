@@ -16,3 +16,7 @@
 //!   combination of released ones (this job's and the ledger's).
 
 pub mod provenance;
+
+pub(crate) mod plan_values;
+
+

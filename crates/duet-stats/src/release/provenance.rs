@@ -42,3 +42,33 @@ pub struct LinearValue {
     /// The records summed over.
     pub cell: Cell,
 }
+
+impl Condition {
+    /// Whether no record can satisfy the condition: no level, or a range
+    /// whose lower bound is not below its upper bound.
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Condition::Levels(levels) => levels.is_empty(),
+            Condition::Range {
+                lo: Some(lo),
+                hi: Some(hi),
+                ..
+            } => lo >= hi,
+            Condition::Range { .. } => false,
+        }
+    }
+}
+
+impl LinearValue {
+    /// The value summing `quantity` (in any order) over `cell`.
+    pub fn new(mut quantity: Vec<String>, cell: Cell) -> Self {
+        quantity.sort();
+        LinearValue { quantity, cell }
+    }
+
+    /// Whether the value is zero whatever the data, because some condition
+    /// of its cell can hold for no record; such a value is public.
+    pub fn is_structurally_zero(&self) -> bool {
+        self.cell.values().any(Condition::is_empty)
+    }
+}
