@@ -136,7 +136,10 @@ fn survival(
             };
             let interval = (time, range(job, time, Some(w[0]), Some(w[1])));
             out.push(with(&[(time, range(job, time, Some(w[0]), None))]));
-            out.push(with(&[interval.clone(), (event, event_is(job, event, true))]));
+            out.push(with(&[
+                interval.clone(),
+                (event, event_is(job, event, true)),
+            ]));
             out.push(with(&[interval, (event, event_is(job, event, false))]));
         }
     }
@@ -217,8 +220,7 @@ fn intersect(a: Condition, b: Condition) -> Condition {
 /// The levels `levels` (by index) of category `col`; none when they are
 /// all of its levels.
 fn level_set(job: &Job, col: usize, levels: &[usize]) -> Option<Condition> {
-    let Some(ColumnType::Category { levels: names }) = job.columns().get(col).map(|c| &c.ty)
-    else {
+    let Some(ColumnType::Category { levels: names }) = job.columns().get(col).map(|c| &c.ty) else {
         return None;
     };
     let set: BTreeSet<String> = levels

@@ -148,7 +148,11 @@ fn histogram_bins_drop_bounds_beyond_the_column() {
     let age = |lo, hi| lv(&[], &[("age", range(0, lo, hi))]);
     assert_eq!(
         v[12..15],
-        [age(None, Some(40)), age(Some(40), Some(60)), age(Some(60), None)]
+        [
+            age(None, Some(40)),
+            age(Some(40), Some(60)),
+            age(Some(60), None)
+        ]
     );
 }
 
@@ -181,12 +185,22 @@ fn survival_at_risk_events_and_censorings_per_group_and_interval() {
     let t = |lo, hi| ("time", range(0, lo, hi));
     let expected = [
         lv(&[], &[no()]),
-        lv(&[], &[no(), t(None, Some(10)), ("dead", range(0, Some(1), None))]),
-        lv(&[], &[no(), t(None, Some(10)), ("dead", range(0, None, Some(1)))]),
+        lv(
+            &[],
+            &[no(), t(None, Some(10)), ("dead", range(0, Some(1), None))],
+        ),
+        lv(
+            &[],
+            &[no(), t(None, Some(10)), ("dead", range(0, None, Some(1)))],
+        ),
         lv(&[], &[no(), t(Some(10), None)]),
         lv(
             &[],
-            &[no(), t(Some(10), Some(20)), ("dead", range(0, Some(1), None))],
+            &[
+                no(),
+                t(Some(10), Some(20)),
+                ("dead", range(0, Some(1), None)),
+            ],
         ),
     ];
     assert_eq!(v[25..30], expected);
