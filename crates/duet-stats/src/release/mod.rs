@@ -19,6 +19,8 @@ pub mod provenance;
 
 // The gate that calls these is wired in later; until then only tests use them.
 #[allow(dead_code)]
+pub(crate) mod atoms;
+#[allow(dead_code)]
 pub(crate) mod plan_values;
 #[allow(dead_code)]
 pub(crate) mod span;
