@@ -23,6 +23,8 @@ pub(crate) mod atoms;
 #[allow(dead_code)]
 pub(crate) mod plan_values;
 #[allow(dead_code)]
+pub(crate) mod secondary;
+#[allow(dead_code)]
 pub(crate) mod span;
 #[cfg(test)]
 mod test_oracle;
