@@ -20,7 +20,7 @@
 //! name in [`Results::revealed`]); nothing of the peer's own aggregates
 //! beyond what those pooled values imply.
 
-use duet_core::{Channel, ChannelError, Engine, EngineError, MsgKind, Preprocessing, Ring, Shared};
+use duet_core::{Channel, ChannelError, Engine, EngineError, MsgKind, Preprocessing, Ring};
 use duet_core::{Z128, Z64};
 
 use crate::job::{hex, Job, LocalPolicy, Policy, PolicyError, Suppress};

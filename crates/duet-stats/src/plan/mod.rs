@@ -19,7 +19,6 @@ use serde::Serialize;
 pub(crate) use accumulate::bin_of;
 pub use accumulate::{Accumulator, LocalAggregates};
 pub(crate) use layout::{term_name, Block, BlockKind, Term};
-pub(crate) use accumulate::group_cell;
 
 use crate::job::{statistic_label, Job, Policy, Suppress};
 

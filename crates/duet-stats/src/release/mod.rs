@@ -32,6 +32,8 @@ pub(crate) mod per_party;
 pub(crate) mod survival;
 pub(crate) mod threshold;
 mod record;
+#[cfg(test)]
+mod test_oracle;
 
 use duet_core::{Channel, Engine, EngineError, Preprocessing, Ring, Shared};
 
@@ -64,7 +66,7 @@ pub enum GateError {
     Noise,
     /// The differencing test could not run (a job too large for it).
     #[error("release gate: {0}")]
-    Span(#[from] span::SpanError),
+    Differencing(String),
 }
 
 /// What the gate decided and opened.
@@ -122,7 +124,12 @@ pub(crate) async fn run<R: Ring, C: Channel, P: Preprocessing>(
     for (g, w) in withheld.iter_mut().enumerate().take(plan.cells()) {
         *w = cell_failed.get(g).copied().unwrap_or(true);
     }
-    let secondary = secondary_withholds(&openables, &mut withheld)?;
+    let secondary = if policy.control_off() {
+        Vec::new()
+    } else {
+        secondary_withholds(&openables, &mut withheld, &atoms::domain_of(job))
+            .map_err(|e| GateError::Differencing(e.to_string()))?
+    };
     let released: Vec<&Openable> = openables
         .iter()
         .filter(|o| !withheld.get(o.group).copied().unwrap_or(true))
@@ -332,7 +339,8 @@ async fn open_cells<R: Ring, C: Channel, P: Preprocessing>(
 fn secondary_withholds(
     openables: &[Openable],
     withheld: &mut [bool],
-) -> Result<Vec<(usize, String)>, GateError> {
+    domain: &atoms::Domain,
+) -> Result<Vec<(usize, String)>, atoms::AtomError> {
     let items: Vec<secondary::Item> = openables
         .iter()
         .map(|o| secondary::Item {
@@ -341,15 +349,18 @@ fn secondary_withholds(
             released: !withheld.get(o.group).copied().unwrap_or(true),
         })
         .collect();
-    let found = secondary::secondary(&items, &[], &[]).map_err(GateError::Span)?;
+    let found = secondary::secondary(&items, &[], &[], domain)?;
     let mut out = Vec::new();
     for w in found.withheld {
         if let Some(slot) = withheld.get_mut(w.group) {
             *slot = true;
         }
-        let protects = openables
-            .get(w.protects)
-            .map_or_else(|| "an earlier release".to_string(), |o| o.name.clone());
+        let protects = match w.protects {
+            secondary::Protected::Item(i) => openables
+                .get(i)
+                .map_or_else(|| "?".to_string(), |o| o.name.clone()),
+            secondary::Protected::Earlier(_) => "a value an earlier run withheld".to_string(),
+        };
         out.push((w.group, protects));
     }
     Ok(out)

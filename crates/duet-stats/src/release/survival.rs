@@ -16,7 +16,7 @@
 //!
 //! Attack tests: `tests/release/survival.rs`.
 
-use duet_core::{Channel, Engine, EngineError, Preprocessing, Ring, Shared};
+use duet_core::{Channel, Engine, Preprocessing, Ring, Shared};
 
 use super::{per_party, threshold};
 use crate::plan::{BlockKind, Plan};

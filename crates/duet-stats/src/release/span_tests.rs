@@ -1,0 +1,99 @@
+#![allow(clippy::unwrap_used)]
+
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::Zero;
+use proptest::prelude::*;
+
+use super::Basis;
+use crate::release::test_oracle;
+
+fn q(n: i64, d: i64) -> BigRational {
+    BigRational::new(BigInt::from(n), BigInt::from(d))
+}
+
+fn basis(vectors: &[&[usize]]) -> Basis {
+    let mut b = Basis::new();
+    for (id, v) in vectors.iter().enumerate() {
+        b.insert_support(id, v);
+    }
+    b
+}
+
+#[test]
+fn the_empty_basis_spans_only_zero() {
+    let b = Basis::new();
+    assert_eq!(b.express_support(&[]), Some(vec![]));
+    assert_eq!(b.express_support(&[3]), None);
+    assert_eq!(b.rank(), 0);
+}
+
+#[test]
+fn a_part_is_the_total_minus_the_other_parts() {
+    let b = basis(&[&[0, 1, 2], &[0], &[1]]);
+    assert_eq!(
+        b.express_support(&[2]),
+        Some(vec![(0, q(1, 1)), (1, q(-1, 1)), (2, q(-1, 1))])
+    );
+}
+
+#[test]
+fn a_dependent_vector_adds_nothing_and_is_never_used() {
+    let mut b = basis(&[&[0], &[1]]);
+    assert!(!b.insert_support(2, &[0, 1]));
+    assert!(b.insert_support(3, &[2]));
+    assert_eq!(b.rank(), 3);
+    assert_eq!(
+        b.express_support(&[0, 1, 2]),
+        Some(vec![(0, q(1, 1)), (1, q(1, 1)), (3, q(1, 1))])
+    );
+}
+
+#[test]
+fn an_overlapping_chain_does_not_span_its_ends() {
+    // a(1,1,0) + b(0,1,1) = (1,0,1) needs a = b = 1 and then 2 in the middle.
+    let b = basis(&[&[0, 1], &[1, 2]]);
+    assert_eq!(b.express_support(&[0, 2]), None);
+    assert_eq!(b.express_support(&[0, 1, 2]), None);
+}
+
+#[test]
+fn coefficients_may_be_fractions() {
+    let b = basis(&[&[0, 1], &[1, 2], &[0, 2]]);
+    let half = q(1, 2);
+    assert_eq!(
+        b.express_support(&[0, 1, 2]),
+        Some(vec![(0, half.clone()), (1, half.clone()), (2, half)])
+    );
+}
+
+/// Up to 8 random 0/1 vectors over 6 indices, and a target.
+fn vectors() -> impl Strategy<Value = (Vec<Vec<usize>>, Vec<usize>)> {
+    let support = proptest::sample::subsequence((0..6usize).collect::<Vec<_>>(), 0..=6);
+    (proptest::collection::vec(support.clone(), 0..8), support)
+}
+
+proptest! {
+    #[test]
+    fn membership_agrees_with_dense_rank_and_the_combination_sums_to_the_target(
+        (rows, target) in vectors()
+    ) {
+        let refs: Vec<&[usize]> = rows.iter().map(Vec::as_slice).collect();
+        let b = basis(&refs);
+        let dense: Vec<_> = rows.iter().map(|r| test_oracle::dense(r, 6)).collect();
+        prop_assert_eq!(b.rank(), test_oracle::rank(&dense));
+        let want = test_oracle::dense(&target, 6);
+        let got = b.express_support(&target);
+        prop_assert_eq!(got.is_some(), test_oracle::in_span(&dense, &want));
+        if let Some(coeffs) = got {
+            let mut sum = vec![BigRational::zero(); 6];
+            for (id, c) in &coeffs {
+                prop_assert!(!c.is_zero());
+                for (k, x) in dense[*id].iter().enumerate() {
+                    sum[k] += c * x;
+                }
+            }
+            prop_assert_eq!(sum, want);
+        }
+    }
+}
