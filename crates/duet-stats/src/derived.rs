@@ -4,7 +4,7 @@
 use crate::analysis::{chi_square, kaplan_meier, ratio, welch, Interval, Measure, Moments};
 use crate::job::{ColumnType, Job, StatisticSpec};
 use crate::plan::{Block, BlockKind};
-use crate::release::survival::{Curve, Span, Stop};
+use crate::release::survival::{CurveSpans, Stop};
 use crate::results::{
     CellResult, LogisticResult, StatBody, SurvivalResult, TTestResult, TableTestResult,
 };
@@ -140,12 +140,7 @@ pub(crate) fn t_test(job: &Job, column: &str, b: &Block, released: &Released) ->
 }
 
 /// Kaplan-Meier curves, one per group, from at-risk, event and censoring counts.
-pub(crate) fn survival(
-    job: &Job,
-    time: &str,
-    b: &Block,
-    curves: &[(&Curve, Vec<(Span, [i128; 3])>)],
-) -> StatBody {
+pub(crate) fn survival(job: &Job, time: &str, b: &Block, curves: &[CurveSpans<'_>]) -> StatBody {
     let BlockKind::Survival { edges, .. } = &b.kind else {
         return StatBody::Survival(SurvivalResult {
             time: time.into(),

@@ -130,7 +130,9 @@ pub async fn run_study<C: Channel, P: Preprocessing>(
         None => None,
     };
     let opened = match plan.ring() {
-        RingChoice::Z64 => gate::<Z64, C, P>(engine, job, plan, &enforced, local, noise.as_ref()).await?,
+        RingChoice::Z64 => {
+            gate::<Z64, C, P>(engine, job, plan, &enforced, local, noise.as_ref()).await?
+        }
         RingChoice::Z128 => {
             gate::<Z128, C, P>(engine, job, plan, &enforced, local, noise.as_ref()).await?
         }
@@ -214,7 +216,10 @@ async fn hello<C: Channel>(
         _ => return Err(bad()),
     };
     let (per_party, k) = (word(5)?, word(6)?);
-    let k = u32::try_from(k).ok().filter(|k| (1..=100).contains(k)).ok_or_else(bad)?;
+    let k = u32::try_from(k)
+        .ok()
+        .filter(|k| (1..=100).contains(k))
+        .ok_or_else(bad)?;
     let job_policy = job.policy();
     Ok(Policy {
         min_cell,

@@ -7,7 +7,7 @@ use crate::job::{format_scaled, ColumnType, Job, StatisticSpec};
 use crate::linalg::spd_inverse;
 use crate::plan::{term_name, Block, BlockKind, Plan, Term};
 use crate::protocol::Opened;
-use crate::release::survival::{Curve, Span};
+use crate::release::survival::CurveSpans;
 use crate::results::{
     CellResult, Coefficient, CorrelationResult, RegressionResult, StatBody, StatisticResult,
 };
@@ -59,7 +59,7 @@ pub(crate) fn compute(job: &Job, plan: &Plan, opened: &Opened) -> Vec<StatisticR
 }
 
 /// The curves of survival block `index`, each with its released spans.
-fn curves_of(index: usize, opened: &Opened) -> Vec<(&Curve, Vec<(Span, [i128; 3])>)> {
+fn curves_of(index: usize, opened: &Opened) -> Vec<CurveSpans<'_>> {
     opened
         .curves
         .iter()

@@ -19,8 +19,9 @@ pub use local_ledger::{
     LedgerConfig, DEFAULT_LIFETIME_DELTA, DEFAULT_LIFETIME_EPSILON, LEDGER_SUFFIX,
 };
 pub use spec::{
-    ColumnSpec, DataSettings, Disclosure, Dominance, DpSpec, JobHeader, JobSpec, LinkDuplicates, LinkSpec, Mechanism,
-    Normalize, OnBadValue, Parties, Party, PartyId, Policy, StatisticSpec, Suppress,
+    ColumnSpec, DataSettings, Disclosure, Dominance, DpSpec, JobHeader, JobSpec, LinkDuplicates,
+    LinkSpec, Mechanism, Normalize, OnBadValue, Parties, Party, PartyId, Policy, StatisticSpec,
+    Suppress,
 };
 
 pub(crate) use decimal::format_scaled;

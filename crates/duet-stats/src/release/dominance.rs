@@ -71,7 +71,9 @@ pub(crate) async fn violated<R: Ring, C: Channel, P: Preprocessing>(
         let bigger = engine.lt(&top, &next).await?;
         top = engine.select(&bigger, &next, &top).await?;
     }
-    let totals: Vec<R> = (0..cells).map(|c| slot(&a, c, 0) + slot(&b, c, 0)).collect();
+    let totals: Vec<R> = (0..cells)
+        .map(|c| slot(&a, c, 0) + slot(&b, c, 0))
+        .collect();
     let lhs = Shared::from_shares(totals).mul_scalar(R::from_u64(u64::from(k)));
     let rhs = top.mul_scalar(R::from_u64(100));
     engine.lt(&lhs, &rhs).await

@@ -18,22 +18,22 @@
 //! [`ledger`] is each side's local record of what its runs released and
 //! withheld, and of the privacy budget they spent, per dataset.
 
-pub mod floor;
-pub mod ledger;
-pub mod provenance;
+pub(crate) mod atoms;
 pub mod dominance;
+pub mod floor;
 pub(crate) mod gates;
+pub mod ledger;
 pub(crate) mod open;
+pub(crate) mod per_party;
 pub(crate) mod plan_values;
+pub mod provenance;
+mod record;
 pub(crate) mod secondary;
 pub(crate) mod span;
-pub(crate) mod atoms;
-pub(crate) mod per_party;
 pub(crate) mod survival;
-pub(crate) mod threshold;
-mod record;
 #[cfg(test)]
 mod test_oracle;
+pub(crate) mod threshold;
 
 use duet_core::{Channel, Engine, EngineError, Preprocessing, Ring, Shared};
 

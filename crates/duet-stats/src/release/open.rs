@@ -101,10 +101,7 @@ fn span_values(plan: &Plan, values: &[LinearValue], s: &Span, group: usize) -> V
     let at_risk = Openable {
         name: name(0),
         terms: vec![(element(s.first, 0), 1)],
-        value: values
-            .get(element(s.first, 0))
-            .cloned()
-            .unwrap_or_default(),
+        value: values.get(element(s.first, 0)).cloned().unwrap_or_default(),
         group,
         cell: first_cell,
     };

@@ -73,12 +73,8 @@ impl Facts<'_> {
     }
 
     fn per_party_rule(&self) -> Option<String> {
-        self.own.then(|| {
-            format!(
-                "each side's part 0 or >= {}",
-                self.policy.per_party()
-            )
-        })
+        self.own
+            .then(|| format!("each side's part 0 or >= {}", self.policy.per_party()))
     }
 
     fn dominance_rule(&self, cell: usize) -> Option<String> {
@@ -148,7 +144,10 @@ pub(crate) fn build(
             continue;
         }
         let (kind, rule) = match secondary.iter().find(|(g, _)| *g == o.group) {
-            Some((_, protects)) => ("secondary", format!("withheld so that {protects} cannot be recomputed")),
+            Some((_, protects)) => (
+                "secondary",
+                format!("withheld so that {protects} cannot be recomputed"),
+            ),
             None => (
                 "primary",
                 format!("failed at least one of: {}", facts.rules(o.cell).join("; ")),
@@ -180,7 +179,10 @@ fn rules_in_force(f: &Facts<'_>) -> Vec<String> {
         format!("model size: at most {} parameters per record", p.max_params_ratio),
     ];
     if f.own {
-        out.push(format!("per-party threshold: each side's part of a released cell is 0 or at least {} records", p.per_party()));
+        out.push(format!(
+            "per-party threshold: each side's part of a released cell is 0 or at least {} records",
+            p.per_party()
+        ));
         out.push(format!("dominance: in sums and means, the {} largest contributions hold at most {}% of the total", p.dominance.n, p.dominance.k));
     } else {
         out.push("per-party threshold and dominance: not applied (linked study, or DP noise gives the guarantee)".into());
@@ -194,28 +196,31 @@ fn notes(f: &Facts<'_>) -> Vec<String> {
         .gated
         .iter()
         .zip(f.count_failed)
-        .filter(|(g, &failed)| failed && g.terms.len() != 1 || failed && is_level(f, g))
+        .filter(|(g, &failed)| failed && (g.terms.len() != 1 || is_level(f, g)))
         .map(|(g, _)| format!("{}: a category level failed the rules, so the statistic is withheld (merge small levels or drop the term)", g.label))
         .collect();
     for c in f.curves {
-        let label = f.plan.blocks().get(c.block).map_or("?", |b| b.label.as_str());
+        let label = f
+            .plan
+            .blocks()
+            .get(c.block)
+            .map_or("?", |b| b.label.as_str());
         match c.stop {
             Some(Stop::AtRisk { at }) => out.push(format!("{label} group {}: the curve stops at interval {} (too few at risk)", c.group + 1, at + 1)),
             Some(Stop::Tail { from }) => out.push(format!("{label} group {}: the curve stops at interval {} (the last intervals' events or censored fail the rules even merged)", c.group + 1, from + 1)),
             None => {}
         }
         if c.spans.iter().any(|s| s.first != s.last) {
-            out.push(format!("{label} group {}: intervals merged until their events and censored counts passed", c.group + 1));
+            out.push(format!(
+                "{label} group {}: intervals merged until their events and censored counts passed",
+                c.group + 1
+            ));
         }
     }
     out
 }
 
 fn is_level(f: &Facts<'_>, g: &GatedCount) -> bool {
-    f.gated
-        .iter()
-        .filter(|o| o.cell == g.cell)
-        .count()
-        > 1
+    f.gated.iter().filter(|o| o.cell == g.cell).count() > 1
         && f.gated.iter().find(|o| o.cell == g.cell) != Some(g)
 }

@@ -34,6 +34,12 @@ pub(crate) struct Span {
     pub(crate) last: usize,
 }
 
+/// A released span with its at risk, events and censored counts.
+pub(crate) type SpanValues = (Span, [i128; 3]);
+
+/// One curve with its released spans.
+pub(crate) type CurveSpans<'a> = (&'a Curve, Vec<SpanValues>);
+
 /// Why a curve ends before its last interval.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Stop {

@@ -290,7 +290,7 @@ fn a_vanished_peer_ends_the_run_with_an_error() {
         &mut rng,
     );
     let mut hello = job.hash().to_vec();
-    for w in [plan.len() as u64, 5, 5, 0.33f64.to_bits(), 0] {
+    for w in [plan.len() as u64, 5, 5, 0.33f64.to_bits(), 0, 3, 100] {
         hello.extend_from_slice(&w.to_le_bytes());
     }
     // The peer sends its hello, then goes away.

@@ -74,6 +74,31 @@ pub fn released(keep: impl Fn(&Row) -> bool) -> bool {
     na + nb >= 5 && side_ok(na) && side_ok(nb)
 }
 
+/// Checks one cell against the rules: a cell failing the primary rules
+/// is withheld; a withheld cell that passes them is recorded as a
+/// secondary suppression; a released cell has the oracle's count.
+pub fn check_cell(
+    res: &duet_stats::Results,
+    cell: &duet_stats::results::CellResult,
+    label: &str,
+    keep: impl Fn(&Row) -> bool,
+) {
+    let n = union().iter().filter(|r| keep(r)).count() as u64;
+    if !released(&keep) {
+        assert!(
+            cell.suppressed,
+            "{label}[{}] passed although it fails a rule",
+            cell.cell
+        );
+    } else if cell.suppressed {
+        let name = format!("{label}[{}].n", cell.cell);
+        let w = res.disclosure.withheld.iter().find(|w| w.name == name);
+        assert_eq!(w.map(|w| w.kind), Some("secondary"), "{name}");
+    } else {
+        assert_eq!(cell.n, Some(n), "{label}[{}]", cell.cell);
+    }
+}
+
 pub fn mean(x: &[f64]) -> f64 {
     x.iter().sum::<f64>() / x.len() as f64
 }

@@ -62,7 +62,14 @@ fn writes_results_report_and_manifest() {
         .collect();
     assert_eq!(
         kinds,
-        ["input", "open", "and-open", "bit-open", "stats-hello"]
+        [
+            "input",
+            "open",
+            "beaver-open",
+            "and-open",
+            "bit-open",
+            "stats-hello"
+        ]
     );
     let report = std::fs::read_to_string(&paths.report).unwrap();
     assert!(report.contains("region=west") && report.contains("suppressed"));

@@ -111,9 +111,8 @@ fn a_peer_opening_a_bit_other_than_0_or_1_is_caught() {
         // The per-party rule: both sides' bits as shares, OR-ed in.
         let theirs = e1.receive_input::<Z64>(n).await.unwrap();
         let mine = e1.share_input(&vec![Z64(0); n]).await.unwrap();
-        let or = |a: &Shared<Z64>, b: &Shared<Z64>, ab: &Shared<Z64>| {
-            a.add(b).unwrap().sub(ab).unwrap()
-        };
+        let or =
+            |a: &Shared<Z64>, b: &Shared<Z64>, ab: &Shared<Z64>| a.add(b).unwrap().sub(ab).unwrap();
         let both = e1.mul(&theirs, &mine).await.unwrap();
         let sides = or(&theirs, &mine, &both);
         let both = e1.mul(&below, &sides).await.unwrap();
