@@ -164,9 +164,20 @@ fn analyses_job_matches_plaintext_fits() {
     // #3 Kaplan-Meier by smoker: at-risk and event counts of the first interval.
     for (g, smoker) in [0.0, 1.0].iter().enumerate() {
         let grp: Vec<&[f64; 7]> = rows.iter().filter(|r| r[2] == *smoker).collect();
-        let step = &s[2]["curves"][g]["steps"][0];
-        assert_eq!(step["at_risk"].as_u64().unwrap(), grp.len() as u64);
-        let events = grp.iter().filter(|r| r[4] < 183.0 && r[5] == 1.0).count();
+        let curve = &s[2]["curves"][g];
+        let step = &curve["steps"][0];
+        if step.is_null() {
+            // Every interval failed the rules even merged: the note says so.
+            let note = curve["note"].as_str().unwrap();
+            assert!(
+                note.contains("fail the disclosure rules even merged"),
+                "{note}"
+            );
+            continue;
+        }
+        // The first released step may merge intervals until its counts pass.
+        let end = step["end"].as_f64().unwrap();
+        let events = grp.iter().filter(|r| r[4] < end && r[5] == 1.0).count();
         assert_eq!(step["events"].as_u64().unwrap(), events as u64);
     }
 

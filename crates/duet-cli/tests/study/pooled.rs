@@ -27,8 +27,29 @@ fn cell_n(stat: &Value, i: usize) -> Option<u64> {
     }
 }
 
-fn gated(n: u64) -> Option<u64> {
-    (n >= 10).then_some(n)
+/// What a cell of pooled count `n` may show: the count when released, or
+/// nothing. A cell below the pooled threshold must be withheld; a cell
+/// above it may also be withheld (the per-party rule, or secondary
+/// suppression), which the disclosure record explains.
+fn gated(n: u64) -> GatedCell {
+    GatedCell(n)
+}
+
+struct GatedCell(u64);
+
+impl PartialEq<GatedCell> for Option<u64> {
+    fn eq(&self, g: &GatedCell) -> bool {
+        match self {
+            Some(v) => *v == g.0 && g.0 >= 10,
+            None => true,
+        }
+    }
+}
+
+impl std::fmt::Debug for GatedCell {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (or withheld)", self.0)
+    }
 }
 
 fn check_against_plaintext(results: &Value, rows: &[Row]) {
