@@ -175,6 +175,7 @@ fn analyses_job_matches_plaintext_fits() {
             );
             continue;
         }
+        assert_eq!(step["at_risk"].as_u64().unwrap(), grp.len() as u64);
         // The first released step may merge intervals until its counts pass.
         let end = step["end"].as_f64().unwrap();
         let events = grp.iter().filter(|r| r[4] < end && r[5] == 1.0).count();
