@@ -15,6 +15,7 @@ mod data;
 mod degenerate;
 mod oracle;
 mod random;
+mod stress;
 
 use duet_core::{Engine, InsecureDealer, MemoryChannel, Preprocessing, Ring, Role, Shared, Z128};
 use duet_stats::secure::linear::{
