@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use duet_core::{Channel, Engine, InsecureDealer, MemoryChannel, Preprocessing, Ring, Role, Z64};
 use duet_stats::secure::linear::{decode_regression, schulz_steps};
+use duet_stats::CountingChannel;
 use futures::executor::block_on;
 use rand::SeedableRng;
 
@@ -96,6 +97,7 @@ fn regression_p6_cost() {
     assert_eq!(d.terms(), 6);
     let shape = d.shape();
     let (c0, c1) = MemoryChannel::pair();
+    let c0 = CountingChannel::new(c0);
     let drawn = Arc::new(Mutex::new(Drawn::default()));
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(5);
     let mut e0 = Engine::new(
@@ -112,8 +114,8 @@ fn regression_p6_cost() {
     );
     let start = Instant::now();
     let (a, b) = block_on(futures::future::join(
-        party::<Z64, _>(&mut e0, &d, &shape, Analysis::Regression),
-        party::<Z64, _>(&mut e1, &d, &shape, Analysis::Regression),
+        party::<Z64, _, _>(&mut e0, &d, &shape, Analysis::Regression),
+        party::<Z64, _, _>(&mut e1, &d, &shape, Analysis::Regression),
     ));
     let elapsed = start.elapsed();
     let (a, b) = (a.unwrap(), b.unwrap());
@@ -121,10 +123,15 @@ fn regression_p6_cost() {
     let fit = decode_regression(&a, &shape).unwrap();
     let (c, s, r) = regression_errors(&d, &fit);
     let drawn = *drawn.lock().unwrap();
+    let (channel, _) = e0.into_parts();
+    let sent = channel.traffic().total();
     println!(
-        "p = 6, {} Newton-Schulz steps: {drawn:?} (P0), {:.1} ms both parties on one thread \
-         (dealer generating on demand, input sharing included); errors {c:.1e} {s:.1e} {r:.1e}",
+        "p = 6, {} Newton-Schulz steps: {drawn:?} (P0), {} messages / {} bytes sent by P0, \
+         {:.1} ms both parties on one thread (dealer generating on demand, input sharing \
+         included); errors {c:.1e} {s:.1e} {r:.1e}",
         schulz_steps(5),
+        sent.sent_frames,
+        sent.sent_bytes,
         elapsed.as_secs_f64() * 1e3
     );
     // Comparisons: m SCALE_BITS + 2k + 1 = 6 * 24 + 10 + 1.

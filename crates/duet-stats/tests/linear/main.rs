@@ -17,7 +17,9 @@ mod oracle;
 mod random;
 mod stress;
 
-use duet_core::{Engine, InsecureDealer, MemoryChannel, Preprocessing, Ring, Role, Shared, Z128};
+use duet_core::{
+    Channel, Engine, InsecureDealer, MemoryChannel, Preprocessing, Ring, Role, Shared, Z128,
+};
 use duet_stats::secure::linear::{
     correlation_shares, decode_correlation, decode_regression, regression_shares,
     CorrelationMatrix, LinearError, LinearFit, LinearShape,
@@ -43,8 +45,8 @@ pub fn engines(seed: u64) -> (TestEngine, TestEngine) {
 
 /// Shares of the pooled cross block: each party aggregates its half of
 /// the records, both share, and the shares are added.
-pub async fn pooled<R: Ring, P: Preprocessing>(
-    e: &mut Engine<MemoryChannel, P>,
+pub async fn pooled<R: Ring, C: Channel, P: Preprocessing>(
+    e: &mut Engine<C, P>,
     d: &Records,
 ) -> Result<Shared<R>, duet_core::EngineError> {
     let (first, second) = d.split();
@@ -74,13 +76,13 @@ pub enum Analysis {
 }
 
 /// One party: pool, compute the shares, open them (as the gate would).
-pub async fn party<R: Ring, P: Preprocessing>(
-    e: &mut Engine<MemoryChannel, P>,
+pub async fn party<R: Ring, C: Channel, P: Preprocessing>(
+    e: &mut Engine<C, P>,
     d: &Records,
     shape: &LinearShape,
     what: Analysis,
 ) -> Result<Vec<Z128>, LinearError> {
-    let cross = pooled::<R, P>(e, d).await?;
+    let cross = pooled::<R, C, P>(e, d).await?;
     let shares = match what {
         Analysis::Regression => regression_shares(e, &cross, shape).await?,
         Analysis::Correlation => correlation_shares(e, &cross, shape).await?,
@@ -93,8 +95,8 @@ pub fn opened<R: Ring>(seed: u64, d: &Records, what: Analysis) -> Result<Vec<Z12
     let shape = d.shape();
     let (mut e0, mut e1) = engines(seed);
     let (a, b) = block_on(futures::future::join(
-        party::<R, _>(&mut e0, d, &shape, what),
-        party::<R, _>(&mut e1, d, &shape, what),
+        party::<R, _, _>(&mut e0, d, &shape, what),
+        party::<R, _, _>(&mut e1, d, &shape, what),
     ));
     match (a, b) {
         (Ok(a), Ok(b)) => {

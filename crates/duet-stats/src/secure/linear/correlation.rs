@@ -27,10 +27,10 @@ pub(crate) async fn correlations<C: Channel, P: Preprocessing>(
 }
 
 /// Shares of the values to open for the correlation matrix of the block's
-/// `m` terms: the upper triangle row by row, diagonal included, at
-/// [`WIDE_FRAC`] fractional bits. Entry `(i, j)` is `r_ij`, or
-/// [`UNDEFINED`] when term i or j is constant (the diagonal is 1 or
-/// [`UNDEFINED`]). Both parties call it alike; the caller opens.
+/// `m` terms: the upper triangle row by row, diagonal included, at 40
+/// fractional bits. Entry `(i, j)` is `r_ij`, or 4 (undefined) when term
+/// i or j is constant (the diagonal is 1 or 4). Both parties call it
+/// alike; the caller opens.
 pub async fn correlation_shares<R: Ring, C: Channel, P: Preprocessing>(
     engine: &mut Engine<C, P>,
     cross: &Shared<R>,

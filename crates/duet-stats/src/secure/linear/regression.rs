@@ -45,7 +45,7 @@ struct Solved {
 
 /// Shares of the values to open for the regression of the block's last
 /// term on an intercept and the other `k = m - 1` terms (`p = m`
-/// coefficients), at [`WIDE_FRAC`] fractional bits: first the singular
+/// coefficients), at 40 fractional bits: first the singular
 /// flag (an integer, 0 or 1), then, all 0 when it is 1, `2p + 1` values:
 /// `beta_0 / s_y`, `beta_i s_i / s_y`, `(n - p) Var(beta_0) / (s_y^2 4^l)`,
 /// `(n - p) Var(beta_i) s_i^2 / s_y^2` and R^2 (or -4 when the outcome is
