@@ -89,10 +89,10 @@
 //! absolutely, which scales every variance (a near-perfect fit has
 //! standard errors known only to about `2^-18 sd_y`). Measured by the
 //! `linear` test binary against plaintext f64 from the records: about
-//! 1e-12 on typical data (numeric and category predictors, n from p + 2
+//! 1e-12 on typical data (numeric and category predictors, n from 10^3
 //! to 10^5 near the bounds, negative values, both rings, 16 predictors, a
-//! VIF of 500); 1.7e-10 for a term spread over 2e-4 of its half-width;
-//! 3.4e-8 for terms spread over 1.2e-6 of it.
+//! VIF of 500), up to 1e-10 for p + 2 records or a term spread over 2e-4
+//! of its half-width, 3.4e-8 for terms spread over 1.2e-6 of it.
 //!
 //! # Cost
 //! All in Z_2^128. Comparisons: `m SCALE_BITS` (64-bit) for the scales,
@@ -104,15 +104,16 @@
 //! Z_2^64; `cargo test --release -p duet-stats --test linear cost --
 //! --nocapture`, both parties on one thread in memory, the test dealer
 //! generating on demand, input sharing of the cross block included; 2-core
-//! machine shared with builds, load about 3): 12,815 Z_2^128 triples, 155
-//! comparisons (155 daBits, 944 AND-triple words), 270 messages and 426 kB
-//! sent per party, 10 to 21 ms.
+//! machine shared with builds): 12,815 Z_2^128 triples, 155 comparisons
+//! (155 daBits, 944 AND-triple words), 285 messages and 426 kB sent per
+//! party, 9.3 to 9.5 ms at load 1.4 (10 to 21 ms at load 3).
 
 mod correlation;
 mod fixed;
 mod moments;
 mod normalize;
 mod regression;
+mod release;
 mod shape;
 
 pub use correlation::{correlation_shares, decode_correlation};

@@ -5,11 +5,9 @@
 use duet_core::{Channel, Engine, Preprocessing, Ring, Shared, Z128};
 
 use super::correlation::correlations;
-use super::fixed::{
-    minus, mul_trunc, pick, plus, repeat, tri_at, tri_len, tri_pairs, wide, HI_FRAC,
-};
-use super::moments::{moments, Moments};
-use super::normalize::{normalise, Scales};
+use super::fixed::{minus, pick, repeat, tri_at, wide};
+use super::moments::moments;
+use super::normalize::normalise;
 use super::{LinearError, LinearFit, LinearShape};
 use crate::secure::logistic::matrix::{matmul, newton_schulz, scaled_identity, unridge, WIDE_FRAC};
 
@@ -37,10 +35,10 @@ pub fn schulz_steps(k: usize) -> u32 {
 }
 
 /// The inverse correlation matrix (k x k), the standardised slopes and R^2.
-struct Solved {
-    rinv: Shared<Z128>,
-    b: Shared<Z128>,
-    r2: Shared<Z128>,
+pub(crate) struct Solved {
+    pub(crate) rinv: Shared<Z128>,
+    pub(crate) b: Shared<Z128>,
+    pub(crate) r2: Shared<Z128>,
 }
 
 /// Shares of the values to open for the regression of the block's last
@@ -62,7 +60,7 @@ pub async fn regression_shares<R: Ring, C: Channel, P: Preprocessing>(
     let r = correlations(engine, &sc, m).await?;
     let solved = solve(engine, &r, m, k).await?;
     let singular = singular(engine, &solved.rinv, k).await?;
-    let values = release_values(engine, shape, &mo, &sc, &solved).await?;
+    let values = super::release::values(engine, shape, &mo, &sc, &solved).await?;
     let keep = minus(&engine.constant(&[Z128::ONE]), &singular)?;
     let gated = engine.mul(&repeat(&keep, 0, values.len()), &values).await?;
     Ok(Shared::concat(&[&singular, &gated]))
@@ -110,141 +108,6 @@ async fn singular<C: Channel, P: Preprocessing>(
     // The ridge bounds the inverse by 5 2^RIDGE_BITS: 96 bits hold it.
     let over = engine.ltz_within(&room, 96).await?;
     Ok(engine.ltz_within(&over.sum().neg(), 16).await?)
-}
-
-/// The exact ratios `rho_i = T_i / T_y = p_i / q_i` of the predictors'
-/// scales to the outcome's, as the integer `p_i = max(rho_i, 1)` and the
-/// fixed-point `1 / q_i = min(rho_i, 1)` (k comparisons of `T_i` with
-/// `T_y`, one product round). Multiplying by `1 / q_i` first and by the
-/// integer `p_i` last keeps every product in range and loses nothing: one
-/// of the two is 1.
-async fn ratios<C: Channel, P: Preprocessing>(
-    engine: &mut Engine<C, P>,
-    sc: &Scales,
-    k: usize,
-) -> Result<(Shared<Z128>, Shared<Z128>), LinearError> {
-    let t = pick(&sc.t, 0..k);
-    let rho = engine.mul(&t, &repeat(&sc.inv_t, k, k)).await?;
-    let below = engine
-        .ltz_within(&minus(&t, &repeat(&sc.t, k, k))?, 32)
-        .await?;
-    let whole = engine.trunc(&rho, WIDE_FRAC).await?;
-    let ones = engine.constant(&vec![Z128::ONE; k]);
-    let wides = engine.constant(&vec![wide(1.0); k]);
-    let sel = Shared::concat(&[&minus(&ones, &below)?, &below]);
-    let diff = Shared::concat(&[&minus(&whole, &ones)?, &minus(&rho, &wides)?]);
-    let picked = engine.mul(&sel, &diff).await?;
-    let p = plus(&ones, &pick(&picked, 0..k))?;
-    let inv_q = plus(&wides, &pick(&picked, k..2 * k))?;
-    Ok((p, inv_q))
-}
-
-/// The `2p + 1` values of [`regression_shares`] before gating. With the
-/// well-scaled `h_i = sqrt(W_y) y_i` (so `sd_y / sd_i = h_i rho_i`),
-/// `mu_i = mean(t_i) / s_i / 2^l` and `E = (1 - R^2) R_xx^-1`: slopes
-/// `gamma_i = b_i h_i rho_i`, intercept `2^l (mu_y - sum gamma_i mu_i)`,
-/// slope variances `E_ii h_i^2 rho_i^2`, intercept variance `(1 - R^2)
-/// sd_y^2 / 4^l + sum_ij a_i a_j E_ij p_i p_j` with `a_i = mu_i h_i / q_i`.
-async fn release_values<C: Channel, P: Preprocessing>(
-    engine: &mut Engine<C, P>,
-    shape: &LinearShape,
-    mo: &Moments,
-    sc: &Scales,
-    solved: &Solved,
-) -> Result<Shared<Z128>, LinearError> {
-    const W: u32 = WIDE_FRAC;
-    let (_, k) = shape.check_regression()?;
-    let l = shape.intercept_shift()?;
-    let q = tri_len(k);
-    let (p, inv_q) = ratios(engine, sc, k).await?;
-    let (pl, pr): (Vec<usize>, Vec<usize>) = tri_pairs(k).unzip();
-    let pp = engine
-        .mul(&pick(&p, pl.clone()), &pick(&p, pr.clone()))
-        .await?;
-    let hy = mul_trunc(engine, &pick(&sc.w, [k]), &pick(&sc.u, [k]), W).await?;
-    let h = mul_trunc(engine, &repeat(&hy, 0, k), &pick(&sc.u, 0..k), W).await?;
-    let e = engine.add_public(&solved.r2.neg(), &[wide(1.0)])?;
-    let upper = pick(&solved.rinv, tri_pairs(k).map(|(i, j)| i * k + j));
-    let ee = mul_trunc(engine, &repeat(&e, 0, q), &upper, W).await?;
-    let centres: Vec<Z128> = shape
-        .centres_over_half(l)
-        .into_iter()
-        .map(Z128::from_i128)
-        .collect();
-    let mu = engine.trunc(&mo.mean, HI_FRAC - W + l).await?;
-    let mu = engine.add_public(&mu, &centres)?;
-    let ee_diag = pick(&ee, (0..k).map(|i| tri_at(k, i, i)));
-    let ty = pick(&sc.inv_t, [k]);
-    // b h, mu h, h h, e W_y
-    let r1 = mul_trunc(
-        engine,
-        &Shared::concat(&[&solved.b, &pick(&mu, 0..k), &h, &e]),
-        &Shared::concat(&[&h, &h, &h, &pick(&sc.w, [k])]),
-        W,
-    )
-    .await?;
-    let (bh, muh, hh, ew) = (
-        pick(&r1, 0..k),
-        pick(&r1, k..2 * k),
-        pick(&r1, 2 * k..3 * k),
-        pick(&r1, [3 * k]),
-    );
-    let r2 = mul_trunc(
-        engine,
-        &Shared::concat(&[&bh, &muh, &ee_diag, &ew]),
-        &Shared::concat(&[&inv_q, &inv_q, &hh, &ty]),
-        W,
-    )
-    .await?;
-    let (bq, a, x, ew1) = (
-        pick(&r2, 0..k),
-        pick(&r2, k..2 * k),
-        pick(&r2, 2 * k..3 * k),
-        pick(&r2, [3 * k]),
-    );
-    let r3 = mul_trunc(
-        engine,
-        &Shared::concat(&[&x, &ew1, &pick(&a, pl)]),
-        &Shared::concat(&[&inv_q, &ty, &pick(&a, pr)]),
-        W,
-    )
-    .await?;
-    let (xq, esd, aa) = (pick(&r3, 0..k), pick(&r3, [k]), pick(&r3, k + 1..k + 1 + q));
-    let r4 = mul_trunc(
-        engine,
-        &Shared::concat(&[&xq, &aa]),
-        &Shared::concat(&[&inv_q, &ee]),
-        W,
-    )
-    .await?;
-    let (xqq, z) = (pick(&r4, 0..k), pick(&r4, k..k + q));
-    let p_diag = pick(&pp, (0..k).map(|i| tri_at(k, i, i)));
-    let r5 = engine
-        .mul(
-            &Shared::concat(&[&bq, &xqq, &z]),
-            &Shared::concat(&[&p, &p_diag, &pp]),
-        )
-        .await?;
-    let (gamma, v, zt) = (
-        pick(&r5, 0..k),
-        pick(&r5, k..2 * k),
-        pick(&r5, 2 * k..2 * k + q),
-    );
-    let gmu = mul_trunc(engine, &gamma, &pick(&mu, 0..k), W).await?;
-    let twice: Vec<Z128> = tri_pairs(k)
-        .map(|(i, j)| Z128::from_u64(if i == j { 1 } else { 2 }))
-        .collect();
-    let quad = zt
-        .mul_public(&twice)
-        .map_err(|source| LinearError::Layout { source })?
-        .sum();
-    let v0 = plus(&engine.trunc(&esd, 2 * l).await?, &quad)?;
-    let o0 = minus(&pick(&mu, [k]), &gmu.sum())?.mul_scalar(Z128::ONE.shl(l));
-    let r2 = plus(
-        &solved.r2,
-        &pick(&sc.flag, [k]).mul_scalar(wide(NO_R_SQUARED)),
-    )?;
-    Ok(Shared::concat(&[&o0, &gamma, &v0, &v, &r2]))
 }
 
 /// The fit from the opened values of [`regression_shares`]: coefficients
