@@ -130,3 +130,45 @@ fn sixteen_predictors() {
     check_regression::<Z64>("16 predictors", 34, &d);
     check_correlation::<Z64>("17 terms", 34, &d);
 }
+
+#[test]
+fn very_strong_collinearity() {
+    // VIF about 1.2 10^4, beyond the stated 10^3: here still within ACCURACY.
+    let gens = [
+        Gen::Uniform {
+            min: 0,
+            max: 1000,
+            lo: 0,
+            hi: 1000,
+        },
+        Gen::Uniform {
+            min: 0,
+            max: 1000,
+            lo: 0,
+            hi: 1000,
+        },
+    ];
+    let y = Outcome {
+        min: -20_000,
+        max: 20_000,
+        intercept: 0.0,
+        noise: 100.0,
+    };
+    let mut d = Records::generate(35, 300, &gens, &[1.0, -1.0], y);
+    d.bounds.insert(
+        2,
+        duet_stats::secure::linear::TermBounds {
+            min: -100,
+            max: 2100,
+        },
+    );
+    for (i, r) in d.rows.iter_mut().enumerate() {
+        let v = r[0] + r[1] + ((i * 7919) % 13) as i64 - 6;
+        r.insert(2, v);
+    }
+    let vif = ols(&d).unwrap().max_vif;
+    let fit = crate::secure_regression::<Z64>(35, &d).unwrap();
+    let (c, s, r) = crate::accuracy::regression_errors(&d, &fit);
+    println!("VIF {vif:.0}: coefficients {c:.2e}, standard errors {s:.2e}, R^2 {r:.2e}");
+    assert!(vif > 5e3 && c.max(s).max(r) <= duet_stats::secure::linear::ACCURACY);
+}
