@@ -4,8 +4,8 @@
 use duet_core::{Channel, Engine, Preprocessing, Ring, Shared, Z128, Z64};
 
 use super::matrix::{
-    clamp, lift, matmul, narrow, newton_schulz, scaled_identity, wide, BETA_BITS, RIDGE_BITS,
-    WIDE_FRAC,
+    clamp, lift, matmul, narrow, newton_schulz, scaled_identity, unridge, wide, BETA_BITS,
+    RIDGE_BITS, WIDE_FRAC,
 };
 use super::records::{standardize, Records};
 use super::sigmoid::length;
@@ -145,25 +145,17 @@ fn weighted(v: &[Z128], w: &[f64], bits: u32) -> Z128 {
 /// Matrix products in the Neumann correction of the ridge.
 pub(crate) const NEUMANN_PRODUCTS: usize = 4;
 
-/// `A^-1` from `X = (A + r I)^-1` by a Neumann series in Horner form:
-/// `X (I + M (I + M (I + M (I + M))))` with `M = r X <= I`, which turns the
-/// ridge's relative effect `r / lambda_min(A)` on variances into its fifth
-/// power (a heavily padded or narrow-ranged design can have `r /
-/// lambda_min` near 0.1) and stays below `5 / r` where A is singular.
+/// `A^-1` from `X = (A + r I)^-1` for the logistic ridge `r = p
+/// 2^-RIDGE_BITS`: [`unridge`] with [`NEUMANN_PRODUCTS`] products, which
+/// turns the ridge's relative effect `r / lambda_min(A)` on variances into
+/// its fifth power (a heavily padded or narrow-ranged design can have `r /
+/// lambda_min` near 0.1).
 async fn unridged<C: Channel, P: Preprocessing>(
     engine: &mut Engine<C, P>,
     inverse: &Shared<Z128>,
     p: usize,
 ) -> Result<Shared<Z128>, LogisticError> {
-    let scaled = inverse.mul_scalar(Z128::from_u64(p as u64));
-    let m = engine.trunc(&scaled, RIDGE_BITS).await?;
-    let eye = scaled_identity(engine, wide(1.0), p);
-    let mut acc = eye.add(&m).map_err(length("covariance"))?;
-    for _ in 1..NEUMANN_PRODUCTS {
-        let mm = matmul(engine, &m, &acc, p, p).await?;
-        acc = eye.add(&mm).map_err(length("covariance"))?;
-    }
-    matmul(engine, inverse, &acc, p, p).await
+    unridge(engine, inverse, p, p as u64, RIDGE_BITS, NEUMANN_PRODUCTS).await
 }
 
 /// Opens `D beta_orig` and `D^2 diag(Cov_orig)` (a public bijection of the

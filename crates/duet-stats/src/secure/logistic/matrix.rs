@@ -147,6 +147,30 @@ pub(crate) async fn newton_schulz<C: Channel, P: Preprocessing>(
     Ok(x)
 }
 
+/// `A^-1` from `X = (A + r I)^-1` (p x p) for the ridge `r = mult
+/// 2^-ridge_bits`, by a Neumann series of `products` matrix products in
+/// Horner form: `X (I + M (I + M (..)))` with `M = r X <= I`. The relative
+/// error is `(r / lambda_min(A))^(products + 1)`, and where A is singular
+/// the result stays below `(products + 1) / r`.
+pub(crate) async fn unridge<C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    inverse: &Shared<Z128>,
+    p: usize,
+    mult: u64,
+    ridge_bits: u32,
+    products: usize,
+) -> Result<Shared<Z128>, LogisticError> {
+    let scaled = inverse.mul_scalar(Z128::from_u64(mult));
+    let m = engine.trunc(&scaled, ridge_bits).await?;
+    let eye = scaled_identity(engine, wide(1.0), p);
+    let mut acc = eye.add(&m).map_err(length("covariance"))?;
+    for _ in 1..products {
+        let mm = matmul(engine, &m, &acc, p, p).await?;
+        acc = eye.add(&mm).map_err(length("covariance"))?;
+    }
+    matmul(engine, inverse, &acc, p, p).await
+}
+
 /// Shares of `beta` with every element clamped to `[-2^10, 2^10]`:
 /// comparisons on `2p` values and one multiplication round.
 pub(crate) async fn clamp<C: Channel, P: Preprocessing>(

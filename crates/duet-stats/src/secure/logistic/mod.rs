@@ -185,7 +185,7 @@
 //! ```
 
 mod fit;
-mod matrix;
+pub(crate) mod matrix;
 mod records;
 mod sigmoid;
 
