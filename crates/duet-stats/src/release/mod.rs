@@ -14,6 +14,11 @@
 //! - [`secondary`]: after the primary bits are open, both sides withhold
 //!   whatever would let a withheld value be recomputed as a linear
 //!   combination of released ones (this job's and the ledger's).
+//!
+//! Beneath the rules: `plan_values` gives every plan element its
+//! provenance, `atoms` turns values into 0/1 vectors over the finest
+//! partition of the records, and `span` decides exact membership in a
+//! rational span.
 
 pub mod provenance;
 
