@@ -11,12 +11,17 @@
 //!   the job says `disclosure = "off"` with a reason;
 //! - pooled threshold, per-party threshold and dominance: the primary
 //!   decisions, made on shares; only one bit per cell is opened;
-//! - [`secondary`]: after the primary bits are open, both sides withhold
+//! - `secondary`: after the primary bits are open, both sides withhold
 //!   whatever would let a withheld value be recomputed as a linear
 //!   combination of released ones (this job's and the ledger's).
 //!
 //! [`ledger`] is each side's local record of what its runs released and
 //! withheld, and of the privacy budget they spent, per dataset.
+//!
+//! Beneath the rules: `plan_values` gives every plan element its
+//! provenance, `atoms` turns values into 0/1 vectors over the finest
+//! partition of the records, and `span` decides exact membership in a
+//! rational span.
 
 pub(crate) mod atoms;
 pub mod dominance;

@@ -121,11 +121,9 @@ pub(crate) fn secondary(
         atoms: atomize(&values, domain, MAX_ATOMS)?,
         earlier: earlier_released.len(),
         released: items.iter().map(|i| i.released).collect(),
-        bases: Vec::new(),
+        spans: Vec::new(),
     };
-    state.bases = (0..state.atoms.spaces.len())
-        .map(|s| state.basis(s))
-        .collect();
+    state.spans = state.spans();
     let mut queue: VecDeque<Protected> = (0..items.len())
         .filter(|&i| !state.released.get(i).copied().unwrap_or(true))
         .map(Protected::Item)
@@ -146,7 +144,7 @@ struct State<'a> {
     earlier: usize,
     released: Vec<bool>,
     /// The span of the released values, per space.
-    bases: Vec<Basis>,
+    spans: Vec<Basis>,
 }
 
 impl State<'_> {
@@ -156,6 +154,10 @@ impl State<'_> {
         self.atoms.vectors.get(id)
     }
 
+    fn atoms_of(&self, id: usize) -> usize {
+        self.vector(id).map_or(usize::MAX, |(_, a)| a.len())
+    }
+
     fn id(&self, p: Protected) -> usize {
         match p {
             Protected::Item(i) => i,
@@ -163,18 +165,23 @@ impl State<'_> {
         }
     }
 
-    /// The span of the released values of `space`: earlier ones first, so
-    /// that a value they determine is expressed with them alone.
-    fn basis(&self, space: usize) -> Basis {
+    /// The spans of the released values: earlier ones first, so that a
+    /// value they determine is expressed with them alone; then this job's,
+    /// narrowest first (unit rows keep the echelon form sparse), then in
+    /// order.
+    fn spans(&self) -> Vec<Basis> {
         let n = self.items.len();
-        let released = (n..n + self.earlier).chain((0..n).filter(|&i| self.is_released(i)));
-        let mut basis = Basis::new();
-        for id in released {
-            if let Some((_, atoms)) = self.vector(id).filter(|(s, _)| *s == space) {
-                basis.insert_support(id, atoms);
+        let mut mine: Vec<usize> = (0..n).filter(|&i| self.is_released(i)).collect();
+        mine.sort_by_key(|&i| (self.atoms_of(i), i));
+        let mut spans: Vec<Basis> = (0..self.atoms.spaces.len()).map(|_| Basis::new()).collect();
+        for id in (n..n + self.earlier).chain(mine) {
+            if let Some((space, atoms)) = self.vector(id) {
+                if let Some(span) = spans.get_mut(*space) {
+                    span.insert_support(id, atoms);
+                }
             }
         }
-        basis
+        spans
     }
 
     fn is_released(&self, item: usize) -> bool {
@@ -190,9 +197,9 @@ impl State<'_> {
             return; // publicly zero
         }
         while let Some(coeffs) = self
-            .bases
+            .spans
             .get(space)
-            .and_then(|b| b.express_support(&atoms))
+            .and_then(|s| s.express_support(&atoms))
         {
             let Some(pick) = self.choose(coeffs.iter().map(|(id, _)| *id)) else {
                 out.exposed_by_earlier.push(target);
@@ -211,29 +218,22 @@ impl State<'_> {
     /// the fewest atoms, then the latest.
     fn choose(&self, ids: impl Iterator<Item = usize>) -> Option<usize> {
         ids.filter(|&id| id < self.items.len() && self.is_released(id))
-            .max_by_key(|&id| {
-                let atoms = self.vector(id).map_or(usize::MAX, |(_, a)| a.len());
-                (std::cmp::Reverse(atoms), id)
-            })
+            .max_by_key(|&id| (std::cmp::Reverse(self.atoms_of(id)), id))
     }
 
     /// Withholds every released item of `group`, queues them for
-    /// protection, and recomputes the spans they were in.
+    /// protection, and takes them out of their spans.
     fn withhold_group(&mut self, group: usize, queue: &mut VecDeque<Protected>) {
-        let mut spaces = BTreeSet::new();
         for (i, item) in self.items.iter().enumerate() {
             if item.group == group && self.is_released(i) {
                 if let Some(r) = self.released.get_mut(i) {
                     *r = false;
                 }
                 queue.push_back(Protected::Item(i));
-                spaces.extend(self.vector(i).map(|(s, _)| *s));
-            }
-        }
-        for s in spaces {
-            let basis = self.basis(s);
-            if let Some(slot) = self.bases.get_mut(s) {
-                *slot = basis;
+                let space = self.vector(i).map(|(s, _)| *s);
+                if let Some(span) = space.and_then(|s| self.spans.get_mut(s)) {
+                    span.remove(i);
+                }
             }
         }
     }

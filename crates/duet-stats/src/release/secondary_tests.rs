@@ -327,3 +327,93 @@ proptest! {
         }
     }
 }
+
+/// A 20 x 20 x 5 table (2,000 cells), every one- and two-way margin and the
+/// total: 2,646 counts over 2,000 atoms, one cell in 32 suppressed.
+fn three_way_table() -> (Vec<Item>, Domain) {
+    let names = |prefix: &str, n: usize| -> Vec<String> {
+        (0..n).map(|i| format!("{prefix}{i}")).collect()
+    };
+    let cols = [
+        ("a", names("a", 20)),
+        ("b", names("b", 20)),
+        ("c", names("c", 5)),
+    ];
+    let domain: Domain = cols
+        .iter()
+        .map(|(c, l)| {
+            (
+                c.to_string(),
+                ColumnDomain::Levels(l.iter().cloned().collect()),
+            )
+        })
+        .collect();
+    // Every subset of the columns, the full table first.
+    let mut items = Vec::new();
+    for mask in (0..8u32).rev() {
+        let chosen: Vec<&(&str, Vec<String>)> = (0..3)
+            .filter(|b| mask >> b & 1 == 1)
+            .filter_map(|b| cols.get(b))
+            .collect();
+        let mut cells = vec![Cell::new()];
+        for (c, levels) in chosen {
+            cells = cells
+                .into_iter()
+                .flat_map(|cell| {
+                    levels.iter().map(move |l| {
+                        let mut cell = cell.clone();
+                        cell.insert(c.to_string(), Condition::Levels([l.clone()].into()));
+                        cell
+                    })
+                })
+                .collect();
+        }
+        for cell in cells {
+            let n = items.len();
+            let released = mask != 7 || (n * 2_654_435_761) % 32 != 5;
+            items.push(item(LinearValue::new(vec![], cell), n, released));
+        }
+    }
+    (items, domain)
+}
+
+/// Timing on a realistic size; run with
+/// `cargo test --release -p duet-stats --lib release::secondary::tests::timing -- --ignored --nocapture`.
+#[test]
+#[ignore = "timing, not a check"]
+fn timing_of_a_three_way_table_with_margins() {
+    use crate::release::atoms::{atomize, MAX_ATOMS};
+    use crate::release::span::Basis;
+    let (items, domain) = three_way_table();
+    let refs: Vec<&LinearValue> = items.iter().map(|i| &i.value).collect();
+    let start = std::time::Instant::now();
+    let atoms = atomize(&refs, &domain, MAX_ATOMS).unwrap();
+    let atomized = start.elapsed();
+    let mut basis = Basis::new();
+    for (id, (i, (_, v))) in items.iter().zip(&atoms.vectors).enumerate() {
+        if i.released {
+            basis.insert_support(id, v);
+        }
+    }
+    let built = start.elapsed();
+    let withheld: Vec<usize> = (0..items.len()).filter(|&i| !items[i].released).collect();
+    let in_span = withheld
+        .iter()
+        .filter(|&&i| basis.express_support(&atoms.vectors[i].1).is_some())
+        .count();
+    let tested = start.elapsed();
+    let got = secondary(&items, &[], &[], &domain).unwrap();
+    let whole = start.elapsed() - tested;
+    println!(
+        "{} values, {} atoms, rank {}, {} withheld ({in_span} in span): atomize {atomized:?}, \
+         basis {:?}, {} tests {:?}; secondary {whole:?}, {} groups withheld",
+        items.len(),
+        atoms.spaces[0].1,
+        basis.rank(),
+        withheld.len(),
+        built - atomized,
+        withheld.len(),
+        tested - built,
+        got.withheld.len()
+    );
+}

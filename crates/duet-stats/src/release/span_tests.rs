@@ -67,6 +67,33 @@ fn coefficients_may_be_fractions() {
     );
 }
 
+#[test]
+fn removing_a_vector_a_dependent_one_replaces_keeps_the_span() {
+    // total, a, b: then c = total - a - b; without a, a = total - b - c.
+    let mut b = basis(&[&[0, 1, 2], &[0], &[1], &[2]]);
+    assert_eq!(b.rank(), 3);
+    b.remove(1);
+    assert_eq!(b.rank(), 3);
+    assert_eq!(
+        b.express_support(&[0]),
+        Some(vec![(0, q(1, 1)), (2, q(-1, 1)), (3, q(-1, 1))])
+    );
+}
+
+#[test]
+fn removing_a_vector_nothing_replaces_shrinks_the_span() {
+    let mut b = basis(&[&[0, 1, 2], &[0], &[1]]);
+    b.remove(1);
+    assert_eq!(b.rank(), 2);
+    assert_eq!(b.express_support(&[0]), None);
+    assert_eq!(
+        b.express_support(&[0, 2]),
+        Some(vec![(0, q(1, 1)), (2, q(-1, 1))])
+    );
+    b.remove(7);
+    assert_eq!(b.rank(), 2);
+}
+
 /// Up to 8 random 0/1 vectors over 6 indices, and a target.
 fn vectors() -> impl Strategy<Value = (Vec<Vec<usize>>, Vec<usize>)> {
     let support = proptest::sample::subsequence((0..6usize).collect::<Vec<_>>(), 0..=6);
@@ -89,6 +116,41 @@ proptest! {
             let mut sum = vec![BigRational::zero(); 6];
             for (id, c) in &coeffs {
                 prop_assert!(!c.is_zero());
+                for (k, x) in dense[*id].iter().enumerate() {
+                    sum[k] += c * x;
+                }
+            }
+            prop_assert_eq!(sum, want);
+        }
+    }
+}
+
+proptest! {
+    #[test]
+    fn after_removals_the_basis_spans_exactly_the_vectors_left(
+        (rows, target) in vectors(),
+        removals in proptest::collection::vec(0usize..8, 0..8),
+    ) {
+        let refs: Vec<&[usize]> = rows.iter().map(Vec::as_slice).collect();
+        let mut b = basis(&refs);
+        let mut left: Vec<bool> = vec![true; rows.len()];
+        for r in removals {
+            b.remove(r);
+            if let Some(l) = left.get_mut(r) {
+                *l = false;
+            }
+        }
+        let kept: Vec<usize> = (0..rows.len()).filter(|&i| left[i]).collect();
+        let dense: Vec<_> = rows.iter().map(|r| test_oracle::dense(r, 6)).collect();
+        let kept_dense: Vec<_> = kept.iter().map(|&i| dense[i].clone()).collect();
+        prop_assert_eq!(b.rank(), test_oracle::rank(&kept_dense));
+        let want = test_oracle::dense(&target, 6);
+        let got = b.express_support(&target);
+        prop_assert_eq!(got.is_some(), test_oracle::in_span(&kept_dense, &want));
+        if let Some(coeffs) = got {
+            let mut sum = vec![BigRational::zero(); 6];
+            for (id, c) in &coeffs {
+                prop_assert!(left[*id], "removed vector {} used", id);
                 for (k, x) in dense[*id].iter().enumerate() {
                     sum[k] += c * x;
                 }
