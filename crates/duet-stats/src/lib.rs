@@ -7,7 +7,6 @@ mod derived;
 pub mod dp;
 mod html;
 pub mod job;
-mod linalg;
 pub mod linked;
 pub mod output;
 mod per_record;

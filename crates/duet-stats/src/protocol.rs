@@ -104,6 +104,8 @@ pub(crate) struct Opened {
     pub(crate) record: release::DisclosureRecord,
     /// Every rule bit opened, by name.
     pub(crate) bits: Vec<(String, bool)>,
+    /// Per released cross block: its regression or correlation.
+    pub(crate) models: Vec<(usize, release::models::Model)>,
 }
 
 /// Runs the study for one party. Both parties call it with the same job
@@ -260,6 +262,7 @@ async fn gate<R: Ring, C: Channel, P: Preprocessing>(
         span_values: gated.span_values,
         record: gated.record,
         bits: gated.bits,
+        models: gated.models,
     })
 }
 

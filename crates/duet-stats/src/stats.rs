@@ -4,9 +4,9 @@
 
 use crate::derived;
 use crate::job::{format_scaled, ColumnType, Job, StatisticSpec};
-use crate::linalg::spd_inverse;
 use crate::plan::{term_name, Block, BlockKind, Plan, Term};
 use crate::protocol::Opened;
+use crate::release::models::Model;
 use crate::release::survival::CurveSpans;
 use crate::results::{
     CellResult, Coefficient, CorrelationResult, RegressionResult, StatBody, StatisticResult,
@@ -27,7 +27,23 @@ pub(crate) fn compute(job: &Job, plan: &Plan, opened: &Opened) -> Vec<StatisticR
         cell += b.cells;
         let body = match (&b.kind, spec) {
             (BlockKind::Cross { terms }, _) => {
-                cross(job, spec, terms, released.first().cloned().flatten())
+                let withheld = opened
+                    .suppressed
+                    .get(cell - b.cells)
+                    .copied()
+                    .unwrap_or(true);
+                let n = opened
+                    .values
+                    .get(b.offset)
+                    .copied()
+                    .flatten()
+                    .filter(|_| !withheld);
+                let model = opened
+                    .models
+                    .iter()
+                    .find(|(i, _)| *i == index)
+                    .map(|(_, m)| m);
+                cross(job, spec, terms, n, model)
             }
             (
                 _,
@@ -181,104 +197,71 @@ fn centred(n: i128, sxy: i128, sx: i128, sy: i128) -> f64 {
         )
 }
 
-/// Layout of a cross block's elements: n, sums, upper-triangle products.
-struct Cross<'a> {
-    v: &'a [i128],
-    m: usize,
-}
-
-impl Cross<'_> {
-    fn n(&self) -> i128 {
-        self.v.first().copied().unwrap_or(0)
-    }
-
-    fn sum(&self, i: usize) -> i128 {
-        self.v.get(1 + i).copied().unwrap_or(0)
-    }
-
-    fn prod(&self, i: usize, j: usize) -> i128 {
-        let (i, j) = (i.min(j), i.max(j));
-        // Row i of the upper triangle starts at i*m - i*(i-1)/2.
-        let at = 1 + self.m + i * self.m - i * i.saturating_sub(1) / 2 + (j - i);
-        self.v.get(at).copied().unwrap_or(0)
-    }
-
-    /// `n * sum(t_i t_j) - sum(t_i) sum(t_j)`: n^2 times the centred product.
-    fn centred(&self, i: usize, j: usize) -> f64 {
-        centred(self.n(), self.prod(i, j), self.sum(i), self.sum(j))
-    }
-}
-
-fn cross(job: &Job, spec: &StatisticSpec, terms: &[Term], v: Option<Vec<i128>>) -> StatBody {
+fn cross(
+    job: &Job,
+    spec: &StatisticSpec,
+    terms: &[Term],
+    n: Option<i128>,
+    model: Option<&Model>,
+) -> StatBody {
+    let n = n.and_then(|n| u64::try_from(n).ok());
     match spec {
-        StatisticSpec::Correlation { columns } => {
-            StatBody::Correlation(correlation(columns, terms.len(), v.as_deref()))
-        }
+        StatisticSpec::Correlation { columns } => StatBody::Correlation(CorrelationResult {
+            columns: columns.to_vec(),
+            suppressed: n.is_none(),
+            n,
+            matrix: match model {
+                Some(Model::Correlation(c)) => Some(c.matrix.clone()),
+                _ => None,
+            },
+        }),
         StatisticSpec::LinearRegression { y, .. } => {
-            StatBody::Regression(regression(job, y, terms, v.as_deref()))
+            StatBody::Regression(regression(job, y, terms, n, model))
         }
         _ => StatBody::Cells { cells: vec![] },
     }
 }
 
-fn correlation(columns: &[String], m: usize, v: Option<&[i128]>) -> CorrelationResult {
-    let matrix = v.map(|v| {
-        let x = Cross { v, m };
-        (0..m)
-            .map(|i| {
-                (0..m)
-                    .map(|j| {
-                        let d = (x.centred(i, i) * x.centred(j, j)).sqrt();
-                        (d > 0.0).then(|| (x.centred(i, j) / d).clamp(-1.0, 1.0))
-                    })
-                    .collect()
-            })
-            .collect()
-    });
-    CorrelationResult {
-        columns: columns.to_vec(),
-        suppressed: v.is_none(),
-        n: v.and_then(|v| u64::try_from(Cross { v, m }.n()).ok()),
-        matrix,
-    }
-}
-
-fn regression(job: &Job, y: &str, terms: &[Term], v: Option<&[i128]>) -> RegressionResult {
+fn regression(
+    job: &Job,
+    y: &str,
+    terms: &[Term],
+    n: Option<u64>,
+    model: Option<&Model>,
+) -> RegressionResult {
     let mut r = RegressionResult {
         y: y.to_string(),
-        suppressed: v.is_none(),
-        n: None,
+        suppressed: n.is_none(),
+        n,
         coefficients: vec![],
         r_squared: None,
         residual_df: None,
         note: None,
     };
-    let Some(v) = v else { return r };
-    let x = Cross { v, m: terms.len() };
-    r.n = u64::try_from(x.n()).ok();
-    let k = terms.len().saturating_sub(1);
-    let places: Vec<i32> = terms.iter().map(|t| term_places(job, t)).collect();
-    match ols(&x, k) {
-        Some(fit) => {
+    match model {
+        Some(Model::Regression(fit)) => {
+            let k = terms.len().saturating_sub(1);
+            let places: Vec<i32> = terms.iter().map(|t| term_places(job, t)).collect();
             let py = places.get(k).copied().unwrap_or(0);
             let mut names = vec!["intercept".to_string()];
-            names.extend(terms[..k].iter().map(|t| term_name(job, t)));
+            names.extend(terms.iter().take(k).map(|t| term_name(job, t)));
             let mut unit = vec![10f64.powi(-py)];
-            unit.extend(places[..k].iter().map(|&p| 10f64.powi(p - py)));
+            unit.extend(places.iter().take(k).map(|&p| 10f64.powi(p - py)));
             r.coefficients = names
                 .into_iter()
-                .zip(fit.beta.iter().zip(&fit.se))
+                .zip(fit.coefficients.iter().zip(&fit.std_errors))
                 .zip(unit)
                 .map(|((term, (b, se)), u)| Coefficient {
                     term,
                     estimate: b * u,
-                    std_error: se.map(|s| s * u),
+                    std_error: (fit.residual_df > 0).then_some(se * u),
                 })
                 .collect();
             r.r_squared = fit.r_squared;
-            r.residual_df = Some(fit.df);
+            r.residual_df = Some(fit.residual_df);
         }
-        None => r.note = Some("singular design: a predictor is constant or collinear".into()),
+        Some(Model::Refused(why)) => r.note = Some(why.clone()),
+        Some(Model::Correlation(_)) | None => {}
     }
     r
 }
@@ -291,45 +274,4 @@ fn term_places(job: &Job, t: &Term) -> i32 {
         },
         Term::Indicator { .. } => 0,
     }
-}
-
-/// An OLS fit in units: intercept first.
-struct Fit {
-    beta: Vec<f64>,
-    se: Vec<Option<f64>>,
-    r_squared: Option<f64>,
-    df: u64,
-}
-
-/// OLS of term `k` on an intercept and terms `0..k`, by centred normal
-/// equations (all centred sums exact before division).
-fn ols(x: &Cross<'_>, k: usize) -> Option<Fit> {
-    let n = x.n() as f64;
-    let sxx: Vec<Vec<f64>> = (0..k)
-        .map(|i| (0..k).map(|j| x.centred(i, j) / n).collect())
-        .collect();
-    let sxy: Vec<f64> = (0..k).map(|i| x.centred(i, k) / n).collect();
-    let syy = x.centred(k, k) / n;
-    let inv = spd_inverse(&sxx)?;
-    let slopes: Vec<f64> = inv.iter().map(|row| dot(row, &sxy)).collect();
-    let means: Vec<f64> = (0..=k).map(|i| x.sum(i) as f64 / n).collect();
-    let intercept = means[k] - dot(&slopes, &means[..k]);
-    let rss = (syy - dot(&slopes, &sxy)).max(0.0);
-    let df = u64::try_from(x.n()).ok()?.checked_sub(k as u64 + 1)?;
-    let sigma2 = (df > 0).then(|| rss / df as f64);
-    let quad: f64 = (0..k).map(|i| means[i] * dot(&inv[i], &means[..k])).sum();
-    let mut se = vec![sigma2.map(|s| (s * (1.0 / n + quad)).sqrt())];
-    se.extend((0..k).map(|i| sigma2.map(|s| (s * inv[i][i]).sqrt())));
-    let mut beta = vec![intercept];
-    beta.extend(slopes);
-    Some(Fit {
-        beta,
-        se,
-        r_squared: (syy > 0.0).then(|| 1.0 - rss / syy),
-        df,
-    })
-}
-
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }

@@ -28,6 +28,7 @@ pub mod dominance;
 pub mod floor;
 pub(crate) mod gates;
 pub mod ledger;
+pub(crate) mod models;
 pub(crate) mod open;
 pub(crate) mod per_party;
 pub(crate) mod plan_values;
@@ -47,7 +48,7 @@ use crate::job::{Job, Policy, Suppress};
 use crate::plan::{LocalAggregates, Plan};
 
 pub(crate) use open::{open_bits, open_derived};
-pub use record::{DisclosureRecord, ReleasedValue, WithheldValue};
+pub use record::{DisclosureRecord, ModelRelease, ReleasedValue, WithheldValue};
 
 use gates::GatedCount;
 use open::Openable;
@@ -66,6 +67,12 @@ pub enum GateError {
         /// The bit.
         index: usize,
     },
+    /// A share vector did not have the plan's layout (an internal error).
+    #[error("release gate: a share vector does not have the plan's layout")]
+    Layout,
+    /// A regression or correlation on shares failed.
+    #[error("release gate: model on shares: {0}")]
+    Model(String),
     /// DP noise could not be drawn.
     #[error("release gate: drawing the DP noise failed")]
     Noise,
@@ -89,6 +96,8 @@ pub(crate) struct Gated {
     pub(crate) record: DisclosureRecord,
     /// Every rule bit opened, by name, in order.
     pub(crate) bits: Vec<(String, bool)>,
+    /// Per released cross block (plan block index): its model.
+    pub(crate) models: Vec<(usize, models::Model)>,
 }
 
 /// How many rule bits the gate opens in its first round: one per gated
@@ -148,7 +157,7 @@ pub(crate) async fn run<R: Ring, C: Channel, P: Preprocessing>(
         count_failed: &count_failed,
         curves: &curves,
     };
-    let record = record::build(&facts, &openables, &withheld, &secondary, &opened);
+    let mut record = record::build(&facts, &openables, &withheld, &secondary, &opened);
     let mut values = vec![None; plan.len()];
     let mut span_values = Vec::new();
     let mut opened_iter = released.iter().zip(&opened);
@@ -169,8 +178,12 @@ pub(crate) async fn run<R: Ring, C: Channel, P: Preprocessing>(
             span_values.push((*span, [a, e, c]));
         }
     }
+    let withheld: Vec<bool> = withheld.iter().take(plan.cells()).copied().collect();
+    let opened_models = models::open_models(engine, job, plan, &pooled, &withheld, &values).await?;
+    record::add_models(&mut record, plan, &opened_models);
     let gated = Gated {
-        withheld: withheld.iter().take(plan.cells()).copied().collect(),
+        models: opened_models.into_iter().map(|(i, m, _)| (i, m)).collect(),
+        withheld,
         values,
         curves,
         span_values,

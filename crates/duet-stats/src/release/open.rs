@@ -32,7 +32,7 @@ pub(crate) fn plain(plan: &Plan, values: &[LinearValue]) -> Vec<Openable> {
     for b in plan.blocks() {
         let width = match b.kind {
             BlockKind::Survival { .. } => 0,
-            BlockKind::Cross { .. } => b.width,
+            BlockKind::Cross { .. } => 1,
             _ => b.width,
         };
         for c in 0..b.cells {

@@ -23,6 +23,20 @@ pub struct DisclosureRecord {
     pub withheld: Vec<WithheldValue>,
     /// Category levels of models that failed, and survival curves cut short.
     pub notes: Vec<String>,
+    /// Values computed on shares and opened as reported (regression
+    /// coefficients, correlations): nonlinear, so not in `released`.
+    pub models: Vec<ModelRelease>,
+}
+
+/// What a model opened.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModelRelease {
+    /// The statistic.
+    pub statistic: String,
+    /// How many values were opened.
+    pub count: usize,
+    /// Which values were opened.
+    pub opened: String,
 }
 
 /// A released value.
@@ -162,6 +176,35 @@ pub(crate) fn build(
     }
     record.notes = notes(facts);
     record
+}
+
+/// Records what each model opened.
+pub(crate) fn add_models(
+    record: &mut DisclosureRecord,
+    plan: &Plan,
+    models: &[(usize, super::models::Model, usize)],
+) {
+    use super::models::Model;
+    for (index, model, count) in models {
+        let label = plan.blocks().get(*index).map_or("?", |b| b.label.as_str());
+        let opened = match model {
+            Model::Regression(_) => format!(
+                "{count} values: the singular-design flag, each coefficient, its variance, and R^2"
+            ),
+            Model::Correlation(_) => {
+                format!("{count} values: the upper triangle of the correlation matrix")
+            }
+            Model::Refused(why) if *count > 0 => {
+                format!("{count} values: the singular-design flag only ({why})")
+            }
+            Model::Refused(why) => format!("nothing ({why})"),
+        };
+        record.models.push(ModelRelease {
+            statistic: label.to_string(),
+            count: *count,
+            opened,
+        });
+    }
 }
 
 fn control(p: &Policy) -> String {

@@ -45,7 +45,7 @@
 //!   sum of squares with a sum and a count), and facts from outside the
 //!   domain given (a column an earlier job bounded differently).
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 
 use super::atoms::{atomize, AtomError, Atomized, Domain, MAX_ATOMS};
 use super::provenance::LinearValue;
@@ -94,7 +94,8 @@ impl Secondary {
     /// Whether each item is released after secondary suppression.
     #[cfg(test)]
     pub(crate) fn released(&self, items: &[Item]) -> Vec<bool> {
-        let groups: BTreeSet<usize> = self.withheld.iter().map(|w| w.group).collect();
+        let groups: std::collections::BTreeSet<usize> =
+            self.withheld.iter().map(|w| w.group).collect();
         items
             .iter()
             .map(|i| i.released && !groups.contains(&i.group))

@@ -103,3 +103,44 @@ pub fn close(a: f64, b: f64, rel: f64) -> bool {
 pub fn assert_close(got: f64, want: f64, what: &str) {
     assert!(close(got, want, 1e-9), "{what}: got {got}, want {want}");
 }
+
+/// Asserts two runs' statistics agree: every integer exactly, every real
+/// within the stated accuracy of the models on shares (1e-6, relative to
+/// 1 + |value|). Regressions and correlations are computed on shares with
+/// probabilistic truncation and a ring-dependent fixed point, so two runs
+/// differ in the last digits; every other real is exact either way.
+pub fn assert_same_statistics<T: serde::Serialize>(a: &T, b: &T) {
+    let (a, b) = (
+        serde_json::to_value(a).unwrap(),
+        serde_json::to_value(b).unwrap(),
+    );
+    same_value(&a, &b, "$");
+}
+
+fn same_value(a: &serde_json::Value, b: &serde_json::Value, at: &str) {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) if x.is_f64() || y.is_f64() => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            let tol = duet_stats::secure::linear::ACCURACY * (1.0 + x.abs());
+            assert!((x - y).abs() <= tol, "{at}: {x} != {y}");
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            assert_eq!(x.len(), y.len(), "{at}");
+            for (i, (x, y)) in x.iter().zip(y).enumerate() {
+                same_value(x, y, &format!("{at}[{i}]"));
+            }
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            assert_eq!(
+                x.keys().collect::<Vec<_>>(),
+                y.keys().collect::<Vec<_>>(),
+                "{at}"
+            );
+            for (k, v) in x {
+                same_value(v, &y[k], &format!("{at}.{k}"));
+            }
+        }
+        _ => assert_eq!(a, b, "{at}"),
+    }
+}

@@ -52,9 +52,17 @@ fn only_bits_and_released_cells_are_opened() {
         traffic.get(MsgKind::INPUT).sent_bytes,
         8 * (plan.len() + gated) as u64
     );
+    // Models (regression, correlation) open only their reported values,
+    // in Z_2^128 (16 bytes each), one frame per model.
+    let models = &res.disclosure.models;
+    assert_eq!(models.len(), 2);
+    let model_values: usize = models.iter().map(|m| m.count).sum();
     let open = traffic.get(MsgKind::OPEN);
-    assert_eq!(open.sent_frames, 2);
-    assert_eq!(open.sent_bytes, 8 * (gated + values) as u64);
+    assert_eq!(open.sent_frames, 2 + models.len() as u64);
+    assert_eq!(
+        open.sent_bytes,
+        8 * (gated + values) as u64 + 16 * model_values as u64
+    );
 }
 
 #[test]
@@ -176,17 +184,22 @@ fn table_mode_suppresses_whole_statistics_and_opens_one_bit_each() {
     assert_eq!(r0, r1);
     assert_eq!(r0.policy.suppress, Suppress::Table);
     let (_, _, by_cell, _) = fixture_results();
-    for (i, (t, c)) in r0.statistics.iter().zip(&by_cell.statistics).enumerate() {
-        let any_small = c
-            .cells()
-            .is_some_and(|cells| cells.iter().any(|x| x.suppressed));
-        match t.cells() {
-            // Statistics 2, 6 and 9 have a small cell (region=west).
-            Some(cells) if any_small => {
-                assert!([1, 5, 8].contains(&i), "{}", t.label);
-                assert!(cells.iter().all(|x| x.suppressed && x.n.is_none()));
-            }
-            _ => assert_eq!(t, c),
+    for (t, c) in r0.statistics.iter().zip(&by_cell.statistics) {
+        let primary = by_cell
+            .disclosure
+            .withheld
+            .iter()
+            .any(|w| w.kind == "primary" && w.name.starts_with(&format!("{}[", t.label)));
+        let Some(cells) = t.cells() else { continue };
+        // A table is withheld whole or released whole; one with a cell
+        // failing a primary rule in cell mode is withheld whole.
+        let withheld = cells.iter().filter(|x| x.suppressed).count();
+        assert!(withheld == 0 || withheld == cells.len(), "{}", t.label);
+        if primary {
+            assert_eq!(withheld, cells.len(), "{}", t.label);
+        }
+        if withheld == 0 && c.cells().is_some_and(|c| c.iter().all(|x| !x.suppressed)) {
+            assert_eq!(t, c);
         }
     }
     let bits: Vec<_> = r0
@@ -202,7 +215,11 @@ fn table_mode_suppresses_whole_statistics_and_opens_one_bit_each() {
         assert!(names.any(|n| *n == r.name), "{} was not announced", r.name);
     }
     let values = (r0.revealed.len() - bits.len()) as u64;
-    assert_eq!(t0.get(MsgKind::OPEN).sent_bytes, 8 * (11 + values));
+    let model_values: u64 = r0.disclosure.models.iter().map(|m| m.count as u64).sum();
+    assert_eq!(
+        t0.get(MsgKind::OPEN).sent_bytes,
+        8 * (11 + values) + 16 * model_values
+    );
     // The job's table mode cannot be loosened locally.
     let job_table = Policy {
         suppress: Suppress::Table,

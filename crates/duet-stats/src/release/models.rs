@@ -1,0 +1,109 @@
+//! Regressions and correlations opened on shares: of a cross block the gate
+//! releases only `n` as a value; the coefficients, their variances, R^2 and
+//! the correlation matrix are computed on the shares of the block's sums
+//! (`secure::linear`) and only those reported values are opened, never
+//! X'X, X'y or y'y.
+//!
+//! Guarantee: a model is opened only when its cell passed every primary
+//! rule, the count of every category level included (see `gates`), and
+//! was not withheld as a secondary suppression. The opened values are
+//! nonlinear in the data, so the linear differencing test does not cover
+//! them; what protects them is that every level they depend on holds at
+//! least `min_cell` records (and, in pooled studies, each side's part 0 or
+//! at least `min_cell_per_party`).
+
+use duet_core::{Channel, Engine, Preprocessing, Ring, Shared};
+
+use super::GateError;
+use crate::job::{ColumnType, Job, StatisticSpec};
+use crate::plan::{BlockKind, Plan, Term};
+use crate::secure::linear::{
+    correlation_shares, decode_correlation, decode_regression, regression_shares,
+    CorrelationMatrix, LinearError, LinearFit, LinearShape, TermBounds,
+};
+
+/// A model's opened result, or why it has none.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Model {
+    /// A linear regression's fit (units of the terms).
+    Regression(LinearFit),
+    /// A correlation matrix.
+    Correlation(CorrelationMatrix),
+    /// Nothing opened beyond what the note says (a singular design, or a
+    /// shape the secure solver refuses).
+    Refused(String),
+}
+
+/// Per cross block (plan block index) that was released, its model.
+pub(crate) async fn open_models<R: Ring, C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    job: &Job,
+    plan: &Plan,
+    pooled: &Shared<R>,
+    withheld: &[bool],
+    values: &[Option<i128>],
+) -> Result<Vec<(usize, Model, usize)>, GateError> {
+    let mut out = Vec::new();
+    let mut cell = 0;
+    for (index, b) in plan.blocks().iter().enumerate() {
+        let first = cell;
+        cell += b.cells;
+        let BlockKind::Cross { terms } = &b.kind else {
+            continue;
+        };
+        if withheld.get(first).copied().unwrap_or(true) {
+            continue;
+        }
+        let Some(n) = values.get(b.offset).copied().flatten() else {
+            continue;
+        };
+        let spec = job.statistics().get(b.stat);
+        let shape = match LinearShape::new(u64::try_from(n).unwrap_or(0), bounds(job, terms)) {
+            Ok(s) => s,
+            Err(e) => {
+                out.push((index, Model::Refused(e.to_string()), 0));
+                continue;
+            }
+        };
+        let sums = pooled
+            .slice(b.offset..b.offset + b.width)
+            .ok_or(GateError::Layout)?;
+        let regression = matches!(spec, Some(StatisticSpec::LinearRegression { .. }));
+        let shares = match regression {
+            true => regression_shares(engine, &sums, &shape).await,
+            false => correlation_shares(engine, &sums, &shape).await,
+        }
+        .map_err(|e| GateError::Model(e.to_string()))?;
+        let opened = super::open_derived(engine, &shares).await?;
+        let model = match regression {
+            true => decode_regression(&opened, &shape).map(Model::Regression),
+            false => decode_correlation(&opened, &shape).map(Model::Correlation),
+        };
+        let model = match model {
+            Ok(m) => m,
+            Err(LinearError::SingularDesign) => {
+                Model::Refused("singular design: a predictor is constant or collinear".into())
+            }
+            Err(e) => return Err(GateError::Model(e.to_string())),
+        };
+        out.push((index, model, opened.len()));
+    }
+    Ok(out)
+}
+
+/// Each term's declared bounds in units (`[0, 1]` for an indicator).
+fn bounds(job: &Job, terms: &[Term]) -> Vec<TermBounds> {
+    terms
+        .iter()
+        .map(|t| match t {
+            Term::Indicator { .. } => TermBounds::INDICATOR,
+            Term::Numeric { col, .. } => match job.columns().get(*col).map(|c| &c.ty) {
+                Some(ColumnType::Numeric { min, max, .. }) => TermBounds {
+                    min: *min,
+                    max: *max,
+                },
+                _ => TermBounds::INDICATOR,
+            },
+        })
+        .collect()
+}
