@@ -183,11 +183,13 @@ fn local(
     std::fs::create_dir_all(&dir)?;
     let paths = IdentityPaths::in_dir(keys, name);
     let text = format!(
-        "role = \"{role}\"\ncsv = {csv:?}\nkey = {key:?}\ncert = {cert:?}\noutput_dir = {out:?}\n{addr}\n",
+        "role = \"{role}\"\ncsv = {csv:?}\nkey = {key:?}\ncert = {cert:?}\noutput_dir = {out:?}\n{addr}\n[ledger]\npath = {ledger:?}\n",
         csv = existing(&args.data.join(csv))?,
         key = absolute(&paths.key)?,
         cert = absolute(&paths.cert)?,
         out = absolute(&dir)?,
+        // The demo's ledger lives with its outputs, not beside the bundled data.
+        ledger = format!("{}/ledger.json", absolute(&dir)?),
         addr = match (listen, dial) {
             (Some(a), _) => format!("listen = \"{a}\""),
             (_, Some(a)) => format!("dial = \"{a}\""),

@@ -28,7 +28,7 @@ pub use output::{write_outputs, OutputError, OutputPaths};
 pub use per_record::FitError;
 pub use plan::{LocalAggregates, Plan, PlanError, RingChoice};
 pub use prepare::{prepare, PrepareError, Prepared, StudyInput};
-pub use protocol::{run_study, ProtocolError};
+pub use protocol::{run_study, run_study_with, ProtocolError};
 pub use results::Results;
 pub use study::{run_prepared, Studied, StudyError};
 pub use traffic::{CountingChannel, Traffic};

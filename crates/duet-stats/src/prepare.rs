@@ -1,12 +1,15 @@
 //! Everything one side does before it talks to the peer, in one call:
 //! check the local settings against the job, settle this side's policy,
-//! plan, and stream the CSV into local aggregates.
+//! plan, check the DP budget against this side's release ledger, and
+//! stream the CSV into local aggregates.
 
 use crate::data::{aggregate_csv, DataError, LoadLog};
 use crate::job::StatisticSpec;
 use crate::job::{Job, LocalConfig, LocalError, Policy, PolicyError};
 use crate::linked::{load_records, Records};
 use crate::plan::{Accumulator, LocalAggregates, Plan, PlanError};
+use crate::release::ledger::LedgerError;
+use crate::release::run_ledger::RunLedger;
 
 /// Why a side could not prepare its part of a study.
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +27,10 @@ pub enum PrepareError {
     /// The CSV was refused.
     #[error(transparent)]
     Data(#[from] DataError),
+    /// The release ledger could not be read, or the run would exceed the
+    /// lifetime DP budget.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
 }
 
 /// One side's inputs to [`crate::run_study`], and its load log.
@@ -37,6 +44,8 @@ pub struct Prepared {
     pub input: StudyInput,
     /// What loading read, used and dropped (private).
     pub log: LoadLog,
+    /// This side's release ledger for the run (never sent).
+    pub ledger: RunLedger,
 }
 
 /// What one side brings to the study.
@@ -100,10 +109,13 @@ pub fn prepare(job: &Job, local: &LocalConfig) -> Result<Prepared, PrepareError>
             log,
         )
     };
+    // After loading, so that a missing or bad CSV is named as such.
+    let ledger = RunLedger::open(job, local)?;
     Ok(Prepared {
         plan,
         policy,
         input,
         log,
+        ledger,
     })
 }

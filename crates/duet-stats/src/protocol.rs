@@ -118,6 +118,19 @@ pub async fn run_study<C: Channel, P: Preprocessing>(
     policy: &Policy,
     local: &LocalAggregates,
 ) -> Result<Results, ProtocolError> {
+    run_study_with(engine, job, plan, policy, local, &release::Earlier::default()).await
+}
+
+/// [`run_study`] with this side's earlier releases of the same data (from
+/// its ledger), which join secondary suppression.
+pub async fn run_study_with<C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    job: &Job,
+    plan: &Plan,
+    policy: &Policy,
+    local: &LocalAggregates,
+    earlier: &release::Earlier,
+) -> Result<Results, ProtocolError> {
     if local.values().len() != plan.len() {
         return Err(ProtocolError::LocalLength {
             expected: plan.len(),
@@ -133,10 +146,10 @@ pub async fn run_study<C: Channel, P: Preprocessing>(
     };
     let opened = match plan.ring() {
         RingChoice::Z64 => {
-            gate::<Z64, C, P>(engine, job, plan, &enforced, local, noise.as_ref()).await?
+            gate::<Z64, C, P>(engine, job, plan, &enforced, local, noise.as_ref(), earlier).await?
         }
         RingChoice::Z128 => {
-            gate::<Z128, C, P>(engine, job, plan, &enforced, local, noise.as_ref()).await?
+            gate::<Z128, C, P>(engine, job, plan, &enforced, local, noise.as_ref(), earlier).await?
         }
     };
     let revealed = revealed(&opened.bits, &opened.record);
@@ -248,8 +261,9 @@ async fn gate<R: Ring, C: Channel, P: Preprocessing>(
     policy: &Policy,
     local: &LocalAggregates,
     noise: Option<&crate::dp::NoisePlan>,
+    earlier: &release::Earlier,
 ) -> Result<Opened, ProtocolError> {
-    let (gated, _pooled) = release::run::<R, C, P>(engine, job, plan, policy, local, noise)
+    let (gated, _pooled) = release::run::<R, C, P>(engine, job, plan, policy, local, noise, earlier)
         .await
         .map_err(|e| match e {
             release::GateError::Engine(e) => ProtocolError::Engine(e),

@@ -10,7 +10,7 @@ use crate::job::Job;
 use crate::linked::{link, summary, LinkError};
 use crate::per_record::{fit_all, FitError, Source};
 use crate::prepare::{Prepared, StudyInput};
-use crate::protocol::{run_study, ProtocolError};
+use crate::protocol::{run_study_with, ProtocolError};
 use crate::results::Results;
 
 /// Why a study failed.
@@ -55,7 +55,9 @@ pub async fn run_prepared<C: Channel, P: Preprocessing, G: RngCore + CryptoRng>(
             aggregates,
             records,
         } => {
-            let mut results = run_study(engine, job, plan, policy, aggregates).await?;
+            let earlier = &prepared.ledger.earlier;
+            let mut results =
+                run_study_with(engine, job, plan, policy, aggregates, earlier).await?;
             if let Some(records) = records {
                 fit_all(engine, job, &mut results, Source::Pooled(records)).await?;
             }
@@ -68,7 +70,10 @@ pub async fn run_prepared<C: Channel, P: Preprocessing, G: RngCore + CryptoRng>(
             let role = engine.role();
             let mut linked =
                 link(engine.channel(), session_id, job, plan, role, records, rng).await?;
-            let mut results = run_study(engine, job, plan, policy, &linked.aggregates).await?;
+            let earlier = &prepared.ledger.earlier;
+            let aggregates = &linked.aggregates;
+            let mut results =
+                run_study_with(engine, job, plan, policy, aggregates, earlier).await?;
             results.linkage = Some(summary(job, role, &linked, &results));
             let source = Source::Linked {
                 records,

@@ -107,7 +107,7 @@ impl Setup {
             let d = dir.path().join(name);
             std::fs::create_dir_all(&d).unwrap();
             let text = format!(
-                "role = \"{role}\"\ncsv = {csv:?}\nkey = {key:?}\ncert = {cert:?}\noutput_dir = \"out\"\n{addr}\n",
+                "role = \"{role}\"\ncsv = {csv:?}\nkey = {key:?}\ncert = {cert:?}\noutput_dir = \"out\"\n{addr}\n[ledger]\npath = \"ledger.json\"\n",
                 key = keys.join(format!("{name}.key.pem")),
                 cert = keys.join(format!("{name}.cert.pem")),
             );

@@ -23,6 +23,7 @@
 //! partition of the records, and `span` decides exact membership in a
 //! rational span.
 
+pub mod agree;
 pub(crate) mod atoms;
 pub mod dominance;
 pub mod floor;
@@ -31,6 +32,7 @@ pub mod ledger;
 pub(crate) mod models;
 pub(crate) mod open;
 pub(crate) mod per_party;
+pub mod run_ledger;
 pub(crate) mod plan_values;
 pub mod provenance;
 mod record;
@@ -54,6 +56,16 @@ use gates::GatedCount;
 use open::Openable;
 use survival::Curve;
 
+/// What earlier runs released and withheld on the same data with the same
+/// peer (from this side's ledger): they join secondary suppression.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Earlier {
+    /// Values released earlier.
+    pub released: Vec<provenance::LinearValue>,
+    /// Values withheld earlier.
+    pub withheld: Vec<provenance::LinearValue>,
+}
+
 /// Why the gate failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -66,6 +78,12 @@ pub enum GateError {
     BadBit {
         /// The bit.
         index: usize,
+    },
+    /// The peer's withheld-cell bitmap has the wrong length.
+    #[error("release gate: the peer's secondary-suppression bitmap has {len} bytes, not the plan's")]
+    BadWithhold {
+        /// Bytes received.
+        len: usize,
     },
     /// A share vector did not have the plan's layout (an internal error).
     #[error("release gate: a share vector does not have the plan's layout")]
@@ -118,6 +136,7 @@ pub(crate) async fn run<R: Ring, C: Channel, P: Preprocessing>(
     policy: &Policy,
     local: &LocalAggregates,
     noise: Option<&NoisePlan>,
+    earlier: &Earlier,
 ) -> Result<(Gated, Shared<R>), GateError> {
     let pooled = pool(engine, plan, local, noise).await?;
     let gated = gates::gated_counts(job, plan, policy);
@@ -141,8 +160,8 @@ pub(crate) async fn run<R: Ring, C: Channel, P: Preprocessing>(
     let secondary = if policy.control_off() {
         Vec::new()
     } else {
-        secondary_withholds(&openables, &mut withheld, &atoms::domain_of(job))
-            .map_err(|e| GateError::Differencing(e.to_string()))?
+        let domain = atoms::domain_of(job);
+        agree::agreed(engine.channel(), &openables, &mut withheld, &domain, earlier).await?
     };
     let released: Vec<&Openable> = openables
         .iter()
@@ -351,35 +370,3 @@ async fn open_cells<R: Ring, C: Channel, P: Preprocessing>(
     Ok((bits, cell_failed))
 }
 
-/// Secondary suppression over this job's values: withholds groups until no
-/// withheld value is a linear combination of released ones. Returns the
-/// groups withheld and the name of the value each protects.
-fn secondary_withholds(
-    openables: &[Openable],
-    withheld: &mut [bool],
-    domain: &atoms::Domain,
-) -> Result<Vec<(usize, String)>, atoms::AtomError> {
-    let items: Vec<secondary::Item> = openables
-        .iter()
-        .map(|o| secondary::Item {
-            value: o.value.clone(),
-            group: o.group,
-            released: !withheld.get(o.group).copied().unwrap_or(true),
-        })
-        .collect();
-    let found = secondary::secondary(&items, &[], &[], domain)?;
-    let mut out = Vec::new();
-    for w in found.withheld {
-        if let Some(slot) = withheld.get_mut(w.group) {
-            *slot = true;
-        }
-        let protects = match w.protects {
-            secondary::Protected::Item(i) => openables
-                .get(i)
-                .map_or_else(|| "?".to_string(), |o| o.name.clone()),
-            secondary::Protected::Earlier(_) => "a value an earlier run withheld".to_string(),
-        };
-        out.push((w.group, protects));
-    }
-    Ok(out)
-}
