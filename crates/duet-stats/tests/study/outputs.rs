@@ -68,7 +68,8 @@ fn writes_results_report_and_manifest() {
             "beaver-open",
             "and-open",
             "bit-open",
-            "stats-hello"
+            "stats-hello",
+            "gate-withhold"
         ]
     );
     let report = std::fs::read_to_string(&paths.report).unwrap();
