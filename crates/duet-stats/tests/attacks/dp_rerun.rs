@@ -28,11 +28,11 @@ fn rerunning_a_dp_job_does_not_average_the_noise_away() {
     let b = csv("sbp", &[("130", 17)]);
     let dir = tempfile::tempdir().unwrap();
     let operator = Operator::new(dir.path());
-    // Runs needed for the mean's error to be under a quarter (then it
-    // rounds to the exact count about 19 times in 20).
+    // Runs needed for the mean's standard error to be a tenth (then it
+    // rounds to the exact count all but once in 10^6).
     let first = run_seeded(&job, &a, &b, 1);
     let sd = first.statistic(0).unwrap().noise[0].total_sd;
-    let needed = ((sd / 0.25).powi(2)).ceil() as u64;
+    let needed = ((sd / 0.1).powi(2)).ceil() as u64;
     let epsilon = first.dp.as_ref().unwrap().epsilon_spent;
     let mut noisy = Vec::new();
     for seed in 1..=needed {

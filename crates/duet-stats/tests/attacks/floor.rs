@@ -22,7 +22,8 @@ levels = ["north", "west"]
 
 const STATS: &str = r#"
 [[statistic]]
-kind = "count"
+kind = "sum"
+column = "sbp"
 by = ["region"]
 
 [[statistic]]
@@ -31,28 +32,37 @@ column = "sbp"
 by = ["region"]
 "#;
 
-/// B's single west patient.
-const B_WEST_SBP: f64 = 173.0;
+/// A's and B's single west patients.
+const A_WEST: i128 = 150;
+const B_WEST: i128 = 173;
 
-/// Loads the job with `policy`; if it is accepted, runs it and returns what
-/// the attacker reads of B's single west patient.
-fn attack(policy: &str) -> Result<String, String> {
+/// Loads the job with `policy`; if it is accepted, runs it and returns
+/// what the attacker (A) computes of B's west patient from the released
+/// west sum or mean, less its own.
+fn attack(policy: &str) -> Result<Vec<String>, String> {
     let text = job_text(COLUMNS, STATS, policy);
     let job = Job::from_toml_str(&text).map_err(|e| e.to_string())?;
-    let a = csv("sbp,region", &[("120,north", 20)]);
+    let a = csv("sbp,region", &[("120,north", 20), ("150,west", 1)]);
     let b = csv("sbp,region", &[("125,north", 20), ("173,west", 1)]);
     let res = run(&job, &a, &b);
+    let sums = res.statistic(0).unwrap().cells().unwrap();
     let means = res.statistic(1).unwrap().cells().unwrap();
-    Ok(format!(
-        "west n = {:?}, mean = {:?}",
-        means[1].n, means[1].value
-    ))
+    let mut read = Vec::new();
+    if let Some(s) = &sums[1].sum {
+        let guess = s.parse::<i128>().unwrap() - A_WEST;
+        read.push(format!("west sum {s} - {A_WEST} = {guess}"));
+    }
+    if let (Some(n), Some(m)) = (means[1].n, means[1].value) {
+        let guess = (m * n as f64).round() as i128 - A_WEST;
+        read.push(format!("west mean {m} x {n} - {A_WEST} = {guess}"));
+    }
+    Ok(read)
 }
 
 fn refused_naming(policy: &str, field: &str) {
     match attack(policy) {
         Ok(read) => panic!(
-            "`{}` was accepted and released {read} (B's patient: {B_WEST_SBP})",
+            "`{}` was accepted; A computes B's west sbp ({B_WEST}) as {read:?}",
             policy.replace('\n', " ")
         ),
         Err(message) => {

@@ -136,3 +136,22 @@ fn a_second_tables_margins_do_not_split_the_withheld_region() {
         "the withheld west smokers are count(smoker=yes) minus the north and south smokers"
     );
 }
+
+/// Open leak: secondary suppression looks at one job's values only (the
+/// run path passes no earlier releases from the ledger yet), so a second
+/// job on the same data releases the total that the first job's withheld
+/// region is the difference of.
+#[test]
+#[ignore = "open leak: the run path does not pass the ledger's earlier releases to secondary suppression"]
+fn a_later_jobs_total_does_not_difference_an_earlier_jobs_withheld_region() {
+    let (a, b) = data();
+    let first = run(&job(COLUMNS, BY_REGION), &a, &b);
+    let regions = cells(&first, 0);
+    assert_eq!(regions[2].1, None, "the west count must be withheld");
+    let second = run(&job(COLUMNS, "[[statistic]]\nkind = \"count\"\n"), &a, &b);
+    assert_ne!(
+        difference(&cells(&second, 0), &regions[..2]),
+        Some(WEST),
+        "the second job's total minus the first job's north and south is the west count"
+    );
+}
