@@ -17,6 +17,8 @@
 //!
 //! [`ledger`] is each side's local record of what its runs released and
 //! withheld, and of the privacy budget they spent, per dataset.
+//!
+//! The attack tests of every rule are in `tests/attacks/`.
 
 pub(crate) mod atoms;
 pub mod dominance;

@@ -30,19 +30,25 @@ by = ["region"]
 kind = "mean"
 column = "sbp"
 by = ["region"]
+
+[[statistic]]
+kind = "histogram"
+column = "sbp"
+edges = [50, 173, 174, 260]
 "#;
 
-/// A's and B's single west patients.
-const A_WEST: i128 = 150;
+/// A's and B's single west patients (the same sbp, so that at a
+/// threshold of 2 they make a pair).
+const A_WEST: i128 = 173;
 const B_WEST: i128 = 173;
 
 /// Loads the job with `policy`; if it is accepted, runs it and returns
 /// what the attacker (A) computes of B's west patient from the released
-/// west sum or mean, less its own.
+/// west sum or mean, or the histogram's one-unit bin, less its own.
 fn attack(policy: &str) -> Result<Vec<String>, String> {
     let text = job_text(COLUMNS, STATS, policy);
     let job = Job::from_toml_str(&text).map_err(|e| e.to_string())?;
-    let a = csv("sbp,region", &[("120,north", 20), ("150,west", 1)]);
+    let a = csv("sbp,region", &[("120,north", 20), ("173,west", 1)]);
     let b = csv("sbp,region", &[("125,north", 20), ("173,west", 1)]);
     let res = run(&job, &a, &b);
     let sums = res.statistic(0).unwrap().cells().unwrap();
@@ -55,6 +61,11 @@ fn attack(policy: &str) -> Result<Vec<String>, String> {
     if let (Some(n), Some(m)) = (means[1].n, means[1].value) {
         let guess = (m * n as f64).round() as i128 - A_WEST;
         read.push(format!("west mean {m} x {n} - {A_WEST} = {guess}"));
+    }
+    let bins = res.statistic(2).unwrap().cells().unwrap();
+    if let Some(n) = bins[1].n {
+        let theirs = n - 1;
+        read.push(format!("bin [173, 174) holds {n}, B's part {theirs}"));
     }
     Ok(read)
 }
