@@ -15,7 +15,7 @@
 //! only (a linked study's sums are inner products with no per-side
 //! records), and off under DP (as the per-party rule).
 //!
-//! Attack tests: `tests/release/dominance.rs`.
+//! Attack tests: `tests/attacks/dominance.rs`.
 
 use duet_core::{Channel, Engine, EngineError, Preprocessing, Ring, Role, Shared};
 

@@ -22,6 +22,8 @@
 //! provenance, `atoms` turns values into 0/1 vectors over the finest
 //! partition of the records, and `span` decides exact membership in a
 //! rational span.
+//!
+//! The attack tests of every rule are in `tests/attacks/`.
 
 pub mod agree;
 pub(crate) mod atoms;

@@ -17,7 +17,7 @@
 //! counts would not be covered by the noise, and the DP guarantee already
 //! bounds what subtraction gives.
 //!
-//! Attack tests: `tests/release/per_party.rs`.
+//! Attack tests: `tests/attacks/per_party.rs`.
 
 use duet_core::{Channel, Engine, EngineError, Preprocessing, Ring, Role, Shared};
 

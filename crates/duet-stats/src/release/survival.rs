@@ -14,7 +14,7 @@
 //! is computed on shares and opened (it says only whether the candidate
 //! passed). Rounds depend on the job's edges only.
 //!
-//! Attack tests: `tests/release/survival.rs`.
+//! Attack tests: `tests/attacks/survival.rs`.
 
 use duet_core::{Channel, Engine, Preprocessing, Ring, Shared};
 

@@ -9,7 +9,8 @@
 //! pass at 0 as well, as DataSHIELD's "minimum non-zero cell count" does:
 //! a 0 says no record of the interval had that outcome.
 //!
-//! Attack tests: `tests/release/threshold.rs`.
+//! Attack tests: `tests/attacks/levels.rs` (model levels) and
+//! `tests/attacks/secondary.rs` (differencing).
 
 use duet_core::{Channel, Engine, EngineError, Preprocessing, Ring, Shared};
 

@@ -1,0 +1,74 @@
+//! Leak 4: Kaplan-Meier released each interval's events and censored
+//! counts, gating only the number at risk. With fine intervals an attacker
+//! reads single events: here one patient of B dies in [10, 20) and another
+//! is censored in [30, 40). Intervals are now merged until their events
+//! and censored counts pass the pooled and per-party thresholds.
+
+use super::common::{csv, job, run};
+
+const COLUMNS: &str = r#"
+[[column]]
+name = "time"
+kind = "integer"
+min = 0
+max = 100
+
+[[column]]
+name = "event"
+kind = "integer"
+min = 0
+max = 1
+"#;
+
+const STATS: &str = r#"
+[[statistic]]
+kind = "kaplan_meier"
+time = "time"
+event = "event"
+edges = [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100]
+"#;
+
+/// A's own rows: (time, event).
+const A_ROWS: [(i64, u64); 2] = [(95, 0), (85, 1)];
+
+#[test]
+fn no_released_interval_reads_a_few_events_or_censorings() {
+    let job = job(COLUMNS, STATS);
+    let a = csv("time,event", &[("95,0", 30), ("85,1", 12)]);
+    let b = csv(
+        "time,event",
+        &[("95,0", 30), ("85,1", 12), ("15,1", 1), ("35,0", 1)],
+    );
+    let res = run(&job, &a, &b);
+    let surv = match &res.statistic(0).unwrap().body {
+        duet_stats::results::StatBody::Survival(s) => s.clone(),
+        other => panic!("not a survival result: {other:?}"),
+    };
+    let per = [30u64, 12];
+    let mut read = Vec::new();
+    for step in surv.curves.iter().flat_map(|c| &c.steps) {
+        // A's own part of the interval, to subtract.
+        let in_step = |t: i64| (t as f64) >= step.start && (t as f64) < step.end;
+        let own = |event: u64| -> u64 {
+            A_ROWS
+                .iter()
+                .zip(per)
+                .filter(|((t, e), _)| *e == event && in_step(*t))
+                .map(|(_, n)| n)
+                .sum()
+        };
+        for (what, pooled, mine) in [
+            ("events", step.events, own(1)),
+            ("censored", step.censored, own(0)),
+        ] {
+            let theirs = pooled.saturating_sub(mine);
+            if (1..10).contains(&pooled) || (1..10).contains(&theirs) {
+                read.push(format!(
+                    "[{}, {}) {what} = {pooled} (B's part {theirs})",
+                    step.start, step.end
+                ));
+            }
+        }
+    }
+    assert!(read.is_empty(), "the attacker read small counts: {read:?}");
+}
