@@ -10,7 +10,7 @@ use duet_core::Ring;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use super::layout::{Block, BlockKind, Term};
-use super::Plan;
+use super::{DominanceCell, Plan};
 
 /// One side's aggregates in plan order. Private to this side: never
 /// printed (Debug is redacted) and zeroized on drop.
@@ -77,6 +77,8 @@ pub struct Accumulator<'p> {
     plan: &'p Plan,
     values: Vec<i128>,
     tops: Vec<i128>,
+    /// The dominance cells of models, with their input slot.
+    models: Vec<(usize, DominanceCell)>,
 }
 
 impl fmt::Debug for Accumulator<'_> {
@@ -88,11 +90,18 @@ impl fmt::Debug for Accumulator<'_> {
 impl<'p> Accumulator<'p> {
     /// All aggregates zero.
     pub fn new(plan: &'p Plan) -> Self {
-        let cells = plan.dominance_cells().len();
+        let cells = plan.dominance_cells();
+        let models = cells
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.level.is_some() || is_model(plan, c.cell))
+            .map(|(i, c)| (i, *c))
+            .collect();
         Accumulator {
             plan,
             values: vec![0; plan.len()],
-            tops: vec![0; cells * (plan.dominance_n() + 1)],
+            tops: vec![0; cells.len() * (plan.dominance_n() + 1)],
+            models,
         }
     }
 
@@ -131,6 +140,15 @@ impl<'p> Accumulator<'p> {
                 at += b.cells;
             }
         }
+        for &(slot, c) in &self.models {
+            let inside = c.level.is_none_or(|(col, level)| {
+                usize::try_from(value(row, col)).ok() == Some(level)
+            });
+            let at = slot * (n + 1);
+            if let (true, Some(slots)) = (inside, self.tops.get_mut(at..at + n + 1)) {
+                insert_top(slots, value(row, c.col).unsigned_abs());
+            }
+        }
     }
 
     /// The finished aggregates.
@@ -148,6 +166,18 @@ impl Drop for Accumulator<'_> {
         self.values.zeroize();
         self.tops.zeroize();
     }
+}
+
+/// Whether plan cell `cell` is a model's (a cross block's).
+fn is_model(plan: &Plan, cell: usize) -> bool {
+    let mut first = 0;
+    for b in plan.blocks() {
+        if cell < first + b.cells {
+            return matches!(b.kind, BlockKind::Cross { .. });
+        }
+        first += b.cells;
+    }
+    false
 }
 
 /// Adds |x| to a cell's total (`cell[0]`) and keeps `cell[1..]` the

@@ -131,25 +131,38 @@ impl Plan {
         self.dominance_n
     }
 
-    /// The cells the dominance rule checks (those of sums, means,
-    /// variances and t-tests): global cell index and the summed column.
-    pub(crate) fn dominance_cells(&self) -> Vec<(usize, usize)> {
+    /// The cells the dominance rule checks, in the order of each side's
+    /// inputs: first every cell of sums, means, variances and t-tests (the
+    /// summed column), then for each linear regression its outcome over
+    /// all records and over each level of each category predictor (the
+    /// reference level first), since the fit releases each level's mean
+    /// outcome in effect.
+    pub(crate) fn dominance_cells(&self) -> Vec<DominanceCell> {
         if self.dominance_n == 0 {
             return Vec::new();
         }
-        let mut out = Vec::new();
+        let mut grouped = Vec::new();
+        let mut models = Vec::new();
         let mut cell = 0;
         for b in &self.blocks {
-            if let BlockKind::Grouped {
-                value: Some((col, _)),
-                ..
-            } = &b.kind
-            {
-                out.extend((0..b.cells).map(|c| (cell + c, *col)));
+            match &b.kind {
+                BlockKind::Grouped {
+                    value: Some((col, _)),
+                    ..
+                } => grouped.extend((0..b.cells).map(|c| DominanceCell {
+                    cell: cell + c,
+                    col: *col,
+                    level: None,
+                })),
+                BlockKind::Cross { terms } if matches!(b.gate, layout::Gate::Regression { .. }) => {
+                    models.extend(model_cells(cell, terms));
+                }
+                _ => {}
             }
             cell += b.cells;
         }
-        out
+        grouped.extend(models);
+        grouped
     }
 
     /// Number of gated cells (one secure comparison each).
@@ -181,6 +194,42 @@ impl Plan {
     }
 }
 
+/// One cell the dominance rule checks: the plan cell, the column summed,
+/// and for a model's level the category column and level it is limited to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DominanceCell {
+    /// The plan cell.
+    pub(crate) cell: usize,
+    /// The column whose values are summed.
+    pub(crate) col: usize,
+    /// `(category column, level)` for a model's level.
+    pub(crate) level: Option<(usize, usize)>,
+}
+
+/// A regression's outcome over all records and over each category level.
+fn model_cells(cell: usize, terms: &[Term]) -> Vec<DominanceCell> {
+    let Some((Term::Numeric { col: y, .. }, predictors)) = terms.split_last() else {
+        return Vec::new();
+    };
+    let at = |level| DominanceCell {
+        cell,
+        col: *y,
+        level,
+    };
+    let mut out = vec![at(None)];
+    let mut seen = Vec::new();
+    for t in predictors {
+        if let Term::Indicator { col, level } = t {
+            if !seen.contains(col) {
+                seen.push(*col);
+                out.push(at(Some((*col, 0))));
+            }
+            out.push(at(Some((*col, *level))));
+        }
+    }
+    out
+}
+
 /// Headroom the dominance comparison needs over a sum (`100 * top`).
 const DOMINANCE_FACTOR: u128 = 128;
 
@@ -188,14 +237,16 @@ fn choose_ring(max_rows: u64, blocks: &[Block], dominance: bool) -> Result<RingC
     let mut ring = RingChoice::Z64;
     for b in blocks {
         let (aggregate, mut max_term) = b.max_term();
-        if let BlockKind::Grouped {
-            value: Some((_, m)),
-            ..
-        } = &b.kind
-        {
-            if dominance {
-                max_term = max_term.max(m.saturating_mul(DOMINANCE_FACTOR));
-            }
+        let summed = match &b.kind {
+            BlockKind::Grouped {
+                value: Some((_, m)),
+                ..
+            } => Some(*m),
+            BlockKind::Cross { terms } => terms.last().map(Term::max_abs),
+            _ => None,
+        };
+        if let (true, Some(m)) = (dominance, summed) {
+            max_term = max_term.max(m.saturating_mul(DOMINANCE_FACTOR));
         }
         let bound = 2u128
             .checked_mul(u128::from(max_rows))

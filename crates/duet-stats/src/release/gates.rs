@@ -22,6 +22,8 @@ pub(crate) struct GatedCount {
     pub(crate) threshold: u64,
     /// What it counts, for messages (`#8 linear_regression(..)[region=west]`).
     pub(crate) label: String,
+    /// For a model's category level: `(column, level)`.
+    pub(crate) level: Option<(usize, usize)>,
 }
 
 impl GatedCount {
@@ -46,6 +48,7 @@ pub(crate) fn gated_counts(job: &Job, plan: &Plan, policy: &Policy) -> Vec<Gated
                 terms: vec![(n, 1)],
                 threshold: b.threshold(policy),
                 label: format!("{}[{}]", b.label, b.cell_name(c)),
+                level: None,
             });
         }
         if let BlockKind::Cross { terms } = &b.kind {
@@ -87,12 +90,17 @@ fn level_counts(
             terms: reference,
             threshold,
             label: format!("{}[{}]", b.label, reference_name(job, col)),
+            level: Some((col, 0)),
         });
         out.extend(of_col.iter().map(|&(i, t)| GatedCount {
             cell,
             terms: vec![(b.offset + 1 + i, 1)],
             threshold,
             label: format!("{}[{}]", b.label, term_name(job, t)),
+            level: match t {
+                Term::Indicator { col, level } => Some((*col, *level)),
+                Term::Numeric { .. } => None,
+            },
         }));
     }
     out

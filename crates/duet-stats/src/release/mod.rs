@@ -307,15 +307,14 @@ async fn primary<R: Ring, C: Channel, P: Preprocessing>(
     let inputs = dominance::own_inputs::<R>(local.tops(), n);
     let k = policy.dominance.k;
     let dom = dominance::violated(engine, &inputs, cells.len(), (n, k)).await?;
-    // Spread each cell's bit onto the gated count that is the cell's own.
+    // Spread each dominance bit onto the gated count of the same cell and
+    // level (a model's level, or the cell's own count).
     let spread: Vec<R> = gated
         .iter()
-        .enumerate()
-        .map(|(i, g)| {
-            let main = i == 0 || gated.get(i - 1).map(|p| p.cell) != Some(g.cell);
+        .map(|g| {
             cells
                 .iter()
-                .position(|&(c, _)| main && c == g.cell)
+                .position(|c| c.cell == g.cell && c.level == g.level)
                 .and_then(|j| dom.shares().get(j).copied())
                 .unwrap_or(R::ZERO)
         })

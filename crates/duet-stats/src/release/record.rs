@@ -93,7 +93,7 @@ impl Facts<'_> {
 
     fn dominance_rule(&self, cell: usize) -> Option<String> {
         let d = self.policy.dominance;
-        (self.own && self.plan.dominance_cells().iter().any(|&(c, _)| c == cell))
+        (self.own && self.plan.dominance_cells().iter().any(|c| c.cell == cell))
             .then(|| format!("dominance: top {} below {}% of the total", d.n, d.k))
     }
 

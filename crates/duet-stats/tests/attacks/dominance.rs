@@ -73,7 +73,6 @@ fn a_dominant_contribution_is_not_recoverable_from_the_sum_or_mean() {
 /// coefficients whose intercept + level slope is the level's mean; no
 /// dominance check applies to either.
 #[test]
-#[ignore = "open leak: dominance does not cover model levels (regression cross-products and coefficients)"]
 fn a_dominant_contribution_is_not_recoverable_from_a_regression() {
     let stats = "[[statistic]]\nkind = \"count\"\nby = [\"region\"]\n\n\
                  [[statistic]]\nkind = \"linear_regression\"\ny = \"income\"\nx = [\"region\"]\n";
