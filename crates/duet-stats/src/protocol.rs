@@ -118,7 +118,15 @@ pub async fn run_study<C: Channel, P: Preprocessing>(
     policy: &Policy,
     local: &LocalAggregates,
 ) -> Result<Results, ProtocolError> {
-    run_study_with(engine, job, plan, policy, local, &release::Earlier::default()).await
+    run_study_with(
+        engine,
+        job,
+        plan,
+        policy,
+        local,
+        &release::Earlier::default(),
+    )
+    .await
 }
 
 /// [`run_study`] with this side's earlier releases of the same data (from
@@ -263,12 +271,13 @@ async fn gate<R: Ring, C: Channel, P: Preprocessing>(
     noise: Option<&crate::dp::NoisePlan>,
     earlier: &release::Earlier,
 ) -> Result<Opened, ProtocolError> {
-    let (gated, _pooled) = release::run::<R, C, P>(engine, job, plan, policy, local, noise, earlier)
-        .await
-        .map_err(|e| match e {
-            release::GateError::Engine(e) => ProtocolError::Engine(e),
-            e => ProtocolError::Gate(e),
-        })?;
+    let (gated, _pooled) =
+        release::run::<R, C, P>(engine, job, plan, policy, local, noise, earlier)
+            .await
+            .map_err(|e| match e {
+                release::GateError::Engine(e) => ProtocolError::Engine(e),
+                e => ProtocolError::Gate(e),
+            })?;
     Ok(Opened {
         suppressed: gated.withheld,
         values: gated.values,

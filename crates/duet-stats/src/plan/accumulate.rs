@@ -141,9 +141,9 @@ impl<'p> Accumulator<'p> {
             }
         }
         for &(slot, c) in &self.models {
-            let inside = c.level.is_none_or(|(col, level)| {
-                usize::try_from(value(row, col)).ok() == Some(level)
-            });
+            let inside = c
+                .level
+                .is_none_or(|(col, level)| usize::try_from(value(row, col)).ok() == Some(level));
             let at = slot * (n + 1);
             if let (true, Some(slots)) = (inside, self.tops.get_mut(at..at + n + 1)) {
                 insert_top(slots, value(row, c.col).unsigned_abs());

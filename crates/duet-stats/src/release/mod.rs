@@ -34,10 +34,10 @@ pub mod ledger;
 pub(crate) mod models;
 pub(crate) mod open;
 pub(crate) mod per_party;
-pub mod run_ledger;
 pub(crate) mod plan_values;
 pub mod provenance;
 mod record;
+pub mod run_ledger;
 pub(crate) mod secondary;
 pub(crate) mod span;
 pub(crate) mod survival;
@@ -82,7 +82,9 @@ pub enum GateError {
         index: usize,
     },
     /// The peer's withheld-cell bitmap has the wrong length.
-    #[error("release gate: the peer's secondary-suppression bitmap has {len} bytes, not the plan's")]
+    #[error(
+        "release gate: the peer's secondary-suppression bitmap has {len} bytes, not the plan's"
+    )]
     BadWithhold {
         /// Bytes received.
         len: usize,
@@ -163,7 +165,14 @@ pub(crate) async fn run<R: Ring, C: Channel, P: Preprocessing>(
         Vec::new()
     } else {
         let domain = atoms::domain_of(job);
-        agree::agreed(engine.channel(), &openables, &mut withheld, &domain, earlier).await?
+        agree::agreed(
+            engine.channel(),
+            &openables,
+            &mut withheld,
+            &domain,
+            earlier,
+        )
+        .await?
     };
     let released: Vec<&Openable> = openables
         .iter()
@@ -370,4 +379,3 @@ async fn open_cells<R: Ring, C: Channel, P: Preprocessing>(
     }
     Ok((bits, cell_failed))
 }
-

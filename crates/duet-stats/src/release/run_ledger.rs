@@ -12,7 +12,9 @@
 use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::ledger::{dataset_key, Entry, Ledger, LedgerError, Population, Released, Spend, Withheld};
+use super::ledger::{
+    dataset_key, Entry, Ledger, LedgerError, Population, Released, Spend, Withheld,
+};
 use super::Earlier;
 use crate::job::{hex, Job, LocalConfig};
 use crate::results::Results;
@@ -108,4 +110,3 @@ impl RunLedger {
         Ledger::append(&self.path, entry).map(|_| ())
     }
 }
-

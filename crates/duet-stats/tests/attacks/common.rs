@@ -10,7 +10,10 @@ use std::collections::BTreeMap;
 use duet_core::{Engine, InsecureDealer, MemoryChannel, Role};
 use duet_stats::data::read_rows;
 use duet_stats::plan::Accumulator;
-use duet_stats::{run_study, CountingChannel, Job, LocalAggregates, LocalConfig, Plan, Results};
+use duet_stats::release::Earlier;
+use duet_stats::{
+    run_study_with, CountingChannel, Job, LocalAggregates, LocalConfig, Plan, Results,
+};
 use futures::executor::block_on;
 use rand::SeedableRng;
 
@@ -71,6 +74,12 @@ pub fn run(job: &Job, a: &str, b: &str) -> Results {
 
 /// [`run`] with the parties' randomness seeded from `seed` (a fresh run).
 pub fn run_seeded(job: &Job, a: &str, b: &str, seed: u64) -> Results {
+    let none = Earlier::default();
+    run_with(job, a, b, seed, [&none, &none])
+}
+
+/// [`run_seeded`] with each side's earlier releases (from its ledger).
+pub fn run_with(job: &Job, a: &str, b: &str, seed: u64, earlier: [&Earlier; 2]) -> Results {
     let plan = Plan::new(job).unwrap();
     let (la, lb) = (
         aggregate(job, &plan, "p0", a),
@@ -94,10 +103,11 @@ pub fn run_seeded(job: &Job, a: &str, b: &str, seed: u64) -> Results {
     );
     let policy = job.policy().clone();
     let (p0, p1) = (policy.clone(), policy);
-    let a = async move { run_study(&mut e0, job, &plan, &p0, &la).await };
+    let [w0, w1] = earlier;
+    let a = async move { run_study_with(&mut e0, job, &plan, &p0, &la, w0).await };
     let b = async move {
         let plan = Plan::new(job).unwrap();
-        run_study(&mut e1, job, &plan, &p1, &lb).await
+        run_study_with(&mut e1, job, &plan, &p1, &lb, w1).await
     };
     let (r0, r1) = block_on(futures::future::join(a, b));
     let (r0, r1) = (r0.unwrap(), r1.unwrap());

@@ -6,9 +6,10 @@
 //! And the margins of a second table give the withheld region's split.
 //! Secondary suppression withholds enough that no such difference remains.
 
-use duet_stats::Results;
+use duet_stats::release::Earlier;
+use duet_stats::{Job, Results};
 
-use super::common::{csv, job, run};
+use super::common::{csv, job, run, run_with};
 
 const COLUMNS: &str = r#"
 [[column]]
@@ -137,21 +138,54 @@ fn a_second_tables_margins_do_not_split_the_withheld_region() {
     );
 }
 
-/// Open leak: secondary suppression looks at one job's values only (the
-/// run path passes no earlier releases from the ledger yet), so a second
-/// job on the same data releases the total that the first job's withheld
-/// region is the difference of.
+/// Each side keeps a release ledger as `duet run` does: the second job's
+/// total would difference the first job's withheld region, so the ledger's
+/// earlier releases make secondary suppression withhold it.
 #[test]
-#[ignore = "open leak: the run path does not pass the ledger's earlier releases to secondary suppression"]
 fn a_later_jobs_total_does_not_difference_an_earlier_jobs_withheld_region() {
     let (a, b) = data();
-    let first = run(&job(COLUMNS, BY_REGION), &a, &b);
+    let dir = tempfile::tempdir().unwrap();
+    let first = run_keeping_ledgers(&job(COLUMNS, BY_REGION), &a, &b, dir.path());
     let regions = cells(&first, 0);
     assert_eq!(regions[2].1, None, "the west count must be withheld");
-    let second = run(&job(COLUMNS, "[[statistic]]\nkind = \"count\"\n"), &a, &b);
+    let total = "[[statistic]]\nkind = \"count\"\n";
+    let second = run_keeping_ledgers(&job(COLUMNS, total), &a, &b, dir.path());
     assert_ne!(
         difference(&cells(&second, 0), &regions[..2]),
         Some(WEST),
         "the second job's total minus the first job's north and south is the west count"
     );
+}
+
+/// Runs `job` as two institutions that each keep a ledger in `dir`: each
+/// side's earlier releases join secondary suppression, and the run is
+/// recorded afterwards.
+fn run_keeping_ledgers(job: &Job, a: &str, b: &str, dir: &std::path::Path) -> Results {
+    use duet_stats::release::ledger::{Ledger, Population, Spend};
+    use duet_stats::release::run_ledger::RunLedger;
+    let ledger = |side: &str| {
+        let path = dir.join(format!("{side}.json"));
+        let (released, withheld) =
+            Ledger::load(&path)
+                .unwrap()
+                .earlier(side, "peer", Population::Pooled);
+        RunLedger {
+            path,
+            dataset: side.to_string(),
+            peer: "peer".to_string(),
+            population: Population::Pooled,
+            earlier: Earlier { released, withheld },
+            spend: Spend::default(),
+            spent_before: Spend::default(),
+            budget: Spend {
+                epsilon: 10.0,
+                delta: 1e-5,
+            },
+        }
+    };
+    let (la, lb) = (ledger("a"), ledger("b"));
+    let res = run_with(job, a, b, 100, [&la.earlier, &lb.earlier]);
+    la.record(&res).unwrap();
+    lb.record(&res).unwrap();
+    res
 }
