@@ -84,6 +84,12 @@ pub(crate) async fn open_models<R: Ring, C: Channel, P: Preprocessing>(
             Err(LinearError::SingularDesign) => {
                 Model::Refused("singular design: a predictor is constant or collinear".into())
             }
+            Err(LinearError::NarrowSpread) => Model::Refused(
+                "not released: a column's values spread over less than a millionth of its \
+                 declared range, too little for the stated accuracy; declare tighter bounds \
+                 (min, max) for the regression's columns"
+                    .into(),
+            ),
             Err(e) => return Err(GateError::Model(e.to_string())),
         };
         out.push((index, model, opened.len()));

@@ -189,13 +189,14 @@ pub(crate) fn add_models(
         let label = plan.blocks().get(*index).map_or("?", |b| b.label.as_str());
         let opened = match model {
             Model::Regression(_) => format!(
-                "{count} values: the singular-design flag, each coefficient, its variance, and R^2"
+                "{count} values: the singular-design and narrow-spread flags, each coefficient, \
+                 its variance, and R^2"
             ),
             Model::Correlation(_) => {
                 format!("{count} values: the upper triangle of the correlation matrix")
             }
             Model::Refused(why) if *count > 0 => {
-                format!("{count} values: the singular-design flag only ({why})")
+                format!("{count} values: the singular-design and narrow-spread flags only ({why})")
             }
             Model::Refused(why) => format!("nothing ({why})"),
         };

@@ -81,9 +81,10 @@ fn singular_opens_only_the_flag() {
     let d = Records::generate(13, 20, &gens, &[0.0], Y);
     let v = opened::<Z64>(13, &d, Analysis::Regression).unwrap();
     assert_eq!(v[0].0, 1);
+    assert_eq!(v[1].0, 0, "not narrow");
     assert!(
-        v[1..].iter().all(|x| x.0 == 0),
-        "values after the flag are zeroed"
+        v[2..].iter().all(|x| x.0 == 0),
+        "values after the flags are zeroed"
     );
 }
 
@@ -146,7 +147,7 @@ fn opened_counts_are_as_documented() {
     let d = Records::generate(16, 40, &gens, &[1.0, 5.0, -5.0], Y);
     let (m, p) = (d.terms(), d.terms());
     let reg = opened::<Z64>(16, &d, Analysis::Regression).unwrap();
-    assert_eq!(reg.len(), 2 * p + 2);
+    assert_eq!(reg.len(), 2 * p + 3);
     let cor = opened::<Z64>(16, &d, Analysis::Correlation).unwrap();
     assert_eq!(cor.len(), m * (m + 1) / 2);
 }

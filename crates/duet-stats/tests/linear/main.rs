@@ -13,6 +13,7 @@ mod accuracy;
 mod cost;
 mod data;
 mod degenerate;
+mod narrow;
 mod oracle;
 mod random;
 mod stress;

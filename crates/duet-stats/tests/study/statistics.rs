@@ -147,7 +147,21 @@ fn the_same_study_in_z128_releases_the_same_values() {
     let ((r0, _), (r1, _)) = run_pair(&job, &plan, [&a, &b], [p.clone(), p]);
     let (r0, r1) = (r0.unwrap(), r1.unwrap());
     assert_eq!(r0, r1);
-    super::common::assert_same_statistics(&r0.statistics, &narrow.statistics);
+    // sbp now spreads over about 3e-7 of its declared half-width, too
+    // little for the stated accuracy: the regression (#10) is refused with
+    // a note, where it used to release an intercept's standard error of
+    // 4.74 for 2.85. Everything else is the same.
+    let refused = r0.statistics[10].regression().unwrap();
+    assert!(refused.coefficients.is_empty(), "{refused:?}");
+    let note = refused.note.as_deref().unwrap_or_default();
+    assert!(note.contains("declare tighter bounds"), "{note}");
+    assert!(narrow.statistics[10].regression().unwrap().note.is_none());
+    let others = |s: &[duet_stats::results::StatisticResult]| {
+        let mut v = s.to_vec();
+        v.remove(10);
+        v
+    };
+    super::common::assert_same_statistics(&others(&r0.statistics), &others(&narrow.statistics));
     assert_eq!(r0.revealed, narrow.revealed);
 }
 

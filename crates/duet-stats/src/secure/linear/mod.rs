@@ -27,7 +27,12 @@
 //!    Newton's iteration; the correlations are `r_ij = V_ij T_i T_j y_i
 //!    y_j`. A term whose variance is below `4^-SCALE_BITS` (standard
 //!    deviation below `2^-24` of its half-width, constants included) is
-//!    flagged constant: its row of `r` is 0.
+//!    flagged constant: its row of `r` is 0. A term whose variance lies
+//!    in `[4^-SCALE_BITS, 4^-`[`PRECISION_BITS`]`)` (standard deviation
+//!    between `2^-24` and `2^-20`, about 6e-8 and 9.5e-7, of its
+//!    half-width) is flagged narrow: the moments' grid leaves too few
+//!    digits of its variance for [`ACCURACY`] (the comparison with
+//!    `4^-PRECISION_BITS` is one of the above, no extra cost).
 //! 3. Correlation ([`correlation_shares`]): the upper triangle of `r`,
 //!    `UNDEFINED` (4) where a term is constant.
 //! 4. Regression ([`regression_shares`], the outcome the last term, `k =
@@ -44,14 +49,20 @@
 //!    `min(T_i / T_y, 1)` applied first: k more comparisons), so that the
 //!    outcome's spread enters only through exact powers of two and values
 //!    near 1; the values opened are public bijections of the coefficients
-//!    in bound-standardised units.
+//!    in bound-standardised units. The design is refused as narrow when
+//!    some term (predictor or outcome) is flagged narrow: one more
+//!    comparison, on the count of narrow terms, batched with the singular
+//!    flag's.
 //!
 //! # What each party learns
 //! Besides the public inputs, exactly the opened values:
 //! - correlation: `m (m + 1) / 2` values, the upper triangle of the
 //!   reported matrix (each `r_ij`, or "undefined" where a term is constant;
 //!   the diagonal says which terms are constant, as the report does);
-//! - regression: `2p + 2` values: the singular flag, then (all 0 when it
+//! - regression: `2p + 3` values: the singular flag; the narrow-spread
+//!   flag, which says only whether some term (which one is not opened)
+//!   has a standard deviation below `2^-20` of its declared half-width
+//!   without being below `2^-24` (constant); then (all 0 when either flag
 //!   is 1) the `p` coefficients, their `p` variances (standard errors are
 //!   their square roots) and R^2 ("undefined" when the outcome is
 //!   constant), each through a public bijection (the bounds' `c_i`, `s_i`,
@@ -81,7 +92,10 @@
 //!   multiplied by 0 before opening.
 //!
 //! # Accuracy
-//! See [`ACCURACY`] (1e-6). Sources: the moments' grid (2^-59 absolute on
+//! See [`ACCURACY`] (1e-6). Regressions with a narrow term are refused
+//! ([`LinearError::NarrowSpread`]); correlations are not guarded, so an
+//! entry of a term spread between 6e-8 and 1e-6 of its half-width may
+//! miss it (about `2^-59 / V_ii`). Sources: the moments' grid (2^-59 absolute on
 //! a covariance of the `u_i`, so relatively `2^-59 / V_ii` on a term's
 //! variance: a term spread over a small part of its declared range loses
 //! digits), the 2^-40 grid of the matrix work, amplified by the condition
@@ -96,17 +110,18 @@
 //!
 //! # Cost
 //! All in Z_2^128. Comparisons: `m SCALE_BITS` (64-bit) for the scales,
-//! `k` (32-bit) for the ratios and `k + 1` for the singular flag (none for
-//! correlation's last two). Beaver triples: `2 (k^3 + k^2)` per
+//! `k` (32-bit) for the ratios and `k + 2` for the two flags (none for
+//! correlation's last three). Beaver triples: `2 (k^3 + k^2)` per
 //! Newton-Schulz step ([`schulz_steps`]: 30 plus `ceil(log2(k + 1))`
 //! plus 5, 38 for k = 5) and the four Neumann products, plus `O(m^2)`.
 //! Measured for a regression with p = 6 (k = 5, n = 10^4, the plan ring
 //! Z_2^64; `cargo test --release -p duet-stats --test linear cost --
 //! --nocapture`, both parties on one thread in memory, the test dealer
 //! generating on demand, input sharing of the cross block included; 2-core
-//! machine shared with builds): 12,815 Z_2^128 triples, 155 comparisons
-//! (155 daBits, 944 AND-triple words), 285 messages and 426 kB sent per
-//! party, 9.3 to 9.5 ms at load 1.4 (10 to 21 ms at load 3).
+//! machine shared with builds): 12,816 Z_2^128 triples, 156 comparisons
+//! (156 daBits, 944 AND-triple words), 286 messages and 426 kB sent per
+//! party (one triple, one comparison and one message more than before
+//! the narrow-spread flag), 9.3 to 9.5 ms at load 1.4 (10 to 21 ms at load 3).
 
 mod correlation;
 mod fixed;
@@ -128,6 +143,13 @@ use super::logistic::LogisticError;
 /// `4^-SCALE_BITS` of the squared half-width counts as constant.
 pub const SCALE_BITS: u32 = 24;
 
+/// The narrowest spread [`ACCURACY`] holds for: a term whose standard
+/// deviation is below `2^-PRECISION_BITS` (about 9.5e-7) of its
+/// half-width, but not constant, makes a regression refuse
+/// ([`LinearError::NarrowSpread`]) rather than release a value that may
+/// be off.
+pub const PRECISION_BITS: u32 = 20;
+
 /// The most predictors of a regression (the inverse's ranges assume it).
 pub const MAX_PREDICTORS: usize = 16;
 
@@ -140,8 +162,9 @@ pub const MAX_CORRELATION_TERMS: usize = 64;
 /// this error relative to `1 + |value|` on the bound-standardised scale
 /// (a slope in units of `s_y / s_i`, the intercept in units of `s_y`),
 /// R^2 within it absolutely, for designs whose variance inflation factors
-/// are below 10^3, whose terms' standard deviations are at least 10^-6 of
-/// their half-widths, and whose fit is not near-perfect (`1 - R^2` above
+/// are below 10^3, whose terms' standard deviations are at least
+/// `2^-PRECISION_BITS` (about 9.5e-7) of their half-widths (a regression
+/// with a term below that, not constant, is refused), and whose fit is not near-perfect (`1 - R^2` above
 /// 10^-4).
 pub const ACCURACY: f64 = 1e-6;
 
@@ -225,6 +248,16 @@ pub enum LinearError {
     /// `2^VIF_LIMIT_BITS`). Nothing else was learned.
     #[error("singular design: a predictor is constant or collinear")]
     SingularDesign,
+    /// Some term of a regression (a predictor or the outcome) is spread
+    /// over less than `2^-PRECISION_BITS` (about 1e-6) of its declared
+    /// half-width without being constant: the values could not be
+    /// computed within [`ACCURACY`], so none was opened. Nothing else was
+    /// learned (not which term).
+    #[error(
+        "a term's values spread over less than a millionth of its declared range: \
+         declare tighter bounds (min, max) for the regression's columns"
+    )]
+    NarrowSpread,
     /// Shares of mismatched lengths (an internal layout error).
     #[error("share vectors of different lengths")]
     Layout {

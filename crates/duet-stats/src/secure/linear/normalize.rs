@@ -7,7 +7,10 @@
 //! SCALE_BITS` values). The bits are monotone, so their sums give the
 //! integer `T = 2^k` with `4^k V` in `[1/4, 1)` and the fixed-point `2^-k`
 //! locally; the last bit is the flag "variance below `4^-SCALE_BITS`"
-//! (treated as a constant term). Then `G_ij = cov_ij T_i T_j` (exact
+//! (treated as a constant term), and bit [`PRECISION_BITS`] less that
+//! flag marks a term spread too little for the stated accuracy (standard
+//! deviation below `2^-PRECISION_BITS` of its half-width, not constant).
+//! Then `G_ij = cov_ij T_i T_j` (exact
 //! integer scaling of the 62-bit covariances, truncated to 40 bits), whose
 //! diagonal `W_i` lies in `[1/4, 1)`, and `y_i = W_i^-1/2` by Newton's
 //! iteration from the chord `7/3 - 4 W / 3` (above the convex `W^-1/2` on
@@ -18,7 +21,7 @@
 use duet_core::{Channel, Engine, Preprocessing, Ring, Shared, Z128};
 
 use super::fixed::{minus, mul_trunc, pick, plus, tri_at, tri_pairs, wide, HI_FRAC};
-use super::{LinearError, SCALE_BITS};
+use super::{LinearError, PRECISION_BITS, SCALE_BITS};
 use crate::secure::logistic::matrix::WIDE_FRAC;
 
 /// Newton steps of the inverse square root.
@@ -32,6 +35,9 @@ pub(crate) struct Scales {
     pub(crate) inv_t: Shared<Z128>,
     /// 1 when the variance is below `4^-SCALE_BITS`, else 0 (integers).
     pub(crate) flag: Shared<Z128>,
+    /// 1 when the variance lies in `[4^-SCALE_BITS, 4^-PRECISION_BITS)`
+    /// (spread, but too little for the stated accuracy), else 0.
+    pub(crate) narrow: Shared<Z128>,
     /// `cov_ij T_i T_j` at [`WIDE_FRAC`] bits, upper triangle.
     pub(crate) g: Shared<Z128>,
     /// `W_i = G_ii`, 1 for a flagged term, at [`WIDE_FRAC`] bits.
@@ -47,7 +53,12 @@ pub(crate) async fn normalise<C: Channel, P: Preprocessing>(
     m: usize,
 ) -> Result<Scales, LinearError> {
     let diag = pick(cov, (0..m).map(|i| tri_at(m, i, i)));
-    let (t, inv_t, flag) = powers(engine, &diag, m).await?;
+    let Powers {
+        t,
+        inv_t,
+        flag,
+        narrow,
+    } = powers(engine, &diag, m).await?;
     let (left, right): (Vec<usize>, Vec<usize>) = tri_pairs(m).unzip();
     let tt = engine.mul(&pick(&t, left), &pick(&t, right)).await?;
     let scaled = engine.mul(cov, &tt).await?;
@@ -63,18 +74,27 @@ pub(crate) async fn normalise<C: Channel, P: Preprocessing>(
         t,
         inv_t,
         flag,
+        narrow,
         g,
         w,
         u,
     })
 }
 
-/// `T`, `2^-k` and the flag from comparisons of the variances with `4^-j`.
+/// The outcome of the comparisons: see the fields of [`Scales`].
+struct Powers {
+    t: Shared<Z128>,
+    inv_t: Shared<Z128>,
+    flag: Shared<Z128>,
+    narrow: Shared<Z128>,
+}
+
+/// `T`, `2^-k` and the flags from comparisons of the variances with `4^-j`.
 async fn powers<C: Channel, P: Preprocessing>(
     engine: &mut Engine<C, P>,
     diag: &Shared<Z128>,
     m: usize,
-) -> Result<(Shared<Z128>, Shared<Z128>, Shared<Z128>), LinearError> {
+) -> Result<Powers, LinearError> {
     let js = SCALE_BITS as usize;
     let rep = pick(diag, (0..m).flat_map(|i| std::iter::repeat_n(i, js)));
     let thresholds: Vec<Z128> = (0..m)
@@ -99,7 +119,16 @@ async fn powers<C: Channel, P: Preprocessing>(
     let t = engine.add_public(&Shared::from_shares(t_own), &vec![Z128::ONE; m])?;
     let inv_t = engine.add_public(&Shared::from_shares(inv_own), &vec![wide(1.0); m])?;
     let flag = Shared::from_shares((0..m).map(|i| at(i, SCALE_BITS)).collect());
-    Ok((t, inv_t, flag))
+    // The bits are monotone in j: this difference is 0 or 1.
+    let narrow = (0..m)
+        .map(|i| at(i, PRECISION_BITS) - at(i, SCALE_BITS))
+        .collect();
+    Ok(Powers {
+        t,
+        inv_t,
+        flag,
+        narrow: Shared::from_shares(narrow),
+    })
 }
 
 /// Shares of `w^-1/2` for `w` in `[1/4, 1]` at [`WIDE_FRAC`] bits.

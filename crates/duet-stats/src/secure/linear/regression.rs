@@ -1,6 +1,7 @@
 //! Least squares on shares: the correlation matrix of the predictors is
 //! inverted by Newton-Schulz, and only the coefficients, their variances,
-//! R^2 and one "singular design" flag are returned for opening.
+//! R^2 and two flags ("singular design", "spread too narrow for the
+//! stated accuracy") are returned for opening.
 
 use duet_core::{Channel, Engine, Preprocessing, Ring, Shared, Z128};
 
@@ -43,8 +44,9 @@ pub(crate) struct Solved {
 
 /// Shares of the values to open for the regression of the block's last
 /// term on an intercept and the other `k = m - 1` terms (`p = m`
-/// coefficients), at 40 fractional bits: first the singular
-/// flag (an integer, 0 or 1), then, all 0 when it is 1, `2p + 1` values:
+/// coefficients), at 40 fractional bits: first the singular flag and the
+/// narrow-spread flag (integers, 0 or 1), then, all 0 when either is 1,
+/// `2p + 1` values:
 /// `beta_0 / s_y`, `beta_i s_i / s_y`, `(n - p) Var(beta_0) / (s_y^2 4^l)`,
 /// `(n - p) Var(beta_i) s_i^2 / s_y^2` and R^2 (or -4 when the outcome is
 /// constant). [`decode_regression`] reads them. Both parties call it
@@ -59,11 +61,13 @@ pub async fn regression_shares<R: Ring, C: Channel, P: Preprocessing>(
     let sc = normalise(engine, &mo.cov, m).await?;
     let r = correlations(engine, &sc, m).await?;
     let solved = solve(engine, &r, m, k).await?;
-    let singular = singular(engine, &solved.rinv, k).await?;
+    let flags = flags(engine, &solved.rinv, &sc.narrow, k).await?;
     let values = super::release::values(engine, shape, &mo, &sc, &solved).await?;
-    let keep = minus(&engine.constant(&[Z128::ONE]), &singular)?;
+    let ones = engine.constant(&[Z128::ONE, Z128::ONE]);
+    let clear = minus(&ones, &flags)?;
+    let keep = engine.mul(&pick(&clear, [0]), &pick(&clear, [1])).await?;
     let gated = engine.mul(&repeat(&keep, 0, values.len()), &values).await?;
-    Ok(Shared::concat(&[&singular, &gated]))
+    Ok(Shared::concat(&[&flags, &gated]))
 }
 
 /// `(R_xx + r I)^-1` by Newton-Schulz, the ridge taken out, then
@@ -96,10 +100,13 @@ async fn solve<C: Channel, P: Preprocessing>(
 }
 
 /// Shares (0 or 1) of "some diagonal entry of the inverse exceeds
-/// `2^VIF_LIMIT_BITS`": `k` comparisons, then one on their count.
-async fn singular<C: Channel, P: Preprocessing>(
+/// `2^VIF_LIMIT_BITS`" (singular) and of "some term is narrow" (`narrow`
+/// from the normalisation, one 0/1 per term): `k` comparisons, then one
+/// batch of two on the counts.
+async fn flags<C: Channel, P: Preprocessing>(
     engine: &mut Engine<C, P>,
     rinv: &Shared<Z128>,
+    narrow: &Shared<Z128>,
     k: usize,
 ) -> Result<Shared<Z128>, LinearError> {
     let diag = pick(rinv, (0..k).map(|i| i * (k + 1)));
@@ -107,7 +114,9 @@ async fn singular<C: Channel, P: Preprocessing>(
     let room = engine.add_public(&diag.neg(), &limit)?;
     // The ridge bounds the inverse by 5 2^RIDGE_BITS: 96 bits hold it.
     let over = engine.ltz_within(&room, 96).await?;
-    Ok(engine.ltz_within(&over.sum().neg(), 16).await?)
+    // Counts of at most k + 1 <= 17: 16 bits hold their negations.
+    let counts = Shared::concat(&[&over.sum().neg(), &narrow.sum().neg()]);
+    Ok(engine.ltz_within(&counts, 16).await?)
 }
 
 /// The fit from the opened values of [`regression_shares`]: coefficients
@@ -116,25 +125,22 @@ async fn singular<C: Channel, P: Preprocessing>(
 pub fn decode_regression(opened: &[Z128], shape: &LinearShape) -> Result<LinearFit, LinearError> {
     let (_, k) = shape.check_regression()?;
     let p = k + 1;
-    if opened.len() != 2 * p + 2 {
+    if opened.len() != 2 * p + 3 {
         return Err(LinearError::OpenedLength {
-            expected: 2 * p + 2,
+            expected: 2 * p + 3,
             found: opened.len(),
         });
     }
-    match opened.first().map(|f| f.to_i128()) {
-        Some(0) => {}
-        Some(1) => return Err(LinearError::SingularDesign),
-        other => {
-            return Err(LinearError::BadFlag {
-                value: other.unwrap_or(-1),
-            })
-        }
+    // A narrow term can make the design look singular: it is named first.
+    match (flag(opened, 0)?, flag(opened, 1)?) {
+        (_, true) => return Err(LinearError::NarrowSpread),
+        (true, false) => return Err(LinearError::SingularDesign),
+        (false, false) => {}
     }
     let unit = 2f64.powi(WIDE_FRAC as i32);
     let v = |i: usize| {
         opened
-            .get(1 + i)
+            .get(2 + i)
             .map_or(f64::NAN, |x| x.to_i128() as f64 / unit)
     };
     let s: Vec<f64> = shape.bounds().iter().map(|b| b.half() as f64).collect();
@@ -153,6 +159,17 @@ pub fn decode_regression(opened: &[Z128], shape: &LinearShape) -> Result<LinearF
         fit.std_errors.push(se(v(p + 1 + i) * ratio * ratio, df));
     }
     Ok(fit)
+}
+
+/// The opened flag at `i`: 0 or 1, else [`LinearError::BadFlag`].
+fn flag(opened: &[Z128], i: usize) -> Result<bool, LinearError> {
+    match opened.get(i).map(|f| f.to_i128()) {
+        Some(0) => Ok(false),
+        Some(1) => Ok(true),
+        other => Err(LinearError::BadFlag {
+            value: other.unwrap_or(-1),
+        }),
+    }
 }
 
 /// `sqrt(max(v, 0) / df)` (a perfect fit can open a variance a few units
