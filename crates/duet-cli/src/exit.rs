@@ -23,6 +23,9 @@ fn is_stats_input_error(cause: &(dyn std::error::Error + 'static)) -> bool {
         || cause.downcast_ref::<duet_stats::PrepareError>().is_some()
         || cause.downcast_ref::<duet_stats::DataError>().is_some()
         || cause.downcast_ref::<duet_stats::PlanError>().is_some()
+        || cause
+            .downcast_ref::<duet_stats::release::check::CheckError>()
+            .is_some()
 }
 
 fn is_file_error(e: &duet_net::NetError) -> bool {

@@ -6,6 +6,7 @@
 
 mod anonymize;
 mod bench;
+mod check;
 mod demo;
 mod exit;
 mod keygen;
@@ -37,6 +38,8 @@ enum Command {
     Keygen(keygen::Args),
     /// Run the bundled two-hospital study, both sides on this machine over loopback QUIC.
     Demo(demo::Args),
+    /// Dry run: list the rules, every value a job would open and its DP spend, before connecting.
+    Check(check::Args),
     /// Run this institution's side of an agreed job against its own CSV.
     Run(run::Args),
     /// Measure protocol throughput over loopback QUIC beside the raw QUIC rate.
@@ -61,6 +64,7 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Keygen(args) => keygen::run(&args, out),
         Command::Demo(args) => demo::run(&args, out),
+        Command::Check(args) => check::run(&args, out),
         Command::Run(args) => run::run(&args, out),
         Command::Bench(args) => bench::run(&args, out),
         Command::Anonymize(args) => anonymize::run(&args, out),

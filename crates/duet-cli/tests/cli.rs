@@ -125,3 +125,166 @@ fn bench_reports_every_measurement_as_json() {
     );
     assert!(v["ot_triples_z64"]["bytes_per_triple"].as_f64().unwrap() > 0.0);
 }
+
+/// The repository root.
+fn root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A local.toml for hospital A in `dir`, with `ledger` appended.
+fn local_a(dir: &std::path::Path, ledger: &str) -> String {
+    let csv = root().join("datasets/hospital_a.csv");
+    let text = format!(
+        "role = \"p0\"\ncsv = {:?}\noutput_dir = \"out\"\nkey = \"a.key\"\ncert = \"a.crt\"\nlisten = \"127.0.0.1:4433\"\n{ledger}",
+        csv.to_string_lossy()
+    );
+    let path = dir.join("local.toml");
+    std::fs::write(&path, text).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+fn job(name: &str) -> String {
+    root()
+        .join("examples/jobs")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn lines_starting(text: &str, prefix: &str) -> usize {
+    text.lines().filter(|l| l.starts_with(prefix)).count()
+}
+
+#[test]
+fn check_lists_the_rules_and_every_value_the_pooled_job_would_open() {
+    let (code, stdout, stderr) = duet(&["check", "--job", &job("pooled_cohort.toml")]);
+    assert_eq!(code, 0, "{stderr}");
+    for want in [
+        "duet check: pooled-cardiovascular-cohort (nothing connects)\n",
+        "control     checked\n",
+        "policy      min_cell 10, min_group 10, min_cell_per_party 10, dominance n 2 k 90%, max_params_ratio 0.33, suppress Cell\n",
+        "  - per-party threshold: each side's part of a released cell is 0 or at least 10 records\n",
+        "\n#1 count(by region)\n  rules  pooled count >= 10; each side's part 0 or >= 10\n",
+        "  bit    #1 count(by region)[region=north].suppressed  (pooled count >= 10; each side's part 0 or >= 10)\n",
+        "  open   #1 count(by region)[region=north].n  <- count where region=north\n",
+        "  open   #2 mean(sbp by smoker)[smoker=yes].sum  <- sum of sbp where smoker=yes\n",
+        "  bit    #8 linear_regression(sbp ~ age + smoker + bmi + sex)[smoker=no].suppressed",
+        "  open   #8 linear_regression(sbp ~ age + smoker + bmi + sex).coefficient[smoker=yes]  <- estimate of smoker=yes for sbp (computed on shares)\n",
+        "  open   #7 correlation(age, bmi, sbp).r[age, sbp]",
+        "  this job   none (no policy.dp): spends no budget\n",
+        "this side's data: give --local local.toml to check it\n",
+    ] {
+        assert!(stdout.contains(want), "missing {want:?} in\n{stdout}");
+    }
+    // 4 + 4 + 6 + 6 + 4 + 16 counts and sums; the correlation's n and 6
+    // r; the regression's n, singular, 5 + 5 estimates and variances, R^2.
+    assert_eq!(lines_starting(&stdout, "  open   "), 40 + 7 + 13);
+    assert!(
+        stdout.contains("opened if their rules pass: 60 values; rule bits in the first round: ")
+    );
+    assert!(!stdout.contains("#8 linear_regression(sbp ~ age + smoker + bmi + sex)[all].sum"));
+}
+
+#[test]
+fn check_with_local_settings_names_cells_not_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = format!("[ledger]\npath = {:?}\n", dir.path().join("l.json"));
+    let local = local_a(dir.path(), &ledger);
+    let (code, stdout, stderr) = duet(&[
+        "check",
+        "--job",
+        &job("pooled_cohort.toml"),
+        "--local",
+        &local,
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    for want in [
+        "; the run enforces the tighter of both sides'\n",
+        "the job's, tightened by this side's local settings",
+        "  spent      epsilon 0, delta 0\n",
+        "  budget     epsilon 10, delta 0.00001\n",
+        "  within the budget: duet run would not refuse on it\n",
+        "hospital_a.csv; no value of it is shown)\n",
+    ] {
+        assert!(stdout.contains(want), "missing {want:?} in\n{stdout}");
+    }
+    assert!(
+        !dir.path().join("l.json").exists(),
+        "check wrote the ledger"
+    );
+}
+
+#[test]
+fn check_json_lists_as_many_values_as_the_text() {
+    let (_, text, _) = duet(&["check", "--job", &job("pooled_cohort.toml")]);
+    let (code, stdout, stderr) = duet(&["check", "--job", &job("pooled_cohort.toml"), "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let stats = v["statistics"].as_array().unwrap();
+    let values: usize = stats
+        .iter()
+        .map(|s| s["values"].as_array().unwrap().len())
+        .sum();
+    let bits: usize = stats
+        .iter()
+        .map(|s| s["bits"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(values, lines_starting(&text, "  open   "));
+    assert_eq!(bits, lines_starting(&text, "  bit    "));
+    assert_eq!(v["first_round_bits"].as_u64().unwrap() as usize, bits);
+    assert_eq!(v["control"], "checked");
+    let first = &stats[0]["values"][0];
+    assert_eq!(first["name"], "#1 count(by region)[region=north].n");
+    assert_eq!(first["provenance"]["cell"]["region"]["levels"][0], "north");
+}
+
+#[test]
+fn check_refuses_a_job_below_the_floor_as_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(job("pooled_cohort.toml")).unwrap();
+    let low = text.replace("min_cell = 10", "min_cell = 2");
+    let path = dir.path().join("low.toml");
+    std::fs::write(&path, low).unwrap();
+    let (code, stdout, stderr) = duet(&["check", "--job", path.to_str().unwrap()]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stdout.is_empty());
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("policy.min_cell = 2 would switch disclosure control off (the floor is 3)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn check_shows_the_ledger_refusal_when_the_budget_is_spent() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger_path = dir.path().join("ledger.json");
+    let entry = serde_json::json!({
+        "format": "duet-ledger/1",
+        "entries": [{
+            "unix_time": 1_700_000_000u64,
+            "job_name": "earlier",
+            "job_hash": "ab".repeat(32),
+            "dataset": "cohort-a",
+            "peer": "cd".repeat(32),
+            "population": "pooled",
+            "released": [],
+            "withheld": [],
+            "dp": { "epsilon": 9.0, "delta": 0.0 }
+        }]
+    });
+    std::fs::write(&ledger_path, entry.to_string()).unwrap();
+    let ledger = format!("[ledger]\npath = {ledger_path:?}\ndataset = \"cohort-a\"\n");
+    let local = local_a(dir.path(), &ledger);
+    let (code, stdout, stderr) =
+        duet(&["check", "--job", &job("dp_release.toml"), "--local", &local]);
+    assert_eq!(code, 0, "{stderr}");
+    for want in [
+        "  this job   epsilon 2, delta 0 (laplace mechanism)\n",
+        "  spent      epsilon 9, delta 0\n",
+        "  duet run would REFUSE this job: refused: this run's epsilon 2, delta 0 on top of the epsilon 9, delta 0 already spent on dataset cohort-a would exceed its lifetime budget of epsilon 10, delta 0.00001",
+        "  not checked: under DP the per-party and dominance rules are off",
+    ] {
+        assert!(stdout.contains(want), "missing {want:?} in\n{stdout}");
+    }
+}

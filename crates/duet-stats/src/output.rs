@@ -2,7 +2,8 @@
 //! released values, the same on both sides), `report.txt` (the same,
 //! readable), `report.html` (the same with tables and charts, one
 //! self-contained file) and `manifest.json` (what crossed the link and
-//! what was revealed, as this side saw it).
+//! what was revealed, as this side saw it, with the disclosure control
+//! status and the rules in force).
 //!
 //! Each file is written to a temporary sibling, synced, then renamed into
 //! place; if any step fails, every temporary and every file already renamed
@@ -98,6 +99,8 @@ struct ManifestFile<'a> {
     transcript_digest: String,
     messages: Vec<KindRow>,
     totals: KindCount,
+    disclosure_control: &'a str,
+    rules_in_force: &'a [String],
     revealed: &'a [Revealed],
 }
 
@@ -131,6 +134,8 @@ pub fn write_outputs(
             transcript_digest: digest,
             messages: run.traffic.rows(),
             totals: run.traffic.total(),
+            disclosure_control: &results.disclosure.control,
+            rules_in_force: &results.disclosure.rules,
             revealed: &results.revealed,
         },
     )?;

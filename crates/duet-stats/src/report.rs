@@ -1,6 +1,8 @@
 //! The readable report: the released values, the enforced policy, what
 //! crossed the link, and this side's load log.
 
+mod disclosure;
+
 use std::fmt::Write;
 
 use crate::job::hex;
@@ -24,6 +26,7 @@ pub(crate) fn render(r: &Results, run: &RunInfo<'_>) -> String {
         "policy enforced    min_cell {}, min_group {}, max_params_ratio {}",
         p.min_cell, p.min_group, p.max_params_ratio
     );
+    let _ = writeln!(s, "disclosure control {}", r.disclosure.status());
     if let Some(dp) = &r.dp {
         privacy(&mut s, dp);
     }
@@ -43,6 +46,7 @@ pub(crate) fn render(r: &Results, run: &RunInfo<'_>) -> String {
         }
         st.noise.iter().for_each(|n| noise(&mut s, n));
     }
+    disclosure::section(&mut s, &r.disclosure);
     traffic(&mut s, run);
     s
 }

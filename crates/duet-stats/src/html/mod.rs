@@ -8,6 +8,7 @@
 
 mod charts;
 mod coefplot;
+mod disclosure;
 mod stats;
 mod tables;
 
@@ -50,6 +51,7 @@ pub(crate) fn render(results: &Results, run: &RunInfo<'_>) -> String {
         esc(&title),
         esc(&title)
     );
+    disclosure::banner(&mut h, &results.disclosure);
     overview(&mut h, results, run);
     if let Some(dp) = &results.dp {
         privacy(&mut h, dp);
@@ -61,6 +63,7 @@ pub(crate) fn render(results: &Results, run: &RunInfo<'_>) -> String {
     for st in &results.statistics {
         statistic(&mut h, st);
     }
+    disclosure::section(&mut h, &results.disclosure);
     tables::traffic(&mut h, run);
     tables::revealed(&mut h, &results.revealed);
     h.push_str("</main>\n</body>\n</html>\n");
@@ -84,6 +87,7 @@ fn overview(h: &mut String, r: &Results, run: &RunInfo<'_>) {
         ),
         ("This side", esc(&run.role.to_string())),
         ("Ring", esc(&format!("{:?}", r.ring))),
+        ("Disclosure control", esc(&r.disclosure.status())),
         (
             "Policy enforced",
             esc(&format!(

@@ -15,6 +15,8 @@
 //!   whatever would let a withheld value be recomputed as a linear
 //!   combination of released ones (this job's and the ledger's).
 //!
+//! [`check`] is the dry run of all of this before anything connects.
+//!
 //! [`ledger`] is each side's local record of what its runs released and
 //! withheld, and of the privacy budget they spent, per dataset.
 //!
@@ -27,6 +29,7 @@
 
 pub mod agree;
 pub(crate) mod atoms;
+pub mod check;
 pub mod dominance;
 pub mod floor;
 pub(crate) mod gates;

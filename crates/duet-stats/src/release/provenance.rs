@@ -6,8 +6,11 @@
 //! the differencing test and kept in the ledger.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
+
+use crate::job::format_scaled;
 
 /// A condition on one column that a record of a cell satisfies.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -70,5 +73,82 @@ impl LinearValue {
     /// of its cell can hold for no record; such a value is public.
     pub fn is_structurally_zero(&self) -> bool {
         self.cell.values().any(Condition::is_empty)
+    }
+}
+
+impl fmt::Display for LinearValue {
+    /// Plain words: `count where region=north`, `sum of sbp where
+    /// smoker=yes`, `sum of bmi*sbp of all records`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.quantity.is_empty() {
+            f.write_str("count")?;
+        } else {
+            write!(f, "sum of {}", self.quantity.join("*"))?;
+        }
+        if self.cell.is_empty() {
+            return f.write_str(" of all records");
+        }
+        let conditions: Vec<String> = self
+            .cell
+            .iter()
+            .map(|(col, c)| condition_text(col, c))
+            .collect();
+        write!(f, " where {}", conditions.join(", "))
+    }
+}
+
+/// One condition in words: `sex=F`, `region in {east, west}`, `bmi in
+/// [18.5, 25)`, `age >= 65`, `age < 40`.
+fn condition_text(col: &str, c: &Condition) -> String {
+    match c {
+        Condition::Levels(levels) if levels.len() == 1 => {
+            format!("{col}={}", levels.iter().next().map_or("", String::as_str))
+        }
+        Condition::Levels(levels) => {
+            let list: Vec<&str> = levels.iter().map(String::as_str).collect();
+            format!("{col} in {{{}}}", list.join(", "))
+        }
+        Condition::Range { places, lo, hi } => {
+            let v = |x: i64| format_scaled(i128::from(x), *places);
+            match (lo, hi) {
+                (Some(l), Some(h)) => format!("{col} in [{}, {})", v(*l), v(*h)),
+                (Some(l), None) => format!("{col} >= {}", v(*l)),
+                (None, Some(h)) => format!("{col} < {}", v(*h)),
+                (None, None) => format!("{col} any"),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_read_as_words() {
+        let mut cell = Cell::new();
+        assert_eq!(
+            LinearValue::new(vec![], cell.clone()).to_string(),
+            "count of all records"
+        );
+        cell.insert(
+            "region".into(),
+            Condition::Levels(["west".to_string()].into()),
+        );
+        let range = |lo, hi| Condition::Range { places: 1, lo, hi };
+        cell.insert("bmi".into(), range(Some(185), Some(250)));
+        let v = LinearValue::new(vec!["sbp".into(), "age".into()], cell.clone());
+        assert_eq!(
+            v.to_string(),
+            "sum of age*sbp where bmi in [18.5, 25.0), region=west"
+        );
+        cell.insert("bmi".into(), range(None, Some(250)));
+        let levels = ["east".to_string(), "west".to_string()].into();
+        cell.insert("region".into(), Condition::Levels(levels));
+        let v = LinearValue::new(vec!["sbp".into()], cell);
+        assert_eq!(
+            v.to_string(),
+            "sum of sbp where bmi < 25.0, region in {east, west}"
+        );
     }
 }

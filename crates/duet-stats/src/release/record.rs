@@ -39,6 +39,36 @@ pub struct ModelRelease {
     pub opened: String,
 }
 
+impl DisclosureRecord {
+    /// Whether the job switched disclosure control off.
+    pub fn is_off(&self) -> bool {
+        self.control.starts_with("off")
+    }
+
+    /// The control status in words for a report: loud when off.
+    pub fn status(&self) -> String {
+        match self.control.strip_prefix("off: ") {
+            Some(reason) => format!("OFF, by the job: {reason}"),
+            None if self.control.is_empty() => "not recorded".into(),
+            None => self.control.clone(),
+        }
+    }
+
+    /// The released values counted by the rules they passed, in
+    /// first-seen order: (the rules joined by "; ", how many).
+    pub fn released_by_rules(&self) -> Vec<(String, usize)> {
+        let mut out: Vec<(String, usize)> = Vec::new();
+        for r in &self.released {
+            let rules = r.rules.join("; ");
+            match out.iter_mut().find(|(k, _)| *k == rules) {
+                Some((_, n)) => *n += 1,
+                None => out.push((rules, 1)),
+            }
+        }
+        out
+    }
+}
+
 /// A released value.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReleasedValue {
@@ -65,6 +95,10 @@ pub struct WithheldValue {
     /// The rule.
     pub rule: String,
 }
+
+/// The rule every released linear value passes besides its cell's.
+pub(crate) const SECONDARY_RULE: &str =
+    "secondary: no withheld value is a linear combination of released ones";
 
 /// What the record is built from.
 pub(crate) struct Facts<'a> {
@@ -109,7 +143,7 @@ impl Facts<'_> {
     }
 
     /// The primary rules of a cell, one per entry.
-    fn rules(&self, cell: usize) -> Vec<String> {
+    pub(crate) fn rules(&self, cell: usize) -> Vec<String> {
         let mut out = vec![self.threshold_rule(cell)];
         match self.block_kind(cell) {
             Some(BlockKind::Cross { .. }) => out.push(format!(
@@ -137,7 +171,7 @@ pub(crate) fn build(
     secondary: &[(usize, String)],
     opened: &[i128],
 ) -> DisclosureRecord {
-    let secondary_rule = "secondary: no withheld value is a linear combination of released ones";
+    let secondary_rule = SECONDARY_RULE;
     let mut record = DisclosureRecord {
         control: control(facts.policy),
         rules: rules_in_force(facts),
@@ -208,7 +242,7 @@ pub(crate) fn add_models(
     }
 }
 
-fn control(p: &Policy) -> String {
+pub(crate) fn control(p: &Policy) -> String {
     if p.control_off() {
         format!("off: {}", p.reason.as_deref().unwrap_or(""))
     } else {
@@ -216,7 +250,7 @@ fn control(p: &Policy) -> String {
     }
 }
 
-fn rules_in_force(f: &Facts<'_>) -> Vec<String> {
+pub(crate) fn rules_in_force(f: &Facts<'_>) -> Vec<String> {
     let p = f.policy;
     let mut out = vec![
         format!("pooled threshold: every released cell, model category level and survival interval counts at least {} records (means and models: {})", p.min_cell, p.min_cell.max(p.min_group)),

@@ -1,6 +1,8 @@
 //! A hand-built `Results` with every kind of statistic, DP and linkage,
 //! for rendering (values are plausible, not computed).
 
+use duet_stats::release::provenance::{Cell, Condition, LinearValue};
+use duet_stats::release::{DisclosureRecord, ReleasedValue, WithheldValue};
 use duet_stats::results::{
     CellResult, ChiSquareTest, Coefficient, CorrelationResult, DpSummary, LinkageSummary,
     LogisticCoefficient, LogisticResult, NoiseNote, RatioEstimate, RegressionResult, Revealed,
@@ -266,6 +268,63 @@ fn logistic() -> StatisticResult {
     stat("#10 logistic(asthma)", "logistic", StatBody::Logistic(r))
 }
 
+/// `count where zone=<level>`.
+fn zone_count(level: &str) -> LinearValue {
+    let mut cell = Cell::new();
+    cell.insert("zone".into(), Condition::Levels([level.to_string()].into()));
+    LinearValue::new(vec![], cell)
+}
+
+/// The threshold and per-party rules, and the secondary rule.
+pub(crate) const RULES: [&str; 3] = [
+    "pooled count >= 10",
+    "each side's part 0 or >= 10",
+    "secondary: no withheld value is a linear combination of released ones",
+];
+
+/// Two zone counts released, one withheld by the rules (primary), one
+/// withheld to protect it (secondary), and a note.
+fn disclosure() -> DisclosureRecord {
+    let released = |level: &str, value: &str, rules: &[&str]| ReleasedValue {
+        name: format!("#2 count(by zone)[zone={level}].n"),
+        provenance: zone_count(level),
+        value: value.into(),
+        rules: rules.iter().map(|r| r.to_string()).collect(),
+    };
+    DisclosureRecord {
+        control: "checked".into(),
+        rules: vec![
+            "pooled threshold: every released cell counts at least 10 records".into(),
+            "secondary suppression: no withheld count or sum is a linear combination of released values of this job".into(),
+        ],
+        released: vec![
+            released("<north>", "120", &RULES),
+            released("south", "95", &RULES),
+            released("west", "31", &RULES[..1]),
+        ],
+        withheld: vec![
+            WithheldValue {
+                name: "#2 count(by zone)[zone=east].n".into(),
+                provenance: zone_count("east"),
+                kind: "primary",
+                rule: "failed at least one of: pooled count >= 10; each side's part 0 or >= 10".into(),
+            },
+            WithheldValue {
+                name: "#2 count(by zone).total".into(),
+                provenance: LinearValue::new(vec![], Cell::new()),
+                kind: "secondary",
+                rule: "withheld so that #2 count(by zone)[zone=east].n cannot be recomputed".into(),
+            },
+        ],
+        notes: vec!["#9 kaplan_meier(months, died) group 2: the curve stops at interval 5 (too few at risk)".into()],
+        models: vec![duet_stats::release::ModelRelease {
+            statistic: "#6 linear_regression(sbp ~ age)".into(),
+            count: 8,
+            opened: "8 values: the singular-design and narrow-spread flags, each coefficient, its variance, and R^2".into(),
+        }],
+    }
+}
+
 /// Every statistic kind, DP and linkage.
 pub(crate) fn results() -> Results {
     let mut statistics = vec![histogram()];
@@ -274,7 +333,7 @@ pub(crate) fn results() -> Results {
     statistics.extend(tables());
     statistics.extend([t_test(), survival(), logistic()]);
     Results {
-        disclosure: Default::default(),
+        disclosure: disclosure(),
         job_name: JOB_NAME.into(),
         job_hash: "ab".repeat(32),
         ring: RingChoice::Z64,

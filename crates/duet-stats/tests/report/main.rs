@@ -87,6 +87,9 @@ fn the_report_is_self_contained() {
 
 #[test]
 fn chromium_renders_every_chart_and_table() {
+    if browser::skip() {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let html = write_report(dir.path());
     // To look at the page: DUET_REPORT_DIR=/some/dir keeps a copy there.
@@ -173,6 +176,9 @@ fn chromium_renders_every_chart_and_table() {
         "class=\"at-risk\"",
         "class=\"traffic\"",
         "class=\"revealed\"",
+        "class=\"withheld\"",
+        "class=\"released-rules\"",
+        "class=\"models\"",
     ] {
         assert_eq!(count(&dom, &format!("<table {table}")), 1, "{table}");
     }
@@ -218,7 +224,76 @@ fn the_text_report_shows_every_statistic() {
 }
 
 #[test]
+fn the_reports_show_disclosure_control() {
+    let dir = tempfile::tempdir().unwrap();
+    write_report(dir.path());
+    let text = std::fs::read_to_string(dir.path().join("report.txt")).unwrap();
+    let rules = fixture::RULES.join("; ");
+    for want in [
+        "disclosure control checked\n",
+        "\ndisclosure control: checked\n  rules in force\n    - pooled threshold: every released cell counts at least 10 records\n",
+        "  withheld values (2)\n    #2 count(by zone)[zone=east].n [primary] failed at least one of: pooled count >= 10; each side's part 0 or >= 10\n    #2 count(by zone).total [secondary] withheld so that #2 count(by zone)[zone=east].n cannot be recomputed\n",
+        &format!("  released values (3), by rules passed\n        2  {rules}\n        1  pooled count >= 10\n"),
+        "  models computed on shares (only these values opened)\n    #6 linear_regression(sbp ~ age): 8 values: the singular-design and narrow-spread flags, each coefficient, its variance, and R^2\n",
+        "  notes\n    - #9 kaplan_meier(months, died) group 2: the curve stops at interval 5 (too few at risk)\n",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in\n{text}");
+    }
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    for want in [
+        "<tr><th>Disclosure control</th><td>checked</td></tr>",
+        "<h2 id=\"disclosure\">Disclosure control</h2>\n<p>Control: <strong>checked</strong></p>",
+        "<h3>Withheld values (2)</h3>",
+        "<tr><td>#2 count(by zone)[zone=east].n</td><td>primary</td><td>failed at least one of: pooled count &gt;= 10; each side&#39;s part 0 or &gt;= 10</td></tr>",
+        "<td>secondary</td><td>withheld so that #2 count(by zone)[zone=east].n cannot be recomputed</td>",
+        "<h3>Released values (3)</h3>",
+        "<tr><td>pooled count &gt;= 10</td><td>1</td></tr>",
+        "<h3>Models computed on shares</h3>",
+        "<tr><td>#6 linear_regression(sbp ~ age)</td><td>8 values: the singular-design and narrow-spread flags, each coefficient, its variance, and R^2</td></tr>",
+        "<li class=\"note\">#9 kaplan_meier(months, died) group 2: the curve stops at interval 5 (too few at risk)</li>",
+    ] {
+        assert!(html.contains(want), "missing {want:?}");
+    }
+    assert!(!html.contains("control-off"));
+    let manifest = std::fs::read_to_string(dir.path().join("manifest.json")).unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    assert_eq!(manifest["disclosure_control"], "checked");
+    assert_eq!(
+        manifest["rules_in_force"][0],
+        "pooled threshold: every released cell counts at least 10 records"
+    );
+}
+
+#[test]
+fn control_off_is_shown_with_its_reason_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut results = fixture::results();
+    results.disclosure.control = "off: synthetic <test> data".into();
+    let traffic = Traffic::new();
+    let run = RunInfo {
+        role: Role::P1,
+        transcript_digest: [0xcd; 32],
+        traffic: &traffic,
+        load_log: None,
+    };
+    let paths = write_outputs(dir.path(), &results, &run).unwrap();
+    let text = std::fs::read_to_string(paths.report).unwrap();
+    let head: Vec<&str> = text.lines().take(7).collect();
+    assert_eq!(
+        head[6],
+        "disclosure control OFF, by the job: synthetic <test> data"
+    );
+    let html = std::fs::read_to_string(paths.html).unwrap();
+    let banner = "<p class=\"warning control-off\"><strong>Disclosure control was OFF.</strong> OFF, by the job: synthetic &lt;test&gt; data</p>";
+    let at = html.find(banner).unwrap();
+    assert!(at < html.find("id=\"overview\"").unwrap());
+}
+
+#[test]
 fn chromium_screenshot_is_a_painted_png() {
+    if browser::skip() {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let html = write_report(dir.path());
     let png = browser::screenshot(&html, (1100, 2400));

@@ -1,0 +1,125 @@
+//! The values a regression, correlation or logistic fit opens besides its
+//! `n`, as `secure::linear` and `secure::logistic` document them: they are
+//! computed on shares and are not linear in the records, so they carry no
+//! provenance and are outside the differencing test.
+
+use super::PlannedValue;
+use crate::job::{ColumnType, Job, StatisticSpec};
+use crate::plan::{term_name, Block, Term};
+
+/// A value computed on shares, released when the statistic's rules pass.
+fn fitted(b: &Block, name: String, what: String, rules: &[String]) -> PlannedValue {
+    PlannedValue {
+        name: format!("{}.{name}", b.label),
+        provenance: None,
+        what,
+        rules: rules.to_vec(),
+    }
+}
+
+/// A correlation's `r` matrix (upper triangle) or a linear regression's
+/// singular flag, coefficients, variances and R^2.
+pub(super) fn cross(
+    job: &Job,
+    b: &Block,
+    spec: &StatisticSpec,
+    terms: &[Term],
+    rules: &[String],
+) -> (Vec<PlannedValue>, Vec<String>) {
+    let names: Vec<String> = terms.iter().map(|t| term_name(job, t)).collect();
+    let kept = format!(
+        "n is opened by the gate; the sums and cross-products of {} stay on shares",
+        names.join(", ")
+    );
+    match spec {
+        StatisticSpec::Correlation { .. } => (correlation(b, &names, rules), vec![kept]),
+        _ => {
+            let notes = vec![kept, format!("the residual degrees of freedom n - {} are public; a singular design opens its flag and zeros", names.len())];
+            (regression(b, &names, rules), notes)
+        }
+    }
+}
+
+/// `m (m + 1) / 2` values: each `r_ij` with `i <= j`; the diagonal says
+/// which terms are constant.
+fn correlation(b: &Block, names: &[String], rules: &[String]) -> Vec<PlannedValue> {
+    let mut out = Vec::new();
+    for (i, a) in names.iter().enumerate() {
+        for c in names.iter().skip(i) {
+            let what = if a == c {
+                format!("1, or undefined when {a} is constant (computed on shares)")
+            } else {
+                format!("Pearson r of {a} and {c}, undefined when either is constant (computed on shares)")
+            };
+            out.push(fitted(b, format!("r[{a}, {c}]"), what, rules));
+        }
+    }
+    out
+}
+
+/// `2p + 2` values: the singular flag, `p` coefficients, their `p`
+/// variances, R^2 (the outcome is the last term).
+fn regression(b: &Block, names: &[String], rules: &[String]) -> Vec<PlannedValue> {
+    let (y, x) = names
+        .split_last()
+        .map_or(("?", &[][..]), |(y, x)| (y.as_str(), x));
+    let mut coefficients = vec!["intercept".to_string()];
+    coefficients.extend(x.iter().cloned());
+    let flag = "1 when the design is singular (a variance inflation factor above 2^16), then every value below is 0";
+    let mut out = vec![fitted(b, "singular".into(), flag.into(), rules)];
+    out.extend(estimates(b, &coefficients, y, rules));
+    out.push(fitted(
+        b,
+        "r_squared".into(),
+        format!("R^2 of {y}, undefined when {y} is constant (computed on shares)"),
+        rules,
+    ));
+    out
+}
+
+/// Each coefficient's estimate, then each one's variance.
+fn estimates(b: &Block, coefficients: &[String], y: &str, rules: &[String]) -> Vec<PlannedValue> {
+    let estimate = coefficients.iter().map(|t| {
+        let what = format!("estimate of {t} for {y} (computed on shares)");
+        fitted(b, format!("coefficient[{t}]"), what, rules)
+    });
+    let variance = coefficients.iter().map(|t| {
+        let what =
+            format!("variance of the {t} estimate; its square root is the standard error (computed on shares)");
+        fitted(b, format!("variance[{t}]"), what, rules)
+    });
+    estimate.chain(variance).collect()
+}
+
+/// A logistic fit's `2p` values: estimates and variances.
+pub(super) fn logistic(
+    job: &Job,
+    b: &Block,
+    x: &[String],
+    rules: &[String],
+) -> (Vec<PlannedValue>, Vec<String>) {
+    let mut coefficients = vec!["intercept".to_string()];
+    coefficients.extend(x.iter().flat_map(|name| predictor_terms(job, name)));
+    let y = match job.statistics().get(b.stat) {
+        Some(StatisticSpec::LogisticRegression { y, .. }) => y.as_str(),
+        _ => "?",
+    };
+    let notes = vec![format!(
+        "fitted by Newton's method on per-record shares; n is opened by the gate, and only the {} estimates and their variances after it: no probability, Hessian or intermediate step",
+        coefficients.len()
+    )];
+    (estimates(b, &coefficients, y, rules), notes)
+}
+
+/// A predictor's terms: the column, or one indicator per level after the
+/// first.
+fn predictor_terms(job: &Job, name: &str) -> Vec<String> {
+    match job.column(name).map(|(_, c)| &c.ty) {
+        Some(ColumnType::Category { levels }) => levels
+            .iter()
+            .skip(1)
+            .map(|l| format!("{name}={l}"))
+            .collect(),
+        _ => vec![name.to_string()],
+    }
+}
