@@ -81,10 +81,11 @@ pub(crate) async fn run_party(
         load_log: Some(&log),
     };
     let paths = write_outputs(&local.output_dir, &results, &info).context("writing the results")?;
-    prepared
-        .ledger
-        .record(&results)
-        .context("recording the release in this side's ledger")?;
+    if let Some(ledger) = &prepared.ledger {
+        ledger
+            .record(&results)
+            .context("recording the release in this side's ledger")?;
+    }
     progress.done(role);
     Ok(Outcome {
         results,

@@ -27,7 +27,7 @@ pub use linked::Records;
 pub use output::{write_outputs, OutputError, OutputPaths};
 pub use per_record::FitError;
 pub use plan::{LocalAggregates, Plan, PlanError, RingChoice};
-pub use prepare::{prepare, PrepareError, Prepared, StudyInput};
+pub use prepare::{prepare, prepare_data, PrepareError, Prepared, StudyInput};
 pub use protocol::{run_study, run_study_with, ProtocolError};
 pub use results::Results;
 pub use study::{run_prepared, Studied, StudyError};

@@ -44,8 +44,9 @@ pub struct Prepared {
     pub input: StudyInput,
     /// What loading read, used and dropped (private).
     pub log: LoadLog,
-    /// This side's release ledger for the run (never sent).
-    pub ledger: RunLedger,
+    /// This side's release ledger for the run (never sent); `None` from
+    /// [`prepare_data`], which does not consult it.
+    pub ledger: Option<RunLedger>,
 }
 
 /// What one side brings to the study.
@@ -73,8 +74,18 @@ impl StudyInput {
     }
 }
 
-/// Checks, plans and loads; nothing is sent and nothing is written.
+/// Checks, plans, loads and checks the DP budget against this side's
+/// release ledger; nothing is sent and nothing is written.
 pub fn prepare(job: &Job, local: &LocalConfig) -> Result<Prepared, PrepareError> {
+    let mut prepared = prepare_data(job, local)?;
+    // After loading, so that a missing or bad CSV is named as such.
+    prepared.ledger = Some(RunLedger::open(job, local)?);
+    Ok(prepared)
+}
+
+/// [`prepare`] without the ledger: for dry runs (`duet check`), which
+/// report the budget rather than refuse on it.
+pub fn prepare_data(job: &Job, local: &LocalConfig) -> Result<Prepared, PrepareError> {
     local.check_against(job)?;
     let policy = local.effective_policy(job)?;
     let plan = Plan::new(job)?;
@@ -109,13 +120,11 @@ pub fn prepare(job: &Job, local: &LocalConfig) -> Result<Prepared, PrepareError>
             log,
         )
     };
-    // After loading, so that a missing or bad CSV is named as such.
-    let ledger = RunLedger::open(job, local)?;
     Ok(Prepared {
         plan,
         policy,
         input,
         log,
-        ledger,
+        ledger: None,
     })
 }

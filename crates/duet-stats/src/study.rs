@@ -11,6 +11,7 @@ use crate::linked::{link, summary, LinkError};
 use crate::per_record::{fit_all, FitError, Source};
 use crate::prepare::{Prepared, StudyInput};
 use crate::protocol::{run_study_with, ProtocolError};
+use crate::release::Earlier;
 use crate::results::Results;
 
 /// Why a study failed.
@@ -55,7 +56,8 @@ pub async fn run_prepared<C: Channel, P: Preprocessing, G: RngCore + CryptoRng>(
             aggregates,
             records,
         } => {
-            let earlier = &prepared.ledger.earlier;
+            let none = Earlier::default();
+            let earlier = prepared.ledger.as_ref().map_or(&none, |l| &l.earlier);
             let mut results =
                 run_study_with(engine, job, plan, policy, aggregates, earlier).await?;
             if let Some(records) = records {
@@ -70,7 +72,8 @@ pub async fn run_prepared<C: Channel, P: Preprocessing, G: RngCore + CryptoRng>(
             let role = engine.role();
             let mut linked =
                 link(engine.channel(), session_id, job, plan, role, records, rng).await?;
-            let earlier = &prepared.ledger.earlier;
+            let none = Earlier::default();
+            let earlier = prepared.ledger.as_ref().map_or(&none, |l| &l.earlier);
             let aggregates = &linked.aggregates;
             let mut results =
                 run_study_with(engine, job, plan, policy, aggregates, earlier).await?;

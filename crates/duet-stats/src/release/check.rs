@@ -26,7 +26,7 @@ use super::record::{self, Facts, SECONDARY_RULE};
 use crate::dp::{self, DpError};
 use crate::job::{Job, LocalConfig, Policy, StatisticSpec, Suppress};
 use crate::plan::{Block, BlockKind, Plan, PlanError};
-use crate::prepare::{prepare, PrepareError};
+use crate::prepare::{prepare_data, PrepareError};
 use crate::results::DpSummary;
 
 pub use local::{LedgerCheck, LocalFinding, LocalFindings};
@@ -128,7 +128,7 @@ impl CheckReport {
 /// The dry run of `job`; with `local`, against this side's policy, ledger
 /// and data (loaded and checked as `duet run` does).
 pub fn check(job: &Job, local: Option<&LocalConfig>) -> Result<CheckReport, CheckError> {
-    let prepared = local.map(|l| prepare(job, l)).transpose()?;
+    let prepared = local.map(|l| prepare_data(job, l)).transpose()?;
     let (plan, policy) = match &prepared {
         Some(p) => (p.plan.clone(), p.policy.clone()),
         None => (Plan::new(job)?, job.policy().clone()),
@@ -189,7 +189,7 @@ struct Ctx<'a> {
 
 fn statistics(job: &Job, facts: &Facts<'_>) -> Vec<StatisticCheck> {
     let provenance = plan_values(job, facts.plan);
-    let openables = open::plain(facts.plan, &provenance);
+    let openables = open::plain(job, facts.plan, &provenance, facts.gated);
     let ctx = Ctx {
         job,
         facts,
@@ -215,13 +215,13 @@ fn statistic(ctx: &Ctx<'_>, b: &Block, cells: Range<usize>) -> StatisticCheck {
     let (values, mut notes) = match (&b.kind, spec) {
         (BlockKind::Survival { .. }, _) => survival(ctx, b, &cells, &linear_rules),
         (BlockKind::Cross { terms }, Some(spec)) => {
-            let mut values = counts_only(ctx, b, &cells, &linear_rules);
+            let mut values = counts_only(ctx, &cells, &linear_rules);
             let (fit, notes) = models::cross(ctx.job, b, spec, terms, &rules);
             values.extend(fit);
             (values, notes)
         }
         (_, Some(StatisticSpec::LogisticRegression { x, .. })) => {
-            let mut values = counts_only(ctx, b, &cells, &linear_rules);
+            let mut values = counts_only(ctx, &cells, &linear_rules);
             let (fit, notes) = models::logistic(ctx.job, b, x, &rules);
             values.extend(fit);
             (values, notes)
@@ -258,18 +258,12 @@ fn plain(ctx: &Ctx<'_>, cells: &Range<usize>, rules: &[String]) -> Vec<PlannedVa
         .collect()
 }
 
-/// Only each cell's count (a model's other sums stay on shares).
-fn counts_only(ctx: &Ctx<'_>, b: &Block, cells: &Range<usize>, r: &[String]) -> Vec<PlannedValue> {
-    let is_count = |o: &&Openable| {
-        o.terms
-            .first()
-            .and_then(|&(e, _)| e.checked_sub(b.offset))
-            .is_some_and(|d| d % b.width.max(1) == 0)
-    };
+/// A model's n and the count of each category level of its predictors
+/// (what the gate opens of it; its other sums stay on shares).
+fn counts_only(ctx: &Ctx<'_>, cells: &Range<usize>, r: &[String]) -> Vec<PlannedValue> {
     ctx.openables
         .iter()
         .filter(|o| cells.contains(&o.cell))
-        .filter(is_count)
         .map(|o| planned(o, r))
         .collect()
 }

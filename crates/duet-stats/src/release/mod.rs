@@ -157,7 +157,7 @@ pub(crate) async fn run<R: Ring, C: Channel, P: Preprocessing>(
     let mut bits = opened_bits(plan, policy, &gated, &count_failed);
     bits.extend(round_bits);
     let provenance = plan_values::plan_values(job, plan);
-    let mut openables = open::plain(plan, &provenance);
+    let mut openables = open::plain(job, plan, &provenance, &gated);
     let spans = open::spans(plan, &provenance, &curves, plan.cells());
     openables.extend(spans.iter().flat_map(|(_, o)| o.iter().cloned()));
     let mut withheld = vec![false; plan.cells() + spans.len()];

@@ -3,9 +3,11 @@
 
 use duet_core::{Channel, Engine, EngineError, Preprocessing, Ring, Shared};
 
+use super::gates::GatedCount;
 use super::provenance::{Condition, LinearValue};
 use super::survival::{Curve, Span};
 use super::GateError;
+use crate::job::{ColumnType, Job};
 use crate::plan::{BlockKind, Plan};
 
 /// One value the gate may open: `sum(coeff * element)` over plan elements.
@@ -24,9 +26,17 @@ pub(crate) struct Openable {
 }
 
 /// Every openable value of `plan` outside survival blocks: each element of
-/// each table, histogram and group cell; only `n` of a regression,
-/// correlation or logistic fit (their other sums stay on shares).
-pub(crate) fn plain(plan: &Plan, values: &[LinearValue]) -> Vec<Openable> {
+/// each table, histogram and group cell; of a regression, correlation or
+/// logistic fit only `n` and the count of each category level of its
+/// predictors (their other sums stay on shares). A fit's standard errors
+/// imply its level counts, so they are released as themselves and join the
+/// differencing test rather than being recoverable outside it.
+pub(crate) fn plain(
+    job: &Job,
+    plan: &Plan,
+    values: &[LinearValue],
+    gated: &[GatedCount],
+) -> Vec<Openable> {
     let mut out = Vec::new();
     let mut cell = 0;
     for b in plan.blocks() {
@@ -47,9 +57,37 @@ pub(crate) fn plain(plan: &Plan, values: &[LinearValue]) -> Vec<Openable> {
                 });
             }
         }
+        if let BlockKind::Cross { .. } = b.kind {
+            out.extend(level_counts(job, cell, gated));
+        }
         cell += b.cells;
     }
     out
+}
+
+/// The count of each category level a model's cell is gated by.
+fn level_counts(job: &Job, cell: usize, gated: &[GatedCount]) -> Vec<Openable> {
+    gated
+        .iter()
+        .filter(|g| g.cell == cell)
+        .filter_map(|g| {
+            let (col, level) = g.level?;
+            let c = job.columns().get(col)?;
+            let ColumnType::Category { levels } = &c.ty else {
+                return None;
+            };
+            let name = levels.get(level)?.clone();
+            let condition = Condition::Levels([name].into_iter().collect());
+            let cell_of = [(c.name.clone(), condition)].into_iter().collect();
+            Some(Openable {
+                name: format!("{}.n", g.label),
+                terms: g.terms.clone(),
+                value: LinearValue::new(vec![], cell_of),
+                group: cell,
+                cell,
+            })
+        })
+        .collect()
 }
 
 /// The three values of a survival span: at risk at its start, events and

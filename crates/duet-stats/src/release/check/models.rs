@@ -18,7 +18,7 @@ fn fitted(b: &Block, name: String, what: String, rules: &[String]) -> PlannedVal
 }
 
 /// A correlation's `r` matrix (upper triangle) or a linear regression's
-/// singular flag, coefficients, variances and R^2.
+/// singular and narrow-spread flags, coefficients, variances and R^2.
 pub(super) fn cross(
     job: &Job,
     b: &Block,
@@ -34,7 +34,7 @@ pub(super) fn cross(
     match spec {
         StatisticSpec::Correlation { .. } => (correlation(b, &names, rules), vec![kept]),
         _ => {
-            let notes = vec![kept, format!("the residual degrees of freedom n - {} are public; a singular design opens its flag and zeros", names.len())];
+            let notes = vec![kept, format!("the residual degrees of freedom n - {} are public; a singular or too narrow design opens its flags and zeros", names.len())];
             (regression(b, &names, rules), notes)
         }
     }
@@ -57,7 +57,7 @@ fn correlation(b: &Block, names: &[String], rules: &[String]) -> Vec<PlannedValu
     out
 }
 
-/// `2p + 2` values: the singular flag, `p` coefficients, their `p`
+/// `2p + 3` values: the singular and narrow-spread flags, `p` coefficients, their `p`
 /// variances, R^2 (the outcome is the last term).
 fn regression(b: &Block, names: &[String], rules: &[String]) -> Vec<PlannedValue> {
     let (y, x) = names
@@ -66,7 +66,11 @@ fn regression(b: &Block, names: &[String], rules: &[String]) -> Vec<PlannedValue
     let mut coefficients = vec!["intercept".to_string()];
     coefficients.extend(x.iter().cloned());
     let flag = "1 when the design is singular (a variance inflation factor above 2^16), then every value below is 0";
-    let mut out = vec![fitted(b, "singular".into(), flag.into(), rules)];
+    let narrow = "1 when some term spreads over less than 2^-20 of its declared half-width (the fit would be inaccurate), then every value below is 0";
+    let mut out = vec![
+        fitted(b, "singular".into(), flag.into(), rules),
+        fitted(b, "narrow_spread".into(), narrow.into(), rules),
+    ];
     out.extend(estimates(b, &coefficients, y, rules));
     out.push(fitted(
         b,

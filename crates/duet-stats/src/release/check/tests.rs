@@ -110,7 +110,10 @@ fn lists_every_value_and_bit_with_its_rules() {
             "#2 mean(x by region)[region=s].n",
             "#2 mean(x by region)[region=s].sum",
             "#3 linear_regression(x ~ region)[all].n",
+            "#3 linear_regression(x ~ region)[region=n].n",
+            "#3 linear_regression(x ~ region)[region=s].n",
             "#3 linear_regression(x ~ region).singular",
+            "#3 linear_regression(x ~ region).narrow_spread",
             "#3 linear_regression(x ~ region).coefficient[intercept]",
             "#3 linear_regression(x ~ region).coefficient[region=s]",
             "#3 linear_regression(x ~ region).variance[intercept]",
@@ -135,7 +138,7 @@ fn lists_every_value_and_bit_with_its_rules() {
         ]
     );
     let fitted: Vec<_> = r.values().filter(|v| v.provenance.is_none()).collect();
-    assert_eq!(fitted.len(), 6);
+    assert_eq!(fitted.len(), 7);
     let bits: Vec<&str> = r.statistics[2]
         .bits
         .iter()
@@ -195,6 +198,10 @@ fn this_sides_data_names_the_cells_it_puts_at_risk() {
             ("#4 kaplan_meier(time, event)[all, [5, 10)].events", merged),
             ("#2 mean(x by region)[region=n]", dominance),
             ("#2 mean(x by region)[region=s]", dominance),
+            // The regression's outcome, over all records and per level.
+            ("#3 linear_regression(x ~ region)[all]", dominance),
+            ("#3 linear_regression(x ~ region)[region=n]", dominance),
+            ("#3 linear_regression(x ~ region)[region=s]", dominance),
         ]
     );
     assert_eq!(
