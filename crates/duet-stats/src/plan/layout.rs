@@ -3,7 +3,6 @@
 
 use crate::job::{
     check_edges, check_time_edges, format_scaled, Column, ColumnType, Job, Policy, StatisticSpec,
-    Suppress,
 };
 
 /// One column of a cross-product block.
@@ -121,14 +120,6 @@ impl Block {
                 let m = terms.iter().map(Term::max_abs).max().unwrap_or(1).max(1);
                 ("cross-product", m.saturating_mul(m))
             }
-        }
-    }
-
-    /// The name of a suppression bit: per cell, or per statistic in table mode.
-    pub(crate) fn bit_name(&self, cell: usize, mode: Suppress) -> String {
-        match mode {
-            Suppress::Cell => format!("{}[{}].suppressed", self.label, self.cell_name(cell)),
-            Suppress::Table => format!("{}.suppressed", self.label),
         }
     }
 

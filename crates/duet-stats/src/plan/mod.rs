@@ -20,7 +20,7 @@ pub(crate) use accumulate::bin_of;
 pub use accumulate::{Accumulator, LocalAggregates};
 pub(crate) use layout::{term_name, Block, BlockKind, Term};
 
-use crate::job::{statistic_label, Job, Policy, Suppress};
+use crate::job::{statistic_label, Job, Policy};
 
 /// Most elements in one plan (all aggregates of all statistics).
 pub const MAX_PLAN_LEN: usize = 1 << 22;
@@ -176,21 +176,6 @@ impl Plan {
             .iter()
             .flat_map(|b| std::iter::repeat_n(b.threshold(policy), b.cells))
             .collect()
-    }
-
-    /// Everything that may be revealed, by name, in the order of opening:
-    /// first the suppression bits (one per cell, or one per statistic when
-    /// the enforced policy suppresses whole tables), then the aggregates of
-    /// each cell that is not suppressed.
-    pub fn revealable(&self, mode: Suppress) -> Vec<String> {
-        let bits = self.blocks.iter().flat_map(|b| {
-            let n = if mode == Suppress::Table { 1 } else { b.cells };
-            (0..n).map(move |c| b.bit_name(c, mode))
-        });
-        let values = self.blocks.iter().flat_map(|b| {
-            (0..b.cells).flat_map(move |c| (0..b.width).map(move |e| b.value_name(c, e)))
-        });
-        bits.chain(values).collect()
     }
 }
 

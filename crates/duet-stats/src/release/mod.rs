@@ -193,10 +193,12 @@ pub(crate) async fn run<R: Ring, C: Channel, P: Preprocessing>(
     let mut record = record::build(&facts, &openables, &withheld, &secondary, &opened);
     let mut values = vec![None; plan.len()];
     let mut span_values = Vec::new();
-    let mut opened_iter = released.iter().zip(&opened);
-    for (o, &v) in opened_iter.by_ref() {
-        if o.group < plan.cells() {
-            if let Some(slot) = o.terms.first().and_then(|&(e, _)| values.get_mut(e)) {
+    // A value released as a plan element itself (`terms` one element with
+    // coefficient 1) fills that element; combinations (a model's reference
+    // level, survival spans) are kept apart.
+    for (o, &v) in released.iter().zip(&opened) {
+        if let ([(e, 1)], true) = (o.terms.as_slice(), o.group < plan.cells()) {
+            if let Some(slot) = values.get_mut(*e) {
                 *slot = Some(v);
             }
         }
