@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use duet_core::{Engine, Role};
+use duet_core::{Engine, Needs, Role};
 use duet_net::{dial, Fingerprint, Handshake, Identity, LinkConfig, Listener, QuicChannel};
 use duet_ot::OtPreprocessing;
 use duet_stats::output::RunInfo;
@@ -19,6 +19,16 @@ use duet_stats::{
 use rand_core::OsRng;
 
 use crate::progress::Progress;
+
+/// Material fetched ahead when an operation finds the stock short: the
+/// release gate and the models on shares make hundreds of small requests,
+/// each otherwise its own OT round. Leftovers (at most this much per ring)
+/// are discarded at the end.
+const LOOKAHEAD: Needs = Needs {
+    triples: 512,
+    and_words: 1 << 8,
+    dabits: 1 << 10,
+};
 
 /// How this party reaches the other.
 pub(crate) enum Connect {
@@ -58,7 +68,7 @@ pub(crate) async fn run_party(
     let session = channel.session_id().0;
     let pre =
         OtPreprocessing::new(role, session, &mut OsRng).with_progress(progress.ot_callback(role));
-    let mut engine = Engine::new(role, channel, pre, &mut OsRng);
+    let mut engine = Engine::new(role, channel, pre, &mut OsRng).with_lookahead(LOOKAHEAD);
     progress.step(role, "running the study on secret shares");
     let studied = run_prepared(&mut engine, session, job, &prepared, &mut OsRng).await;
     let (channel, _) = engine.into_parts();

@@ -33,6 +33,7 @@ pub struct Engine<C: Channel, P: Preprocessing> {
     pre: P,
     prg: ChaCha20Rng,
     stock: Stock,
+    lookahead: Needs,
 }
 
 /// How much preprocessing to stock ahead of the online phase.
@@ -157,7 +158,18 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
             pre,
             prg,
             stock: Stock::default(),
+            lookahead: Needs::default(),
         }
+    }
+
+    /// When an operation finds the stock short, fetch at least this much
+    /// (per ring) and keep the rest for later operations: fewer, larger
+    /// preprocessing rounds for many small operations. Both parties must
+    /// set the same value; the default (nothing ahead) fetches exactly what
+    /// each operation consumes.
+    pub fn with_lookahead(mut self, lookahead: Needs) -> Self {
+        self.lookahead = lookahead;
+        self
     }
 
     /// This party's role.
@@ -262,8 +274,14 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
         n: usize,
     ) -> Result<BeaverTriples<R>, EngineError> {
         let mut t = R::stock_slot(&mut self.stock).triples.take(n);
-        let more = self.fetch_triples::<R>(step, n - t.len()).await?;
-        t.append(more);
+        let missing = n - t.len();
+        if missing > 0 {
+            let mut more = self
+                .fetch_triples::<R>(step, missing.max(self.lookahead.triples))
+                .await?;
+            t.append(more.take(missing));
+            R::stock_slot(&mut self.stock).triples.append(more);
+        }
         Ok(t)
     }
 
@@ -273,8 +291,14 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
         words: usize,
     ) -> Result<AndTriples, EngineError> {
         let mut t = self.stock.and.take(words);
-        let more = self.fetch_and_triples(step, words - t.words()).await?;
-        t.append(more);
+        let missing = words - t.words();
+        if missing > 0 {
+            let mut more = self
+                .fetch_and_triples(step, missing.max(self.lookahead.and_words))
+                .await?;
+            t.append(more.take(missing));
+            self.stock.and.append(more);
+        }
         Ok(t)
     }
 
@@ -284,8 +308,14 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
         n: usize,
     ) -> Result<DaBits<R>, EngineError> {
         let mut d = R::stock_slot(&mut self.stock).dabits.take(n);
-        let more = self.fetch_dabits::<R>(step, n - d.len()).await?;
-        d.append(more);
+        let missing = n - d.len();
+        if missing > 0 {
+            let mut more = self
+                .fetch_dabits::<R>(step, missing.max(self.lookahead.dabits))
+                .await?;
+            d.append(more.take(missing));
+            R::stock_slot(&mut self.stock).dabits.append(more);
+        }
         Ok(d)
     }
 

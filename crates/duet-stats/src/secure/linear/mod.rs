@@ -111,9 +111,10 @@
 //! # Cost
 //! All in Z_2^128. Comparisons: `m SCALE_BITS` (64-bit) for the scales,
 //! `k` (32-bit) for the ratios and `k + 2` for the two flags (none for
-//! correlation's last three). Beaver triples: `2 (k^3 + k^2)` per
-//! Newton-Schulz step ([`schulz_steps`]: 30 plus `ceil(log2(k + 1))`
-//! plus 5, 38 for k = 5) and the four Neumann products, plus `O(m^2)`.
+//! correlation's last three). Beaver triples: `k^3 + k^2 + (k^2 + k)(k + 1) / 2` per
+//! Newton-Schulz step ([`schulz_steps`]: 23 plus `ceil(log2 k)` plus
+//! `ceil(log2(k + 1))`, 29 for k = 5; 38 before the bound was taken from
+//! the singular flag rather than the ridge) and the four Neumann products, plus `O(m^2)`.
 //! Measured for a regression with p = 6 (k = 5, n = 10^4, the plan ring
 //! Z_2^64; `cargo test --release -p duet-stats --test linear cost --
 //! --nocapture`, both parties on one thread in memory, the test dealer

@@ -26,13 +26,24 @@ pub const VIF_LIMIT_BITS: u32 = 16;
 /// The opened R^2 when the outcome is constant (undefined): -4.
 pub(crate) const NO_R_SQUARED: f64 = -4.0;
 
-/// Newton-Schulz steps for `k` predictors: from `X0 = I / (k + 1)` the
-/// residual `1 - lambda / (k + 1)` with `lambda >= 2^-RIDGE_BITS` is
-/// squared each step and falls below 2^-45 after
-/// `RIDGE_BITS + ceil(log2(k + 1)) + 5` steps.
+/// Newton-Schulz steps for `k` predictors: `23 + ceil(log2 k) +
+/// ceil(log2(k + 1))`.
+///
+/// Only designs the singular flag accepts need an exact inverse. From `X0 =
+/// I / (k + 1)` an eigenvalue `lambda` of `R_xx + rI` has residual `e = 1 -
+/// lambda / (k + 1)`, squared each step; after `s` steps the inverse's
+/// eigenvalue is `(1 - e^(2^s)) / lambda`. With `lambda* = 2^-(18 +
+/// ceil(log2 k))`, these steps make `2^s lambda* / (k + 1) >= 32`, so every
+/// `lambda >= lambda*` has converged below `e^-32 < 2^-45`. Any smaller
+/// eigenvalue leaves an eigenvalue of the computed inverse of at least
+/// about `1 / lambda* = 4 k 2^16`, so its trace exceeds that and some
+/// diagonal entry (a variance inflation factor) exceeds `4 * 2^16`: the
+/// design is flagged singular and nothing inaccurate is released. (An
+/// accepted design has every VIF below `2^16`, so `lambda_min >= 2^-16 /
+/// k > lambda*`.)
 pub fn schulz_steps(k: usize) -> u32 {
-    let log = usize::BITS - k.leading_zeros();
-    RIDGE_BITS + log + 5
+    let log = |v: usize| usize::BITS - v.saturating_sub(1).leading_zeros();
+    VIF_LIMIT_BITS + 7 + log(k) + log(k + 1)
 }
 
 /// The inverse correlation matrix (k x k), the standardised slopes and R^2.

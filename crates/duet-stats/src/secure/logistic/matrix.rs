@@ -142,9 +142,49 @@ pub(crate) async fn newton_schulz<C: Channel, P: Preprocessing>(
     for _ in 0..iters {
         let ax = matmul(engine, a, &x, p, p).await?;
         let u = two.sub(&ax).map_err(length("matrix inverse"))?;
-        x = matmul(engine, &x, &u, p, p).await?;
+        x = symmetric_product(engine, &x, &u, p).await?;
     }
     Ok(x)
+}
+
+/// Shares of `x u` (p x p) when the product is known to be symmetric, as
+/// `X (2I - A X) = 2X - X A X` is for a symmetric X: the upper triangle is
+/// computed (`p^2 (p + 1) / 2` products instead of `p^3`) and mirrored.
+async fn symmetric_product<C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    x: &Shared<Z128>,
+    u: &Shared<Z128>,
+    p: usize,
+) -> Result<Shared<Z128>, LogisticError> {
+    let (sx, su) = (x.shares(), u.shares());
+    if sx.len() != p * p || su.len() != p * p {
+        return Err(length("symmetric product")(duet_core::LengthMismatch {
+            left: sx.len(),
+            right: su.len(),
+        }));
+    }
+    let upper: Vec<(usize, usize)> = (0..p).flat_map(|i| (i..p).map(move |j| (i, j))).collect();
+    let mut left = Vec::with_capacity(upper.len() * p);
+    let mut right = Vec::with_capacity(upper.len() * p);
+    for &(i, j) in &upper {
+        for l in 0..p {
+            left.push(sx[i * p + l]);
+            right.push(su[l * p + j]);
+        }
+    }
+    let prods = engine
+        .mul(&Shared::from_shares(left), &Shared::from_shares(right))
+        .await?;
+    let sums = engine
+        .trunc(&block_sums(&prods, upper.len(), p), WIDE_FRAC)
+        .await?;
+    let tri = sums.shares();
+    let mut full = vec![Z128::ZERO; p * p];
+    for (&(i, j), &v) in upper.iter().zip(tri) {
+        full[i * p + j] = v;
+        full[j * p + i] = v;
+    }
+    Ok(Shared::from_shares(full))
 }
 
 /// `A^-1` from `X = (A + r I)^-1` (p x p) for the ridge `r = mult

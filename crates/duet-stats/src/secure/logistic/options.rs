@@ -176,7 +176,10 @@ fn per_step(shape: Shape, options: &LogisticOptions, first: bool, last: bool) ->
     } else {
         options.inverse_warm
     } as usize;
-    let inverse = ns * 2 * (p * p * p + p * p);
+    // A X in full, then the symmetric X (2I - A X) as its upper triangle
+    // (products, then one truncation per entry).
+    let tri = p * (p + 1) / 2;
+    let inverse = ns * (p * p * p + p * p + tri * p + tri);
     let step = p * p + p;
     let clamp = Needs::for_ltz::<Z128>(2 * p) + Needs::for_mul(2 * p);
     let narrow = if last || WIDE_FRAC == options.frac_bits {
