@@ -198,11 +198,8 @@ pub(crate) fn survival(job: &Job, time: &str, b: &Block, curves: &[CurveSpans<'_
 }
 
 /// The gate of a logistic fit; the fit itself runs afterwards on shares.
-pub(crate) fn logistic(y: &str, iterations: u32, released: &Released) -> StatBody {
-    let n = released
-        .first()
-        .and_then(|v| v.as_ref()?.first().copied())
-        .and_then(|n| u64::try_from(n).ok());
+pub(crate) fn logistic(y: &str, iterations: u32, n: Option<i128>) -> StatBody {
+    let n = n.and_then(|n| u64::try_from(n).ok());
     StatBody::Logistic(LogisticResult {
         y: y.to_string(),
         suppressed: n.is_none(),

@@ -26,6 +26,24 @@ pub(crate) fn compute(job: &Job, plan: &Plan, opened: &Opened) -> Vec<StatisticR
             .collect();
         cell += b.cells;
         let body = match (&b.kind, spec) {
+            (_, StatisticSpec::LogisticRegression { y, iterations, .. }) => {
+                let withheld = opened
+                    .suppressed
+                    .get(cell - b.cells)
+                    .copied()
+                    .unwrap_or(true);
+                let n = opened
+                    .values
+                    .get(b.offset)
+                    .copied()
+                    .flatten()
+                    .filter(|_| !withheld);
+                derived::logistic(
+                    y,
+                    iterations.unwrap_or(LogisticOptions::default().iterations),
+                    n,
+                )
+            }
             (BlockKind::Cross { terms }, _) => {
                 let withheld = opened
                     .suppressed
@@ -55,11 +73,6 @@ pub(crate) fn compute(job: &Job, plan: &Plan, opened: &Opened) -> Vec<StatisticR
             (_, StatisticSpec::KaplanMeier { time, .. }) => {
                 derived::survival(job, time, b, &curves_of(index, opened))
             }
-            (_, StatisticSpec::LogisticRegression { y, iterations, .. }) => derived::logistic(
-                y,
-                iterations.unwrap_or(LogisticOptions::default().iterations),
-                &released,
-            ),
             _ => StatBody::Cells {
                 cells: cells(job, spec, b, &released),
             },

@@ -222,12 +222,18 @@ pub(crate) fn block(
             (kind, Gate::Cell)
         }
         StatisticSpec::LogisticRegression { x, .. } => {
-            let terms = by_of(x)
+            let all: Vec<Term> = by_of(x)
                 .into_iter()
                 .flat_map(|(i, c)| terms_of(i, c))
-                .count();
-            let params = terms as u64 + 1;
-            (grouped(&[], None, false), Gate::Regression { params })
+                .collect();
+            let params = all.len() as u64 + 1;
+            // Only the category indicators are aggregated: the gate needs
+            // n and each level's count; the fit itself runs on records.
+            let terms = all
+                .into_iter()
+                .filter(|t| matches!(t, Term::Indicator { .. }))
+                .collect();
+            (BlockKind::Cross { terms }, Gate::Regression { params })
         }
     };
     let (cells, width, cell_names, element_names) = shape(job, &kind);

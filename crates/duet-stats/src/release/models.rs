@@ -58,6 +58,14 @@ pub(crate) async fn open_models<R: Ring, C: Channel, P: Preprocessing>(
             continue;
         };
         let spec = job.statistics().get(b.stat);
+        let linear = matches!(
+            spec,
+            Some(StatisticSpec::LinearRegression { .. } | StatisticSpec::Correlation { .. })
+        );
+        if !linear {
+            // A logistic fit runs on records after the gate (per_record).
+            continue;
+        }
         let shape = match LinearShape::new(u64::try_from(n).unwrap_or(0), bounds(job, terms)) {
             Ok(s) => s,
             Err(e) => {

@@ -9,7 +9,7 @@
 //! models through regressions: one with a numeric predictor beside the
 //! level, one with the level alone, where the coefficients are the means.)
 
-use super::common::{csv, job, opened, run};
+use super::common::{csv, job, job_text, opened, run, POLICY};
 
 const COLUMNS: &str = r#"
 [[column]]
@@ -94,5 +94,38 @@ fn regression_coefficients_do_not_give_a_small_levels_mean() {
         guess, B_WEST,
         "recovered B's sbp from the coefficients: ({} + {}) * {n_west} - {A_WEST}",
         b0.estimate, b1.estimate
+    );
+}
+
+/// A logistic regression is a model too: with `region` among its
+/// predictors, west's coefficient is the log odds of west's 2 patients (each
+/// side holds one): it must not be fitted while a level fails the rules.
+#[test]
+fn logistic_regression_is_not_fitted_on_a_small_level() {
+    let columns =
+        format!("{COLUMNS}\n[[column]]\nname = \"sick\"\nkind = \"integer\"\nmin = 0\nmax = 1\n");
+    let rows = |sbp0: i64, sick_west: u8| {
+        let mut rows: Vec<String> = (0..15)
+            .map(|i| format!("{},{},north,{}", sbp0 + 3 * i, 30 + i, i % 2))
+            .collect();
+        rows.push(format!("150,61,west,{sick_west}"));
+        let rows: Vec<(&str, usize)> = rows.iter().map(|r| (r.as_str(), 1)).collect();
+        csv("sbp,age,region,sick", &rows)
+    };
+    let statistic =
+        "[[statistic]]\nkind = \"logistic_regression\"\ny = \"sick\"\nx = [\"age\", \"region\"]\n";
+    // A per-record fit pads each side to max_rows: keep it small.
+    let text = job_text(&columns, statistic, POLICY).replace("max_rows = 100000", "max_rows = 20");
+    let job = duet_stats::Job::from_toml_str(&text).unwrap();
+    let res = run(&job, &rows(110, 1), &rows(120, 0));
+    let fit = &res.statistics[0];
+    let body = serde_json::to_value(fit).unwrap();
+    assert_eq!(body["suppressed"], true, "{body}");
+    assert!(
+        !opened(&res)
+            .keys()
+            .any(|k| k.contains("region=west") && !k.ends_with(".suppressed")),
+        "a value of the west level was opened: {:?}",
+        opened(&res)
     );
 }
