@@ -23,8 +23,13 @@ pub(crate) fn render(r: &Results, run: &RunInfo<'_>) -> String {
     let p = &r.policy;
     let _ = writeln!(
         s,
-        "policy enforced    min_cell {}, min_group {}, max_params_ratio {}",
-        p.min_cell, p.min_group, p.max_params_ratio
+        "policy enforced    min_cell {}, min_group {}, min_cell_per_party {}, dominance n {} k {}%, max_params_ratio {}",
+        p.min_cell,
+        p.min_group,
+        p.per_party(),
+        p.dominance.n,
+        p.dominance.k,
+        p.max_params_ratio
     );
     let _ = writeln!(s, "disclosure control {}", r.disclosure.status());
     if let Some(dp) = &r.dp {

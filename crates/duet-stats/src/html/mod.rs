@@ -91,9 +91,13 @@ fn overview(h: &mut String, r: &Results, run: &RunInfo<'_>) {
         (
             "Policy enforced",
             esc(&format!(
-                "min_cell {}, min_group {}, max_params_ratio {}, suppress {}",
+                "min_cell {}, min_group {}, min_cell_per_party {}, dominance n {} k {}%, \
+                 max_params_ratio {}, suppress {}",
                 p.min_cell,
                 p.min_group,
+                p.per_party(),
+                p.dominance.n,
+                p.dominance.k,
                 p.max_params_ratio,
                 format!("{:?}", p.suppress).to_lowercase()
             )),

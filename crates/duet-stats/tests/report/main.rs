@@ -194,7 +194,9 @@ fn chromium_renders_every_chart_and_table() {
     );
     assert!(dom.contains("Every released value together is 1.0-differentially private."));
     assert!(dom.contains("the number of matches only"));
-    assert!(dom.contains("min_cell 3, min_group 3, max_params_ratio 0.33, suppress cell"));
+    assert!(dom.contains(
+        "min_cell 10, min_group 10, min_cell_per_party 10, dominance n 2 k 90%, max_params_ratio 0.33, suppress cell"
+    ));
 }
 
 #[test]
