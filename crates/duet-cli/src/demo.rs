@@ -196,6 +196,12 @@ fn local(
             _ => String::new(),
         },
     );
+    // Each demo is a fresh pair of institutions (new keys), so each starts
+    // with an empty release ledger; `duet run` keeps its ledger for good.
+    match std::fs::remove_file(dir.join("ledger.json")) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+        _ => {}
+    }
     let path = dir.join("local.toml");
     std::fs::write(&path, &text)?;
     Ok(LocalConfig::load(&path)?)
