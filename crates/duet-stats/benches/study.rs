@@ -56,7 +56,7 @@ columns = ["g", "h"]
 [[statistic]]
 kind = "linear_regression"
 y = "x"
-x = ["y", "g"]
+x = ["y"]
 "#,
         z = "0".repeat(64)
     ))

@@ -210,6 +210,28 @@ fn policy(p: &Policy) -> Result<(), JobError> {
     Ok(())
 }
 
+/// A linear regression is solved on shares with at most
+/// `secure::linear::MAX_PREDICTORS` predictor terms (a category counts one
+/// per level after the first).
+fn predictor_terms(label: &str, cols: &[Column], x: &[String]) -> Result<(), JobError> {
+    let max = crate::secure::linear::MAX_PREDICTORS;
+    let terms: usize = x
+        .iter()
+        .filter_map(|n| cols.iter().find(|c| &c.name == n))
+        .map(|c| match &c.ty {
+            ColumnType::Category { levels } => levels.len().saturating_sub(1),
+            ColumnType::Numeric { .. } => 1,
+        })
+        .sum();
+    if terms > max {
+        return Err(bad_stat(
+            label,
+            format!("has {terms} predictor terms (a category counts one per level after the first); at most {max} can be solved on shares"),
+        ));
+    }
+    Ok(())
+}
+
 /// What a statistic requires of a column it names.
 #[derive(Clone, Copy)]
 enum Need {
@@ -252,7 +274,7 @@ fn statistic(s: &StatisticSpec, cols: &[Column]) -> Result<(), JobError> {
                     format!("'{y}' is both outcome and predictor"),
                 ));
             }
-            Ok(())
+            predictor_terms(&label, cols, x)
         }
         StatisticSpec::ChiSquare { columns } => {
             arity(&label, columns.len(), 2, 2)?;

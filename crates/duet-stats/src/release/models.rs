@@ -80,8 +80,17 @@ pub(crate) async fn open_models<R: Ring, C: Channel, P: Preprocessing>(
         let shares = match regression {
             true => regression_shares(engine, &sums, &shape).await,
             false => correlation_shares(engine, &sums, &shape).await,
-        }
-        .map_err(|e| GateError::Model(e.to_string()))?;
+        };
+        // Shape errors come from public inputs before any message, the
+        // same on both sides: the statistic is refused, not the study.
+        let shares = match shares {
+            Ok(s) => s,
+            Err(e) if is_shape(&e) => {
+                out.push((index, Model::Refused(e.to_string()), 0));
+                continue;
+            }
+            Err(e) => return Err(GateError::Model(e.to_string())),
+        };
         let opened = super::open_derived(engine, &shares).await?;
         let model = match regression {
             true => decode_regression(&opened, &shape).map(Model::Regression),
@@ -103,6 +112,21 @@ pub(crate) async fn open_models<R: Ring, C: Channel, P: Preprocessing>(
         out.push((index, model, opened.len()));
     }
     Ok(out)
+}
+
+/// Whether a solver error refuses the shape (decided on public inputs
+/// before anything is sent) rather than reporting a failed exchange.
+fn is_shape(e: &LinearError) -> bool {
+    matches!(
+        e,
+        LinearError::TooFewTerms { .. }
+            | LinearError::TooManyTerms { .. }
+            | LinearError::BadBounds { .. }
+            | LinearError::NoRecords
+            | LinearError::TooFewRecords { .. }
+            | LinearError::OutOfRange { .. }
+            | LinearError::InterceptRange { .. }
+    )
 }
 
 /// Each term's declared bounds in units (`[0, 1]` for an indicator).

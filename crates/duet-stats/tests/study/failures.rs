@@ -446,3 +446,29 @@ fn parties_and_fingerprints_come_from_the_job() {
     assert_eq!(fp[31], 0xff);
     assert_eq!(job.fingerprint(Role::P1)[0], 0xff);
 }
+
+#[test]
+fn a_regression_with_more_predictor_terms_than_the_solver_takes_is_refused() {
+    // 17 region levels: 16 indicators, plus age, smoker and sex: 19 terms.
+    let levels: Vec<String> = (0..17).map(|i| format!("\"r{i}\"")).collect();
+    // Four regions are fine (6 terms); seventeen are not.
+    let four = read("job.toml").replace(
+        "x = [\"age\", \"smoker\", \"sex\"]",
+        "x = [\"age\", \"smoker\", \"sex\", \"region\"]",
+    );
+    assert!(Job::from_toml_str(&four).is_ok());
+    let text = read("job.toml")
+        .replace(
+            "levels = [\"north\", \"south\", \"east\", \"west\"]",
+            &format!("levels = [{}]", levels.join(", ")),
+        )
+        .replace(
+            "x = [\"age\", \"smoker\", \"sex\"]",
+            "x = [\"age\", \"smoker\", \"sex\", \"region\"]",
+        );
+    let err = Job::from_toml_str(&text).unwrap_err().to_string();
+    assert!(
+        err.contains("has 19 predictor terms") && err.contains("at most 16"),
+        "{err}"
+    );
+}
