@@ -261,11 +261,11 @@ pub(crate) fn rules_in_force(f: &Facts<'_>) -> Vec<String> {
             "per-party threshold: each side's part of a released cell is 0 or at least {} records",
             p.per_party()
         ));
-        out.push(format!("dominance: in sums and means, the {} largest contributions hold at most {}% of the total", p.dominance.n, p.dominance.k));
+        out.push(format!("dominance: in sums, means and each linear regression's outcome (overall and per category level), the {} largest contributions hold at most {}% of the total", p.dominance.n, p.dominance.k));
     } else {
         out.push("per-party threshold and dominance: not applied (linked study, or DP noise gives the guarantee)".into());
     }
-    out.push("secondary suppression: no withheld count or sum is a linear combination of released values of this job".into());
+    out.push("secondary suppression: no withheld count or sum is a linear combination of released values of this job and of earlier releases of the same data with the same peer (either side's ledger)".into());
     out
 }
 
