@@ -30,9 +30,11 @@ pub(crate) async fn agreed<C: Channel>(
     earlier: &Earlier,
 ) -> Result<Vec<(usize, String)>, GateError> {
     let mut out = Vec::new();
-    // Each round withholds at least one more group or ends, so this bound
-    // is never reached by two honest sides.
-    for _ in 0..=withheld.len() {
+    // Each round that does not end withholds more on at least one side;
+    // two honest sides agree after a round or two (one without ledgers).
+    // The bound keeps a peer that keeps adding cells from making this side
+    // rerun the rank test once per cell.
+    for _ in 0..MAX_ROUNDS {
         let mine = local(openables, withheld, domain, earlier)
             .map_err(|e| GateError::Differencing(e.to_string()))?;
         out.extend(mine);
@@ -54,8 +56,11 @@ pub(crate) async fn agreed<C: Channel>(
             }
         }
     }
-    Err(GateError::BadWithhold { len: 0 })
+    Err(GateError::NoAgreement { rounds: MAX_ROUNDS })
 }
+
+/// Exchanges before the two sides must agree on the withheld cells.
+pub const MAX_ROUNDS: usize = 16;
 
 fn channel(e: duet_core::ChannelError) -> GateError {
     GateError::Engine(duet_core::EngineError::Channel {
@@ -104,4 +109,74 @@ fn local(
         out.push((w.group, protects));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use duet_core::MemoryChannel;
+    use futures::executor::block_on;
+
+    use super::*;
+
+    /// Runs this side's `agreed` on `cells` cells (nothing to protect)
+    /// against a peer that answers round `r` with `peer(r)`.
+    fn against(cells: usize, peer: impl Fn(usize) -> Vec<u8>) -> Result<Vec<bool>, GateError> {
+        let (mut c0, mut c1) = MemoryChannel::pair();
+        let mut withheld = vec![false; cells];
+        let len = cells.div_ceil(8);
+        let w = &mut withheld;
+        // c0 moves in, so it closes when this side stops and the peer's
+        // next receive ends.
+        let ours = async move {
+            agreed(&mut c0, &[], w, &atoms::Domain::new(), &Earlier::default())
+                .await
+                .map(|_| ())
+        };
+        let theirs = async {
+            for r in 0..MAX_ROUNDS + 1 {
+                if c1.recv(WITHHOLD, len).await.is_err() {
+                    return;
+                }
+                if c1.send(WITHHOLD, peer(r)).await.is_err() {
+                    return;
+                }
+            }
+        };
+        let (result, ()) = block_on(futures::future::join(ours, theirs));
+        result.map(|()| withheld)
+    }
+
+    #[test]
+    fn an_agreeing_peer_ends_after_one_exchange_and_a_larger_set_is_united() {
+        assert_eq!(against(10, |_| vec![0, 0]).unwrap(), vec![false; 10]);
+        // The peer withholds cells 1 and 9; the next round both agree.
+        let got = against(10, |_| vec![0b10, 0b10]).unwrap();
+        let want: Vec<bool> = (0..10).map(|i| i == 1 || i == 9).collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_peer_that_keeps_adding_cells_is_stopped() {
+        // Round r withholds cells 0..=r: never the same set twice.
+        let peer = |r: usize| {
+            let mut b = vec![0u8; 5];
+            for i in 0..=r.min(39) {
+                b[i / 8] |= 1 << (i % 8);
+            }
+            b
+        };
+        assert!(matches!(
+            against(40, peer),
+            Err(GateError::NoAgreement { rounds: MAX_ROUNDS })
+        ));
+    }
+
+    #[test]
+    fn a_bitmap_of_the_wrong_length_is_refused() {
+        assert!(matches!(
+            against(10, |_| vec![0]),
+            Err(GateError::BadWithhold { len: 1 })
+        ));
+    }
 }

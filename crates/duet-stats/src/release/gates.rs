@@ -36,6 +36,14 @@ impl GatedCount {
     }
 }
 
+/// Shares of `sum(coeff * element)` (a local step): the one way a gated
+/// count or a released combination is formed from the pooled shares.
+pub(crate) fn combine<R: duet_core::Ring>(shares: &[R], terms: &[(usize, i128)]) -> R {
+    terms.iter().fold(R::ZERO, |acc, &(e, c)| {
+        acc + shares.get(e).copied().unwrap_or(R::ZERO) * R::from_i128(c)
+    })
+}
+
 /// Every gated count of `plan` under `policy`, cell by cell.
 pub(crate) fn gated_counts(job: &Job, plan: &Plan, policy: &Policy) -> Vec<GatedCount> {
     let mut out = Vec::new();

@@ -92,6 +92,13 @@ pub enum GateError {
         /// Bytes received.
         len: usize,
     },
+    /// The two sides did not agree on the withheld cells in time (a
+    /// deviating peer that keeps adding cells).
+    #[error("release gate: secondary suppression did not agree within {rounds} exchanges")]
+    NoAgreement {
+        /// The bound.
+        rounds: usize,
+    },
     /// A share vector did not have the plan's layout (an internal error).
     #[error("release gate: a share vector does not have the plan's layout")]
     Layout,
@@ -300,11 +307,7 @@ async fn primary<R: Ring, C: Channel, P: Preprocessing>(
     let shares = pooled.shares();
     let counts: Vec<R> = gated
         .iter()
-        .map(|g| {
-            g.terms.iter().fold(R::ZERO, |acc, &(e, c)| {
-                acc + shares.get(e).copied().unwrap_or(R::ZERO) * R::from_i128(c)
-            })
-        })
+        .map(|g| gates::combine(shares, &g.terms))
         .collect();
     let thresholds: Vec<u64> = gated.iter().map(|g| g.threshold).collect();
     let counts = Shared::from_shares(counts);

@@ -197,11 +197,7 @@ pub(crate) async fn open_values<R: Ring, C: Channel, P: Preprocessing>(
     let shares = pooled.shares();
     let combined: Vec<R> = released
         .iter()
-        .map(|o| {
-            o.terms.iter().fold(R::ZERO, |acc, &(e, c)| {
-                acc + shares.get(e).copied().unwrap_or(R::ZERO) * R::from_i128(c)
-            })
-        })
+        .map(|o| super::gates::combine(shares, &o.terms))
         .collect();
     let opened = engine.open(&Shared::from_shares(combined)).await?;
     Ok(opened.iter().map(|v| v.to_i128()).collect())
