@@ -5,6 +5,8 @@
 //! before either receives. Receiving reads chunk headers and bytes straight
 //! from the lanes in dealing order, checking each header before allocating.
 
+mod closing;
+
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -13,12 +15,11 @@ use quinn::{Connection, Endpoint, RecvStream, SendStream};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::codec::{CloseMsg, Control};
 use crate::config::LinkConfig;
 use crate::error::NetError;
 use crate::frame::{chunks, Assembly, ChunkHeader, FrameError, HEADER_LEN};
-use crate::handshake::{read_control, read_err, write_control};
-use crate::link::{connection_error, CLOSE_ABORTED, CLOSE_OK, CLOSE_TRANSCRIPT};
+use crate::handshake::read_err;
+use crate::link::{connection_error, CLOSE_ABORTED};
 use crate::transcript::{Digest, LinkSummary, Transcript};
 
 type Writer = JoinHandle<Result<(), NetError>>;
@@ -296,94 +297,6 @@ fn io_read_err(e: std::io::Error, want: usize) -> NetError {
     }
 }
 
-impl QuicChannel {
-    /// Ends the session cleanly: flushes our lanes, exchanges and compares
-    /// transcript digests with the peer, closes with [`CLOSE_OK`] and
-    /// returns the agreed summary. Each step is bounded by the receive
-    /// timeout; on any failure the connection is closed with an error code.
-    pub async fn close(mut self) -> Result<LinkSummary, NetError> {
-        let t = self.config.receive_timeout;
-        let result = match tokio::time::timeout(t, self.finish()).await {
-            Ok(r) => r,
-            Err(_) => Err(NetError::Timeout {
-                step: "close",
-                after: t,
-            }),
-        };
-        let code = match &result {
-            Ok(_) => CLOSE_OK,
-            Err(NetError::TranscriptMismatch { .. }) => CLOSE_TRANSCRIPT,
-            Err(_) => CLOSE_ABORTED,
-        };
-        self.shutdown(code, b"close").await;
-        result
-    }
-
-    /// Ends the session at once with [`CLOSE_ABORTED`] and `reason`, which
-    /// the peer reports as [`NetError::PeerAborted`].
-    pub async fn abort(mut self, reason: &str) {
-        self.shutdown(CLOSE_ABORTED, reason.as_bytes()).await;
-    }
-
-    async fn shutdown(&mut self, code: u32, reason: &[u8]) {
-        self.finished = true;
-        self.conn.close(code.into(), reason);
-        // Let the close reach the peer and the socket go quiet.
-        let wait = Duration::from_secs(2).min(self.config.receive_timeout);
-        let _ = tokio::time::timeout(wait, self.endpoint.wait_idle()).await;
-    }
-
-    async fn finish(&mut self) -> Result<LinkSummary, NetError> {
-        self.usable()?;
-        self.lanes_tx.clear();
-        for w in self.writers.drain(..) {
-            w.await
-                .map_err(|e| NetError::ConnectionLost(e.to_string()))??;
-        }
-        let (frames_sent, frames_received) = self.transcript.frame_counts();
-        let ours = self.transcript.digest();
-        let msg = CloseMsg {
-            digest: ours.0,
-            frames_sent,
-            frames_received,
-        };
-        let (send, recv) = &mut self.control;
-        write_control(send, &Control::Close(msg)).await?;
-        let Control::Close(theirs) = read_control(recv).await? else {
-            return Err(NetError::Protocol { step: "close" });
-        };
-        // Finish ours, then wait for the peer's end: once both ends are
-        // read, neither side needs anything more from the other.
-        send.finish()
-            .map_err(|e| NetError::ConnectionLost(e.to_string()))?;
-        let rest = match recv.read_to_end(0).await {
-            Ok(rest) => rest,
-            // The peer closes cleanly only after reading our close message.
-            Err(quinn::ReadToEndError::Read(quinn::ReadError::ConnectionLost(c)))
-                if matches!(
-                    connection_error(&c),
-                    NetError::Channel(ChannelError::Closed)
-                ) =>
-            {
-                Vec::new()
-            }
-            Err(e) => return Err(NetError::ConnectionLost(e.to_string())),
-        };
-        if !rest.is_empty() {
-            return Err(NetError::Protocol { step: "close" });
-        }
-        // Our end must reach the peer before the connection closes.
-        let _ = send.stopped().await;
-        if theirs.digest != ours.0 {
-            return Err(NetError::TranscriptMismatch {
-                ours: ours.to_string(),
-                theirs: Digest(theirs.digest).to_string(),
-            });
-        }
-        Ok(self.transcript.summary())
-    }
-}
-
 impl Drop for QuicChannel {
     fn drop(&mut self) {
         if !self.finished {
@@ -428,5 +341,12 @@ impl QuicChannel {
     /// **Test only** (`test-util` feature): ends all our data lanes.
     pub fn test_util_finish_lanes(&mut self) {
         self.lanes_tx.clear();
+    }
+
+    /// **Test only** (`test-util` feature): closes the connection at once
+    /// with application `code` and `reason`, as a peer that found a
+    /// transcript mismatch does before its Close message is read.
+    pub async fn test_util_close_with(mut self, code: u32, reason: &[u8]) {
+        self.shutdown(code, reason).await;
     }
 }

@@ -46,6 +46,22 @@ pub enum NetError {
         /// What is wrong.
         reason: String,
     },
+    /// A private key that the group or others may read.
+    #[error("{path} may be read by others (mode {mode:03o}); run: chmod 600 {path}")]
+    KeyReadable {
+        /// The key file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// A private key that does not belong to the certificate beside it.
+    #[error("{key} is not the key of the certificate {cert}; check the key and cert paths")]
+    KeyMismatch {
+        /// The key file.
+        key: PathBuf,
+        /// The certificate file.
+        cert: PathBuf,
+    },
     /// The TLS configuration was rejected (for example a key that does not
     /// match the certificate).
     #[error("TLS configuration: {0}")]
@@ -78,11 +94,25 @@ pub enum NetError {
     /// example a handshake signature that does not verify).
     #[error("TLS handshake refused: {0}")]
     TlsHandshake(String),
+    /// A listener refused a connection attempt from someone other than
+    /// the pinned peer (or one that failed before it proved to be the peer).
+    #[error(
+        "refused a connection from {addr} (certificate {}): {cause}",
+        shown(fingerprint)
+    )]
+    Refused {
+        /// Where the attempt came from.
+        addr: std::net::SocketAddr,
+        /// The fingerprint of the certificate it presented, if it presented one.
+        fingerprint: Option<Fingerprint>,
+        /// Why it was refused.
+        cause: Box<NetError>,
+    },
     /// The connection could not be established.
     #[error("connection failed: {0}")]
     Connect(String),
     /// A step did not finish within its configured time.
-    #[error("{step}: no progress within {after:?}")]
+    #[error("{step}: {}", no_progress(after))]
     Timeout {
         /// The step.
         step: &'static str,
@@ -146,6 +176,33 @@ pub enum NetError {
     /// A sending or receiving error of the channel.
     #[error(transparent)]
     Channel(#[from] ChannelError),
+}
+
+fn shown(fingerprint: &Option<Fingerprint>) -> String {
+    match fingerprint {
+        Some(f) => format!("sha256 {f}"),
+        None => "none presented".to_string(),
+    }
+}
+
+/// "no progress within 5s"; a zero duration (a QUIC idle timeout not yet
+/// named) is shown as the idle timeout rather than as "0ns".
+fn no_progress(after: &Duration) -> String {
+    if after.is_zero() {
+        "no packet from the peer within the idle timeout".to_string()
+    } else {
+        format!("no progress within {after:?}")
+    }
+}
+
+impl NetError {
+    /// What a [`NetError::Refused`] wraps; any other error as it is.
+    pub fn into_cause(self) -> NetError {
+        match self {
+            NetError::Refused { cause, .. } => *cause,
+            other => other,
+        }
+    }
 }
 
 impl From<NetError> for ChannelError {

@@ -21,8 +21,9 @@ use crate::codec::{self, CodecError, Control, Hello, Verdict, CONTROL_LIMIT};
 use crate::error::NetError;
 use crate::transcript::other;
 
-/// The version of the duet wire protocol this crate speaks.
-pub const PROTOCOL_VERSION: u16 = 1;
+/// The version of the duet wire protocol this crate speaks (2: the commit
+/// exchange after the transcript digests).
+pub const PROTOCOL_VERSION: u16 = 2;
 
 /// What this side asserts about the session; the peer must agree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

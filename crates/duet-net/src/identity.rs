@@ -197,7 +197,9 @@ impl Identity {
         Ok(id.fingerprint())
     }
 
-    /// Reads an identity written by [`Identity::write`].
+    /// Reads an identity written by [`Identity::write`]. Refuses (on Unix)
+    /// a key file the group or others may read, and a key that is not the
+    /// certificate's.
     pub fn load(paths: &IdentityPaths) -> Result<Identity, NetError> {
         let bad = |path: &Path| {
             let path = path.to_path_buf();
@@ -208,11 +210,59 @@ impl Identity {
         };
         let cert = CertificateDer::from_pem_file(&paths.cert).map_err(bad(&paths.cert))?;
         let key = PrivatePkcs8KeyDer::from_pem_file(&paths.key).map_err(bad(&paths.key))?;
-        Ok(Identity {
+        check_key_mode(&paths.key)?;
+        let id = Identity {
             cert,
             key: Zeroizing::new(key.secret_pkcs8_der().to_vec()),
-        })
+        };
+        id.check_pair(paths)?;
+        Ok(id)
     }
+
+    /// Refuses a key that does not belong to the certificate (found now,
+    /// not when a peer connects).
+    fn check_pair(&self, paths: &IdentityPaths) -> Result<(), NetError> {
+        let signing = rustls::crypto::ring::sign::any_supported_type(&self.key()).map_err(|e| {
+            NetError::Pem {
+                path: paths.key.clone(),
+                reason: format!("not a usable private key: {e}"),
+            }
+        })?;
+        let pair = rustls::sign::CertifiedKey::new(vec![self.cert()], signing);
+        match pair.keys_match() {
+            Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::KeyMismatch)) => {
+                Err(NetError::KeyMismatch {
+                    key: paths.key.clone(),
+                    cert: paths.cert.clone(),
+                })
+            }
+            // A key type whose public half rustls cannot derive: the TLS
+            // handshake still proves the pair.
+            _ => Ok(()),
+        }
+    }
+}
+
+/// On Unix, refuses a key file that the group or others may read.
+fn check_key_mode(path: &Path) -> Result<(), NetError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = std::fs::metadata(path).map_err(|source| NetError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(NetError::KeyReadable {
+                path: path.to_path_buf(),
+                mode,
+            });
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 fn pem(label: &str, der: &[u8]) -> String {

@@ -24,6 +24,9 @@ pub const CLOSE_HANDSHAKE: u32 = 2;
 /// Application close code: the transcripts differed.
 pub const CLOSE_TRANSCRIPT: u32 = 3;
 
+/// Longest a listener spends on one client's TLS handshake.
+const TLS_LIMIT: Duration = Duration::from_secs(5);
+
 /// The TLS server name the client sends; pinning ignores names.
 const SERVER_NAME: &str = "duet.invalid";
 
@@ -46,7 +49,7 @@ pub(crate) fn connection_error(e: &ConnectionError) -> NetError {
         }
         ConnectionError::ApplicationClosed(c) => NetError::PeerAborted {
             code: c.error_code.into_inner(),
-            reason: String::from_utf8_lossy(&c.reason).into_owned(),
+            reason: crate::abort::describe(&c.reason),
         },
         ConnectionError::LocallyClosed => NetError::Broken,
         ConnectionError::TimedOut => NetError::Timeout {
@@ -109,26 +112,91 @@ impl Listener {
     /// Waits (up to the connect timeout) for the peer, then runs the TLS
     /// and duet handshakes. The first connection attempt decides: a peer
     /// with another certificate ends this call with [`NetError::PinMismatch`].
+    /// To keep waiting past strangers, loop on [`Listener::next_peer`].
     pub async fn accept<G: RngCore + CryptoRng>(
         &self,
         hs: &Handshake,
         rng: &mut G,
     ) -> Result<QuicChannel, NetError> {
         let t = self.config.connect_timeout;
-        let conn = tokio::time::timeout(t, self.incoming())
+        let conn = tokio::time::timeout(t, self.next_peer())
             .await
             .map_err(|_| NetError::Timeout {
                 step: "waiting for the peer",
                 after: t,
-            })??;
-        establish(self.endpoint.clone(), conn, false, hs, &self.config, rng).await
+            })?
+            .map_err(NetError::into_cause)?;
+        conn.establish(hs, rng).await
     }
 
-    async fn incoming(&self) -> Result<Connection, NetError> {
+    /// Takes the next connection attempt and runs the TLS handshake: the
+    /// pinned peer gives a [`Connected`]; anyone else (a wrong certificate,
+    /// a client that refuses ours, closes or goes silent) gives
+    /// [`NetError::Refused`] naming its address and certificate, and the
+    /// listener stays usable. Waits as long as no one connects.
+    pub async fn next_peer(&self) -> Result<Connected, NetError> {
         let incoming = self.endpoint.accept().await.ok_or(NetError::Broken)?;
-        incoming
+        let addr = incoming.remote_address();
+        // Handshakes run one at a time, so a recorded mismatch is this one's.
+        let _ = self.pin.mismatch();
+        let idle = self.config.idle_timeout;
+        // Handshakes run one at a time: a client that starts one and goes
+        // silent holds the listener for this long at most.
+        let limit = self.config.connect_timeout.min(TLS_LIMIT);
+        let outcome = tokio::time::timeout(limit, incoming)
             .await
-            .map_err(|e| self.pin.mismatch().unwrap_or_else(|| connection_error(&e)))
+            .unwrap_or(Err(ConnectionError::TimedOut));
+        match outcome {
+            Ok(conn) => Ok(Connected {
+                endpoint: self.endpoint.clone(),
+                conn,
+                dialer: false,
+                config: self.config.clone(),
+            }),
+            Err(e) => {
+                let cause = self
+                    .pin
+                    .mismatch()
+                    .unwrap_or_else(|| with_idle(connection_error(&e), idle));
+                let fingerprint = match &cause {
+                    NetError::PinMismatch { seen, .. } => Some(*seen),
+                    _ => None,
+                };
+                Err(NetError::Refused {
+                    addr,
+                    fingerprint,
+                    cause: Box::new(cause),
+                })
+            }
+        }
+    }
+}
+
+/// A QUIC connection whose TLS handshake proved the peer holds the pinned
+/// certificate, before the duet handshake. From here on a failure is the
+/// peer's (or the link's), not a stranger's.
+#[derive(Debug)]
+pub struct Connected {
+    endpoint: Endpoint,
+    conn: Connection,
+    dialer: bool,
+    config: LinkConfig,
+}
+
+impl Connected {
+    /// The peer's address.
+    pub fn remote_address(&self) -> SocketAddr {
+        self.conn.remote_address()
+    }
+
+    /// Runs the duet handshake and opens the data lanes, bounded by the
+    /// connect timeout; any failure closes the connection.
+    pub async fn establish<G: RngCore + CryptoRng>(
+        self,
+        hs: &Handshake,
+        rng: &mut G,
+    ) -> Result<QuicChannel, NetError> {
+        establish(self.endpoint, self.conn, self.dialer, hs, &self.config, rng).await
     }
 }
 
@@ -156,6 +224,22 @@ pub async fn dial<G: RngCore + CryptoRng>(
     config: &LinkConfig,
     rng: &mut G,
 ) -> Result<QuicChannel, NetError> {
+    connect(addr, identity, peer, config)
+        .await?
+        .establish(hs, rng)
+        .await
+}
+
+/// Connects to the peer at `addr` and runs the TLS handshake, which the
+/// peer passes only with the certificate of fingerprint `peer`. A failure
+/// here ([`NetError::Connect`], [`NetError::Timeout`]) may mean the peer is
+/// not up yet; one after it (in [`Connected::establish`]) is final.
+pub async fn connect(
+    addr: SocketAddr,
+    identity: &Identity,
+    peer: Fingerprint,
+    config: &LinkConfig,
+) -> Result<Connected, NetError> {
     let pin = Pin::new(peer);
     let mut client = quinn::ClientConfig::new(Arc::new(client_config(identity, pin.clone())?));
     client.transport_config(Arc::new(config.transport()?));
@@ -176,8 +260,16 @@ pub async fn dial<G: RngCore + CryptoRng>(
             step: "connecting",
             after: t,
         })?
-        .map_err(|e| pin.mismatch().unwrap_or_else(|| connection_error(&e)))?;
-    establish(endpoint, conn, true, hs, config, rng).await
+        .map_err(|e| {
+            pin.mismatch()
+                .unwrap_or_else(|| with_idle(connection_error(&e), config.idle_timeout))
+        })?;
+    Ok(Connected {
+        endpoint,
+        conn,
+        dialer: true,
+        config: config.clone(),
+    })
 }
 
 /// The duet handshake and lane setup on an authenticated connection,

@@ -286,6 +286,61 @@ mod tests {
         }
     }
 
+    fn hex(d: &[u8; 32]) -> String {
+        d.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Sixteen lanes, each at least one whole block, so the wide path runs
+    /// where the CPU has it: FIPS 180-2's one million "a" and its 112-byte
+    /// two-block message, and bytes `i % 251` at lengths around the padding
+    /// edges (digests from Python's hashlib, an implementation apart from
+    /// `sha2`). The log says which path ran, past the harness's capture.
+    #[test]
+    fn sixteen_lane_known_answers() {
+        use std::io::Write;
+        let line = if wide_available() {
+            "duet-net sha256x16: 16-lane AVX-512 path ran\n"
+        } else {
+            "duet-net sha256x16: 16-lane path SKIPPED (CPU lacks avx512f or avx512bw); sha2 per lane only\n"
+        };
+        std::io::stderr().write_all(line.as_bytes()).unwrap();
+        let million = vec![b'a'; 1_000_000];
+        let two_blocks: &[u8] = b"abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu";
+        let pattern: Vec<u8> = (0..1000u32).map(|i| (i % 251) as u8).collect();
+        let cases: [(&[u8], &str); 6] = [
+            (
+                &million,
+                "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0",
+            ),
+            (
+                two_blocks,
+                "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1",
+            ),
+            (
+                &pattern[..64],
+                "fdeab9acf3710362bd2658cdc9a29e8f9c757fcf9811603a8c447cd1d9151108",
+            ),
+            (
+                &pattern[..119],
+                "da18797ed7c3a777f0847f429724a2d8cd5138e6ed2895c3fa1a6d39d18f7ec6",
+            ),
+            (
+                &pattern[..120],
+                "f52b23db1fbb6ded89ef42a23ce0c8922c45f25c50b568a93bf1c075420bbb7c",
+            ),
+            (
+                &pattern[..128],
+                "471fb943aa23c511f6f72f8d1652d9c880cfa392ad80503120547703e56a2be5",
+            ),
+        ];
+        let msgs: [&[u8]; LANES] = core::array::from_fn(|i| cases[i % cases.len()].0);
+        let got = digests(&msgs);
+        for (lane, d) in got.iter().enumerate() {
+            assert_eq!(hex(d), cases[lane % cases.len()].1, "lane {lane}");
+        }
+        assert_eq!(got, plain(&msgs));
+    }
+
     proptest! {
         #[test]
         fn equals_sha256_of_each_lane(

@@ -37,9 +37,10 @@ impl Pin {
         })
     }
 
-    /// The mismatch recorded during a failed handshake, if any.
+    /// The mismatch recorded during a failed handshake, if any (taken:
+    /// the next handshake starts with none).
     pub(crate) fn mismatch(&self) -> Option<NetError> {
-        let seen = *self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner()).take();
         seen.map(|seen| NetError::PinMismatch {
             seen,
             expected: self.expected,

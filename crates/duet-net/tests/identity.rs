@@ -51,3 +51,39 @@ fn a_missing_or_garbled_file_is_a_typed_error() {
     std::fs::write(&paths.key, "-----BEGIN PRIVATE KEY-----\n!!\n").unwrap();
     assert!(matches!(Identity::load(&paths), Err(NetError::Pem { .. })));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_key_others_may_read_is_refused_with_the_fix() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let paths = IdentityPaths::in_dir(dir.path(), "d");
+    Identity::generate("d")
+        .unwrap()
+        .write(&paths, false)
+        .unwrap();
+    std::fs::set_permissions(&paths.key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let err = Identity::load(&paths).unwrap_err();
+    assert!(
+        matches!(err, NetError::KeyReadable { mode: 0o644, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("chmod 600"), "{err}");
+    std::fs::set_permissions(&paths.key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert!(Identity::load(&paths).is_ok());
+}
+
+#[test]
+fn a_key_of_another_certificate_is_refused_at_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = IdentityPaths::in_dir(dir.path(), "e");
+    let f = IdentityPaths::in_dir(dir.path(), "f");
+    Identity::generate("e").unwrap().write(&e, false).unwrap();
+    Identity::generate("f").unwrap().write(&f, false).unwrap();
+    let mixed = IdentityPaths {
+        cert: e.cert.clone(),
+        key: f.key.clone(),
+    };
+    let err = Identity::load(&mixed).unwrap_err();
+    assert!(matches!(err, NetError::KeyMismatch { .. }), "{err:?}");
+}

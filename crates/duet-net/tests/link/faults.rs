@@ -205,6 +205,22 @@ async fn an_unread_frame_makes_the_transcripts_differ() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mismatch_close_that_overtakes_the_digest_is_still_a_mismatch() {
+    let (c0, c1) = pair(true, &quick()).await;
+    let digest = "ab".repeat(32);
+    let code = duet_net::link::CLOSE_TRANSCRIPT;
+    let (s0, ()) = tokio::time::timeout(STEP, async {
+        tokio::join!(c0.close(), c1.test_util_close_with(code, digest.as_bytes()))
+    })
+    .await
+    .unwrap();
+    match s0 {
+        Err(NetError::TranscriptMismatch { theirs, .. }) => assert_eq!(theirs, digest),
+        other => panic!("expected a transcript mismatch, got {other:?}"),
+    }
+}
+
 /// Over a real link: P1 writes `raw` on its first lane (then ends its
 /// lanes if `finish`); P0's receive must end in a typed error, in time.
 async fn p0_receives_raw(raw: Vec<u8>, finish: bool, max_len: usize) -> ChannelError {

@@ -7,9 +7,11 @@
     unreachable_pub
 )]
 
+mod commit;
 mod engine;
 mod faults;
 mod refusals;
+mod strangers;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::OnceLock;
