@@ -53,6 +53,18 @@ pub enum OtError {
         /// The limit.
         limit: usize,
     },
+    /// A configuration value outside the supported range.
+    #[error("{what} = {value} is outside {min}..={max}")]
+    InvalidParameter {
+        /// The parameter.
+        what: &'static str,
+        /// The value given.
+        value: usize,
+        /// The smallest value supported.
+        min: usize,
+        /// The largest value supported.
+        max: usize,
+    },
     /// Local operands of different lengths.
     #[error("{step}: operands of lengths {left} and {right}")]
     LengthMismatch {

@@ -5,7 +5,7 @@
 use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
 
-use crate::wide_aes::Cipher;
+use crate::wide_aes::{Cipher, Encrypt};
 
 /// Blocks handed to AES at once.
 const CHUNK: usize = 256;
@@ -108,7 +108,7 @@ impl ShaCr {
 /// `blocks` (at most 256) blocks of AES-CTR output under `key` from block
 /// `start_block`, left in `buf`.
 fn prg_blocks<'b>(
-    key: &Cipher,
+    key: &impl Encrypt,
     buf: &'b mut AesBuf,
     start_block: u64,
     blocks: usize,
@@ -117,13 +117,13 @@ fn prg_blocks<'b>(
     for (i, b) in buf.iter_mut().enumerate() {
         *b = u128::from(start_block) + i as u128;
     }
-    key.encrypt(buf);
+    key.encrypt_blocks(buf);
     buf
 }
 
 /// Writes AES-CTR output (block counter from `start_block`) under `key`
 /// into `out`, two words per block.
-pub(crate) fn prg_expand(key: &Cipher, buf: &mut AesBuf, start_block: u64, out: &mut [u64]) {
+pub(crate) fn prg_expand(key: &impl Encrypt, buf: &mut AesBuf, start_block: u64, out: &mut [u64]) {
     for (c, oc) in out.chunks_mut(2 * CHUNK).enumerate() {
         let first = start_block + (c * CHUNK) as u64;
         let blocks = prg_blocks(key, buf, first, oc.len().div_ceil(2));

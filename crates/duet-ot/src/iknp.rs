@@ -15,12 +15,18 @@
 //! pseudorandom `G(k_i^{1 - delta_i})` it does not know, so nothing about
 //! `r`; the receiver knows `t_j` only, and `q_j ^ delta` for the message it
 //! did not choose would need `delta`, hidden by the base OTs.
+//!
+//! The tiles, the wire layout of `u`, the transpose and the rows are shared
+//! with SoftSpoken ([`crate::softspoken`]): a [`Sender`] or [`Receiver`]
+//! holds either IKNP's seeds or SoftSpoken's trees, and only the step that
+//! fills a group's 128 columns differs.
 
 use rayon::prelude::*;
 use zeroize::Zeroize;
 
 use crate::base::OtKey;
 use crate::hash::{prg_expand, AesBuf};
+use crate::softspoken::{self, Trees, Vole};
 use crate::transpose::{transpose_tile, Tile, TILE_WORDS};
 use crate::wide_aes::Cipher;
 
@@ -36,7 +42,7 @@ pub const TILE_OTS: usize = 64 * TILE_WORDS;
 const GROUP_TILES: usize = 4;
 
 /// Words of each column in one group.
-const GROUP_WORDS: usize = GROUP_TILES * TILE_WORDS;
+pub(crate) const GROUP_WORDS: usize = GROUP_TILES * TILE_WORDS;
 
 /// Extended OTs per group, the unit of parallel work.
 pub const GROUP_OTS: usize = 64 * GROUP_WORDS;
@@ -44,7 +50,7 @@ pub const GROUP_OTS: usize = 64 * GROUP_WORDS;
 /// A group of the column matrix, as its tiles: kept apart (rows of 128
 /// bytes) because gathering a word from each of 128 rows 512 bytes apart
 /// maps them all to a few L1 sets (measured: the transpose ran 1.5x slower).
-type Group = [Tile; GROUP_TILES];
+pub(crate) type Group = [Tile; GROUP_TILES];
 
 /// Working memory of one parallel task, reused from group to group: a
 /// fresh group would zero 64 KiB of tiles and 64 KiB of rows (measured:
@@ -55,6 +61,8 @@ pub(crate) struct Scratch {
     pub(crate) rows: Box<[u128; GROUP_OTS]>,
     /// Reusable AES blocks, also for the caller's hashing.
     pub(crate) aes: AesBuf,
+    /// SoftSpoken's running sums (unused by IKNP).
+    vole: Box<Vole>,
 }
 
 impl Drop for Scratch {
@@ -74,7 +82,13 @@ impl Scratch {
             tiles: Box::new([[[0u64; TILE_WORDS]; KAPPA]; GROUP_TILES]),
             rows: Box::new([0u128; GROUP_OTS]),
             aes: AesBuf::new(),
+            vole: Vole::new(),
         }
+    }
+
+    /// The parts SoftSpoken's column work borrows at once.
+    pub(crate) fn parts(&mut self) -> (&mut Vole, &mut Group, &mut AesBuf) {
+        (&mut self.vole, &mut self.tiles, &mut self.aes)
     }
 }
 
@@ -85,12 +99,10 @@ fn transpose_group(tiles: &Group, gw: usize, out: &mut [u128]) {
     }
 }
 
-/// Bytes of `u` for one full group.
-const GROUP_U_BYTES: usize = KAPPA * GROUP_WORDS * 8;
-
 /// Bytes of the receiver's message `u` for `w` words of choices. On the
 /// wire `u` is tile-major: for each tile of up to 16 words, the 128
-/// columns' words for that tile, little-endian.
+/// columns' words for that tile, little-endian. (SoftSpoken's `u` has
+/// the same layout with one row per block: [`softspoken::u_bytes`].)
 pub fn u_bytes(w: usize) -> usize {
     KAPPA * w * 8
 }
@@ -104,19 +116,37 @@ fn tile_width(w: usize, c: usize) -> usize {
     w.saturating_sub(c * TILE_WORDS).min(TILE_WORDS)
 }
 
-/// The part of a group's `u` (`ug`) holding column `i` of its tile `j`,
-/// for a group of `gw` words: tiles are laid out one after the other,
-/// each column-major with its own width.
-fn u_range(gw: usize, j: usize, i: usize) -> core::ops::Range<usize> {
+/// The part of a group's `u` (`ug`) holding row `i` of its tile `j`,
+/// for a group of `gw` words and `rows` rows of `u` (128 for IKNP):
+/// tiles are laid out one after the other, each row-major with its own width.
+pub(crate) fn u_range(gw: usize, j: usize, i: usize, rows: usize) -> core::ops::Range<usize> {
     let cw = tile_width(gw, j);
-    let start = j * KAPPA * TILE_WORDS * 8 + i * cw * 8;
+    let start = j * rows * TILE_WORDS * 8 + i * cw * 8;
     start..start + cw * 8
 }
 
-/// The extension sender: holds `delta` and one seed per column.
+/// Where the columns come from: IKNP's one seed (pair) per column, or
+/// SoftSpoken's trees of seeds per block of columns.
+enum Seeds<T> {
+    Iknp(Vec<T>),
+    SoftSpoken(Trees),
+}
+
+impl<T> Seeds<T> {
+    /// Rows of the receiver's message `u`.
+    fn u_rows(&self) -> usize {
+        match self {
+            Seeds::Iknp(_) => KAPPA,
+            Seeds::SoftSpoken(t) => t.rows(),
+        }
+    }
+}
+
+/// The extension sender: holds `delta` and, per column, the seed it chose
+/// (IKNP) or, per block, all leaves but one (SoftSpoken).
 pub struct Sender {
     delta: u128,
-    seeds: Vec<Cipher>,
+    seeds: Seeds<Cipher>,
     next_block: u64,
 }
 
@@ -126,9 +156,10 @@ impl Drop for Sender {
     }
 }
 
-/// The extension receiver: holds both seeds of every column.
+/// The extension receiver: holds both seeds of every column (IKNP) or
+/// all leaves of every block (SoftSpoken).
 pub struct Receiver {
-    seeds: Vec<(Cipher, Cipher)>,
+    seeds: Seeds<(Cipher, Cipher)>,
     next_block: u64,
 }
 
@@ -146,13 +177,27 @@ impl Sender {
     pub fn new(delta: u128, keys: &[OtKey]) -> Self {
         Sender {
             delta,
-            seeds: keys.iter().map(cipher).collect(),
+            seeds: Seeds::Iknp(keys.iter().map(cipher).collect()),
             next_block: 0,
         }
     }
 
+    /// SoftSpoken's sender (see [`softspoken::sender`]).
+    pub(crate) fn soft_spoken(delta: u128, trees: Trees) -> Self {
+        Sender {
+            delta,
+            seeds: Seeds::SoftSpoken(trees),
+            next_block: 0,
+        }
+    }
+
+    /// Bytes of the receiver's `u` this sender expects for `w` words.
+    pub fn u_len(&self, w: usize) -> usize {
+        self.seeds.u_rows() * w * 8
+    }
+
     /// Takes the receiver's `u` for `w` words of choices (its length must
-    /// be [`u_bytes`]`(w)`, checked by the caller) and returns the batch's rows.
+    /// be [`Sender::u_len`]`(w)`, checked by the caller) and returns the batch's rows.
     pub fn extend<'a>(&'a mut self, u: &'a [u8], w: usize) -> Rows<'a> {
         let start = self.next_block;
         self.next_block += w.div_ceil(2) as u64;
@@ -180,11 +225,24 @@ impl Rows<'_> {
     /// there are (`64 x` the group's width).
     pub(crate) fn group_with(&self, s: &mut Scratch, g_idx: usize) -> usize {
         let gw = self.w.saturating_sub(g_idx * GROUP_WORDS).min(GROUP_WORDS);
-        let first = g_idx * GROUP_U_BYTES;
-        let ug = self.u.get(first..first + KAPPA * gw * 8).unwrap_or(&[]);
-        let mut g = [0u64; GROUP_WORDS];
+        let rows = self.sender.seeds.u_rows();
+        let first = g_idx * rows * GROUP_WORDS * 8;
+        let ug = self.u.get(first..first + rows * gw * 8).unwrap_or(&[]);
         let block = self.start + (g_idx * GROUP_WORDS / 2) as u64;
-        for (i, seed) in self.sender.seeds.iter().enumerate() {
+        match &self.sender.seeds {
+            Seeds::Iknp(seeds) => self.iknp_columns(seeds, s, block, ug, gw),
+            Seeds::SoftSpoken(t) => {
+                softspoken::sender_group(t, self.sender.delta, s, block, ug, gw)
+            }
+        }
+        transpose_group(&s.tiles, gw, &mut s.rows[..64 * gw]);
+        64 * gw
+    }
+
+    /// IKNP's columns `q_i = G(k_i^{delta_i}) ^ delta_i u_i` into `s`'s tiles.
+    fn iknp_columns(&self, seeds: &[Cipher], s: &mut Scratch, block: u64, ug: &[u8], gw: usize) {
+        let mut g = [0u64; GROUP_WORDS];
+        for (i, seed) in seeds.iter().enumerate() {
             prg_expand(seed, &mut s.aes, block, &mut g[..gw]);
             let mask = 0u64.wrapping_sub((self.sender.delta >> i & 1) as u64);
             for (j, (part, tile)) in g[..gw]
@@ -192,7 +250,7 @@ impl Rows<'_> {
                 .zip(s.tiles.iter_mut())
                 .enumerate()
             {
-                let ui = ug.get(u_range(gw, j, i)).unwrap_or(&[]);
+                let ui = ug.get(u_range(gw, j, i, KAPPA)).unwrap_or(&[]);
                 let row = &mut tile[i];
                 for ((x, &p), b) in row.iter_mut().zip(part).zip(ui.chunks_exact(8)) {
                     let mut a = [0u8; 8];
@@ -201,8 +259,6 @@ impl Rows<'_> {
                 }
             }
         }
-        transpose_group(&s.tiles, gw, &mut s.rows[..64 * gw]);
-        64 * gw
     }
 
     /// All rows of the batch at once (`64 w` of them).
@@ -222,9 +278,22 @@ impl Receiver {
     /// From the base-OT key pairs (pair `i` for column `i`).
     pub fn new(pairs: &[(OtKey, OtKey)]) -> Self {
         Receiver {
-            seeds: pairs.iter().map(|(a, b)| (cipher(a), cipher(b))).collect(),
+            seeds: Seeds::Iknp(pairs.iter().map(|(a, b)| (cipher(a), cipher(b))).collect()),
             next_block: 0,
         }
+    }
+
+    /// SoftSpoken's receiver (see [`softspoken::receiver`]).
+    pub(crate) fn soft_spoken(trees: Trees) -> Self {
+        Receiver {
+            seeds: Seeds::SoftSpoken(trees),
+            next_block: 0,
+        }
+    }
+
+    /// Bytes of the message `u` for `w` words of choices.
+    pub fn u_len(&self, w: usize) -> usize {
+        self.seeds.u_rows() * w * 8
     }
 
     /// For packed choice bits (`64 w` of them) returns the message `u` and
@@ -262,16 +331,17 @@ impl Receiver {
         let w = choices.len();
         debug_assert_eq!(out.len().div_ceil(per), w.div_ceil(GROUP_WORDS));
         let mut u = spare;
-        u.resize(u_bytes(w), 0);
+        u.resize(self.u_len(w), 0);
+        let rows = self.seeds.u_rows();
         let start = self.next_block;
         self.next_block += w.div_ceil(2) as u64;
-        u.par_chunks_mut(GROUP_U_BYTES)
+        u.par_chunks_mut(rows * GROUP_WORDS * 8)
             .zip(out.par_chunks_mut(per))
             .enumerate()
             .for_each_init(Scratch::new, |s, (g, (ug, oc))| {
                 let block = start + (g * GROUP_WORDS / 2) as u64;
                 let ch = choices.get(g * GROUP_WORDS..).unwrap_or(&[]);
-                let gw = ug.len() / (KAPPA * 8);
+                let gw = ug.len() / (rows * 8);
                 self.group(s, block, ch, ug);
                 f(g, &s.rows[..64 * gw], oc, &mut s.aes);
             });
@@ -286,26 +356,42 @@ impl Receiver {
         choices: &[u64],
         ug: &mut [u8],
     ) -> &'s [u128] {
-        let gw = ug.len() / (KAPPA * 8);
-        let (mut g0, mut g1) = ([0u64; GROUP_WORDS], [0u64; GROUP_WORDS]);
-        for (i, (s0, s1)) in self.seeds.iter().enumerate() {
-            prg_expand(s0, &mut s.aes, block, &mut g0[..gw]);
-            prg_expand(s1, &mut s.aes, block, &mut g1[..gw]);
-            let parts = g0[..gw].chunks(TILE_WORDS).zip(g1[..gw].chunks(TILE_WORDS));
-            for (j, ((a, b), tile)) in parts.zip(s.tiles.iter_mut()).enumerate() {
-                for (x, &v) in tile[i].iter_mut().zip(a) {
-                    *x = v;
-                }
-                let ui = ug.get_mut(u_range(gw, j, i)).unwrap_or_default();
-                let r = choices.get(j * TILE_WORDS..).unwrap_or(&[]);
-                for (((o, &a), &b), &r) in ui.chunks_exact_mut(8).zip(a).zip(b).zip(r) {
-                    o.copy_from_slice(&(a ^ b ^ r).to_le_bytes());
-                }
-            }
+        let gw = ug.len() / (self.seeds.u_rows() * 8);
+        match &self.seeds {
+            Seeds::Iknp(seeds) => iknp_receiver_columns(seeds, s, block, choices, ug, gw),
+            Seeds::SoftSpoken(t) => softspoken::receiver_group(t, s, block, choices, ug, gw),
         }
         let rows = &mut s.rows[..64 * gw];
         transpose_group(&s.tiles, gw, rows);
         rows
+    }
+}
+
+/// IKNP's receiver columns `t_i = G(k_i^0)` into `s`'s tiles and
+/// `u_i = t_i ^ G(k_i^1) ^ r` into `ug`.
+fn iknp_receiver_columns(
+    seeds: &[(Cipher, Cipher)],
+    s: &mut Scratch,
+    block: u64,
+    choices: &[u64],
+    ug: &mut [u8],
+    gw: usize,
+) {
+    let (mut g0, mut g1) = ([0u64; GROUP_WORDS], [0u64; GROUP_WORDS]);
+    for (i, (s0, s1)) in seeds.iter().enumerate() {
+        prg_expand(s0, &mut s.aes, block, &mut g0[..gw]);
+        prg_expand(s1, &mut s.aes, block, &mut g1[..gw]);
+        let parts = g0[..gw].chunks(TILE_WORDS).zip(g1[..gw].chunks(TILE_WORDS));
+        for (j, ((a, b), tile)) in parts.zip(s.tiles.iter_mut()).enumerate() {
+            for (x, &v) in tile[i].iter_mut().zip(a) {
+                *x = v;
+            }
+            let ui = ug.get_mut(u_range(gw, j, i, KAPPA)).unwrap_or_default();
+            let r = choices.get(j * TILE_WORDS..).unwrap_or(&[]);
+            for (((o, &a), &b), &r) in ui.chunks_exact_mut(8).zip(a).zip(b).zip(r) {
+                o.copy_from_slice(&(a ^ b ^ r).to_le_bytes());
+            }
+        }
     }
 }
 

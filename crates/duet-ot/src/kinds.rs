@@ -10,3 +10,6 @@ pub const BASE_RECEIVER: MsgKind = MsgKind::new(0x0202, "ot-base-receiver");
 pub const EXT_U: MsgKind = MsgKind::new(0x0203, "ot-ext-u");
 /// Gilboa: the sender's packed corrections.
 pub const GILBOA: MsgKind = MsgKind::new(0x0204, "ot-gilboa-corrections");
+/// SoftSpoken setup: the extension receiver's GGM tree message (32 bytes
+/// per tree level below the first, once per session and direction).
+pub const SSOT_TREES: MsgKind = MsgKind::new(0x0205, "ot-softspoken-trees");

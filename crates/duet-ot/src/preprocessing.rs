@@ -8,6 +8,7 @@ use rand_core::{CryptoRng, RngCore, SeedableRng};
 use zeroize::Zeroizing;
 
 use crate::error::OtError;
+use crate::extension::OtExtension;
 use crate::session::{OtSession, MAX_OTS_PER_ROUND};
 use crate::triples;
 
@@ -55,6 +56,7 @@ pub struct OtPreprocessing {
     rng: ChaCha20Rng,
     session: Option<OtSession>,
     batch_ots: usize,
+    extension: OtExtension,
     progress: Option<ProgressFn>,
 }
 
@@ -70,6 +72,7 @@ impl OtPreprocessing {
             rng: ChaCha20Rng::from_seed(*seed),
             session: None,
             batch_ots: 1 << 18,
+            extension: OtExtension::Iknp,
             progress: None,
         }
     }
@@ -87,6 +90,14 @@ impl OtPreprocessing {
         self
     }
 
+    /// Sets the OT extension (default [`OtExtension::Iknp`]); both parties
+    /// must use the same. An unsupported parameter is reported by the
+    /// first request ([`OtError::InvalidParameter`]), before any message.
+    pub fn with_extension(mut self, ext: OtExtension) -> Self {
+        self.extension = ext;
+        self
+    }
+
     /// The OT session, set up on first use.
     async fn session<C: Channel>(&mut self, ch: &mut C) -> Result<&mut OtSession, OtError> {
         let s = self.take_session(ch).await?;
@@ -99,7 +110,14 @@ impl OtPreprocessing {
         match self.session.take() {
             Some(s) => Ok(s),
             None => {
-                let s = OtSession::setup(ch, self.role, self.session_id, &mut self.rng).await?;
+                let s = OtSession::setup_with(
+                    ch,
+                    self.role,
+                    self.session_id,
+                    self.extension,
+                    &mut self.rng,
+                )
+                .await?;
                 self.report(Material::BaseOts, 1, 1);
                 Ok(s)
             }

@@ -9,6 +9,7 @@ use zeroize::{Zeroize, Zeroizing};
 
 use crate::base::{self, BaseSender, Context, POINT_BYTES};
 use crate::error::{channel, recv_exact, OtError};
+use crate::extension::{self, OtExtension};
 use crate::hash::Tccr;
 use crate::iknp::{self, GROUP_OTS, KAPPA};
 use crate::{gilboa, kinds, triples};
@@ -22,6 +23,7 @@ pub const MAX_OTS_PER_ROUND: usize = 1 << 20;
 /// then call the same operations with the same sizes in the same order.
 pub struct OtSession {
     role: Role,
+    extension: OtExtension,
     hash: Tccr,
     sender: iknp::Sender,
     receiver: iknp::Receiver,
@@ -40,13 +42,26 @@ fn tweak(sender: Role, index: u64) -> u128 {
 
 impl OtSession {
     /// Runs the base OTs for both directions (two rounds, 2 x 128 OTs) and
-    /// seeds the session's generator from `rng`.
+    /// seeds the session's generator from `rng`; the extension is IKNP.
     pub async fn setup<C: Channel, G: RngCore + CryptoRng>(
         ch: &mut C,
         role: Role,
         session_id: [u8; 32],
         rng: &mut G,
     ) -> Result<Self, OtError> {
+        Self::setup_with(ch, role, session_id, OtExtension::Iknp, rng).await
+    }
+
+    /// [`OtSession::setup`] with the extension `ext` (both parties must
+    /// pass the same). SoftSpoken adds one round after the base OTs.
+    pub async fn setup_with<C: Channel, G: RngCore + CryptoRng>(
+        ch: &mut C,
+        role: Role,
+        session_id: [u8; 32],
+        ext: OtExtension,
+        rng: &mut G,
+    ) -> Result<Self, OtError> {
+        let ext = ext.validate()?;
         let ctx = |sender: Role| Context {
             session_id,
             direction: sender.index() as u8,
@@ -58,23 +73,27 @@ impl OtSession {
             .map_err(channel("base OT"))?;
         let peer_a = recv_exact(ch, "base OT", kinds::BASE_SENDER, POINT_BYTES).await?;
         let mut delta = (u128::from(rng.next_u64()) << 64) | u128::from(rng.next_u64());
-        let choices: Vec<bool> = (0..KAPPA).map(|i| delta >> i & 1 == 1).collect();
-        let (reply, keys) = base::receive(&ctx(role), &peer_a, &choices, rng)?;
+        let mut choices = ext.base_choices(delta);
+        let received = base::receive(&ctx(role), &peer_a, &choices, rng);
+        choices.zeroize();
+        let (reply, keys) = received?;
         ch.send(kinds::BASE_RECEIVER, reply)
             .await
             .map_err(channel("base OT"))?;
         let peer_reply =
             recv_exact(ch, "base OT", kinds::BASE_RECEIVER, KAPPA * POINT_BYTES).await?;
         let pairs = base_sender.finish(&ctx(role.peer()), KAPPA, &peer_reply)?;
-        let sender = iknp::Sender::new(delta, &keys);
+        let built = extension::build(ch, ext, delta, &keys, &pairs).await;
         delta.zeroize();
+        let (sender, receiver) = built?;
         let mut seed = Zeroizing::new([0u8; 32]);
         rng.fill_bytes(seed.as_mut());
         Ok(OtSession {
             role,
             hash: Tccr::new(&session_id),
+            extension: ext,
             sender,
-            receiver: iknp::Receiver::new(&pairs),
+            receiver,
             sent_ots: 0,
             received_ots: 0,
             rows: Zeroizing::new(Vec::new()),
@@ -86,6 +105,11 @@ impl OtSession {
     /// This party's role.
     pub fn role(&self) -> Role {
         self.role
+    }
+
+    /// The OT extension this session runs.
+    pub fn extension(&self) -> OtExtension {
+        self.extension
     }
 
     /// Extended OTs run so far as (sender, receiver).
@@ -200,7 +224,7 @@ impl OtSession {
         w: usize,
     ) -> Result<(Vec<u8>, u128), OtError> {
         check_round("extension", w * 64)?;
-        let u = recv_exact(ch, "extension", kinds::EXT_U, iknp::u_bytes(w)).await?;
+        let u = recv_exact(ch, "extension", kinds::EXT_U, self.sender.u_len(w)).await?;
         let tw = tweak(self.role, self.sent_ots);
         self.sent_ots += 64 * w as u64;
         Ok((u, tw))

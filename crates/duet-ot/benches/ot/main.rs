@@ -155,7 +155,15 @@ fn one_direction(c: &mut Criterion) {
     g.finish();
 }
 
+mod extensions;
 mod quic;
 
-criterion_group!(benches, protocols, one_direction, hashes, quic::over_quic);
+criterion_group!(
+    benches,
+    protocols,
+    one_direction,
+    hashes,
+    quic::over_quic,
+    extensions::compare
+);
 criterion_main!(benches);

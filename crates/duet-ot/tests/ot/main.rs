@@ -15,9 +15,12 @@ mod faults;
 mod material;
 mod product;
 mod quic;
+mod simd;
+mod softspoken;
+mod softspoken_faults;
 
 use duet_core::{MemoryChannel, Role};
-use duet_ot::{OtError, OtSession};
+use duet_ot::{OtError, OtExtension, OtSession};
 use futures::executor::block_on;
 use rand::SeedableRng;
 
@@ -31,11 +34,19 @@ pub fn rng(seed: u64, role: Role) -> rand_chacha::ChaCha20Rng {
 
 /// Two set-up sessions on a fresh in-memory pair.
 pub fn sessions(seed: u64) -> ((OtSession, MemoryChannel), (OtSession, MemoryChannel)) {
+    sessions_with(seed, OtExtension::Iknp)
+}
+
+/// Two set-up sessions running the extension `ext`.
+pub fn sessions_with(
+    seed: u64,
+    ext: OtExtension,
+) -> ((OtSession, MemoryChannel), (OtSession, MemoryChannel)) {
     let (mut c0, mut c1) = MemoryChannel::pair();
     let (mut r0, mut r1) = (rng(seed, Role::P0), rng(seed, Role::P1));
     let (s0, s1) = block_on(futures::future::join(
-        OtSession::setup(&mut c0, Role::P0, SID, &mut r0),
-        OtSession::setup(&mut c1, Role::P1, SID, &mut r1),
+        OtSession::setup_with(&mut c0, Role::P0, SID, ext, &mut r0),
+        OtSession::setup_with(&mut c1, Role::P1, SID, ext, &mut r1),
     ));
     ((s0.unwrap(), c0), (s1.unwrap(), c1))
 }
@@ -46,7 +57,17 @@ pub fn run<T0, T1>(
     f0: impl AsyncFnOnce(&mut OtSession, &mut MemoryChannel) -> Result<T0, OtError>,
     f1: impl AsyncFnOnce(&mut OtSession, &mut MemoryChannel) -> Result<T1, OtError>,
 ) -> (T0, T1) {
-    let ((mut s0, mut c0), (mut s1, mut c1)) = sessions(seed);
+    run_with(seed, OtExtension::Iknp, f0, f1)
+}
+
+/// [`run`] on sessions running the extension `ext`.
+pub fn run_with<T0, T1>(
+    seed: u64,
+    ext: OtExtension,
+    f0: impl AsyncFnOnce(&mut OtSession, &mut MemoryChannel) -> Result<T0, OtError>,
+    f1: impl AsyncFnOnce(&mut OtSession, &mut MemoryChannel) -> Result<T1, OtError>,
+) -> (T0, T1) {
+    let ((mut s0, mut c0), (mut s1, mut c1)) = sessions_with(seed, ext);
     let (a, b) = block_on(futures::future::join(
         f0(&mut s0, &mut c0),
         f1(&mut s1, &mut c1),
