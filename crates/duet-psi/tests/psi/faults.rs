@@ -50,6 +50,24 @@ fn closed<T: core::fmt::Debug>(r: Result<T, PsiError>) {
 }
 
 #[test]
+fn a_peer_exactly_at_the_agreed_cap_is_accepted() {
+    // The sender has 7 identifiers; a cap of 7 admits them, 6 does not (below).
+    let (a, b) = tampered_sender(PsiConfig::new(crate::SID, 7).with_chunk(3), |_, _| {});
+    assert_eq!(a.unwrap().intersection, 5);
+    assert_eq!(b.unwrap().intersection, 5);
+}
+
+#[test]
+fn settings_read_back_as_set() {
+    let c = PsiConfig::new([5; 32], 9);
+    assert_eq!(c.session_id(), &[5; 32]);
+    assert_eq!(c.chunk(), DEFAULT_CHUNK);
+    assert_eq!(c.clone().with_chunk(3).chunk(), 3);
+    assert_eq!(c.clone().with_chunk(0).chunk(), 1);
+    assert_eq!(c.with_chunk(usize::MAX).chunk(), 1 << 24);
+}
+
+#[test]
 fn a_peer_above_the_agreed_cap_is_refused_before_any_point() {
     let (a, b) = tampered_sender(PsiConfig::new(crate::SID, 6).with_chunk(3), |_, _| {});
     assert!(

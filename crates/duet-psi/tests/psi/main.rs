@@ -1,5 +1,6 @@
 //! duet-psi tests: every mode against a plaintext join, the receiver's
-//! view in intersection-sum, faults from the peer, and RFC 9496 vectors.
+//! view in intersection-sum, the sender's random arrangement, faults from
+//! the peer, and RFC 9496 vectors.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -8,6 +9,7 @@
     unreachable_pub
 )]
 
+mod arrangement;
 mod faults;
 mod modes;
 mod quic;
