@@ -21,6 +21,34 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     result
 }
 
+/// Writes every file via synced temporaries, then renames them all; if any
+/// step fails, removes the temporaries and the files this call already
+/// renamed, so either all targets hold the new bytes or none was written
+/// (a target that existed and was replaced before the failure is removed,
+/// not restored).
+pub(crate) fn write_all_atomic(files: &[(PathBuf, &[u8])]) -> Result<()> {
+    let mut temps: Vec<PathBuf> = Vec::new();
+    let staged = files.iter().try_for_each(|(path, bytes)| {
+        let tmp = temp_sibling(path);
+        temps.push(tmp.clone());
+        write_synced(&tmp, bytes)
+    });
+    let mut placed: Vec<&Path> = Vec::new();
+    let result = staged.and_then(|()| {
+        files.iter().zip(&temps).try_for_each(|((path, _), tmp)| {
+            std::fs::rename(tmp, path).map_err(|e| AnonError::io(path, "rename", e))?;
+            placed.push(path);
+            Ok(())
+        })
+    });
+    if result.is_err() {
+        for p in temps.iter().map(PathBuf::as_path).chain(placed) {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+    result
+}
+
 fn write_synced(tmp: &Path, bytes: &[u8]) -> Result<()> {
     let mut file = std::fs::OpenOptions::new()
         .write(true)

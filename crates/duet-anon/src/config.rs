@@ -280,6 +280,7 @@ impl AnonConfig {
         if self.quasi_identifiers.is_empty() {
             return fail("give at least one [[quasi_identifier]]".into());
         }
+        crate::guard::check_roles(self, source)?;
         if self
             .privacy_models
             .iter()

@@ -9,6 +9,7 @@ mod csv_text;
 pub mod dates;
 pub mod dp;
 pub mod error;
+mod guard;
 pub mod hierarchy;
 pub mod lattice;
 pub mod mdav;

@@ -68,6 +68,10 @@ pub struct AnonReport {
     pub before: Snapshot,
     /// The data as written.
     pub after: Snapshot,
+    /// What the steward should know before releasing the output (for
+    /// example masked records forming a class smaller than k).
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 impl AnonReport {
@@ -88,6 +92,9 @@ impl AnonReport {
             "duet-anon report\n\ninput:  {}\noutput: {}",
             self.input, self.output
         );
+        for w in &self.warnings {
+            let _ = writeln!(t, "WARNING: {w}");
+        }
         for tr in &self.transforms {
             let _ = writeln!(t, "transform: {tr}");
         }

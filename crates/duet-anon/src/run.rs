@@ -7,7 +7,7 @@ use std::path::Path;
 
 use rand::{CryptoRng, RngCore};
 
-use crate::atomic::write_atomic;
+use crate::atomic::write_all_atomic;
 use crate::classes::{Classes, Problem};
 use crate::config::{delimiter_byte, AnonConfig, SuppressedRecords, TransformConfig};
 use crate::error::{AnonError, Result};
@@ -40,6 +40,7 @@ pub fn run_config_with_rng<R: RngCore + CryptoRng>(
         Some(d) => delimiter_byte(d)?,
         None => opts.delimiter,
     };
+    crate::guard::check_paths(cfg, base_dir)?;
     let input = base_dir.join(&cfg.input.path);
     let mut table = Table::read_csv(&input, &opts)?;
     let transforms = apply_transforms(&mut table, &cfg.transforms, base_dir, rng)?;
@@ -74,6 +75,7 @@ pub fn run_config_with_rng<R: RngCore + CryptoRng>(
         measure: cfg.search.measure,
         suppressed_records: out.suppressed,
         search: found,
+        warnings: small_class_warning(cfg, &out.after, out.suppressed),
         before: out.before,
         after: out.after,
     };
@@ -148,7 +150,30 @@ fn publish(
     })
 }
 
-/// Writes the CSV and both reports, each atomically, once all are rendered.
+/// A warning when the output holds a class smaller than the largest k of
+/// the k-anonymity models: masked records (all quasi-identifiers `*`) are
+/// one class, so fewer than k of them stand out as a group.
+fn small_class_warning(cfg: &AnonConfig, after: &Snapshot, suppressed: u64) -> Vec<String> {
+    let k = cfg
+        .privacy_models
+        .iter()
+        .filter_map(|m| match m {
+            crate::model::PrivacyModel::KAnonymity { k } => Some(*k),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0);
+    if after.records == 0 || after.smallest_class >= k {
+        return Vec::new();
+    }
+    vec![format!(
+        "the output holds a class of {} records, fewer than k = {k}: the {suppressed} masked records (every quasi-identifier `*`) form a class of their own; set output.suppressed_records = \"remove\" to leave them out",
+        after.smallest_class
+    )]
+}
+
+/// Writes the CSV and both reports all together or not at all, once all
+/// are rendered.
 fn write_outputs(cfg: &AnonConfig, base_dir: &Path, csv: &[u8], report: &AnonReport) -> Result<()> {
     let json = report.to_json()?;
     let text = report.to_text();
@@ -160,10 +185,8 @@ fn write_outputs(cfg: &AnonConfig, base_dir: &Path, csv: &[u8], report: &AnonRep
     for (path, _) in &outputs {
         create_parent(&base_dir.join(path))?;
     }
-    for (path, bytes) in outputs {
-        write_atomic(&base_dir.join(path), bytes)?;
-    }
-    Ok(())
+    let files = outputs.map(|(path, bytes)| (base_dir.join(path), bytes));
+    write_all_atomic(&files)
 }
 
 fn create_parent(path: &Path) -> Result<()> {
