@@ -11,8 +11,14 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
-use crate::job::{format_scaled, Column, ColumnType, Job, LocalConfig, OnBadValue};
+use crate::job::{format_scaled, Column, ColumnType, Job, LocalConfig, OnBadValue, OnMissing};
+use crate::line_cap::{too_long, LineCap, LineTooLong, DEFAULT_MAX_LINE_BYTES};
 use crate::plan::{Accumulator, LocalAggregates, Plan};
+
+/// A loaded row's value for a missing field, under available-case analysis
+/// ([`Job::available_case`]); no declared value can be it (bounds stay
+/// within 2^62 units, levels are small indices).
+pub const MISSING: i64 = i64::MIN;
 
 /// Why a CSV could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +31,16 @@ pub enum DataError {
         file: String,
         /// The operating system's error.
         source: std::io::Error,
+    },
+    /// A line longer than the job's `data.max_line_bytes` (1 MiB unless set).
+    #[error("{file}:{line}: line longer than {limit} bytes (raise data.max_line_bytes in the job if it is real)")]
+    LineTooLong {
+        /// The file.
+        file: String,
+        /// 1-based line.
+        line: u64,
+        /// The cap in bytes.
+        limit: u64,
     },
     /// The CSV reader rejected a record (quoting, encoding).
     #[error("{file}:{line}: malformed CSV: {message}")]
@@ -67,7 +83,7 @@ pub enum DataError {
         header: String,
     },
     /// A missing value under `on_missing = "reject"`.
-    #[error("{file}:{line}: column '{column}': missing value")]
+    #[error("{file}:{line}: column '{column}': missing value (set data.on_missing = \"drop\" to leave the row out of the statistics that use the column)")]
     Missing {
         /// The file.
         file: String,
@@ -103,7 +119,7 @@ pub enum DataError {
         value: String,
     },
     /// Text that is not a number with at most the declared places.
-    #[error("{file}:{line}: column '{column}': '{value}' is not a number with at most {places} decimal places")]
+    #[error("{file}:{line}: column '{column}': '{value}' is not a number with at most {places} decimal places (if it marks a missing value, list it in data.missing)")]
     NotANumber {
         /// The file.
         file: String,
@@ -167,6 +183,10 @@ pub struct LoadLog {
     /// Records dropped, by job column and reason (a row is counted under
     /// the first column that made it drop).
     pub dropped: BTreeMap<String, Dropped>,
+    /// Under available-case analysis, missing values kept (the row is
+    /// left out only of the statistics that use the column), by column.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub missing: BTreeMap<String, u64>,
     /// In a linked study, what the linkage did with this side's rows.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub linkage: Option<LinkLog>,
@@ -232,10 +252,11 @@ pub fn read_records<R: Read>(
     local: &LocalConfig,
     mut sink: impl FnMut(&[i64], &[&str], u64),
 ) -> Result<LoadLog, DataError> {
+    let cap = job.data().max_line_bytes.unwrap_or(DEFAULT_MAX_LINE_BYTES);
     let mut csv = csv::ReaderBuilder::new()
         .delimiter(local.delimiter_byte())
         .trim(csv::Trim::All)
-        .from_reader(reader);
+        .from_reader(LineCap::new(reader, cap));
     let index = header_index(&mut csv, file, job, local)?;
     let ids = id_index(&mut csv, file, job, local)?;
     let mut log = LoadLog::default();
@@ -343,9 +364,16 @@ fn csv_error(e: csv::Error, file: &str) -> DataError {
     }
     let message = e.to_string();
     match e.into_kind() {
-        csv::ErrorKind::Io(source) => DataError::Io {
-            file: file.into(),
-            source,
+        csv::ErrorKind::Io(source) => match too_long(&source) {
+            Some(LineTooLong { line, limit }) => DataError::LineTooLong {
+                file: file.into(),
+                line,
+                limit,
+            },
+            None => DataError::Io {
+                file: file.into(),
+                source,
+            },
         },
         _ => DataError::Malformed {
             file: file.into(),
@@ -374,6 +402,10 @@ fn parse_row(
         let text = record.get(*i).unwrap_or("");
         match parse_field(col, text) {
             Ok(v) => row[j] = v,
+            Err(Bad::Missing) if job.available_case() => {
+                row[j] = MISSING;
+                *log.missing.entry(col.name.clone()).or_default() += 1;
+            }
             Err(bad) => {
                 let header = local.header_for(&col.name);
                 return handle_bad(job, col, bad, text, file, line, header, log);
@@ -384,7 +416,7 @@ fn parse_row(
 }
 
 fn parse_field(col: &Column, text: &str) -> Result<i64, Bad> {
-    if text.is_empty() || text == "NA" {
+    if col.is_missing(text) {
         return Err(Bad::Missing);
     }
     match &col.ty {
@@ -429,10 +461,13 @@ fn handle_bad(
             };
             (OnBadValue::Reject, e)
         }
-        Bad::Missing => (
-            settings.on_missing,
-            DataError::Missing { file, line, column },
-        ),
+        Bad::Missing => {
+            let action = match settings.on_missing {
+                OnMissing::Reject => OnBadValue::Reject,
+                OnMissing::Drop | OnMissing::Listwise => OnBadValue::Drop,
+            };
+            (action, DataError::Missing { file, line, column })
+        }
         Bad::UnknownLevel => {
             let e = DataError::UnknownLevel {
                 file,

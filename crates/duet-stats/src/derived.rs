@@ -1,12 +1,14 @@
 //! Tests, ratios and survival curves derived from released tables: the
 //! opened (possibly noisy) aggregates are all they use.
 
-use crate::analysis::{chi_square, kaplan_meier, ratio, welch, Interval, Measure, Moments};
+use crate::analysis::{
+    chi_square, log_rank, ratio, survival_curve, welch, Interval, Measure, Moments,
+};
 use crate::job::{ColumnType, Job, StatisticSpec};
 use crate::plan::{Block, BlockKind};
 use crate::release::survival::{CurveSpans, Stop};
 use crate::results::{
-    CellResult, LogisticResult, StatBody, SurvivalResult, TTestResult, TableTestResult,
+    CellResult, LogRankTest, LogisticResult, StatBody, SurvivalResult, TTestResult, TableTestResult,
 };
 
 /// The opened aggregates of every cell of a block (None when suppressed).
@@ -34,6 +36,7 @@ fn count_cell(b: &Block, c: usize, v: &Option<Vec<i128>>) -> CellResult {
         sum: None,
         value: None,
         note: None,
+        interval: None,
     }
 }
 
@@ -45,7 +48,17 @@ fn counts(released: &Released) -> Option<Vec<f64>> {
         .collect()
 }
 
-const SUPPRESSED: &str = "a cell of the table was suppressed, so no test is computed";
+/// Why a table with withheld cells gets no test: naming how many, and
+/// why the test cannot simply skip them.
+fn withheld_note(released: &Released) -> String {
+    let k = released.iter().filter(|v| v.is_none()).count();
+    format!(
+        "no test: {k} of {} cells of the table withheld by the disclosure rules (primary or \
+         secondary); a test needs every cell, and one computed from released margins would \
+         reveal what was withheld. Merging levels (fewer, larger cells) may let it run",
+        released.len()
+    )
+}
 
 /// Chi-square, odds ratio and risk ratio statistics.
 pub(crate) fn table(job: &Job, spec: &StatisticSpec, b: &Block, released: &Released) -> StatBody {
@@ -71,7 +84,7 @@ pub(crate) fn table(job: &Job, spec: &StatisticSpec, b: &Block, released: &Relea
         note: None,
     };
     let Some(n) = counts(released) else {
-        r.note = Some(SUPPRESSED.into());
+        r.note = Some(withheld_note(released));
         return finish(spec, r);
     };
     let outcome = match spec {
@@ -139,17 +152,26 @@ pub(crate) fn t_test(job: &Job, column: &str, b: &Block, released: &Released) ->
     StatBody::TTest(r)
 }
 
-/// Kaplan-Meier curves, one per group, from at-risk, event and censoring counts.
+/// Survival curves, one per group, from at-risk, event and censoring
+/// counts, and the log-rank test between the groups.
 pub(crate) fn survival(job: &Job, time: &str, b: &Block, curves: &[CurveSpans<'_>]) -> StatBody {
     let BlockKind::Survival { edges, .. } = &b.kind else {
         return StatBody::Survival(SurvivalResult {
             time: time.into(),
             curves: vec![],
+            log_rank: None,
+            note: None,
         });
     };
     let s = scale(job, time);
     let bins = edges.len().saturating_sub(1).max(1);
     let edge = |k: usize| edges.get(k).map_or(f64::NAN, |&e| e as f64 / s);
+    // Edges are in the column's smallest unit: a width of 1 is one value.
+    let one_value = |first: usize, last: usize| match (edges.get(first), edges.get(last + 1)) {
+        (Some(&a), Some(&b)) => b.checked_sub(a) == Some(1),
+        _ => false,
+    };
+    let mut released = Vec::with_capacity(curves.len());
     let curves = curves
         .iter()
         .map(|(curve, spans)| {
@@ -162,6 +184,7 @@ pub(crate) fn survival(job: &Job, time: &str, b: &Block, curves: &[CurveSpans<'_
                         at_risk: *a as f64,
                         events: *e as f64,
                         censored: *c as f64,
+                        single_time: one_value(span.first, span.last),
                     })
                 })
                 .collect();
@@ -180,7 +203,8 @@ pub(crate) fn survival(job: &Job, time: &str, b: &Block, curves: &[CurveSpans<'_
             }
             let name = b.cell_name(curve.group * bins);
             let group = name.rsplit_once(", [").map_or(name, |(g, _)| g);
-            let mut km = kaplan_meier(group.to_string(), &intervals);
+            released.push((group.to_string(), intervals.iter().flatten().copied().collect()));
+            let mut km = survival_curve(group.to_string(), &intervals);
             if km.note.is_some() && stop.is_some() {
                 km.note = stop;
             }
@@ -191,21 +215,76 @@ pub(crate) fn survival(job: &Job, time: &str, b: &Block, curves: &[CurveSpans<'_
             km
         })
         .collect();
+    let (log_rank, note) = survival_test(&released);
     StatBody::Survival(SurvivalResult {
         time: time.into(),
         curves,
+        log_rank,
+        note,
     })
 }
 
+/// The log-rank test between two or more groups, or why there is none,
+/// and the range it covers when shorter than some curve.
+fn survival_test(released: &[(String, Vec<Interval>)]) -> (Option<LogRankTest>, Option<String>) {
+    if released.len() < 2 {
+        return (None, None);
+    }
+    match log_rank(released) {
+        Ok(t) => {
+            let longest = released
+                .iter()
+                .filter_map(|(_, iv)| iv.last().map(|i| i.end))
+                .fold(f64::NEG_INFINITY, f64::max);
+            let note = (t.until < longest).then(|| {
+                format!(
+                    "the log-rank test covers follow-up up to {}, where every group's curve is released",
+                    t.until
+                )
+            });
+            (Some(t), note)
+        }
+        Err(reason) => (None, Some(reason)),
+    }
+}
+
 /// The gate of a logistic fit; the fit itself runs afterwards on shares.
-pub(crate) fn logistic(y: &str, iterations: u32, n: Option<i128>) -> StatBody {
-    let n = n.and_then(|n| u64::try_from(n).ok());
+/// `counts` holds the gated `n` and the released number of events;
+/// `separated` the category predictors found separating (then there is no
+/// fit: the estimate does not exist).
+pub(crate) fn logistic(
+    y: &str,
+    iterations: u32,
+    counts: (Option<i128>, Option<i128>),
+    separated: &[String],
+) -> StatBody {
+    let n = counts.0.and_then(|n| u64::try_from(n).ok());
+    let events = counts.1.and_then(|e| u64::try_from(e).ok());
+    let note = (!separated.is_empty()).then(|| separation_note(separated));
     StatBody::Logistic(LogisticResult {
         y: y.to_string(),
         suppressed: n.is_none(),
         n,
         coefficients: vec![],
         iterations,
-        note: None,
+        note,
+        events,
+        estimable: n.map(|_| separated.is_empty()),
+        ..LogisticResult::default()
     })
+}
+
+/// The refusal of a separated fit, naming the predictors.
+fn separation_note(separated: &[String]) -> String {
+    let terms = separated.join(", ");
+    let has = if separated.len() == 1 {
+        "has"
+    } else {
+        "each have"
+    };
+    format!(
+        "{terms} {has} a level with no events or no non-events (complete or quasi-complete \
+         separation): the estimate does not exist, so no coefficient is released; merge levels \
+         or drop the term"
+    )
 }

@@ -261,6 +261,14 @@ fn queries_of(job: &Job, b: &Block) -> Vec<Raw> {
             out
         }
         BlockKind::Histogram { .. } => vec![raw(b, every(b, 0), 1, 1, "counts".into(), 1.0)],
+        BlockKind::Excluded { .. } => vec![raw(
+            b,
+            every(b, 0),
+            1,
+            1,
+            "rows excluded for missing values".into(),
+            1.0,
+        )],
         BlockKind::Survival { edges, .. } => {
             let bins = edges.len().saturating_sub(1) as u128;
             let mut ev = every(b, 1);
@@ -318,3 +326,7 @@ impl NoisePlan {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+#[path = "dp_tests.rs"]
+mod tests;

@@ -1,5 +1,7 @@
 //! Result files, written all together or not at all: `results.json` (the
-//! released values, the same on both sides), `report.txt` (the same,
+//! released values, the same on both sides, in the documented
+//! `duet-results/2` form of [`crate::export`]), `results.csv` (the same
+//! values, one row each), `report.txt` (the same,
 //! readable), `report.html` (the same with tables and charts, one
 //! self-contained file) and `manifest.json` (what crossed the link and
 //! what was revealed, as this side saw it, with the disclosure control
@@ -9,28 +11,27 @@
 //! place; if any step fails, every temporary and every file already renamed
 //! by this call is removed, so a failed run leaves no result files.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use duet_core::Role;
 use serde::Serialize;
 
 use crate::data::LoadLog;
-use crate::job::hex;
+use crate::export::ExportError;
+use crate::job::{hex, Job};
 use crate::results::{Results, Revealed};
 use crate::traffic::{KindCount, KindRow, Traffic};
 
 /// Result file names.
 pub const RESULTS_FILE: &str = "results.json";
+/// The results as a table, one row per value.
+pub const RESULTS_CSV_FILE: &str = "results.csv";
 /// Report file name.
 pub const REPORT_FILE: &str = "report.txt";
 /// HTML report file name.
 pub const HTML_FILE: &str = "report.html";
 /// Manifest file name.
 pub const MANIFEST_FILE: &str = "manifest.json";
-
-static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// Why the result files could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +47,14 @@ pub enum OutputError {
         /// The operating system's error.
         source: std::io::Error,
     },
+    /// Results of an earlier run would be replaced (`--force` replaces them).
+    #[error(
+        "{path} holds results of an earlier run; move them away or pass --force to replace them"
+    )]
+    Exists {
+        /// The earlier file.
+        path: PathBuf,
+    },
     /// Serialisation failed.
     #[error("cannot serialise {what}: {source}")]
     Json {
@@ -54,11 +63,20 @@ pub enum OutputError {
         /// The serialiser's error.
         source: serde_json::Error,
     },
+    /// The job does not describe the results.
+    #[error("cannot write the results document: {0}")]
+    Export(#[from] ExportError),
+    /// The CSV writer failed.
+    #[error("cannot write results.csv: {0}")]
+    Csv(#[from] csv::Error),
 }
 
 /// What the caller knows of the run beyond the results.
 #[derive(Debug, Clone, Copy)]
 pub struct RunInfo<'a> {
+    /// The job the results are of (its columns and statistics give the
+    /// results document its cells and units).
+    pub job: &'a Job,
     /// This side's role.
     pub role: Role,
     /// The transcript digest both sides agreed on.
@@ -74,20 +92,14 @@ pub struct RunInfo<'a> {
 pub struct OutputPaths {
     /// `results.json`.
     pub results: PathBuf,
+    /// `results.csv`.
+    pub csv: PathBuf,
     /// `report.txt`.
     pub report: PathBuf,
     /// `report.html`.
     pub html: PathBuf,
     /// `manifest.json`.
     pub manifest: PathBuf,
-}
-
-#[derive(Serialize)]
-struct ResultsFile<'a> {
-    format: &'static str,
-    #[serde(flatten)]
-    results: &'a Results,
-    transcript_digest: String,
 }
 
 #[derive(Serialize)]
@@ -104,26 +116,32 @@ struct ManifestFile<'a> {
     revealed: &'a [Revealed],
 }
 
-/// Writes the four files into `dir` (created if missing), all or none.
+/// Writes the five files into `dir` (created if missing), all or none.
 pub fn write_outputs(
     dir: &Path,
     results: &Results,
     run: &RunInfo<'_>,
 ) -> Result<OutputPaths, OutputError> {
+    stage_outputs(dir, results, run)?.commit()
+}
+
+/// Writes the five files into `dir` (created if missing) as synced
+/// temporaries, to be put in place by [`Staged::commit`] once the peer
+/// agreed; dropped uncommitted, they are removed.
+pub fn stage_outputs(
+    dir: &Path,
+    results: &Results,
+    run: &RunInfo<'_>,
+) -> Result<Staged, OutputError> {
     std::fs::create_dir_all(dir).map_err(|source| OutputError::Io {
         path: dir.to_path_buf(),
         action: "create directory",
         source,
     })?;
     let digest = hex(&run.transcript_digest);
-    let results_json = json(
-        "results",
-        &ResultsFile {
-            format: "duet-results/1",
-            results,
-            transcript_digest: digest.clone(),
-        },
-    )?;
+    let document = crate::export::document(run.job, results, &digest)?;
+    let results_json = json("results", &document)?;
+    let results_csv = crate::export::to_csv(&document)?;
     let manifest_json = json(
         "manifest",
         &ManifestFile {
@@ -143,18 +161,36 @@ pub fn write_outputs(
     let html = crate::html::render(results, run);
     let paths = OutputPaths {
         results: dir.join(RESULTS_FILE),
+        csv: dir.join(RESULTS_CSV_FILE),
         report: dir.join(REPORT_FILE),
         html: dir.join(HTML_FILE),
         manifest: dir.join(MANIFEST_FILE),
     };
     let files = [
         (&paths.results, results_json),
+        (&paths.csv, results_csv),
         (&paths.report, report.into_bytes()),
         (&paths.html, html.into_bytes()),
         (&paths.manifest, manifest_json),
     ];
-    write_all_or_none(&files)?;
-    Ok(paths)
+    let files = files.map(|(p, b)| (p.clone(), b));
+    let temps = crate::staging::stage(&files)?;
+    Ok(Staged { temps, paths })
+}
+
+/// Result files written as temporaries, not yet in place.
+#[derive(Debug)]
+pub struct Staged {
+    temps: crate::staging::Temps,
+    paths: OutputPaths,
+}
+
+impl Staged {
+    /// Renames every temporary into place (all or none) and returns where.
+    pub fn commit(self) -> Result<OutputPaths, OutputError> {
+        self.temps.place()?;
+        Ok(self.paths)
+    }
 }
 
 fn json<T: Serialize>(what: &'static str, v: &T) -> Result<Vec<u8>, OutputError> {
@@ -169,54 +205,9 @@ fn json<T: Serialize>(what: &'static str, v: &T) -> Result<Vec<u8>, OutputError>
 /// either replaced whole or left as it was. Also used for the release
 /// ledger.
 pub(crate) fn write_all_or_none(files: &[(&PathBuf, Vec<u8>)]) -> Result<(), OutputError> {
-    let mut temps = Vec::new();
-    let mut placed: Vec<&Path> = Vec::new();
-    let result = (|| {
-        for (path, bytes) in files {
-            let tmp = temp_sibling(path);
-            temps.push(tmp.clone());
-            write_synced(&tmp, bytes)?;
-        }
-        for ((path, _), tmp) in files.iter().zip(&temps) {
-            std::fs::rename(tmp, path).map_err(|source| OutputError::Io {
-                path: path.to_path_buf(),
-                action: "rename",
-                source,
-            })?;
-            placed.push(path.as_path());
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        // Best effort: these files are ours and must not outlive a failure.
-        for p in temps.iter().map(PathBuf::as_path).chain(placed) {
-            let _ = std::fs::remove_file(p);
-        }
-    }
-    result
-}
-
-fn write_synced(tmp: &Path, bytes: &[u8]) -> Result<(), OutputError> {
-    let io = |action| {
-        move |source| OutputError::Io {
-            path: tmp.to_path_buf(),
-            action,
-            source,
-        }
-    };
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(tmp)
-        .map_err(io("create"))?;
-    f.write_all(bytes).map_err(io("write"))?;
-    f.sync_all().map_err(io("sync"))
-}
-
-fn temp_sibling(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-    let unique = COUNTER.fetch_add(1, Ordering::Relaxed);
-    path.with_file_name(format!(".{name}.tmp-{}-{unique}", std::process::id()))
+    let owned: Vec<(PathBuf, Vec<u8>)> = files
+        .iter()
+        .map(|(p, b)| ((*p).clone(), b.clone()))
+        .collect();
+    crate::staging::stage(&owned)?.place()
 }

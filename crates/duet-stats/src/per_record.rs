@@ -9,16 +9,18 @@
 //! arrive as OT products with the receiver's all-ones weights, i.e. shares
 //! of the sender's value on matched positions and 0 elsewhere.
 
-use duet_core::{Channel, Engine, FixedPoint, Preprocessing, Ring, Role, Shared, Z64};
+use duet_core::{Channel, Engine, FixedPoint, Preprocessing, Ring, Role, Shared, Z128, Z64};
 use duet_ot::OtSession;
 use zeroize::Zeroize;
 
-use crate::analysis::logistic_coefficient;
+use crate::analysis::{aic, deviance_part, logistic_coefficient, null_deviance};
+use crate::data::MISSING;
 use crate::job::{ColumnType, Job, StatisticSpec};
 use crate::linked::{Join, Records};
 use crate::results::{Results, StatBody};
 use crate::secure::logistic::{
-    fit_logistic, needs, preprocess, LogisticError, LogisticInput, LogisticOptions, Standardization,
+    fit_logistic, needs, preprocess, LogisticError, LogisticInput, LogisticOptions,
+    Standardization, STEP_TOLERANCE,
 };
 
 /// Where the records come from.
@@ -90,6 +92,15 @@ impl Feature {
         }
     }
 
+    /// The value in f64: the number itself, or 1.0 / 0.0 for a level.
+    fn value(self, row: &[i64]) -> f64 {
+        let v = row.get(self.col()).copied().unwrap_or(0);
+        match self {
+            Feature::Numeric { places, .. } => v as f64 / 10f64.powi(places as i32),
+            Feature::Level { level, .. } => f64::from(u8::from(v == level)),
+        }
+    }
+
     fn standardization(self) -> Standardization {
         match self {
             Feature::Numeric {
@@ -149,7 +160,8 @@ pub(crate) async fn fit_all<C: Channel, P: Preprocessing>(
         let StatBody::Logistic(body) = &mut stat.body else {
             continue;
         };
-        if body.suppressed {
+        // Suppressed, or separated (no estimate exists): no fit runs.
+        if body.suppressed || body.estimable == Some(false) {
             continue;
         }
         let label = stat.label.clone();
@@ -173,14 +185,128 @@ pub(crate) async fn fit_all<C: Channel, P: Preprocessing>(
             })?;
         let mut names = vec!["intercept".to_string()];
         names.extend(terms.iter().take(terms.len() - 1).map(|(_, n)| n.clone()));
+        let deviance = match &source {
+            Source::Pooled(records) => Some(
+                pooled_deviance(engine, &terms, records, &fit.estimates)
+                    .await
+                    .map_err(|source| FitError::Logistic {
+                        statistic: label.clone(),
+                        source,
+                    })?,
+            ),
+            Source::Linked { .. } => None,
+        };
+        fill_fit_measures(body, &fit, deviance);
         body.coefficients = names
             .into_iter()
             .zip(fit.estimates.iter().zip(&fit.std_errors))
             .map(|(term, (&b, &se))| logistic_coefficient(term, b, se))
             .collect();
+        let release = fit_release(&label, fit.estimates.len(), deviance.is_some());
+        results.disclosure.models.push(release);
     }
     Ok(())
 }
+
+/// What a fit opened, for the disclosure record.
+fn fit_release(label: &str, p: usize, deviance: bool) -> crate::release::ModelRelease {
+    let count = 2 * p + 1 + usize::from(deviance);
+    let dev = if deviance { ", the deviance" } else { "" };
+    crate::release::ModelRelease {
+        statistic: label.to_string(),
+        count,
+        opened: format!(
+            "{count} values: each coefficient, its variance, the convergence bit{dev} (fitted on \
+             per-record shares)"
+        ),
+    }
+}
+
+/// Convergence, deviances and AIC of a released fit.
+fn fill_fit_measures(
+    body: &mut crate::results::LogisticResult,
+    fit: &crate::secure::logistic::LogisticFit,
+    deviance: Option<f64>,
+) {
+    body.estimable = Some(true);
+    body.converged = Some(fit.converged);
+    body.convergence = Some(convergence_note(fit.converged));
+    body.deviance = deviance;
+    body.aic = deviance.map(|d| aic(d, fit.estimates.len()));
+    body.null_deviance = body
+        .n
+        .zip(body.events)
+        .and_then(|(n, e)| null_deviance(n, e));
+}
+
+fn convergence_note(converged: bool) -> String {
+    let rule = format!(
+        "the last Newton step's norm on the standardised scale below {STEP_TOLERANCE} and no \
+         fitted probability at 0 or 1"
+    );
+    match converged {
+        true => format!("converged: {rule}"),
+        false => format!(
+            "NOT converged: the rule ({rule}) failed after the job's fixed iterations; \
+             coefficients still moving or probabilities at 0 or 1 often mean separation by a \
+             numeric predictor or a combination of predictors: check the data, drop or recode \
+             the term, or raise iterations; the estimates and standard errors are not reliable"
+        ),
+    }
+}
+
+/// The deviance at the released coefficients `beta`: each side evaluates
+/// its own records in plaintext (the coefficients are public), the two
+/// parts are added on shares, and only the total is opened.
+async fn pooled_deviance<C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    terms: &[(Feature, String)],
+    records: &Records,
+    beta: &[f64],
+) -> Result<f64, LogisticError> {
+    let Some(((y, _), predictors)) = terms.split_last() else {
+        return Err(LogisticError::NoColumns);
+    };
+    let rows = records
+        .rows()
+        .filter(|row| complete(row, terms))
+        .map(|row| {
+            let x: Vec<f64> = predictors.iter().map(|(t, _)| t.value(row)).collect();
+            (x, y.value(row))
+        });
+    let rows: Vec<(Vec<f64>, f64)> = rows.collect();
+    let own = deviance_part(beta, rows.iter().map(|(x, y)| (x.as_slice(), *y)));
+    let unit = 2f64.powi(DEVIANCE_FRAC as i32);
+    let own = Z128::from_i128((own.clamp(-MAX_DEVIANCE, MAX_DEVIANCE) * unit).round() as i128);
+    let mine = engine.share_input(&[own]).await?;
+    let theirs = engine.receive_input::<Z128>(1).await?;
+    let total = mine
+        .add(&theirs)
+        .map_err(|source| duet_core::EngineError::Length {
+            step: "deviance",
+            source,
+        })?;
+    let opened = crate::release::open_derived(engine, &total).await?;
+    Ok(opened
+        .first()
+        .map_or(f64::NAN, |v| v.to_i128() as f64 / unit))
+}
+
+/// Whether `row` records every column of the model's `terms` (under
+/// available-case analysis a row may miss one: it is no record of the fit).
+fn complete(row: &[i64], terms: &[(Feature, String)]) -> bool {
+    terms
+        .iter()
+        .all(|(t, _)| row.get(t.col()) != Some(&MISSING))
+}
+
+/// Fractional bits of the shared deviance parts.
+const DEVIANCE_FRAC: u32 = 40;
+
+/// A bound on a side's deviance part (far above any real fit's: `2^21`
+/// records times a linear predictor of 10^6), so the encoding stays
+/// below 2^90.
+const MAX_DEVIANCE: f64 = 1e15;
 
 enum Either {
     Logistic(LogisticError),
@@ -243,6 +369,11 @@ async fn pooled_columns<C: Channel, P: Preprocessing>(
     let width = terms.len() + 1;
     let mut mine = vec![Z64::ZERO; width * n];
     for (r, row) in records.rows().enumerate().take(n) {
+        // Available-case analysis: a row missing a model column stays
+        // masked out, as padding is.
+        if !complete(row, terms) {
+            continue;
+        }
         if let Some(slot) = mine.get_mut(r) {
             *slot = one;
         }

@@ -11,14 +11,21 @@
 //!    the per-statistic sums of the cell bits are compared with zero on
 //!    shares first, and one bit per statistic is opened instead).
 //! 5. `open`: the aggregates of every cell that is not suppressed.
+//! 6. quantiles (`release::quantile`), for groups released in 5: per
+//!    bisection level an `input` of each side's counts, a comparison and
+//!    one opened bit per group and `p` still searching; the first level's
+//!    batch also compares the extreme rule, whose bit per group and `p` is
+//!    opened first.
 //!
 //! Every size is fixed by the job (the plan) and by the opened suppression
-//! bits, never by local data, so message sizes say nothing of row counts.
+//! (and quantile rule) bits, never by local data, so message sizes say
+//! nothing of row counts.
 //!
 //! What each party learns: the peer's stated policy, the suppression bit of
 //! every cell (of every statistic, in table mode), and the pooled aggregates of the released cells (listed by
-//! name in [`Results::revealed`]); nothing of the peer's own aggregates
-//! beyond what those pooled values imply.
+//! name in [`Results::revealed`]), and each released quantile (its bits);
+//! nothing of the peer's own aggregates beyond what those pooled values
+//! imply.
 
 use duet_core::{Channel, ChannelError, Engine, EngineError, MsgKind, Preprocessing, Ring};
 use duet_core::{Z128, Z64};
@@ -106,6 +113,10 @@ pub(crate) struct Opened {
     pub(crate) bits: Vec<(String, bool)>,
     /// Per released cross block: its regression or correlation.
     pub(crate) models: Vec<(usize, release::models::Model)>,
+    /// Per released group of each quantile statistic: its quantiles.
+    pub(crate) quantiles: Vec<release::quantile::QuantileOutcome>,
+    /// Each released quantile by name, in grid units.
+    pub(crate) quantile_values: Vec<(String, i128)>,
 }
 
 /// Runs the study for one party. Both parties call it with the same job
@@ -160,7 +171,13 @@ pub async fn run_study_with<C: Channel, P: Preprocessing>(
             gate::<Z128, C, P>(engine, job, plan, &enforced, local, noise.as_ref(), earlier).await?
         }
     };
-    let revealed = revealed(&opened.bits, &opened.record);
+    let mut revealed = revealed(&opened.bits, &opened.record);
+    revealed.extend(
+        opened
+            .quantile_values
+            .iter()
+            .map(|(name, v)| Revealed::new(name.clone(), *v)),
+    );
     let mut statistics = crate::stats::compute(job, plan, &opened);
     if let Some(n) = &noise {
         for (s, notes) in statistics.iter_mut().zip(&n.notes) {
@@ -210,6 +227,13 @@ async fn hello<C: Channel>(
     mine.extend_from_slice(&u64::from(policy.dominance.k).to_le_bytes());
     ch.send(HELLO, mine).await?;
     let theirs = ch.recv(HELLO, HELLO_LEN).await?;
+    parse_hello(&theirs, job, plan.len())
+}
+
+/// Checks the peer's stats hello against our job and plan length and
+/// returns the policy it states. Any bytes give a policy or a typed error
+/// (fuzzed: `fuzz/fuzz_targets/stats_hello.rs`).
+pub fn parse_hello(theirs: &[u8], job: &Job, plan_len: usize) -> Result<Policy, ProtocolError> {
     let bad = || ProtocolError::BadHello { len: theirs.len() };
     let word = |i: usize| -> Result<u64, ProtocolError> {
         let b = theirs.get(32 + 8 * i..40 + 8 * i).ok_or_else(bad)?;
@@ -222,11 +246,11 @@ async fn hello<C: Channel>(
             theirs: hex(hash),
         });
     }
-    let (plan_len, min_cell, min_group) = (word(0)?, word(1)?, word(2)?);
-    if plan_len != plan.len() as u64 {
+    let (their_len, min_cell, min_group) = (word(0)?, word(1)?, word(2)?);
+    if their_len != plan_len as u64 {
         return Err(ProtocolError::PlanMismatch {
-            ours: plan.len() as u64,
-            theirs: plan_len,
+            ours: plan_len as u64,
+            theirs: their_len,
         });
     }
     let ratio = f64::from_bits(word(3)?);
@@ -261,7 +285,6 @@ async fn hello<C: Channel>(
     })
 }
 
-/// Runs the release gate in the plan's ring.
 async fn gate<R: Ring, C: Channel, P: Preprocessing>(
     engine: &mut Engine<C, P>,
     job: &Job,
@@ -286,6 +309,8 @@ async fn gate<R: Ring, C: Channel, P: Preprocessing>(
         record: gated.record,
         bits: gated.bits,
         models: gated.models,
+        quantiles: gated.quantiles,
+        quantile_values: gated.quantile_values,
     })
 }
 

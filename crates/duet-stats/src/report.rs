@@ -2,14 +2,16 @@
 //! crossed the link, and this side's load log.
 
 mod disclosure;
+mod quantile;
 
 use std::fmt::Write;
 
 use crate::job::hex;
 use crate::output::RunInfo;
 use crate::results::{
-    CellResult, CorrelationResult, DpSummary, LinkageSummary, LogisticResult, NoiseNote,
-    RegressionResult, Results, StatBody, SurvivalResult, TTestResult, TableTestResult,
+    CellResult, CorrelationResult, DpSummary, Estimator, LinkageSummary, LogisticResult,
+    MedianSurvival, NoiseNote, RegressionResult, Results, StatBody, SurvivalResult, TTestResult,
+    TableTestResult,
 };
 
 /// Renders the report text.
@@ -48,8 +50,12 @@ pub(crate) fn render(r: &Results, run: &RunInfo<'_>) -> String {
             StatBody::TTest(t) => t_test(&mut s, t),
             StatBody::Survival(v) => survival(&mut s, v),
             StatBody::Logistic(l) => logistic(&mut s, l),
+            StatBody::Quantile(q) => quantile::quantile(&mut s, q),
         }
         st.noise.iter().for_each(|n| noise(&mut s, n));
+        if let Some(e) = &st.excluded {
+            let _ = writeln!(s, "  {}", excluded_text(e));
+        }
     }
     disclosure::section(&mut s, &r.disclosure);
     traffic(&mut s, run);
@@ -67,6 +73,13 @@ fn cell(s: &mut String, c: &CellResult) {
     }
     if let Some(v) = c.value {
         let _ = write!(s, "  value = {v:.6}");
+    }
+    if let Some(i) = &c.interval {
+        let _ = write!(
+            s,
+            "  se = {:.6}  95% CI {:.6} to {:.6}",
+            i.std_error, i.ci_low, i.ci_high
+        );
     }
     if let Some(note) = &c.note {
         let _ = write!(s, "  ({note})");
@@ -87,6 +100,13 @@ fn correlation(s: &mut String, c: &CorrelationResult) {
             .collect();
         let _ = writeln!(s, "  {name:<16} {}", cells.join(" "));
     }
+    for p in &c.pairs {
+        let _ = writeln!(
+            s,
+            "  {} ~ {}: r {:.4}, 95% CI {:.4} to {:.4}, p {:.4e}",
+            p.x, p.y, p.r, p.ci_low, p.ci_high, p.p_value
+        );
+    }
 }
 
 fn regression(s: &mut String, g: &RegressionResult) {
@@ -100,10 +120,32 @@ fn regression(s: &mut String, g: &RegressionResult) {
     }
     for c in &g.coefficients {
         let se = c.std_error.map_or("n/a".into(), |v| format!("{v:.6}"));
-        let _ = writeln!(s, "  {:<24} {:>14.6}  se {se}", c.term, c.estimate);
+        let test = match (c.t, c.p_value, c.ci_low, c.ci_high) {
+            (Some(t), Some(p), Some(lo), Some(hi)) => {
+                format!("  t {t:.3}  p {p:.4e}  95% CI {lo:.6} to {hi:.6}")
+            }
+            _ => String::new(),
+        };
+        let _ = writeln!(s, "  {:<24} {:>14.6}  se {se}{test}", c.term, c.estimate);
+    }
+    if let (Some(sigma), Some(df)) = (g.residual_std_error, g.residual_df) {
+        let _ = writeln!(
+            s,
+            "  residual standard error {sigma:.6} on {df} degrees of freedom"
+        );
     }
     if let Some(r2) = g.r_squared {
-        let _ = writeln!(s, "  R^2 = {r2:.6}");
+        let adj = g
+            .adjusted_r_squared
+            .map_or(String::new(), |a| format!(", adjusted R^2 = {a:.6}"));
+        let _ = writeln!(s, "  R^2 = {r2:.6}{adj}");
+    }
+    if let Some(f) = &g.f_test {
+        let _ = writeln!(
+            s,
+            "  F = {:.4} on {} and {} df, p {:.4e}",
+            f.value, f.df1, f.df2, f.p_value
+        );
     }
 }
 
@@ -131,6 +173,29 @@ fn linkage(s: &mut String, l: &LinkageSummary) {
     );
     let _ = writeln!(s, "  receiver learnt: {}", l.receiver_learnt);
     let _ = writeln!(s, "  sender learnt:   {}", l.sender_learnt);
+}
+
+/// The rows a statistic left out for missing values, in one line.
+pub(crate) fn excluded_text(e: &crate::results::ExcludedRows) -> String {
+    let cols = e.columns.join(", ");
+    let count = |n: Option<u64>| n.map_or_else(|| "withheld".to_string(), |n| n.to_string());
+    let parts: Vec<String> = e
+        .cells
+        .iter()
+        .map(|c| format!("{} {}", c.cell, count(c.rows)))
+        .collect();
+    let parts = if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join("; "))
+    };
+    match e.rows {
+        Some(0) => format!("no rows excluded for missing values of {cols}"),
+        Some(n) => format!("{n} rows excluded for missing values of {cols}{parts}"),
+        None => format!(
+            "rows excluded for missing values of {cols}: withheld where fewer than the threshold{parts}"
+        ),
+    }
 }
 
 fn noise(s: &mut String, n: &NoiseNote) {
@@ -197,7 +262,14 @@ fn t_test(s: &mut String, t: &TTestResult) {
 
 fn survival(s: &mut String, v: &SurvivalResult) {
     for c in &v.curves {
-        let _ = writeln!(s, "  {} (time {})", c.group, v.time);
+        let _ = writeln!(
+            s,
+            "  {} (time {}, {}), median {}",
+            c.group,
+            v.time,
+            estimator_name(c.estimator),
+            median_text(&c.median)
+        );
         for st in &c.steps {
             let _ = writeln!(
                 s,
@@ -213,6 +285,39 @@ fn survival(s: &mut String, v: &SurvivalResult) {
         }
         note(s, c.note.as_ref());
     }
+    if let Some(t) = &v.log_rank {
+        let _ = writeln!(
+            s,
+            "  log-rank test: chi-square {:.4}, df {}, p {:.4e}",
+            t.chi_square, t.df, t.p_value
+        );
+        for g in &t.groups {
+            let _ = writeln!(
+                s,
+                "    {:<24} observed {:>8.1}  expected {:>10.3}",
+                g.group, g.observed, g.expected
+            );
+        }
+    }
+    note(s, v.note.as_ref());
+}
+
+/// How the reports name a survival estimator.
+pub(crate) fn estimator_name(e: Estimator) -> &'static str {
+    match e {
+        Estimator::ProductLimit => "Kaplan-Meier product-limit",
+        Estimator::Actuarial => "actuarial life table",
+        Estimator::Mixed => "product-limit and life-table intervals",
+    }
+}
+
+/// `31 (95% CI 13 to not reached)`, or `not reached`.
+pub(crate) fn median_text(m: &MedianSurvival) -> String {
+    let t = |v: Option<f64>| v.map_or("not reached".to_string(), |v| format!("{v:.4}"));
+    match (m.time, m.ci_low) {
+        (None, None) => "not reached".into(),
+        _ => format!("{} (95% CI {} to {})", t(m.time), t(m.ci_low), t(m.ci_high)),
+    }
 }
 
 fn logistic(s: &mut String, l: &LogisticResult) {
@@ -223,6 +328,9 @@ fn logistic(s: &mut String, l: &LogisticResult) {
     let n = l.n.map_or("n/a".into(), |n| n.to_string());
     let _ = writeln!(s, "  n = {n}, outcome {}, {} iterations", l.y, l.iterations);
     note(s, l.note.as_ref());
+    for line in logistic_fit_lines(l) {
+        let _ = writeln!(s, "  {line}");
+    }
     for c in &l.coefficients {
         let _ = writeln!(
             s,
@@ -230,6 +338,44 @@ fn logistic(s: &mut String, l: &LogisticResult) {
             c.term, c.estimate, c.std_error, c.z, c.p_value, c.odds_ratio, c.ci_low, c.ci_high
         );
     }
+}
+
+/// The fit's measures as R's `summary(glm)` prints them: events, the
+/// deviances on their degrees of freedom, AIC, and convergence.
+pub(crate) fn logistic_fit_lines(l: &LogisticResult) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(e) = l.events {
+        out.push(format!("events (outcome 1): {e}"));
+    }
+    let p = l.coefficients.len() as u64;
+    let df = |k: u64| {
+        l.n.map_or("n/a".into(), |n| n.saturating_sub(k).to_string())
+    };
+    if let Some(d) = l.null_deviance {
+        out.push(format!(
+            "null deviance: {d:.4} on {} degrees of freedom",
+            df(1)
+        ));
+    }
+    if l.estimable == Some(true) {
+        match l.deviance {
+            Some(d) => out.push(format!(
+                "residual deviance: {d:.4} on {} degrees of freedom",
+                df(p)
+            )),
+            None => out.push(
+                "residual deviance: not computed (a linked study: no side holds whole records)"
+                    .into(),
+            ),
+        }
+    }
+    if let Some(a) = l.aic {
+        out.push(format!("AIC: {a:.4}"));
+    }
+    if let Some(c) = &l.convergence {
+        out.push(c.clone());
+    }
+    out
 }
 
 fn traffic(s: &mut String, run: &RunInfo<'_>) {
@@ -248,6 +394,12 @@ fn traffic(s: &mut String, run: &RunInfo<'_>) {
             "\nlocal data (not shared): {} rows read, {} used",
             log.rows_read, log.rows_used
         );
+        for (col, n) in &log.missing {
+            let _ = writeln!(
+                s,
+                "  missing in {col}: {n} (each row left out of the statistics that read it)"
+            );
+        }
         for (col, d) in &log.dropped {
             let _ = writeln!(
                 s,

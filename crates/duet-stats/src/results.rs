@@ -5,6 +5,13 @@ use serde::Serialize;
 use crate::job::Policy;
 use crate::plan::RingChoice;
 
+mod quantile;
+
+pub use quantile::{QuantileGroup, QuantileResult, QuantileValue};
+
+#[cfg(test)]
+pub(crate) use quantile::fixture as quantile_fixture;
+
 /// A value that was opened, by name (suppression bits are 0 or 1; other
 /// values are pooled aggregates in units of 10^-places).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -102,6 +109,33 @@ pub struct StatisticResult {
     /// The noise added to this statistic's released aggregates, under DP.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub noise: Vec<NoiseNote>,
+    /// Under available-case analysis, the rows this statistic left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub excluded: Option<ExcludedRows>,
+}
+
+/// The rows a statistic left out because a column it reads was missing
+/// (available-case analysis: `on_missing = "drop"`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExcludedRows {
+    /// The columns read: a row missing any of them is left out.
+    pub columns: Vec<String>,
+    /// The pooled count, when released (each part 0 or at least the
+    /// threshold); `None` when a part is withheld.
+    pub rows: Option<u64>,
+    /// For a grouped statistic: per group, its rows missing the summed
+    /// column, then the rows missing a grouping column.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cells: Vec<ExcludedCell>,
+}
+
+/// One part of the rows a grouped statistic left out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExcludedCell {
+    /// The group (`smoker=yes`), or `a grouping column missing`.
+    pub cell: String,
+    /// The pooled count, when released.
+    pub rows: Option<u64>,
 }
 
 /// The noise on one group of a statistic's released aggregates.
@@ -146,6 +180,8 @@ pub enum StatBody {
     Survival(SurvivalResult),
     /// A logistic regression fitted on shares.
     Logistic(LogisticResult),
+    /// Quantiles per group, found by bisection on shares.
+    Quantile(QuantileResult),
 }
 
 /// A released table and the test or measure computed from it.
@@ -230,13 +266,74 @@ pub struct WelchTest {
     pub ci_high: f64,
 }
 
-/// Kaplan-Meier curves on follow-up times grouped into intervals.
+/// Survival curves on follow-up times grouped into intervals, and the
+/// log-rank test between the groups.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SurvivalResult {
     /// The time column.
     pub time: String,
     /// One curve per group (one `all` curve without `by`).
     pub curves: Vec<SurvivalCurve>,
+    /// The log-rank test between the groups of `by`, when computed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_rank: Option<LogRankTest>,
+    /// Why no log-rank test is given (with `by`), or what range it covers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The log-rank test (Mantel-Haenszel) on the released interval counts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LogRankTest {
+    /// Chi-square statistic.
+    pub chi_square: f64,
+    /// Degrees of freedom (groups - 1).
+    pub df: u32,
+    /// Upper-tail p-value.
+    pub p_value: f64,
+    /// Observed and expected events per group.
+    pub groups: Vec<LogRankGroup>,
+    /// The end of the follow-up the test covers (where the shortest
+    /// released curve ends).
+    pub until: f64,
+}
+
+/// One group's observed and expected events in a log-rank test.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LogRankGroup {
+    /// The group.
+    pub group: String,
+    /// Observed events.
+    pub observed: f64,
+    /// Expected events under equal hazards.
+    pub expected: f64,
+}
+
+/// The survival estimator a curve used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Estimator {
+    /// Every interval holds one time value (the data's resolution): the
+    /// exact Kaplan-Meier product-limit estimator.
+    ProductLimit,
+    /// Intervals span several time values: the actuarial life table
+    /// (those censored in an interval count as at risk for half of it).
+    Actuarial,
+    /// Some intervals hold one time value and others several: each
+    /// interval uses the estimator that fits it.
+    Mixed,
+}
+
+/// Median survival with its 95% limits (where the curve's 95% band
+/// crosses 1/2; `None` where it does not within the released follow-up).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct MedianSurvival {
+    /// The median; `None` when survival stays above 1/2.
+    pub time: Option<f64>,
+    /// Lower 95% limit.
+    pub ci_low: Option<f64>,
+    /// Upper 95% limit.
+    pub ci_high: Option<f64>,
 }
 
 /// One group's curve.
@@ -247,6 +344,10 @@ pub struct SurvivalCurve {
     /// One step per released interval, in time order; the curve ends at
     /// the first interval whose number at risk is suppressed.
     pub steps: Vec<SurvivalStep>,
+    /// The estimator used.
+    pub estimator: Estimator,
+    /// Median survival, from the curve and its 95% band.
+    pub median: MedianSurvival,
     /// Why the curve ends early, if it does.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -265,6 +366,9 @@ pub struct SurvivalStep {
     pub events: u64,
     /// Censored in the interval.
     pub censored: u64,
+    /// Those at risk as the estimator counts them: `at_risk` for a
+    /// one-value interval, `at_risk - censored / 2` for a wider one.
+    pub effective_at_risk: f64,
     /// Survival at the end of the interval.
     pub survival: f64,
     /// Lower 95% limit (Greenwood, log-log).
@@ -274,7 +378,7 @@ pub struct SurvivalStep {
 }
 
 /// A logistic regression fitted on secret shares; only these values were opened.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct LogisticResult {
     /// The outcome and the level counted as 1.
     pub y: String,
@@ -290,6 +394,29 @@ pub struct LogisticResult {
     /// Why a released fit has no estimates.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The pooled number of events (outcome 1), released by the gate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<u64>,
+    /// `false` when the maximum-likelihood estimate does not exist (a
+    /// category predictor separates the outcome): then no coefficient.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimable: Option<bool>,
+    /// Whether the fit converged by the rule in `convergence`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub converged: Option<bool>,
+    /// The convergence rule, and what it found when it failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub convergence: Option<String>,
+    /// Residual deviance, `-2` times the log-likelihood at the released
+    /// coefficients.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deviance: Option<f64>,
+    /// Null deviance: of the intercept-only fit, from `n` and `events`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub null_deviance: Option<f64>,
+    /// Akaike's information criterion, `deviance + 2 p`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aic: Option<f64>,
 }
 
 /// One logistic-regression coefficient.
@@ -332,6 +459,21 @@ pub struct CellResult {
     /// Why a released cell has no value (for example n < 2 for a variance).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// A mean's standard error and 95% interval (t on n - 1 df, as R's
+    /// `t.test`), when n >= 2 and the job is not under DP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<MeanInterval>,
+}
+
+/// A mean's standard error `s / sqrt(n)` and 95% confidence interval.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct MeanInterval {
+    /// Standard error of the mean.
+    pub std_error: f64,
+    /// Lower 95% limit.
+    pub ci_low: f64,
+    /// Upper 95% limit.
+    pub ci_high: f64,
 }
 
 /// A correlation matrix.
@@ -347,6 +489,27 @@ pub struct CorrelationResult {
     /// Pearson correlations (`null` where a column is constant).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub matrix: Option<Vec<Vec<Option<f64>>>>,
+    /// Each pair's test and interval (R's `cor.test`), where r is defined.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pairs: Vec<CorrelationPair>,
+}
+
+/// One pair of columns: r, its two-sided p (t on n - 2 df) and its 95%
+/// interval (Fisher's z).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CorrelationPair {
+    /// The first column.
+    pub x: String,
+    /// The second column.
+    pub y: String,
+    /// Pearson's r.
+    pub r: f64,
+    /// Two-sided p-value of r = 0.
+    pub p_value: f64,
+    /// Lower 95% limit.
+    pub ci_low: f64,
+    /// Upper 95% limit.
+    pub ci_high: f64,
 }
 
 /// One regression coefficient.
@@ -358,10 +521,35 @@ pub struct Coefficient {
     pub estimate: f64,
     /// Its standard error (`null` with no residual degrees of freedom).
     pub std_error: Option<f64>,
+    /// `estimate / std_error`, on the residual degrees of freedom.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub t: Option<f64>,
+    /// Two-sided p-value of t.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_value: Option<f64>,
+    /// Lower 95% limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ci_low: Option<f64>,
+    /// Upper 95% limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ci_high: Option<f64>,
+}
+
+/// An F test with its two degrees of freedom.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FTest {
+    /// The statistic.
+    pub value: f64,
+    /// Numerator degrees of freedom.
+    pub df1: u64,
+    /// Denominator degrees of freedom.
+    pub df2: u64,
+    /// Upper-tail p-value.
+    pub p_value: f64,
 }
 
 /// A linear regression.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct RegressionResult {
     /// The outcome.
     pub y: String,
@@ -378,6 +566,16 @@ pub struct RegressionResult {
     /// Residual degrees of freedom, n - parameters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub residual_df: Option<u64>,
+    /// The residual standard error `sqrt(RSS / residual_df)` (R's
+    /// `sigma`), in the outcome's units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub residual_std_error: Option<f64>,
+    /// Adjusted R^2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adjusted_r_squared: Option<f64>,
+    /// The F test of all slopes being 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub f_test: Option<FTest>,
     /// Why a released regression has no estimates (a singular design).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -403,6 +601,14 @@ impl StatisticResult {
     pub fn correlation(&self) -> Option<&CorrelationResult> {
         match &self.body {
             StatBody::Correlation(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The quantile result, for quantiles.
+    pub fn quantile(&self) -> Option<&QuantileResult> {
+        match &self.body {
+            StatBody::Quantile(q) => Some(q),
             _ => None,
         }
     }

@@ -8,12 +8,18 @@
 //! undefined test (an empty margin, fewer than two rows) is refused with a
 //! reason the report can show.
 
+mod correlation;
+mod linear;
+mod logistic;
 mod normal;
 mod survival;
 mod tables;
 
+pub(crate) use correlation::correlation_test;
+pub(crate) use linear::{adjusted_r_squared, coefficient_test, overall_f};
+pub(crate) use logistic::{aic, deviance_part, null_deviance};
 pub(crate) use normal::{logistic_coefficient, welch, Moments};
-pub(crate) use survival::{kaplan_meier, Interval};
+pub(crate) use survival::{log_rank, survival_curve, Interval};
 pub(crate) use tables::{chi_square, ratio, Measure};
 
 /// The 97.5% quantile of the standard normal (R: `qnorm(0.975)`), for

@@ -247,7 +247,7 @@ mod tests {
 
     use super::*;
     use crate::html::coefplot::{coefficients, CoefPoint};
-    use crate::results::SurvivalStep;
+    use crate::results::{Estimator, MedianSurvival, SurvivalStep};
 
     fn any_value() -> impl Strategy<Value = f64> {
         prop_oneof![
@@ -284,10 +284,13 @@ mod tests {
                 .iter()
                 .map(|&(a, b)| SurvivalStep {
                     start: a, end: b, at_risk: 5, events: 1, censored: 0,
-                    survival: a.clamp(0.0, 1.0), ci_low: 0.0, ci_high: b,
+                    effective_at_risk: 5.0, survival: a.clamp(0.0, 1.0), ci_low: 0.0, ci_high: b,
                 })
                 .collect();
-            let curve = SurvivalCurve { group: "g".into(), steps, note: None };
+            let curve = SurvivalCurve {
+                group: "g".into(), steps, estimator: Estimator::Actuarial,
+                median: MedianSurvival::default(), note: None,
+            };
             let out = survival("c", "t", &[curve]);
             prop_assert!(out.starts_with("<figure>") || out.starts_with("<p"));
         }
@@ -333,6 +336,8 @@ mod tests {
         let empty = SurvivalCurve {
             group: "all".into(),
             steps: vec![],
+            estimator: Estimator::Actuarial,
+            median: MedianSurvival::default(),
             note: None,
         };
         assert!(survival("c", "t", &[empty]).starts_with("<p class=\"note\">"));
@@ -342,6 +347,7 @@ mod tests {
             at_risk: 10,
             events: 2,
             censored: 0,
+            effective_at_risk: 10.0,
             survival: 0.8,
             ci_low: 0.4,
             ci_high: 0.95,
@@ -349,6 +355,8 @@ mod tests {
         let one = SurvivalCurve {
             group: "all".into(),
             steps: vec![step],
+            estimator: Estimator::Actuarial,
+            median: MedianSurvival::default(),
             note: None,
         };
         let svg = survival("c", "t", &[one]);

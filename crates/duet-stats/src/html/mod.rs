@@ -9,7 +9,9 @@
 mod charts;
 mod coefplot;
 mod disclosure;
+mod quantile;
 mod stats;
+mod survival;
 mod tables;
 
 use std::fmt::Write;
@@ -169,6 +171,10 @@ fn statistic(h: &mut String, st: &StatisticResult) {
     if !st.noise.is_empty() {
         noise(h, &st.noise);
     }
+    if let Some(e) = &st.excluded {
+        let text = crate::report::excluded_text(e);
+        let _ = writeln!(h, "<p class=\"excluded\">{}</p>", esc(&text));
+    }
     h.push_str("</section>\n");
 }
 
@@ -255,6 +261,7 @@ mod tests {
             sum: None,
             value: Some(1.5),
             note: Some(level.into()),
+            interval: None,
         };
         let results = Results {
             disclosure: Default::default(),
@@ -269,13 +276,16 @@ mod tests {
                     cells: vec![cell.clone(), cell],
                 },
                 noise: vec![],
+                excluded: None,
             }],
             revealed: vec![],
             dp: None,
             linkage: None,
         };
         let traffic = Traffic::new();
+        let job = crate::Job::from_toml_str(crate::export::tests::JOB).unwrap();
         let run = RunInfo {
+            job: &job,
             role: Role::P1,
             transcript_digest: [7; 32],
             traffic: &traffic,

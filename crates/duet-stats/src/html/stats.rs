@@ -22,6 +22,7 @@ pub(super) fn body(h: &mut String, st: &StatisticResult) {
         StatBody::TTest(t) => t_test(h, t),
         StatBody::Survival(s) => survival(h, &st.label, s),
         StatBody::Logistic(l) => logistic(h, &st.label, l),
+        StatBody::Quantile(q) => super::quantile::quantile(h, q),
     }
 }
 
@@ -80,28 +81,47 @@ fn regression(h: &mut String, label: &str, r: &RegressionResult) {
     }
     let n = r.n.map_or("n/a".into(), |n| n.to_string());
     let r2 = r.r_squared.map_or("n/a".into(), |v| num(v, 4));
-    let _ = writeln!(h, "<p>Outcome {}, n = {n}, R&sup2; = {r2}</p>", esc(&r.y));
+    let adj = r.adjusted_r_squared.map_or("n/a".into(), |v| num(v, 4));
+    let _ = writeln!(
+        h,
+        "<p>Outcome {}, n = {n}, R&sup2; = {r2}, adjusted R&sup2; = {adj}</p>",
+        esc(&r.y)
+    );
+    if let (Some(sigma), Some(df)) = (r.residual_std_error, r.residual_df) {
+        let _ = writeln!(
+            h,
+            "<p>Residual standard error {} on {df} degrees of freedom</p>",
+            num(sigma, 4)
+        );
+    }
+    if let Some(f) = &r.f_test {
+        let _ = writeln!(
+            h,
+            "<p>F = {} on {} and {} df, p = {}</p>",
+            num(f.value, 4),
+            f.df1,
+            f.df2,
+            esc(&format!("{:.4e}", f.p_value))
+        );
+    }
     if let Some(t) = &r.note {
         note(h, t);
     }
-    let q = r
-        .residual_df
-        .filter(|&df| df > 0)
-        .and_then(|df| statrs::distribution::StudentsT::new(0.0, 1.0, df as f64).ok())
-        .map_or(f64::NAN, |d| {
-            statrs::distribution::ContinuousCDF::inverse_cdf(&d, 0.975)
-        });
-    open(h, "coefficients", &["Term", "Estimate", "SE", "95% CI"]);
+    open(
+        h,
+        "coefficients",
+        &["Term", "Estimate", "SE", "t", "p", "95% CI"],
+    );
     let mut points = Vec::new();
     for c in &r.coefficients {
-        let ci = c
-            .std_error
-            .map(|se| (c.estimate - q * se, c.estimate + q * se));
+        let ci = c.ci_low.zip(c.ci_high);
         let ci_text = ci.map_or("n/a".into(), |(a, b)| {
             format!("{} to {}", num(a, 4), num(b, 4))
         });
         let se = c.std_error.map_or("n/a".into(), |v| num(v, 4));
-        row(h, &[esc(&c.term), num(c.estimate, 4), se, ci_text]);
+        let t = c.t.map_or("n/a".into(), |v| num(v, 3));
+        let p = c.p_value.map_or("n/a".into(), |v| esc(&format!("{v:.3e}")));
+        row(h, &[esc(&c.term), num(c.estimate, 4), se, t, p, ci_text]);
         if c.term != "intercept" {
             let term = c.term.clone();
             points.push(CoefPoint {
@@ -210,11 +230,12 @@ fn t_test(h: &mut String, t: &TTestResult) {
 
 fn survival(h: &mut String, label: &str, s: &SurvivalResult) {
     let caption = format!(
-        "{label}: Kaplan-Meier survival by {} with 95% limits (log-log)",
+        "{label}: survival by {} with 95% limits (Greenwood, log-log)",
         s.time
     );
     h.push_str(&charts::survival(&caption, &s.time, &s.curves));
     tables::at_risk(h, &s.curves);
+    super::survival::summary(h, s);
     tables::survival_steps(h, &s.curves);
 }
 
@@ -232,6 +253,17 @@ fn logistic(h: &mut String, label: &str, l: &LogisticResult) {
     );
     if let Some(t) = &l.note {
         note(h, t);
+    }
+    for line in crate::report::logistic_fit_lines(l) {
+        match l.converged == Some(false) && line.starts_with("NOT converged") {
+            true => note(h, &line),
+            false => {
+                let _ = writeln!(h, "<p>{}</p>", esc(&line));
+            }
+        }
+    }
+    if l.coefficients.is_empty() {
+        return;
     }
     open(
         h,
@@ -290,6 +322,7 @@ mod tests {
             kind,
             body,
             noise: vec![],
+            excluded: None,
         };
         let mut h = String::new();
         super::body(&mut h, &st);
@@ -299,12 +332,15 @@ mod tests {
     #[test]
     fn suppressed_models_say_so_and_draw_nothing() {
         let reg = RegressionResult {
+            adjusted_r_squared: None,
+            f_test: None,
             y: "y".into(),
             suppressed: true,
             n: None,
             coefficients: vec![],
             r_squared: None,
             residual_df: None,
+            residual_std_error: None,
             note: None,
         };
         let logit = LogisticResult {
@@ -314,12 +350,14 @@ mod tests {
             coefficients: vec![],
             iterations: 6,
             note: None,
+            ..LogisticResult::default()
         };
         let corr = CorrelationResult {
             columns: vec!["a".into()],
             suppressed: true,
             n: None,
             matrix: None,
+            pairs: vec![],
         };
         for h in [
             render("linear_regression", StatBody::Regression(reg)),
@@ -352,6 +390,7 @@ mod tests {
                 sum: None,
                 value: Some(2.0),
                 note: None,
+                interval: None,
             }],
             test: None,
             note: Some("the first group has fewer than 2 rows".into()),
@@ -364,16 +403,115 @@ mod tests {
     #[test]
     fn a_singular_regression_has_a_note_and_no_chart() {
         let reg = RegressionResult {
+            adjusted_r_squared: None,
+            f_test: None,
             y: "y".into(),
             suppressed: false,
             n: Some(40),
             coefficients: vec![],
             r_squared: None,
             residual_df: None,
+            residual_std_error: None,
             note: Some("singular design".into()),
         };
         let h = render("linear_regression", StatBody::Regression(reg));
         assert!(h.contains("n = 40") && h.contains("singular design"));
         assert!(!h.contains("<svg"));
+    }
+
+    #[test]
+    fn a_regression_shows_its_residual_standard_error() {
+        let reg = RegressionResult {
+            y: "dist".into(),
+            n: Some(50),
+            residual_df: Some(48),
+            residual_std_error: Some(15.379586748819907),
+            ..RegressionResult::default()
+        };
+        let h = render("linear_regression", StatBody::Regression(reg));
+        assert!(
+            h.contains("<p>Residual standard error 15.3796 on 48 degrees of freedom</p>"),
+            "{h}"
+        );
+    }
+
+    fn fitted_logistic(converged: bool) -> LogisticResult {
+        LogisticResult {
+            y: "outcome".into(),
+            n: Some(60),
+            events: Some(21),
+            iterations: 20,
+            estimable: Some(true),
+            converged: Some(converged),
+            convergence: Some(
+                if converged {
+                    "converged: rule"
+                } else {
+                    "NOT converged: rule"
+                }
+                .into(),
+            ),
+            deviance: Some(73.6411749651988),
+            null_deviance: Some(77.69359668415589),
+            aic: Some(79.6411749651988),
+            ..LogisticResult::default()
+        }
+    }
+
+    #[test]
+    fn a_logistic_fit_shows_deviances_aic_and_convergence() {
+        let mut l = fitted_logistic(true);
+        l.coefficients = ["intercept", "age", "smoker=yes"]
+            .iter()
+            .map(|t| crate::analysis::logistic_coefficient(t.to_string(), 0.1, 0.05))
+            .collect();
+        assert_eq!(
+            crate::report::logistic_fit_lines(&l),
+            [
+                "events (outcome 1): 21",
+                "null deviance: 77.6936 on 59 degrees of freedom",
+                "residual deviance: 73.6412 on 57 degrees of freedom",
+                "AIC: 79.6412",
+                "converged: rule",
+            ]
+        );
+        let h = render("logistic_regression", StatBody::Logistic(l));
+        assert!(h.contains("<p>AIC: 79.6412</p>"), "{h}");
+    }
+
+    #[test]
+    fn a_fit_that_did_not_converge_says_so_in_a_note() {
+        let h = render(
+            "logistic_regression",
+            StatBody::Logistic(fitted_logistic(false)),
+        );
+        assert!(h.contains("NOT converged: rule"), "{h}");
+        assert!(
+            !h.contains("<p>NOT converged"),
+            "a note, not a plain line: {h}"
+        );
+    }
+
+    #[test]
+    fn a_separated_fit_has_its_note_and_no_table() {
+        let l = LogisticResult {
+            y: "outcome".into(),
+            n: Some(60),
+            events: Some(21),
+            estimable: Some(false),
+            null_deviance: Some(77.69359668415589),
+            note: Some("smoker has a level with no events".into()),
+            ..LogisticResult::default()
+        };
+        assert_eq!(
+            crate::report::logistic_fit_lines(&l),
+            [
+                "events (outcome 1): 21",
+                "null deviance: 77.6936 on 59 degrees of freedom"
+            ]
+        );
+        let h = render("logistic_regression", StatBody::Logistic(l));
+        assert!(h.contains("smoker has a level with no events"), "{h}");
+        assert!(!h.contains("<table") && !h.contains("<svg"), "{h}");
     }
 }

@@ -37,10 +37,13 @@ pub(super) fn cells(h: &mut String, cells: &[CellResult], value_name: &str) {
     let has_sum = cells.iter().any(|c| c.sum.is_some());
     let has_value = cells.iter().any(|c| c.value.is_some());
     let has_note = cells.iter().any(|c| c.note.is_some());
+    let has_interval = cells.iter().any(|c| c.interval.is_some());
     let shown = [
         (true, "n"),
         (has_sum, "Sum"),
         (has_value, value_name),
+        (has_interval, "SE"),
+        (has_interval, "95% CI"),
         (has_note, "Note"),
     ];
     let mut headers = vec!["Cell"];
@@ -65,6 +68,13 @@ pub(super) fn cells(h: &mut String, cells: &[CellResult], value_name: &str) {
         }
         if has_value {
             tds.push(c.value.map_or_else(String::new, |v| num(v, 4)));
+        }
+        if has_interval {
+            let i = c.interval.as_ref();
+            tds.push(i.map_or_else(String::new, |i| num(i.std_error, 4)));
+            tds.push(i.map_or_else(String::new, |i| {
+                format!("{} to {}", num(i.ci_low, 4), num(i.ci_high, 4))
+            }));
         }
         if has_note {
             tds.push(c.note.as_deref().map_or_else(String::new, esc));
@@ -139,6 +149,22 @@ pub(super) fn correlation(h: &mut String, c: &CorrelationResult) {
             }
         }
         h.push_str("</tr>\n");
+    }
+    h.push_str("</table>\n");
+    if c.pairs.is_empty() {
+        return;
+    }
+    open(h, "correlation-tests", &["Pair", "r", "95% CI", "p"]);
+    for p in &c.pairs {
+        row(
+            h,
+            &[
+                esc(&format!("{} ~ {}", p.x, p.y)),
+                num(p.r, 4),
+                format!("{} to {}", num(p.ci_low, 4), num(p.ci_high, 4)),
+                esc(&format!("{:.3e}", p.p_value)),
+            ],
+        );
     }
     h.push_str("</table>\n");
 }
@@ -287,6 +313,7 @@ mod tests {
             sum: None,
             value,
             note: None,
+            interval: None,
         }
     }
 

@@ -28,6 +28,11 @@ impl Decimal {
         }
     }
 
+    /// The value `units * 10^-places` (normalised).
+    pub fn from_units(units: i64, places: u32) -> Decimal {
+        Decimal::normalised(i128::from(units), places)
+    }
+
     fn normalised(mut units: i128, mut places: u32) -> Decimal {
         while places > 0 && units % 10 == 0 {
             units /= 10;

@@ -6,6 +6,8 @@ mod decimal;
 mod link;
 mod local;
 mod local_ledger;
+mod locate;
+mod quantile;
 mod spec;
 mod validate;
 
@@ -18,13 +20,15 @@ pub use local::{LocalConfig, LocalError, LocalPolicy, PolicyError};
 pub use local_ledger::{
     LedgerConfig, DEFAULT_LIFETIME_DELTA, DEFAULT_LIFETIME_EPSILON, LEDGER_SUFFIX,
 };
+pub use quantile::{QuantileGrid, MAX_QUANTILES, MAX_QUANTILE_LEVELS, MAX_QUANTILE_PLACES};
 pub use spec::{
-    ColumnSpec, DataSettings, Disclosure, Dominance, DpSpec, JobHeader, JobSpec, LinkDuplicates,
-    LinkSpec, Mechanism, Normalize, OnBadValue, Parties, Party, PartyId, Policy, StatisticSpec,
-    Suppress,
+    default_quantile_p, ColumnSpec, DataSettings, Disclosure, Dominance, DpSpec, JobHeader,
+    JobSpec, LinkDuplicates, LinkSpec, Mechanism, Normalize, OnBadValue, OnMissing, Parties, Party,
+    PartyId, Policy, StatisticSpec, Suppress, DEFAULT_MISSING_CODES,
 };
 
 pub(crate) use decimal::format_scaled;
+pub(crate) use quantile::grid as quantile_grid;
 pub(crate) use validate::{check_edges, check_time_edges};
 
 /// The job file format version this crate reads.
@@ -131,6 +135,18 @@ pub enum JobError {
     /// A policy below the disclosure floor.
     #[error(transparent)]
     Floor(#[from] crate::release::floor::FloorError),
+    /// An error in a job file, with where in it (from [`Job::load`]).
+    #[error("{file}:{line}:{column}: {source}")]
+    At {
+        /// The job file.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column (characters).
+        column: usize,
+        /// The error.
+        source: Box<JobError>,
+    },
 }
 
 /// The type of a validated column.
@@ -162,9 +178,16 @@ pub struct Column {
     pub ty: ColumnType,
     /// The role whose file holds it in a linked study (both, when `None`).
     pub owner: Option<duet_core::Role>,
+    /// The fields that mean "not recorded" in this column.
+    pub missing: Vec<String>,
 }
 
 impl Column {
+    /// Whether `text` (trimmed, as read) is one of the column's missing codes.
+    pub fn is_missing(&self, text: &str) -> bool {
+        self.missing.iter().any(|m| m == text)
+    }
+
     /// Whether the side playing `role` reads this column from its file.
     pub fn held_by(&self, role: duet_core::Role) -> bool {
         self.owner.is_none_or(|o| o == role)
@@ -181,13 +204,23 @@ pub struct Job {
 }
 
 impl Job {
-    /// Reads and validates a job file.
+    /// Reads and validates a job file. An error names the file, and the
+    /// line and column of the value it is about ([`JobError::At`]).
     pub fn load(path: &Path) -> Result<Job, JobError> {
         let text = std::fs::read_to_string(path).map_err(|source| JobError::Read {
             path: path.display().to_string(),
             source,
         })?;
-        Job::from_toml_str(&text)
+        Job::from_toml_str(&text).map_err(|e| {
+            let spec: Option<JobSpec> = toml::from_str(&text).ok();
+            let (line, column) = locate::locate(&text, spec.as_ref(), &e).unwrap_or((1, 1));
+            JobError::At {
+                file: path.display().to_string(),
+                line,
+                column,
+                source: Box::new(e),
+            }
+        })
     }
 
     /// Parses and validates job TOML.
@@ -279,6 +312,30 @@ impl Job {
         &self.spec.data
     }
 
+    /// Whether statistics use available cases: a row missing a column is
+    /// left out only of the statistics that use it (`on_missing = "drop"`
+    /// in a pooled study). Only then can a loaded row hold
+    /// [`crate::data::MISSING`].
+    pub fn available_case(&self) -> bool {
+        self.spec.data.on_missing == OnMissing::Drop && self.spec.link.is_none()
+    }
+
+    /// The job columns statistic `i` reads (indices, ascending): a row
+    /// missing any of them is left out of that statistic.
+    pub fn statistic_columns(&self, i: usize) -> Vec<usize> {
+        let Some(s) = self.spec.statistic.get(i) else {
+            return Vec::new();
+        };
+        let mut cols: Vec<usize> = s
+            .column_names()
+            .iter()
+            .filter_map(|n| self.column(n).map(|(j, _)| j))
+            .collect();
+        cols.sort_unstable();
+        cols.dedup();
+        cols
+    }
+
     /// The canonical hash both sides compare in the handshake:
     /// SHA-256 over a domain tag and the canonical serialisation of the
     /// parsed, normalised job (fields in declaration order, decimals in
@@ -344,5 +401,6 @@ pub fn statistic_label(s: &StatisticSpec) -> String {
         StatisticSpec::LogisticRegression { y, x, .. } => {
             format!("logistic_regression({y} ~ {})", x.join(" + "))
         }
+        StatisticSpec::Quantile { column, by, .. } => grouped("quantile", column, by),
     }
 }

@@ -147,6 +147,26 @@ pub enum OnBadValue {
     Drop,
 }
 
+/// What to do with a missing value (a field holding one of the missing
+/// codes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnMissing {
+    /// Stop with an error naming file, line and column.
+    #[default]
+    Reject,
+    /// Available-case analysis: the row is left out of the statistics
+    /// that use the column only, and each statistic reports how many rows
+    /// it left out. In a linked study the row is left out of the linkage
+    /// (as `listwise`).
+    Drop,
+    /// Complete-case analysis: the row is left out of every statistic.
+    Listwise,
+}
+
+/// The missing codes when the job names none: an empty field and `NA`.
+pub const DEFAULT_MISSING_CODES: [&str; 2] = ["", "NA"];
+
 /// `[data]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -154,15 +174,25 @@ pub struct DataSettings {
     /// Most rows each side may contribute (the planner's overflow proof
     /// rests on it, and loading enforces it).
     pub max_rows: u64,
-    /// Empty or `NA` field.
+    /// A field holding a missing code.
     #[serde(default)]
-    pub on_missing: OnBadValue,
+    pub on_missing: OnMissing,
+    /// The fields that mean "not recorded", for every column without its
+    /// own `missing` (default [`DEFAULT_MISSING_CODES`]). Left out of the
+    /// job's hash when not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<Vec<String>>,
     /// Number outside the column's declared bounds.
     #[serde(default)]
     pub on_out_of_bounds: OnBadValue,
     /// Category value not among the declared levels.
     #[serde(default)]
     pub on_unknown_level: OnBadValue,
+    /// Longest CSV line accepted, in bytes (default
+    /// [`crate::line_cap::DEFAULT_MAX_LINE_BYTES`], 1 MiB). Left out of the
+    /// job's hash when not given, so older jobs keep theirs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_line_bytes: Option<u64>,
 }
 
 /// `[[column]]`: one typed column.
@@ -176,6 +206,9 @@ pub enum ColumnSpec {
         /// In a linked study, the party whose file holds the column.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         party: Option<PartyId>,
+        /// This column's missing codes (instead of `data.missing`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        missing: Option<Vec<String>>,
         /// Smallest allowed value.
         min: i64,
         /// Largest allowed value.
@@ -188,6 +221,9 @@ pub enum ColumnSpec {
         /// In a linked study, the party whose file holds the column.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         party: Option<PartyId>,
+        /// This column's missing codes (instead of `data.missing`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        missing: Option<Vec<String>>,
         /// Decimal places kept exactly.
         places: u32,
         /// Smallest allowed value.
@@ -202,6 +238,9 @@ pub enum ColumnSpec {
         /// In a linked study, the party whose file holds the column.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         party: Option<PartyId>,
+        /// This column's missing codes (instead of `data.missing`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        missing: Option<Vec<String>>,
         /// The levels, in order (the first is the reference in regressions).
         levels: Vec<String>,
     },
@@ -214,6 +253,15 @@ impl ColumnSpec {
             ColumnSpec::Integer { name, .. }
             | ColumnSpec::Decimal { name, .. }
             | ColumnSpec::Category { name, .. } => name,
+        }
+    }
+
+    /// The column's own missing codes, if it names them.
+    pub fn missing(&self) -> Option<&[String]> {
+        match self {
+            ColumnSpec::Integer { missing, .. }
+            | ColumnSpec::Decimal { missing, .. }
+            | ColumnSpec::Category { missing, .. } => missing.as_deref(),
         }
     }
 
@@ -346,6 +394,70 @@ pub enum StatisticSpec {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         iterations: Option<u32>,
     },
+    /// Quantiles of a numeric column on its declared grid (`min` to `max`
+    /// in steps of `10^-places`), optionally per group: for each `p` the
+    /// smallest grid value `v` with `count(x <= v) >= p * n` (R's type 1,
+    /// the inverted empirical distribution function). Found by bisection
+    /// on shares; only the bits of the answer are opened.
+    Quantile {
+        /// The numeric column.
+        column: String,
+        /// Probabilities, strictly increasing, each in (0, 1) with at most
+        /// 6 decimal places (default: 0.25, 0.5, 0.75).
+        #[serde(default = "default_quantile_p")]
+        p: Vec<Decimal>,
+        /// Category columns to group by.
+        #[serde(default)]
+        by: Vec<String>,
+    },
+}
+
+/// The quartiles: 0.25, 0.5 and 0.75.
+pub fn default_quantile_p() -> Vec<Decimal> {
+    [25, 50, 75]
+        .into_iter()
+        .map(|u| Decimal::from_units(u, 2))
+        .collect()
+}
+
+impl StatisticSpec {
+    /// Every column the statistic reads, as named in the job.
+    pub fn column_names(&self) -> Vec<&str> {
+        fn all(cs: &[String]) -> Vec<&str> {
+            cs.iter().map(String::as_str).collect()
+        }
+        fn one<'a>(c: &'a str, by: &'a [String]) -> Vec<&'a str> {
+            std::iter::once(c)
+                .chain(by.iter().map(String::as_str))
+                .collect()
+        }
+        match self {
+            StatisticSpec::Count { by } => all(by),
+            StatisticSpec::Sum { column, by }
+            | StatisticSpec::Mean { column, by }
+            | StatisticSpec::Variance { column, by }
+            | StatisticSpec::StdDev { column, by }
+            | StatisticSpec::Quantile { column, by, .. } => one(column, by),
+            StatisticSpec::Histogram { column, .. } => vec![column.as_str()],
+            StatisticSpec::Contingency { columns }
+            | StatisticSpec::Correlation { columns }
+            | StatisticSpec::ChiSquare { columns } => all(columns),
+            StatisticSpec::LinearRegression { y, x }
+            | StatisticSpec::LogisticRegression { y, x, .. } => one(y, x),
+            StatisticSpec::TTest { column, by } => vec![column.as_str(), by.as_str()],
+            StatisticSpec::OddsRatio { exposure, outcome }
+            | StatisticSpec::RiskRatio { exposure, outcome } => {
+                vec![exposure.as_str(), outcome.as_str()]
+            }
+            StatisticSpec::KaplanMeier {
+                time, event, by, ..
+            } => {
+                let mut v = vec![time.as_str(), event.as_str()];
+                v.extend(by.iter().map(String::as_str));
+                v
+            }
+        }
+    }
 }
 
 /// `[policy]`: disclosure rules both sides enforce on shares.

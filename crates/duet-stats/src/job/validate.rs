@@ -33,7 +33,7 @@ pub(super) fn validate(spec: &JobSpec) -> Result<Vec<Column>, JobError> {
             what: "data.max_rows (must be at least 1)".into(),
         });
     }
-    let columns = columns(&spec.column)?;
+    let columns = columns(&spec.column, spec.data.missing.as_deref())?;
     if spec.statistic.is_empty() {
         return Err(JobError::Empty {
             what: "the list of statistics".into(),
@@ -45,6 +45,7 @@ pub(super) fn validate(spec: &JobSpec) -> Result<Vec<Column>, JobError> {
     }
     policy(&spec.policy)?;
     dp_allowed(spec)?;
+    super::quantile::allowed(spec)?;
     let owners = super::link::validate(spec, &columns)?;
     Ok(columns
         .into_iter()
@@ -72,7 +73,7 @@ fn party(role: &'static str, p: &Party) -> Result<(), JobError> {
     Ok(())
 }
 
-fn columns(specs: &[ColumnSpec]) -> Result<Vec<Column>, JobError> {
+fn columns(specs: &[ColumnSpec], missing: Option<&[String]>) -> Result<Vec<Column>, JobError> {
     if specs.is_empty() {
         return Err(JobError::Empty {
             what: "the list of columns".into(),
@@ -87,7 +88,7 @@ fn columns(specs: &[ColumnSpec]) -> Result<Vec<Column>, JobError> {
                 name: c.name().into(),
             });
         }
-        out.push(column(c)?);
+        out.push(column(c, missing)?);
     }
     Ok(out)
 }
@@ -99,7 +100,7 @@ fn bad_column(column: &str, reason: impl Into<String>) -> JobError {
     }
 }
 
-fn column(c: &ColumnSpec) -> Result<Column, JobError> {
+fn column(c: &ColumnSpec, missing: Option<&[String]>) -> Result<Column, JobError> {
     let ty = match c {
         ColumnSpec::Integer { name, min, max, .. } => numeric(name, 0, *min, *max)?,
         ColumnSpec::Decimal {
@@ -121,11 +122,52 @@ fn column(c: &ColumnSpec) -> Result<Column, JobError> {
         }
         ColumnSpec::Category { name, levels, .. } => category(name, levels)?,
     };
+    let missing = missing_codes(c.name(), c.missing().or(missing), &ty)?;
     Ok(Column {
         name: c.name().into(),
         ty,
         owner: None,
+        missing,
     })
+}
+
+/// Most missing codes per column, and longest code.
+const MAX_MISSING_CODES: usize = 16;
+const MAX_MISSING_LEN: usize = 64;
+
+/// A column's missing codes: given or the default, each as fields are read
+/// (trimmed), none a level of the column or a number.
+fn missing_codes(
+    name: &str,
+    given: Option<&[String]>,
+    ty: &ColumnType,
+) -> Result<Vec<String>, JobError> {
+    let Some(codes) = given else {
+        return Ok(super::DEFAULT_MISSING_CODES.map(String::from).to_vec());
+    };
+    if codes.len() > MAX_MISSING_CODES {
+        return Err(bad_column(
+            name,
+            format!("missing: at most {MAX_MISSING_CODES} codes"),
+        ));
+    }
+    for code in codes {
+        let why = if code.len() > MAX_MISSING_LEN {
+            Some(format!("is longer than {MAX_MISSING_LEN} bytes"))
+        } else if code.trim() != code {
+            Some("has spaces around it (fields are trimmed before they are compared)".into())
+        } else if matches!(ty, ColumnType::Category { levels } if levels.contains(code)) {
+            Some("is also one of the levels".into())
+        } else if matches!(ty, ColumnType::Numeric { .. }) && code.parse::<f64>().is_ok() {
+            Some("is a number".into())
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            return Err(bad_column(name, format!("missing code {code:?} {why}")));
+        }
+    }
+    Ok(codes.to_vec())
 }
 
 fn numeric(name: &str, places: u32, min: i64, max: i64) -> Result<ColumnType, JobError> {
@@ -321,6 +363,11 @@ fn statistic(s: &StatisticSpec, cols: &[Column]) -> Result<(), JobError> {
                 }
                 _ => Ok(()),
             }
+        }
+        StatisticSpec::Quantile { column, p, by } => {
+            check(std::slice::from_ref(column), Need::Numeric)?;
+            check(by, Need::Category)?;
+            super::quantile::grid(&label, cols, column, p).map(|_| ())
         }
     }
 }

@@ -122,6 +122,9 @@ pub(crate) fn element(b: &Block, cell: usize, e: usize) -> Vec<Atom> {
             bin: cell,
         }],
         BlockKind::Cross { terms } => cross_element(terms, e),
+        // Never planned in a linked study (`Job::available_case`); no
+        // atom would be the count of every record.
+        BlockKind::Excluded { .. } => Vec::new(),
         BlockKind::Survival {
             time,
             event,

@@ -23,6 +23,9 @@ pub struct LocalAggregates {
     /// Whether `values` are this side's own records' aggregates (pooled
     /// studies) rather than shares (linked studies).
     own: bool,
+    /// Per quantile statistic and group: this side's values of the
+    /// column, ascending (what its bisection counts are read from).
+    samples: Vec<Vec<Vec<i64>>>,
 }
 
 impl fmt::Debug for LocalAggregates {
@@ -38,7 +41,17 @@ impl LocalAggregates {
             values,
             tops: Vec::new(),
             own: false,
+            samples: Vec::new(),
         }
+    }
+
+    /// This side's values of quantile statistic `q` in group `g`,
+    /// ascending (empty when there are none, or none are kept).
+    pub(crate) fn samples(&self, q: usize, g: usize) -> &[i64] {
+        self.samples
+            .get(q)
+            .and_then(|s| s.get(g))
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Whether these are this side's own aggregates (a pooled study).
@@ -79,6 +92,8 @@ pub struct Accumulator<'p> {
     tops: Vec<i128>,
     /// The dominance cells of models, with their input slot.
     models: Vec<(usize, DominanceCell)>,
+    /// Per quantile statistic and group: the column's values seen.
+    samples: Vec<Vec<Vec<i64>>>,
 }
 
 impl fmt::Debug for Accumulator<'_> {
@@ -102,6 +117,11 @@ impl<'p> Accumulator<'p> {
             values: vec![0; plan.len()],
             tops: vec![0; cells.len() * (plan.dominance_n() + 1)],
             models,
+            samples: plan
+                .quantiles()
+                .iter()
+                .map(|q| vec![Vec::new(); q.groups])
+                .collect(),
         }
     }
 
@@ -112,9 +132,28 @@ impl<'p> Accumulator<'p> {
             return;
         }
         for b in self.plan.blocks() {
-            add_to_block(b, row, &mut self.values);
+            if b.takes(row) {
+                add_to_block(b, row, &mut self.values);
+            }
         }
         self.add_tops(row);
+        self.add_samples(row);
+    }
+
+    /// Keeps the row's value of each quantile's column in its group.
+    fn add_samples(&mut self, row: &[i64]) {
+        for (q, groups) in self.plan.quantiles().iter().zip(&mut self.samples) {
+            let (Some(g), Some(&x)) = (group_cell(&q.by, row), row.get(q.col)) else {
+                continue;
+            };
+            // A missing value (available cases) is no value of the column.
+            if x == crate::data::MISSING {
+                continue;
+            }
+            if let Some(values) = groups.get_mut(g) {
+                values.push(x);
+            }
+        }
     }
 
     /// Keeps each dominance cell's total of |x| and its top-n |x|.
@@ -131,7 +170,7 @@ impl<'p> Accumulator<'p> {
                 ..
             } = &b.kind
             {
-                if let Some(c) = group_cell(by, row) {
+                if let (true, Some(c)) = (b.takes(row), group_cell(by, row)) {
                     let slot = (at + c) * (n + 1);
                     if let Some(slots) = self.tops.get_mut(slot..slot + n + 1) {
                         insert_top(slots, value(row, *col).unsigned_abs());
@@ -143,7 +182,8 @@ impl<'p> Accumulator<'p> {
         for &(slot, c) in &self.models {
             let inside = c
                 .level
-                .is_none_or(|(col, level)| usize::try_from(value(row, col)).ok() == Some(level));
+                .is_none_or(|(col, level)| usize::try_from(value(row, col)).ok() == Some(level))
+                && block_of(self.plan, c.cell).is_none_or(|b| b.takes(row));
             let at = slot * (n + 1);
             if let (true, Some(slots)) = (inside, self.tops.get_mut(at..at + n + 1)) {
                 insert_top(slots, value(row, c.col).unsigned_abs());
@@ -153,10 +193,13 @@ impl<'p> Accumulator<'p> {
 
     /// The finished aggregates.
     pub fn finish(mut self) -> LocalAggregates {
+        let mut samples = core::mem::take(&mut self.samples);
+        samples.iter_mut().flatten().for_each(|v| v.sort_unstable());
         LocalAggregates {
             values: core::mem::take(&mut self.values),
             tops: core::mem::take(&mut self.tops),
             own: true,
+            samples,
         }
     }
 }
@@ -165,19 +208,25 @@ impl Drop for Accumulator<'_> {
     fn drop(&mut self) {
         self.values.zeroize();
         self.tops.zeroize();
+        self.samples.zeroize();
     }
 }
 
 /// Whether plan cell `cell` is a model's (a cross block's).
 fn is_model(plan: &Plan, cell: usize) -> bool {
+    block_of(plan, cell).is_some_and(|b| matches!(b.kind, BlockKind::Cross { .. }))
+}
+
+/// The block holding plan cell `cell`.
+fn block_of(plan: &Plan, cell: usize) -> Option<&Block> {
     let mut first = 0;
     for b in plan.blocks() {
         if cell < first + b.cells {
-            return matches!(b.kind, BlockKind::Cross { .. });
+            return Some(b);
         }
         first += b.cells;
     }
-    false
+    None
 }
 
 /// Adds |x| to a cell's total (`cell[0]`) and keeps `cell[1..]` the
@@ -234,7 +283,27 @@ fn add_to_block(b: &Block, row: &[i64], values: &mut [i128]) {
             by,
             edges,
         } => add_survival(b, (*time, *event), by, edges, row, values),
+        BlockKind::Excluded { by, values: cols } => {
+            if let Some(cell) = excluded_cell(by, cols, row) {
+                add_at(values, b.offset + cell, 1);
+            }
+        }
     }
+}
+
+/// The cell of an excluded-rows block a row counts in: without `by`, 0
+/// when it misses any of `cols`; with `by`, its group when it records the
+/// grouping but misses any of `cols`, and the last cell when it misses a
+/// grouping column. None for a row the statistic uses.
+fn excluded_cell(by: &[(usize, usize)], cols: &[usize], row: &[i64]) -> Option<usize> {
+    let missing = |c: &usize| row.get(*c).is_none_or(|&v| v == crate::data::MISSING);
+    if by.iter().any(|(c, _)| missing(c)) {
+        return Some(by.iter().map(|(_, l)| *l).product());
+    }
+    if !cols.iter().any(missing) {
+        return None;
+    }
+    group_cell(by, row)
 }
 
 /// At risk in every interval the time reaches; an event or a censoring

@@ -49,6 +49,15 @@ pub(crate) enum BlockKind {
         by: Vec<(usize, usize)>,
         edges: Vec<i64>,
     },
+    /// Under available-case analysis, the rows a statistic leaves out.
+    /// Without `by`: one count, the rows missing any of `values`. With
+    /// `by` (a grouped statistic's groups): per group, its rows missing
+    /// any of `values`, then the rows missing a grouping column; so the
+    /// slice each group's n lacks is itself gated.
+    Excluded {
+        by: Vec<(usize, usize)>,
+        values: Vec<usize>,
+    },
 }
 
 /// Which policy threshold gates the block's cells.
@@ -71,6 +80,9 @@ pub(crate) struct Block {
     pub(crate) gate: Gate,
     pub(crate) cell_names: Vec<String>,
     pub(crate) element_names: Vec<String>,
+    /// Columns a row must hold (not missing) to enter the block's
+    /// aggregates; empty unless the job uses available cases.
+    pub(crate) requires: Vec<usize>,
 }
 
 impl Block {
@@ -79,6 +91,52 @@ impl Block {
         self.cells
             .checked_mul(self.width)
             .and_then(|n| n.checked_add(self.offset))
+    }
+
+    /// Whether `row` holds every column the block requires.
+    pub(crate) fn takes(&self, row: &[i64]) -> bool {
+        self.requires
+            .iter()
+            .all(|&c| row.get(c).is_some_and(|&v| v != crate::data::MISSING))
+    }
+
+    /// The block counting the rows statistic `stat` (block `of`) leaves out
+    /// for missing values, starting at `offset`.
+    pub(crate) fn excluded(job: &Job, of: &Block, offset: usize) -> Block {
+        // A grouped statistic reading more than its grouping columns has
+        // its excluded rows counted per group (any statistic whose rows
+        // are one group's, whether or not it aggregates the column).
+        let by = match &of.kind {
+            BlockKind::Grouped { by, .. } => by.clone(),
+            _ => Vec::new(),
+        };
+        let values: Vec<usize> = of
+            .requires
+            .iter()
+            .copied()
+            .filter(|c| !by.iter().any(|(b, _)| b == c))
+            .collect();
+        let kind = if by.is_empty() || values.is_empty() {
+            BlockKind::Excluded {
+                by: Vec::new(),
+                values: of.requires.clone(),
+            }
+        } else {
+            BlockKind::Excluded { by, values }
+        };
+        let (cells, width, cell_names, element_names) = shape(job, &kind);
+        Block {
+            stat: of.stat,
+            label: format!("{} rows excluded", of.label),
+            kind,
+            offset,
+            cells,
+            width,
+            gate: Gate::Cell,
+            cell_names,
+            element_names,
+            requires: Vec::new(),
+        }
     }
 
     /// The pooled count a cell needs for release.
@@ -115,7 +173,8 @@ impl Block {
             }
             BlockKind::Grouped { .. }
             | BlockKind::Histogram { .. }
-            | BlockKind::Survival { .. } => ("count", 1),
+            | BlockKind::Survival { .. }
+            | BlockKind::Excluded { .. } => ("count", 1),
             BlockKind::Cross { terms } => {
                 let m = terms.iter().map(Term::max_abs).max().unwrap_or(1).max(1);
                 ("cross-product", m.saturating_mul(m))
@@ -166,9 +225,18 @@ pub(crate) fn block(
         StatisticSpec::Contingency { columns } => {
             (grouped(&by_of(columns), None, false), Gate::Cell)
         }
-        StatisticSpec::Sum { column, by } | StatisticSpec::Mean { column, by } => {
+        StatisticSpec::Sum { column, by } => {
             (grouped(&by_of(by), find(column), false), Gate::Group)
         }
+        // A mean's standard error needs the sum of squares; under DP that
+        // would be one more noisy query, so DP means have none.
+        StatisticSpec::Mean { column, by } => {
+            let squares = job.policy().dp.is_none();
+            (grouped(&by_of(by), find(column), squares), Gate::Group)
+        }
+        // A quantile's plan cells are its group counts; the bisection
+        // reads each side's sorted values (see `plan::quantile`).
+        StatisticSpec::Quantile { by, .. } => (grouped(&by_of(by), None, false), Gate::Group),
         StatisticSpec::Variance { column, by } | StatisticSpec::StdDev { column, by } => {
             (grouped(&by_of(by), find(column), true), Gate::Group)
         }
@@ -221,22 +289,32 @@ pub(crate) fn block(
             };
             (kind, Gate::Cell)
         }
-        StatisticSpec::LogisticRegression { x, .. } => {
+        StatisticSpec::LogisticRegression { x, y, .. } => {
             let all: Vec<Term> = by_of(x)
                 .into_iter()
                 .flat_map(|(i, c)| terms_of(i, c))
                 .collect();
             let params = all.len() as u64 + 1;
-            // Only the category indicators are aggregated: the gate needs
-            // n and each level's count; the fit itself runs on records.
-            let terms = all
+            // Only the category indicators and the outcome's event
+            // indicator (last) are aggregated: the gate needs n, each
+            // level's count and the events and non-events; the products
+            // of the indicators with the outcome (events per level) stay
+            // on shares for the separation check; the fit itself runs on
+            // records.
+            let mut terms: Vec<Term> = all
                 .into_iter()
                 .filter(|t| matches!(t, Term::Indicator { .. }))
                 .collect();
+            terms.extend(find(y).map(|(col, _)| Term::Indicator { col, level: 1 }));
             (BlockKind::Cross { terms }, Gate::Regression { params })
         }
     };
     let (cells, width, cell_names, element_names) = shape(job, &kind);
+    let requires = if job.available_case() {
+        job.statistic_columns(stat)
+    } else {
+        Vec::new()
+    };
     Block {
         stat,
         label,
@@ -247,6 +325,7 @@ pub(crate) fn block(
         gate,
         cell_names,
         element_names,
+        requires,
     }
 }
 
@@ -302,6 +381,15 @@ fn shape(job: &Job, kind: &BlockKind) -> (usize, usize, Vec<String>, Vec<String>
             let elements = names(&["at_risk", "events", "censored"]);
             (groups * bins, 3, cell_names, elements)
         }
+        BlockKind::Excluded { by, .. } if by.is_empty() => {
+            (1, 1, names(&["missing"]), names(&["n"]))
+        }
+        BlockKind::Excluded { by, .. } => {
+            let groups = by.iter().map(|(_, l)| *l).product::<usize>();
+            let mut cell_names = group_names(job, by, groups);
+            cell_names.push("a grouping column missing".into());
+            (cell_names.len(), 1, cell_names, names(&["n"]))
+        }
         BlockKind::Cross { terms } if terms.len() > MAX_TERMS => (usize::MAX, 1, vec![], vec![]),
         BlockKind::Cross { terms } => {
             let t: Vec<String> = terms.iter().map(|t| term_name(job, t)).collect();
@@ -346,12 +434,20 @@ pub(crate) fn term_name(job: &Job, t: &Term) -> String {
     match t {
         Term::Numeric { col, .. } => name(*col).to_string(),
         Term::Indicator { col, level } => {
-            let lv = job
-                .columns()
-                .get(*col)
-                .map_or("?", |c| levels(c).get(*level).map_or("?", String::as_str));
-            format!("{}={lv}", name(*col))
+            format!("{}={}", name(*col), level_name(job, *col, *level))
         }
+    }
+}
+
+/// The name of level `level` of column `col`: the category's level, or
+/// the value itself for an integer column (a 0/1 outcome's `0` and `1`).
+pub(crate) fn level_name(job: &Job, col: usize, level: usize) -> String {
+    match job.columns().get(col).map(|c| &c.ty) {
+        Some(ColumnType::Category { levels }) => {
+            levels.get(level).map_or_else(|| "?".into(), String::clone)
+        }
+        Some(ColumnType::Numeric { .. }) => level.to_string(),
+        None => "?".into(),
     }
 }
 

@@ -13,14 +13,17 @@
 
 mod accumulate;
 mod layout;
+mod quantile;
 
 use serde::Serialize;
 
 pub(crate) use accumulate::bin_of;
 pub use accumulate::{Accumulator, LocalAggregates};
-pub(crate) use layout::{term_name, Block, BlockKind, Term};
+pub(crate) use layout::{level_name, term_name, Block, BlockKind, Term};
+pub(crate) use quantile::QuantilePlan;
+pub use quantile::{rank, type1_on_grid};
 
-use crate::job::{statistic_label, Job, Policy};
+use crate::job::{statistic_label, Job, Policy, StatisticSpec};
 
 /// Most elements in one plan (all aggregates of all statistics).
 pub const MAX_PLAN_LEN: usize = 1 << 22;
@@ -70,7 +73,14 @@ pub struct Plan {
     ring: RingChoice,
     columns: usize,
     dominance_n: usize,
+    count_bound: u64,
+    quantiles: Vec<QuantilePlan>,
 }
+
+/// Room above the largest count for DP noise: a noisy count further out
+/// than this (probability below 2^-1000 for any epsilon the floor allows)
+/// is compared wrongly, never insecurely.
+const NOISE_ROOM: u64 = 1 << 20;
 
 impl Plan {
     /// Plans `job`, proving that every pooled aggregate fits the chosen ring.
@@ -87,19 +97,55 @@ impl Plan {
                     statistic: label,
                     limit: MAX_PLAN_LEN,
                 })?;
+            let excluded = (!block.requires.is_empty()).then(|| Block::excluded(job, &block, len));
             blocks.push(block);
+            if let Some(b) = excluded {
+                len =
+                    b.end()
+                        .filter(|&e| e <= MAX_PLAN_LEN)
+                        .ok_or_else(|| PlanError::TooLarge {
+                            statistic: b.label.clone(),
+                            limit: MAX_PLAN_LEN,
+                        })?;
+                blocks.push(b);
+            }
         }
         let d = job.policy().dominance;
         let on = d.k < 100 && !job.policy().control_off();
         let dominance_n = if on { d.n as usize } else { 0 };
-        let ring = choose_ring(job.data().max_rows, &blocks, dominance_n > 0)?;
+        let quantiles = quantile_plans(job, &blocks);
+        let mut ring = choose_ring(job.data().max_rows, &blocks, dominance_n > 0)?;
+        if quantiles
+            .iter()
+            .any(|q| quantile_bound(job.data().max_rows, q) >= 1 << 62)
+        {
+            ring = RingChoice::Z128;
+        }
+        let noise = if job.policy().dp.is_some() {
+            NOISE_ROOM
+        } else {
+            0
+        };
+        let count_bound = job
+            .data()
+            .max_rows
+            .saturating_mul(2)
+            .saturating_add(noise)
+            .saturating_add(1);
         Ok(Plan {
             blocks,
             len,
             ring,
             columns: job.columns().len(),
             dominance_n,
+            count_bound,
+            quantiles,
         })
+    }
+
+    /// The quantile statistics, in job order.
+    pub(crate) fn quantiles(&self) -> &[QuantilePlan] {
+        &self.quantiles
     }
 
     /// Aggregates per side (the length of each shared vector).
@@ -165,6 +211,13 @@ impl Plan {
         grouped
     }
 
+    /// A bound every pooled count (noisy, under DP) stays below: `2 *
+    /// max_rows + 1`, plus room for the noise. Threshold comparisons run
+    /// on the few bits this needs rather than the ring's.
+    pub fn count_bound(&self) -> u64 {
+        self.count_bound
+    }
+
     /// Number of gated cells (one secure comparison each).
     pub fn cells(&self) -> usize {
         self.blocks.iter().map(|b| b.cells).sum()
@@ -213,6 +266,39 @@ fn model_cells(cell: usize, terms: &[Term]) -> Vec<DominanceCell> {
         }
     }
     out
+}
+
+/// The quantile statistics of `job`, with their blocks (validated, so
+/// every grid resolves; one that does not is left out).
+fn quantile_plans(job: &Job, blocks: &[Block]) -> Vec<QuantilePlan> {
+    let mut first_cell = 0;
+    let mut out = Vec::new();
+    for (i, b) in blocks.iter().enumerate() {
+        if let (Some(StatisticSpec::Quantile { column, p, .. }), BlockKind::Grouped { by, .. }) =
+            (job.statistics().get(b.stat), &b.kind)
+        {
+            let grid = crate::job::quantile_grid(&b.label, job.columns(), column, p).ok();
+            if let (Some(grid), Some((col, _))) = (grid, job.column(column)) {
+                out.push(QuantilePlan {
+                    block: i,
+                    first_cell,
+                    col,
+                    by: by.clone(),
+                    groups: b.cells,
+                    grid,
+                });
+            }
+        }
+        first_cell += b.cells;
+    }
+    out
+}
+
+/// The largest magnitude of `count * 10^k - p_scaled * n` in a quantile's
+/// comparisons: `2 * max_rows * 10^k` (the ring must hold it below 2^62,
+/// or 2^126 in Z_2^128, which it always does: `10^k <= 10^6`).
+pub(crate) fn quantile_bound(max_rows: u64, q: &QuantilePlan) -> u128 {
+    2 * u128::from(max_rows) * u128::from(q.grid.p_scale().unsigned_abs())
 }
 
 /// Headroom the dominance comparison needs over a sum (`100 * top`).

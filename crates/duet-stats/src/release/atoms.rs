@@ -21,7 +21,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::provenance::{Condition, LinearValue};
+use super::provenance::{Cell, Condition, LinearValue};
 use crate::job::{ColumnType, Job};
 
 /// Most atoms of one quantity: beyond it the job is refused, not run out
@@ -38,6 +38,8 @@ pub(crate) enum ColumnDomain {
     Levels(BTreeSet<String>),
     /// An integer in `[min, max]`, in units of `10^-places`.
     Numeric { places: u32, min: i64, max: i64 },
+    /// As the inner domain, or not recorded (available-case analysis).
+    Missable(Box<ColumnDomain>),
 }
 
 /// Declared domains, by column name.
@@ -49,9 +51,18 @@ pub(crate) fn domain_of(job: &Job) -> Domain {
         ColumnType::Category { levels } => ColumnDomain::Levels(levels.iter().cloned().collect()),
         &ColumnType::Numeric { places, min, max } => ColumnDomain::Numeric { places, min, max },
     };
+    let missable = job.available_case();
     job.columns()
         .iter()
-        .map(|c| (c.name.clone(), of(&c.ty)))
+        .map(|c| {
+            let d = of(&c.ty);
+            let d = if missable {
+                ColumnDomain::Missable(Box::new(d))
+            } else {
+                d
+            };
+            (c.name.clone(), d)
+        })
         .collect()
 }
 
@@ -150,9 +161,17 @@ pub(crate) fn atomize(
     Ok(out)
 }
 
-/// The pieces of one column.
+/// The pieces of one column, and whether one more piece (the last) holds
+/// the records not recording it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Dimension {
+struct Dimension {
+    kind: Pieces,
+    missing: bool,
+}
+
+/// The value pieces of one column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Pieces {
     /// Each mentioned level in the domain, and whether "any other level"
     /// may hold records.
     Levels { levels: Vec<String>, other: bool },
@@ -166,26 +185,38 @@ enum Dimension {
 
 impl Dimension {
     fn len(&self) -> usize {
+        self.kind.len() + usize::from(self.missing)
+    }
+
+    /// The pieces satisfying `cond` (all of them for no condition; the
+    /// missing piece for none but that).
+    fn pieces(&self, cond: Option<&Condition>) -> Vec<usize> {
+        match cond {
+            None => (0..self.len()).collect(),
+            Some(Condition::Recorded) => (0..self.kind.len()).collect(),
+            Some(c) => self.kind.pieces(c),
+        }
+    }
+}
+
+impl Pieces {
+    fn len(&self) -> usize {
         match self {
-            Dimension::Levels { levels, other } => levels.len() + usize::from(*other),
-            Dimension::Ranges { intervals, .. } => intervals.len(),
+            Pieces::Levels { levels, other } => levels.len() + usize::from(*other),
+            Pieces::Ranges { intervals, .. } => intervals.len(),
         }
     }
 
-    /// The pieces satisfying `cond` (all of them for no condition).
-    fn pieces(&self, cond: Option<&Condition>) -> Vec<usize> {
+    /// The value pieces satisfying `cond`.
+    fn pieces(&self, cond: &Condition) -> Vec<usize> {
         match (self, cond) {
-            (_, None) => (0..self.len()).collect(),
-            (Dimension::Levels { levels, .. }, Some(Condition::Levels(set))) => levels
+            (Pieces::Levels { levels, .. }, Condition::Levels(set)) => levels
                 .iter()
                 .enumerate()
                 .filter(|(_, l)| set.contains(*l))
                 .map(|(i, _)| i)
                 .collect(),
-            (
-                Dimension::Ranges { places, intervals },
-                Some(Condition::Range { places: p, lo, hi }),
-            ) => {
+            (Pieces::Ranges { places, intervals }, Condition::Range { places: p, lo, hi }) => {
                 // Scaling succeeded when the dimension was built.
                 let lo = lo.and_then(|v| scale(v, *p, *places));
                 let hi = hi.and_then(|v| scale(v, *p, *places));
@@ -231,7 +262,7 @@ fn dimensions(
 ) -> Result<Vec<(String, Dimension)>, AtomError> {
     let mut mentioned: BTreeMap<&str, Vec<&Condition>> = BTreeMap::new();
     for v in cells {
-        for (column, cond) in &v.cell {
+        for (column, cond) in v.cell.iter().chain(v.except.iter().flatten()) {
             mentioned.entry(column).or_default().push(cond);
         }
     }
@@ -249,6 +280,22 @@ fn dimension(
     conds: &[&Condition],
     domain: Option<&ColumnDomain>,
 ) -> Result<Dimension, AtomError> {
+    let (domain, missable) = match domain {
+        Some(ColumnDomain::Missable(inner)) => (Some(&**inner), true),
+        d => (d, false),
+    };
+    // An unknown domain may hold missing values if a condition says so.
+    let recorded = conds.iter().any(|c| **c == Condition::Recorded);
+    let missing = missable || (domain.is_none() && recorded);
+    let kind = value_pieces(column, conds, domain)?;
+    Ok(Dimension { kind, missing })
+}
+
+fn value_pieces(
+    column: &str,
+    conds: &[&Condition],
+    domain: Option<&ColumnDomain>,
+) -> Result<Pieces, AtomError> {
     let mixed = || AtomError::MixedKinds {
         column: column.to_string(),
     };
@@ -258,6 +305,7 @@ fn dimension(
         match c {
             Condition::Levels(set) => levels.extend(set.iter().cloned()),
             &&Condition::Range { places, lo, hi } => ranges.push((places, lo, hi)),
+            Condition::Recorded => {}
         }
     }
     match (levels.is_empty(), ranges.is_empty(), domain) {
@@ -268,9 +316,8 @@ fn dimension(
             };
             Ok(level_pieces(levels, all))
         }
-        (true, false, None | Some(ColumnDomain::Numeric { .. })) => {
-            range_pieces(column, &ranges, domain)
-        }
+        (true, false, None | Some(ColumnDomain::Numeric { .. }))
+        | (true, true, Some(ColumnDomain::Numeric { .. })) => range_pieces(column, &ranges, domain),
         _ => Err(mixed()),
     }
 }
@@ -281,7 +328,7 @@ fn range_pieces(
     column: &str,
     ranges: &[(u32, Option<i64>, Option<i64>)],
     domain: Option<&ColumnDomain>,
-) -> Result<Dimension, AtomError> {
+) -> Result<Pieces, AtomError> {
     let dom = match domain {
         Some(&ColumnDomain::Numeric { places, min, max }) => Some((places, min, max)),
         _ => None,
@@ -314,7 +361,7 @@ fn range_pieces(
             }
         }
     }
-    Ok(Dimension::Ranges { places, intervals })
+    Ok(Pieces::Ranges { places, intervals })
 }
 
 /// Whether `[a, b)` at `10^-places` holds a value of the domain `(places,
@@ -338,21 +385,33 @@ fn holds_value(
 
 /// Mentioned levels in the domain, and "other" when the domain (if known)
 /// has a level not mentioned.
-fn level_pieces(mentioned: BTreeSet<String>, all: Option<&BTreeSet<String>>) -> Dimension {
+fn level_pieces(mentioned: BTreeSet<String>, all: Option<&BTreeSet<String>>) -> Pieces {
     let levels: Vec<String> = mentioned
         .into_iter()
         .filter(|l| all.is_none_or(|a| a.contains(l)))
         .collect();
     let other = all.is_none_or(|a| a.len() > levels.len());
-    Dimension::Levels { levels, other }
+    Pieces::Levels { levels, other }
 }
 
 /// A value's atoms: every combination of its pieces, in mixed radix over
-/// the dimensions (first most significant), so ascending.
+/// the dimensions (first most significant), so ascending; less those of
+/// its `except` part.
 fn vector(v: &LinearValue, dims: &[(String, Dimension)]) -> Vec<usize> {
+    let atoms = cell_atoms(&v.cell, dims);
+    let Some(except) = &v.except else {
+        return atoms;
+    };
+    let mut both = v.cell.clone();
+    both.extend(except.iter().map(|(c, x)| (c.clone(), x.clone())));
+    let out: BTreeSet<usize> = cell_atoms(&both, dims).into_iter().collect();
+    atoms.into_iter().filter(|a| !out.contains(a)).collect()
+}
+
+fn cell_atoms(cell: &Cell, dims: &[(String, Dimension)]) -> Vec<usize> {
     let mut atoms = vec![0usize];
     for (column, dim) in dims {
-        let pieces = dim.pieces(v.cell.get(column));
+        let pieces = dim.pieces(cell.get(column));
         let n = dim.len();
         atoms = atoms
             .iter()

@@ -142,6 +142,7 @@ pub fn check(job: &Job, local: Option<&LocalConfig>) -> Result<CheckReport, Chec
         gated: &gated,
         count_failed: &[],
         curves: &[],
+        index: super::record::RuleIndex::new(&plan, &gated),
     };
     let statistics = statistics(job, &facts);
     let dp = dp::budget(job, &plan)?;
@@ -218,6 +219,13 @@ fn statistic(ctx: &Ctx<'_>, b: &Block, cells: Range<usize>) -> StatisticCheck {
             let mut values = counts_only(ctx, &cells, &linear_rules);
             let (fit, notes) = models::cross(ctx.job, b, spec, terms, &rules);
             values.extend(fit);
+            (values, notes)
+        }
+        (_, Some(StatisticSpec::Quantile { column, .. })) => {
+            let mut values = plain(ctx, &cells, &linear_rules);
+            let (found, notes) =
+                models::quantile(ctx.facts.plan, b, column, &rules, ctx.facts.policy.min_cell);
+            values.extend(found);
             (values, notes)
         }
         (_, Some(StatisticSpec::LogisticRegression { x, .. })) => {

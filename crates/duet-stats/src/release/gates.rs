@@ -6,10 +6,11 @@
 //! category term (the reference level's is n minus the others), since the
 //! fitted values depend on each level's records. A survival interval is
 //! gated by its number at risk here; its events and censored counts are
-//! gated (and merged) in [`super::survival`].
+//! gated (and merged) in [`super::survival`]. The count of rows a
+//! statistic excluded for missing values passes at 0 or at its threshold.
 
-use crate::job::{ColumnType, Job, Policy};
-use crate::plan::{term_name, Block, BlockKind, Plan, Term};
+use crate::job::{Job, Policy};
+use crate::plan::{level_name, term_name, Block, BlockKind, Plan, Term};
 
 /// One gated count: `sum(coeff * element)` over plan elements.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +25,9 @@ pub(crate) struct GatedCount {
     pub(crate) label: String,
     /// For a model's category level: `(column, level)`.
     pub(crate) level: Option<(usize, usize)>,
+    /// Whether 0 passes too (rows a statistic excluded: "none" is safe to
+    /// say).
+    pub(crate) zero_ok: bool,
 }
 
 impl GatedCount {
@@ -57,6 +61,7 @@ pub(crate) fn gated_counts(job: &Job, plan: &Plan, policy: &Policy) -> Vec<Gated
                 threshold: b.threshold(policy),
                 label: format!("{}[{}]", b.label, b.cell_name(c)),
                 level: None,
+                zero_ok: matches!(b.kind, BlockKind::Excluded { .. }),
             });
         }
         if let BlockKind::Cross { terms } = &b.kind {
@@ -99,6 +104,7 @@ fn level_counts(
             threshold,
             label: format!("{}[{}]", b.label, reference_name(job, col)),
             level: Some((col, 0)),
+            zero_ok: false,
         });
         out.extend(of_col.iter().map(|&(i, t)| GatedCount {
             cell,
@@ -109,19 +115,13 @@ fn level_counts(
                 Term::Indicator { col, level } => Some((*col, *level)),
                 Term::Numeric { .. } => None,
             },
+            zero_ok: false,
         }));
     }
     out
 }
 
 fn reference_name(job: &Job, col: usize) -> String {
-    match job.columns().get(col) {
-        Some(c) => match &c.ty {
-            ColumnType::Category { levels } => {
-                format!("{}={}", c.name, levels.first().map_or("?", String::as_str))
-            }
-            ColumnType::Numeric { .. } => c.name.clone(),
-        },
-        None => "?".into(),
-    }
+    let name = job.columns().get(col).map_or("?", |c| c.name.as_str());
+    format!("{name}={}", level_name(job, col, 0))
 }

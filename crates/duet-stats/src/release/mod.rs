@@ -39,6 +39,7 @@ pub(crate) mod open;
 pub(crate) mod per_party;
 pub(crate) mod plan_values;
 pub mod provenance;
+pub mod quantile;
 mod record;
 pub mod run_ledger;
 pub(crate) mod secondary;
@@ -130,6 +131,10 @@ pub(crate) struct Gated {
     pub(crate) bits: Vec<(String, bool)>,
     /// Per released cross block (plan block index): its model.
     pub(crate) models: Vec<(usize, models::Model)>,
+    /// Per released group of each quantile statistic: its quantiles.
+    pub(crate) quantiles: Vec<quantile::QuantileOutcome>,
+    /// Each released quantile by name, in grid units.
+    pub(crate) quantile_values: Vec<(String, i128)>,
 }
 
 /// How many rule bits the gate opens in its first round: one per gated
@@ -196,6 +201,7 @@ pub(crate) async fn run<R: Ring, C: Channel, P: Preprocessing>(
         gated: &gated,
         count_failed: &count_failed,
         curves: &curves,
+        index: record::RuleIndex::new(plan, &gated),
     };
     let mut record = record::build(&facts, &openables, &withheld, &secondary, &opened);
     let mut values = vec![None; plan.len()];
@@ -223,7 +229,15 @@ pub(crate) async fn run<R: Ring, C: Channel, P: Preprocessing>(
     let withheld: Vec<bool> = withheld.iter().take(plan.cells()).copied().collect();
     let opened_models = models::open_models(engine, job, plan, &pooled, &withheld, &values).await?;
     record::add_models(&mut record, plan, &opened_models);
+    let gate = (withheld.as_slice(), values.as_slice());
+    let max_rows = job.data().max_rows;
+    let q = quantile::run(engine, plan, policy, &pooled, gate, local, max_rows).await?;
+    record.models.extend(q.releases);
+    record.notes.extend(q.notes);
+    bits.extend(q.bits);
     let gated = Gated {
+        quantiles: q.outcomes,
+        quantile_values: q.values,
         models: opened_models.into_iter().map(|(i, m, _)| (i, m)).collect(),
         withheld,
         values,
@@ -311,7 +325,9 @@ async fn primary<R: Ring, C: Channel, P: Preprocessing>(
         .collect();
     let thresholds: Vec<u64> = gated.iter().map(|g| g.threshold).collect();
     let counts = Shared::from_shares(counts);
-    let mut fail = threshold::below(engine, &counts, &thresholds, false).await?;
+    let zero_ok: Vec<bool> = gated.iter().map(|g| g.zero_ok).collect();
+    let bound = plan.count_bound();
+    let mut fail = threshold::below(engine, &counts, &thresholds, &zero_ok, bound).await?;
     let Some(own) = own else { return Ok(fail) };
     let mine = per_party::own_bits::<R>(gated, own, policy.per_party());
     let sides = per_party::either_side(engine, &mine).await?;

@@ -2,7 +2,9 @@
 //! releases only `n` as a value; the coefficients, their variances, R^2 and
 //! the correlation matrix are computed on the shares of the block's sums
 //! (`secure::linear`) and only those reported values are opened, never
-//! X'X, X'y or y'y.
+//! X'X, X'y or y'y. Of a logistic block (fitted later on records), the
+//! separation check: one bit per category predictor, from the shares of
+//! its level-by-outcome counts (`secure::logistic::separated`).
 //!
 //! Guarantee: a model is opened only when its cell passed every primary
 //! rule, the count of every category level included (see `gates`), and
@@ -21,6 +23,7 @@ use crate::secure::linear::{
     correlation_shares, decode_correlation, decode_regression, regression_shares,
     CorrelationMatrix, LinearError, LinearFit, LinearShape, TermBounds,
 };
+use crate::secure::logistic::separated;
 
 /// A model's opened result, or why it has none.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +35,10 @@ pub(crate) enum Model {
     /// Nothing opened beyond what the note says (a singular design, or a
     /// shape the secure solver refuses).
     Refused(String),
+    /// A logistic fit's separation check: the category predictors with a
+    /// level of no events or no non-events (empty: none), one opened bit
+    /// per category predictor ([`crate::secure::logistic::separated`]).
+    Separation(Vec<String>),
 }
 
 /// Per cross block (plan block index) that was released, its model.
@@ -63,7 +70,14 @@ pub(crate) async fn open_models<R: Ring, C: Channel, P: Preprocessing>(
             Some(StatisticSpec::LinearRegression { .. } | StatisticSpec::Correlation { .. })
         );
         if !linear {
-            // A logistic fit runs on records after the gate (per_record).
+            // A logistic fit runs on records after the gate (per_record);
+            // its separation check runs here, on the pooled counts.
+            let sums = pooled
+                .slice(b.offset..b.offset + b.width)
+                .ok_or(GateError::Layout)?;
+            if let Some((model, count)) = separation(engine, job, terms, &sums).await? {
+                out.push((index, model, count));
+            }
             continue;
         }
         let shape = match LinearShape::new(u64::try_from(n).unwrap_or(0), bounds(job, terms)) {
@@ -112,6 +126,45 @@ pub(crate) async fn open_models<R: Ring, C: Channel, P: Preprocessing>(
         out.push((index, model, opened.len()));
     }
     Ok(out)
+}
+
+/// The separation check of a logistic block whose terms are its category
+/// indicators then the outcome's: `None` without category predictors.
+async fn separation<R: Ring, C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    job: &Job,
+    terms: &[Term],
+    sums: &Shared<R>,
+) -> Result<Option<(Model, usize)>, GateError> {
+    let Some((_, predictors)) = terms.split_last() else {
+        return Ok(None);
+    };
+    let mut columns: Vec<usize> = Vec::new();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (i, t) in predictors.iter().enumerate() {
+        let Term::Indicator { col, .. } = t else {
+            continue;
+        };
+        match columns.iter().position(|c| c == col) {
+            Some(g) => groups.get_mut(g).into_iter().for_each(|g| g.push(i)),
+            None => {
+                columns.push(*col);
+                groups.push(vec![i]);
+            }
+        }
+    }
+    if groups.is_empty() {
+        return Ok(None);
+    }
+    let bits = separated(engine, sums, terms.len(), &groups).await?;
+    let opened = super::open_bits(engine, &bits).await?;
+    let names = columns
+        .iter()
+        .zip(&opened)
+        .filter(|(_, &bit)| bit)
+        .map(|(&c, _)| job.columns().get(c).map_or("?".into(), |c| c.name.clone()))
+        .collect();
+    Ok(Some((Model::Separation(names), groups.len())))
 }
 
 /// Whether a solver error refuses the shape (decided on public inputs

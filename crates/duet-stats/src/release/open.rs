@@ -7,7 +7,7 @@ use super::gates::GatedCount;
 use super::provenance::{Condition, LinearValue};
 use super::survival::{Curve, Span};
 use super::GateError;
-use crate::job::{ColumnType, Job};
+use crate::job::Job;
 use crate::plan::{BlockKind, Plan};
 
 /// One value the gate may open: `sum(coeff * element)` over plan elements.
@@ -73,11 +73,7 @@ fn level_counts(job: &Job, cell: usize, gated: &[GatedCount]) -> Vec<Openable> {
         .filter_map(|g| {
             let (col, level) = g.level?;
             let c = job.columns().get(col)?;
-            let ColumnType::Category { levels } = &c.ty else {
-                return None;
-            };
-            let name = levels.get(level)?.clone();
-            let condition = Condition::Levels([name].into_iter().collect());
+            let condition = super::plan_values::level_set(job, col, &[level])?;
             let cell_of = [(c.name.clone(), condition)].into_iter().collect();
             Some(Openable {
                 name: format!("{}.n", g.label),

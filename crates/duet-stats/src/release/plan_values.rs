@@ -11,6 +11,11 @@
 //! - a product of indicators of two levels of one column is the empty
 //!   level set (publicly zero), of one level twice that indicator.
 //!
+//! Under available-case analysis a block's values are limited to records
+//! recording each column the statistic reads ([`Condition::Recorded`],
+//! implied by any level or range condition), and each statistic has one
+//! more value: the count of the records it leaves out.
+//!
 //! The event column of a survival block is binary: "event" is level 1 of a
 //! category or the value 1 of an integer within `[0, 1]`, written `>= 1`
 //! (and "no event" `< 1`) since no value exceeds 1.
@@ -30,7 +35,21 @@ pub(crate) fn plan_values(job: &Job, plan: &Plan) -> Vec<LinearValue> {
         .collect()
 }
 
+/// A block's values, each limited to the records recording every column
+/// the block requires (available-case analysis).
 fn block_values(job: &Job, b: &Block) -> Vec<LinearValue> {
+    let mut values = unrestricted(job, b);
+    for v in &mut values {
+        for &col in &b.requires {
+            v.cell
+                .entry(column_name(job, col))
+                .or_insert(Condition::Recorded);
+        }
+    }
+    values
+}
+
+fn unrestricted(job: &Job, b: &Block) -> Vec<LinearValue> {
     match &b.kind {
         BlockKind::Grouped { by, value, squares } => {
             grouped(job, by, value.map(|(col, _)| col), *squares)
@@ -43,6 +62,7 @@ fn block_values(job: &Job, b: &Block) -> Vec<LinearValue> {
             by,
             edges,
         } => survival(job, (*time, *event), by, edges),
+        BlockKind::Excluded { by, values } => excluded(job, by, values),
     }
 }
 
@@ -64,6 +84,35 @@ fn grouped(
             }
         }
     }
+    out
+}
+
+/// The rows a statistic left out: per group, its records missing any of
+/// `values`, then those missing a grouping column (without `by`, one
+/// value: those missing any of `values`).
+fn excluded(job: &Job, by: &[(usize, usize)], values: &[usize]) -> Vec<LinearValue> {
+    let names = |cols: &mut dyn Iterator<Item = usize>| -> Vec<String> {
+        cols.map(|c| column_name(job, c)).collect()
+    };
+    if by.is_empty() {
+        return vec![LinearValue::missing_any(&names(
+            &mut values.iter().copied(),
+        ))];
+    }
+    let recorded: Cell = names(&mut values.iter().copied())
+        .into_iter()
+        .map(|c| (c, Condition::Recorded))
+        .collect();
+    let mut out: Vec<LinearValue> = group_cells(job, by)
+        .into_iter()
+        .map(|cell| LinearValue {
+            except: Some(recorded.clone()),
+            ..LinearValue::new(vec![], cell)
+        })
+        .collect();
+    out.push(LinearValue::missing_any(&names(
+        &mut by.iter().map(|(c, _)| *c),
+    )));
     out
 }
 
@@ -213,15 +262,24 @@ fn intersect(a: Condition, b: Condition) -> Condition {
                 (a, b) => a.or(b),
             },
         },
+        (Condition::Recorded, c) | (c, Condition::Recorded) => c,
         _ => Condition::Levels(BTreeSet::new()),
     }
 }
 
-/// The levels `levels` (by index) of category `col`; none when they are
-/// all of its levels.
-fn level_set(job: &Job, col: usize, levels: &[usize]) -> Option<Condition> {
-    let Some(ColumnType::Category { levels: names }) = job.columns().get(col).map(|c| &c.ty) else {
-        return None;
+/// The levels `levels` (by index) of category `col`, none when they are
+/// all of its levels; of an integer column (a 0/1 outcome), the one value
+/// `levels[0]`.
+pub(crate) fn level_set(job: &Job, col: usize, levels: &[usize]) -> Option<Condition> {
+    let names = match job.columns().get(col).map(|c| &c.ty) {
+        Some(ColumnType::Category { levels }) => levels,
+        // An integer 0/1 outcome's indicator: the value itself.
+        Some(ColumnType::Numeric { .. }) => {
+            let [level] = levels else { return None };
+            let v = i64::try_from(*level).ok()?;
+            return range(job, col, Some(v), v.checked_add(1));
+        }
+        None => return None,
     };
     let set: BTreeSet<String> = levels
         .iter()

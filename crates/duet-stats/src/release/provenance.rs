@@ -29,6 +29,9 @@ pub enum Condition {
         /// Exclusive upper bound, in units.
         hi: Option<i64>,
     },
+    /// The column holds a value (any): under available-case analysis a
+    /// statistic's records are those recording every column it reads.
+    Recorded,
 }
 
 /// A set of records: those satisfying every condition (no condition: all
@@ -44,6 +47,11 @@ pub struct LinearValue {
     pub quantity: Vec<String>,
     /// The records summed over.
     pub cell: Cell,
+    /// Records of `cell` left out: those also satisfying every condition
+    /// here (a count of the rows a statistic excluded is all records but
+    /// those recording each of its columns).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub except: Option<Cell>,
 }
 
 impl Condition {
@@ -57,7 +65,7 @@ impl Condition {
                 hi: Some(hi),
                 ..
             } => lo >= hi,
-            Condition::Range { .. } => false,
+            Condition::Range { .. } | Condition::Recorded => false,
         }
     }
 }
@@ -66,7 +74,25 @@ impl LinearValue {
     /// The value summing `quantity` (in any order) over `cell`.
     pub fn new(mut quantity: Vec<String>, cell: Cell) -> Self {
         quantity.sort();
-        LinearValue { quantity, cell }
+        LinearValue {
+            quantity,
+            cell,
+            except: None,
+        }
+    }
+
+    /// The count of the records that do not record every one of
+    /// `columns`: the rows a statistic reading them leaves out.
+    pub fn missing_any(columns: &[String]) -> Self {
+        let recorded = columns
+            .iter()
+            .map(|c| (c.clone(), Condition::Recorded))
+            .collect();
+        LinearValue {
+            quantity: Vec::new(),
+            cell: Cell::new(),
+            except: Some(recorded),
+        }
     }
 
     /// Whether the value is zero whatever the data, because some condition
@@ -85,15 +111,24 @@ impl fmt::Display for LinearValue {
         } else {
             write!(f, "sum of {}", self.quantity.join("*"))?;
         }
-        if self.cell.is_empty() {
-            return f.write_str(" of all records");
+        let words = |cell: &Cell| -> Vec<String> {
+            cell.iter().map(|(col, c)| condition_text(col, c)).collect()
+        };
+        match (&self.except, self.cell.is_empty()) {
+            (None, true) => f.write_str(" of all records"),
+            (None, false) => write!(f, " where {}", words(&self.cell).join(", ")),
+            (Some(except), _) => {
+                if !self.cell.is_empty() {
+                    write!(f, " where {}", words(&self.cell).join(", "))?;
+                }
+                if except.values().all(|c| *c == Condition::Recorded) {
+                    let cols: Vec<&str> = except.keys().map(String::as_str).collect();
+                    write!(f, " of records missing any of {}", cols.join(", "))
+                } else {
+                    write!(f, " except where {}", words(except).join(", "))
+                }
+            }
         }
-        let conditions: Vec<String> = self
-            .cell
-            .iter()
-            .map(|(col, c)| condition_text(col, c))
-            .collect();
-        write!(f, " where {}", conditions.join(", "))
     }
 }
 
@@ -101,6 +136,7 @@ impl fmt::Display for LinearValue {
 /// [18.5, 25)`, `age >= 65`, `age < 40`.
 fn condition_text(col: &str, c: &Condition) -> String {
     match c {
+        Condition::Recorded => format!("{col} recorded"),
         Condition::Levels(levels) if levels.len() == 1 => {
             format!("{col}={}", levels.iter().next().map_or("", String::as_str))
         }

@@ -2,6 +2,7 @@
 //! its provenance and the rules it passed or failed; the rules in force.
 
 use serde::Serialize;
+use std::collections::{HashMap, HashSet};
 
 use super::gates::GatedCount;
 use super::open::Openable;
@@ -108,15 +109,59 @@ pub(crate) struct Facts<'a> {
     pub(crate) gated: &'a [GatedCount],
     pub(crate) count_failed: &'a [bool],
     pub(crate) curves: &'a [Curve],
+    /// Per-cell lookups, built once (a table of 10^4 cells asks per value).
+    pub(crate) index: RuleIndex,
+}
+
+/// Each cell's threshold (its first gated count's), whether dominance
+/// covers it, and its block.
+#[derive(Default)]
+pub(crate) struct RuleIndex {
+    threshold: HashMap<usize, u64>,
+    first_gate: HashMap<usize, usize>,
+    dominance: HashSet<usize>,
+    block: Vec<usize>,
+}
+
+impl RuleIndex {
+    /// The index of `plan`'s cells under `gated`.
+    pub(crate) fn new(plan: &Plan, gated: &[GatedCount]) -> Self {
+        let mut threshold = HashMap::new();
+        let mut first_gate = HashMap::new();
+        for (i, g) in gated.iter().enumerate() {
+            threshold.entry(g.cell).or_insert(g.threshold);
+            first_gate.entry(g.cell).or_insert(i);
+        }
+        let dominance = plan.dominance_cells().iter().map(|c| c.cell).collect();
+        let block = plan
+            .blocks()
+            .iter()
+            .enumerate()
+            .flat_map(|(i, b)| std::iter::repeat_n(i, b.cells))
+            .collect();
+        RuleIndex {
+            threshold,
+            first_gate,
+            dominance,
+            block,
+        }
+    }
+
+    /// Whether gated count `i` of `cell` is a category level's: not the
+    /// cell's first gated count (its own n).
+    fn is_level(&self, i: usize, cell: usize) -> bool {
+        self.first_gate.get(&cell).is_some_and(|&first| first != i)
+    }
 }
 
 impl Facts<'_> {
     fn threshold_rule(&self, cell: usize) -> String {
         let t = self
-            .gated
-            .iter()
-            .find(|g| g.cell == cell)
-            .map_or(self.policy.min_cell, |g| g.threshold);
+            .index
+            .threshold
+            .get(&cell)
+            .copied()
+            .unwrap_or(self.policy.min_cell);
         format!("pooled count >= {t}")
     }
 
@@ -127,19 +172,13 @@ impl Facts<'_> {
 
     fn dominance_rule(&self, cell: usize) -> Option<String> {
         let d = self.policy.dominance;
-        (self.own && self.plan.dominance_cells().iter().any(|c| c.cell == cell))
+        (self.own && self.index.dominance.contains(&cell))
             .then(|| format!("dominance: top {} below {}% of the total", d.n, d.k))
     }
 
     fn block_kind(&self, cell: usize) -> Option<&BlockKind> {
-        let mut first = 0;
-        for b in self.plan.blocks() {
-            if cell < first + b.cells {
-                return Some(&b.kind);
-            }
-            first += b.cells;
-        }
-        None
+        let b = *self.index.block.get(cell)?;
+        self.plan.blocks().get(b).map(|b| &b.kind)
     }
 
     /// The primary rules of a cell, one per entry.
@@ -224,7 +263,7 @@ pub(crate) fn add_models(
         let opened = match model {
             Model::Regression(_) => format!(
                 "{count} values: the singular-design and narrow-spread flags, each coefficient, \
-                 its variance, and R^2"
+                 its variance, R^2 and the residual variance"
             ),
             Model::Correlation(_) => {
                 format!("{count} values: the upper triangle of the correlation matrix")
@@ -233,6 +272,17 @@ pub(crate) fn add_models(
                 format!("{count} values: the singular-design and narrow-spread flags only ({why})")
             }
             Model::Refused(why) => format!("nothing ({why})"),
+            Model::Separation(names) => {
+                let found = match names.is_empty() {
+                    true => "none".to_string(),
+                    false => names.join(", "),
+                };
+                let bits = if *count == 1 { "bit" } else { "bits" };
+                format!(
+                    "{count} {bits}: per category predictor, whether a level has no events or no \
+                     non-events (separation; found: {found})"
+                )
+            }
         };
         record.models.push(ModelRelease {
             statistic: label.to_string(),
@@ -266,6 +316,9 @@ pub(crate) fn rules_in_force(f: &Facts<'_>) -> Vec<String> {
         out.push("per-party threshold and dominance: not applied (linked study, or DP noise gives the guarantee)".into());
     }
     out.push("secondary suppression: no withheld count or sum is a linear combination of released values of this job and of earlier releases of the same data with the same peer (either side's ledger)".into());
+    if !f.plan.quantiles().is_empty() {
+        out.push(super::quantile::rule_text(p));
+    }
     out
 }
 
@@ -273,9 +326,10 @@ fn notes(f: &Facts<'_>) -> Vec<String> {
     let mut out: Vec<String> = f
         .gated
         .iter()
+        .enumerate()
         .zip(f.count_failed)
-        .filter(|(g, &failed)| failed && (g.terms.len() != 1 || is_level(f, g)))
-        .map(|(g, _)| format!("{}: a category level failed the rules, so the statistic is withheld (merge small levels or drop the term)", g.label))
+        .filter(|((i, g), &failed)| failed && (g.terms.len() != 1 || f.index.is_level(*i, g.cell)))
+        .map(|((_, g), _)| format!("{}: a category level failed the rules, so the statistic is withheld (merge small levels or drop the term)", g.label))
         .collect();
     for c in f.curves {
         let label = f
@@ -296,9 +350,4 @@ fn notes(f: &Facts<'_>) -> Vec<String> {
         }
     }
     out
-}
-
-fn is_level(f: &Facts<'_>, g: &GatedCount) -> bool {
-    f.gated.iter().filter(|o| o.cell == g.cell).count() > 1
-        && f.gated.iter().find(|o| o.cell == g.cell) != Some(g)
 }

@@ -102,10 +102,11 @@ impl RunLedger {
                     rule: w.rule.clone(),
                 })
                 .collect(),
-            dp: results.dp.as_ref().map(|s| Spend {
-                epsilon: s.epsilon_spent,
-                delta: s.delta,
-            }),
+            // The job's declared (epsilon, delta), the spend the budget
+            // check admitted: the float sum of its per-query shares can
+            // exceed it by a rounding step, which would refuse a later run
+            // that reaches the lifetime budget exactly.
+            dp: results.dp.as_ref().map(|_| self.spend),
         };
         Ledger::append(&self.path, entry).map(|_| ())
     }

@@ -221,6 +221,8 @@ fn holds(cond: &Condition, level: &str, x: i64) -> bool {
             let x = x * 10i64.pow(*places);
             lo.is_none_or(|l| l <= x) && hi.is_none_or(|h| x < h)
         }
+        // The records here always hold both columns.
+        Condition::Recorded => true,
     }
 }
 

@@ -164,7 +164,9 @@ pub(crate) async fn merge_intervals<R: Ring, C: Channel, P: Preprocessing>(
             .collect();
         let counts = Shared::from_shares(counts);
         let thresholds = vec![min_cell; counts.len()];
-        let mut fail = threshold::below(engine, &counts, &thresholds, true).await?;
+        let all = vec![true; counts.len()];
+        let bound = plan.count_bound();
+        let mut fail = threshold::below(engine, &counts, &thresholds, &all, bound).await?;
         if let Some(own) = own {
             let mine: Vec<R> = active
                 .iter()

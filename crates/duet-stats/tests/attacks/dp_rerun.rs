@@ -51,3 +51,50 @@ fn rerunning_a_dp_job_does_not_average_the_noise_away() {
         mean.round()
     );
 }
+
+/// The ledger records a run's declared (epsilon, delta), not the float sum
+/// of its per-query shares: eleven shares of 2/11 sum to 2.0000000000000004,
+/// and recording that refused the third of three runs that a lifetime
+/// budget of exactly 6 allows.
+#[test]
+fn a_budget_of_exactly_three_runs_allows_three() {
+    use duet_stats::release::ledger::{Ledger, Population, Spend};
+    use duet_stats::release::run_ledger::RunLedger;
+    use duet_stats::release::Earlier;
+    let stats = STATS.repeat(11);
+    let policy = "[policy]\nmin_cell = 10\nmin_group = 10\ndp = { epsilon = 2.0 }\n";
+    let job = duet_stats::Job::from_toml_str(&job_text(COLUMNS, &stats, policy)).unwrap();
+    let (a, b) = (csv("sbp", &[("120", 20)]), csv("sbp", &[("130", 17)]));
+    let dir = tempfile::tempdir().unwrap();
+    let declared = Spend {
+        epsilon: 2.0,
+        delta: 0.0,
+    };
+    let budget = Spend {
+        epsilon: 6.0,
+        delta: 0.0,
+    };
+    let side = RunLedger {
+        path: dir.path().join("a.json"),
+        dataset: "a".into(),
+        peer: "peer".into(),
+        population: Population::Pooled,
+        earlier: Earlier::default(),
+        spend: declared,
+        spent_before: Spend::default(),
+        budget,
+    };
+    let allowed = || {
+        let ledger = Ledger::load(&side.path).unwrap();
+        ledger.check_budget("a", budget, declared).is_ok()
+    };
+    for (seed, want) in [(1, true), (2, true), (3, true), (4, false)] {
+        assert_eq!(allowed(), want, "run {seed}");
+        if want {
+            let res = run_seeded(&job, &a, &b, seed);
+            let spent = res.dp.as_ref().unwrap().epsilon_spent;
+            assert!(spent > 2.0, "the shares' float sum overshoots ({spent})");
+            side.record(&res).unwrap();
+        }
+    }
+}

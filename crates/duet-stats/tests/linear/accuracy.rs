@@ -30,6 +30,9 @@ pub fn regression_errors(d: &Records, fit: &LinearFit) -> (f64, f64, f64) {
             .1
             .max(rel(fit.std_errors[i], o.std_errors[i], scale(i)));
     }
+    // The residual standard error, in units of s_y like the others.
+    let sigma = rel(fit.residual_std_error, o.residual_std_error, 1.0 / sy);
+    worst.1 = worst.1.max(sigma);
     worst.2 = match (fit.r_squared, o.r_squared) {
         (Some(a), Some(b)) => (a - b).abs(),
         (None, None) => 0.0,

@@ -147,7 +147,7 @@ fn opened_counts_are_as_documented() {
     let d = Records::generate(16, 40, &gens, &[1.0, 5.0, -5.0], Y);
     let (m, p) = (d.terms(), d.terms());
     let reg = opened::<Z64>(16, &d, Analysis::Regression).unwrap();
-    assert_eq!(reg.len(), 2 * p + 3);
+    assert_eq!(reg.len(), 2 * p + 4);
     let cor = opened::<Z64>(16, &d, Analysis::Correlation).unwrap();
     assert_eq!(cor.len(), m * (m + 1) / 2);
 }

@@ -10,6 +10,8 @@ pub struct Ols {
     pub coefficients: Vec<f64>,
     pub std_errors: Vec<f64>,
     pub r_squared: Option<f64>,
+    /// `sqrt(RSS / (n - p))`.
+    pub residual_std_error: f64,
     /// Largest variance inflation factor.
     pub max_vif: f64,
 }
@@ -106,6 +108,7 @@ pub fn ols(d: &Records) -> Option<Ols> {
         coefficients,
         std_errors,
         r_squared: (tss > 0.0).then(|| 1.0 - rss / tss),
+        residual_std_error: sigma2.sqrt(),
         max_vif,
     })
 }

@@ -30,6 +30,8 @@ fn check(seed: u64, d: &Dataset) -> (f64, f64) {
     assert!(r.steps <= 10, "reference took {} steps", r.steps);
     let fit = secure_fit(seed, d, &LogisticOptions::default()).unwrap();
     assert_eq!(fit.iterations, 10);
+    // Within the steps the reference needs, the convergence bit says so.
+    assert!(fit.converged, "{fit:?}");
     let (eb, es) = max_error(d, &fit, &r);
     assert!(
         eb < TOL && es < TOL,

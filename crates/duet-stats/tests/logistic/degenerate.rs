@@ -53,6 +53,8 @@ fn constant_outcome_and_separation_are_finite_with_huge_errors() {
     finite(&fit);
     assert!(fit.estimates[0] < -5.0, "{fit:?}");
     assert!(fit.std_errors[0] > 3.0, "{fit:?}");
+    // No finite maximum: the convergence bit is 0.
+    assert!(!fit.converged, "{fit:?}");
     // Perfect separation on x: y = [x > 0].
     let mut d = Dataset::generate(7, 300, &[X], &[0.0, 0.0], 0.0);
     for i in 0..d.y.len() {
@@ -61,6 +63,17 @@ fn constant_outcome_and_separation_are_finite_with_huge_errors() {
     let fit = secure_fit(43, &d, &LogisticOptions::default()).unwrap();
     finite(&fit);
     assert!(fit.estimates[1] > 0.5, "{fit:?}");
+    assert!(!fit.converged, "{fit:?}");
+}
+
+#[test]
+fn too_few_iterations_do_not_converge() {
+    let d = Dataset::generate(9, 400, &[X, Kind::Binary(0.5)], &[0.2, 1.5, -1.0], 0.0);
+    let two = LogisticOptions::default().with_iterations(2);
+    let fit = secure_fit(45, &d, &two).unwrap();
+    assert!(!fit.converged, "two Newton steps from 0: {fit:?}");
+    let fit = secure_fit(45, &d, &LogisticOptions::default()).unwrap();
+    assert!(fit.converged, "ten: {fit:?}");
 }
 
 #[test]

@@ -50,8 +50,15 @@ fn stress_strong_effects() {
         };
         let fit = secure_fit(case, &d, &options).unwrap();
         let (eb, es) = max_error(&d, &fit, &r);
+        if !fit.converged {
+            eprintln!(
+                "case {case}: not converged (reference {} steps, errors {eb:.1e} {es:.1e})",
+                r.steps
+            );
+        }
         if r.steps as u32 <= options.iterations {
             assert!(eb < ACCURACY && es < ACCURACY, "case {case}: {eb:e} {es:e}");
+            assert!(fit.converged, "case {case}: {fit:?}");
             compared += 1;
             worst = (worst.0.max(eb), worst.1.max(es));
         } else {

@@ -4,10 +4,11 @@
 use duet_stats::release::provenance::{Cell, Condition, LinearValue};
 use duet_stats::release::{DisclosureRecord, ReleasedValue, WithheldValue};
 use duet_stats::results::{
-    CellResult, ChiSquareTest, Coefficient, CorrelationResult, DpSummary, LinkageSummary,
-    LogisticCoefficient, LogisticResult, NoiseNote, RatioEstimate, RegressionResult, Revealed,
-    StatBody, StatisticResult, SurvivalCurve, SurvivalResult, SurvivalStep, TTestResult,
-    TableTestResult, WelchTest,
+    CellResult, ChiSquareTest, Coefficient, CorrelationPair, CorrelationResult, DpSummary,
+    Estimator, FTest, LinkageSummary, LogRankGroup, LogRankTest, LogisticCoefficient,
+    LogisticResult, MedianSurvival, NoiseNote, RatioEstimate, RegressionResult, Revealed, StatBody,
+    StatisticResult, SurvivalCurve, SurvivalResult, SurvivalStep, TTestResult, TableTestResult,
+    WelchTest,
 };
 use duet_stats::{Policy, Results, RingChoice};
 
@@ -22,6 +23,7 @@ fn cell(name: &str, n: Option<u64>, value: Option<f64>) -> CellResult {
         sum: None,
         value,
         note: None,
+        interval: None,
     }
 }
 
@@ -31,6 +33,7 @@ fn stat(label: &str, kind: &'static str, body: StatBody) -> StatisticResult {
         kind,
         body,
         noise: vec![],
+        excluded: None,
     }
 }
 
@@ -89,6 +92,14 @@ fn correlation() -> StatisticResult {
             vec![Some(0.62), Some(1.0), None],
             vec![Some(-0.08), None, Some(1.0)],
         ]),
+        pairs: vec![CorrelationPair {
+            x: "pm25".into(),
+            y: "no2".into(),
+            r: 0.62,
+            p_value: 2.1e-24,
+            ci_low: 0.53,
+            ci_high: 0.70,
+        }],
     };
     stat(
         "#4 correlation(pm25, no2, age)",
@@ -98,10 +109,14 @@ fn correlation() -> StatisticResult {
 }
 
 fn regression() -> StatisticResult {
-    let coef = |term: &str, estimate, se| Coefficient {
+    let coef = |term: &str, estimate: f64, se: f64| Coefficient {
         term: term.into(),
         estimate,
         std_error: Some(se),
+        t: Some(estimate / se),
+        p_value: Some(0.01),
+        ci_low: Some(estimate - 1.97 * se),
+        ci_high: Some(estimate + 1.97 * se),
     };
     let r = RegressionResult {
         y: "fev1".into(),
@@ -115,6 +130,14 @@ fn regression() -> StatisticResult {
         ],
         r_squared: Some(0.31),
         residual_df: Some(211),
+        residual_std_error: None,
+        adjusted_r_squared: Some(0.2985),
+        f_test: Some(FTest {
+            value: 31.6,
+            df1: 3,
+            df2: 211,
+            p_value: 1.2e-16,
+        }),
         note: None,
     };
     stat(
@@ -207,6 +230,7 @@ fn curve(group: &str, hazard: f64, len: usize, note: Option<&str>) -> SurvivalCu
                 at_risk: n,
                 events: d,
                 censored: 3,
+                effective_at_risk: n as f64 - 1.5,
                 survival: s,
                 ci_low: (s - 0.08).max(0.0),
                 ci_high: (s + 0.06).min(1.0),
@@ -218,6 +242,12 @@ fn curve(group: &str, hazard: f64, len: usize, note: Option<&str>) -> SurvivalCu
     SurvivalCurve {
         group: group.into(),
         steps,
+        estimator: Estimator::Actuarial,
+        median: MedianSurvival {
+            time: Some(30.5),
+            ci_low: Some(24.0),
+            ci_high: None,
+        },
         note: note.map(Into::into),
     }
 }
@@ -234,10 +264,32 @@ fn survival() -> StatisticResult {
                 Some("the curve ends at 48: the number at risk was below the minimum cell count"),
             ),
         ],
+        log_rank: Some(LogRankTest {
+            chi_square: 4.25,
+            df: 1,
+            p_value: 0.0392,
+            groups: vec![
+                LogRankGroup {
+                    group: "band=low".into(),
+                    observed: 40.0,
+                    expected: 47.5,
+                },
+                LogRankGroup {
+                    group: "band=high".into(),
+                    observed: 50.0,
+                    expected: 42.5,
+                },
+            ],
+            until: 48.0,
+        }),
+        note: Some(
+            "the log-rank test covers follow-up up to 48, where every group's curve is released"
+                .into(),
+        ),
     };
     stat(
         "#9 survival(months by band)",
-        "survival",
+        "kaplan_meier",
         StatBody::Survival(r),
     )
 }
@@ -264,8 +316,13 @@ fn logistic() -> StatisticResult {
         ],
         iterations: 8,
         note: None,
+        ..LogisticResult::default()
     };
-    stat("#10 logistic(asthma)", "logistic", StatBody::Logistic(r))
+    stat(
+        "#10 logistic(asthma)",
+        "logistic_regression",
+        StatBody::Logistic(r),
+    )
 }
 
 /// `count where zone=<level>`.
@@ -323,6 +380,11 @@ fn disclosure() -> DisclosureRecord {
             opened: "8 values: the singular-design and narrow-spread flags, each coefficient, its variance, and R^2".into(),
         }],
     }
+}
+
+/// The job `results()` could come from (its statistics, cells and units).
+pub(crate) fn job() -> duet_stats::Job {
+    duet_stats::Job::from_toml_str(include_str!("fixture_job.toml")).unwrap()
 }
 
 /// Every statistic kind, DP and linkage.

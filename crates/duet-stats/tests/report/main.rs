@@ -10,6 +10,7 @@
 
 mod browser;
 mod fixture;
+mod schema;
 
 use std::path::{Path, PathBuf};
 
@@ -18,7 +19,7 @@ use duet_stats::output::RunInfo;
 use duet_stats::{write_outputs, Traffic};
 
 /// Writes the fixture's outputs into `dir` and returns report.html's path.
-fn write_report(dir: &Path) -> PathBuf {
+pub(crate) fn write_report(dir: &Path) -> PathBuf {
     let results = fixture::results();
     let mut traffic = Traffic::new();
     traffic.add(
@@ -31,7 +32,9 @@ fn write_report(dir: &Path) -> PathBuf {
             received_bytes: 4096,
         },
     );
+    let job = fixture::job();
     let run = RunInfo {
+        job: &job,
         role: Role::P0,
         transcript_digest: [0xcd; 32],
         traffic: &traffic,
@@ -272,7 +275,9 @@ fn control_off_is_shown_with_its_reason_first() {
     let mut results = fixture::results();
     results.disclosure.control = "off: synthetic <test> data".into();
     let traffic = Traffic::new();
+    let job = fixture::job();
     let run = RunInfo {
+        job: &job,
         role: Role::P1,
         transcript_digest: [0xcd; 32],
         traffic: &traffic,

@@ -147,6 +147,11 @@ fn gaussian_noise_matches_the_sum_of_two_discrete_gaussian_draws() {
     let one = DiscreteGaussian::new(sigma2, 1000).unwrap();
     let p = fit(&s, convolve(|x| one.pmf(x), 120), 30);
     assert!(p > 1e-3, "goodness of fit p = {p}");
+    // A wrong scale is detected: the test can fail (sigma^2 two thirds of
+    // the right one, as a sensitivity or a split off by that much would give).
+    let wrong = DiscreteGaussian::new(sigma2 * 2 / 3, 1000).unwrap();
+    let p_wrong = fit(&s, convolve(|x| wrong.pmf(x), 120), 30);
+    assert!(p_wrong < 1e-3, "a wrong scale fits: p = {p_wrong}");
 }
 
 fn dp_rho(eps: f64, delta: f64) -> f64 {

@@ -74,7 +74,16 @@ fn drop_mode_counts_instead_of_failing() {
     let plan = Plan::new(&job).unwrap();
     let csv = "sbp,age,smoker,sex,region\n120.5,40,no,f,north\n,50,yes,m,south\n\
                300,50,yes,m,south\n130,50,maybe,m,south\n130,NA,no,f,east\n";
-    let (agg, log) = aggregate(&job, &plan, &local("local_a.toml"), csv).unwrap();
+    let (_, log) = aggregate(&job, &plan, &local("local_a.toml"), csv).unwrap();
+    // Available cases: the two rows missing sbp or age stay, for the
+    // statistics that do not read them.
+    assert_eq!((log.rows_read, log.rows_used), (5, 3));
+    assert_eq!((log.missing["sbp"], log.missing["age"]), (1, 1));
+    let listwise =
+        Job::from_toml_str(&text.replace("on_missing = \"drop\"", "on_missing = \"listwise\""))
+            .unwrap();
+    let plan = Plan::new(&listwise).unwrap();
+    let (agg, log) = aggregate(&listwise, &plan, &local("local_a.toml"), csv).unwrap();
     assert_eq!((log.rows_read, log.rows_used), (5, 1));
     assert_eq!(log.dropped["sbp"].missing, 1);
     assert_eq!(log.dropped["sbp"].out_of_bounds, 1);
@@ -104,6 +113,35 @@ fn more_rows_than_declared_and_missing_header() {
     // b.csv's headers need local_b's mapping.
     let e = aggregate(&job, &plan, &local("local_a.toml"), &read("b.csv")).unwrap_err();
     assert!(matches!(e, DataError::MissingHeader { ref header, .. } if header == "sbp"));
+}
+
+#[test]
+fn the_job_sets_the_csv_line_cap_and_an_unset_cap_keeps_the_hash() {
+    let text = read("job.toml");
+    let capped = text.replace(
+        "max_rows = 1000000",
+        "max_rows = 1000000\nmax_line_bytes = 12",
+    );
+    let job = Job::from_toml_str(&capped).unwrap();
+    assert_ne!(job.hash(), Job::from_toml_str(&text).unwrap().hash());
+    let plan = Plan::new(&job).unwrap();
+    let e = aggregate(&job, &plan, &local("local_a.toml"), &read("a.csv")).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            DataError::LineTooLong {
+                line: 1,
+                limit: 12,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(
+        e.to_string()
+            .starts_with("test.csv:1: line longer than 12 bytes"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -198,7 +236,7 @@ fn the_planner_picks_the_ring_or_refuses() {
             max_term,
             ..
         } => {
-            assert_eq!(statistic, "#6 std_dev(sbp by region)");
+            assert_eq!(statistic, "#4 mean(sbp by smoker)");
             assert_eq!(
                 (*aggregate, *max_rows, *max_term),
                 ("sum of squares", 1_000_000_000_000, 10u128.pow(26))

@@ -1,7 +1,9 @@
-//! Result files: all three written, or none.
+//! Result files: all five written, or none.
 
 use duet_core::Role;
-use duet_stats::output::{RunInfo, HTML_FILE, MANIFEST_FILE, REPORT_FILE, RESULTS_FILE};
+use duet_stats::output::{
+    RunInfo, HTML_FILE, MANIFEST_FILE, REPORT_FILE, RESULTS_CSV_FILE, RESULTS_FILE,
+};
 use duet_stats::{write_outputs, LoadLog, OutputError};
 
 use super::common::fixture_results;
@@ -26,6 +28,7 @@ fn writes_results_report_and_manifest() {
         ..LoadLog::default()
     };
     let run = RunInfo {
+        job: &job,
         role: Role::P0,
         transcript_digest: [0xab; 32],
         traffic: &traffic,
@@ -34,19 +37,42 @@ fn writes_results_report_and_manifest() {
     let paths = write_outputs(&out, &res, &run).unwrap();
     assert_eq!(
         names(&out),
-        [MANIFEST_FILE, HTML_FILE, REPORT_FILE, RESULTS_FILE]
+        [
+            MANIFEST_FILE,
+            HTML_FILE,
+            REPORT_FILE,
+            RESULTS_CSV_FILE,
+            RESULTS_FILE
+        ]
     );
     let results: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&paths.results).unwrap()).unwrap();
-    assert_eq!(results["job_hash"], job.hash_hex());
+    assert_eq!(results["format"], "duet-results/2");
+    assert_eq!(results["job"]["hash"], job.hash_hex());
     assert_eq!(results["transcript_digest"], "ab".repeat(32));
-    assert_eq!(results["statistics"][1]["cells"][3]["cell"], "region=west");
-    assert_eq!(results["statistics"][1]["cells"][3]["suppressed"], true);
-    assert!(results["statistics"][1]["cells"][3].get("n").is_none());
-    assert_eq!(
-        results["statistics"][10]["coefficients"][0]["term"],
-        "intercept"
-    );
+    // #2 count by region: the west cell is withheld, with its rule.
+    let west = &results["statistics"][1]["values"][3];
+    assert_eq!(west["cell"], serde_json::json!({"region": "west"}));
+    assert_eq!(west["measure"], "n");
+    assert_eq!(west["released"], false);
+    assert_eq!(west["value"], serde_json::Value::Null);
+    assert!(west["reason"]
+        .as_str()
+        .unwrap()
+        .contains("pooled count >= 5"));
+    let intercept = &results["statistics"][10]["values"][1];
+    assert_eq!(intercept["term"], "intercept");
+    assert_eq!(intercept["unit"], "sbp");
+    assert_eq!(intercept["places"], 1);
+    let csv = std::fs::read_to_string(&paths.csv).unwrap();
+    let rows = results["statistics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["values"].as_array().unwrap().len())
+        .sum::<usize>();
+    assert_eq!(csv.lines().count(), 1 + rows);
+    assert!(csv.contains("#2 count(by region),count,region=west,,,west,"));
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&paths.manifest).unwrap()).unwrap();
     assert_eq!(manifest["role"], "p0");
@@ -79,11 +105,12 @@ fn writes_results_report_and_manifest() {
 
 #[test]
 fn a_failed_write_leaves_nothing() {
-    let (_, _, res, traffic) = fixture_results();
+    let (job, _, res, traffic) = fixture_results();
     let dir = tempfile::tempdir().unwrap();
     // A directory where the manifest should go makes the last rename fail.
     std::fs::create_dir(dir.path().join(MANIFEST_FILE)).unwrap();
     let run = RunInfo {
+        job: &job,
         role: Role::P1,
         transcript_digest: [0; 32],
         traffic: &traffic,

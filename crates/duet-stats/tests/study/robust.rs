@@ -107,7 +107,9 @@ fn a_peer_opening_a_bit_other_than_0_or_1_is_caught() {
         e1.receive_input::<Z64>(plan.len()).await.unwrap();
         let n = gated_len(&job, &plan, job.policy());
         let zeros = Shared::from_shares(vec![Z64(0); n]);
-        let below = e1.lt(&zeros, &zeros).await.unwrap();
+        // The gate compares on the bits every count needs (see threshold.rs).
+        let bits = 64 - plan.count_bound().leading_zeros() + 2;
+        let below = e1.ltz_within(&zeros, bits).await.unwrap();
         // The per-party rule: both sides' bits as shares, OR-ed in.
         let theirs = e1.receive_input::<Z64>(n).await.unwrap();
         let mine = e1.share_input(&vec![Z64(0); n]).await.unwrap();

@@ -5,7 +5,7 @@
 
 use super::PlannedValue;
 use crate::job::{ColumnType, Job, StatisticSpec};
-use crate::plan::{term_name, Block, Term};
+use crate::plan::{term_name, Block, Plan, Term};
 
 /// A value computed on shares, released when the statistic's rules pass.
 fn fitted(b: &Block, name: String, what: String, rules: &[String]) -> PlannedValue {
@@ -57,8 +57,8 @@ fn correlation(b: &Block, names: &[String], rules: &[String]) -> Vec<PlannedValu
     out
 }
 
-/// `2p + 3` values: the singular and narrow-spread flags, `p` coefficients, their `p`
-/// variances, R^2 (the outcome is the last term).
+/// `2p + 4` values: the singular and narrow-spread flags, `p` coefficients, their `p`
+/// variances, R^2 and the residual variance (the outcome is the last term).
 fn regression(b: &Block, names: &[String], rules: &[String]) -> Vec<PlannedValue> {
     let (y, x) = names
         .split_last()
@@ -78,6 +78,12 @@ fn regression(b: &Block, names: &[String], rules: &[String]) -> Vec<PlannedValue
         format!("R^2 of {y}, undefined when {y} is constant (computed on shares)"),
         rules,
     ));
+    out.push(fitted(
+        b,
+        "residual_variance".into(),
+        format!("residual sum of squares of {y} over n s_y^2; sqrt(RSS / (n - p)) is the residual standard error (computed on shares)"),
+        rules,
+    ));
     out
 }
 
@@ -95,7 +101,8 @@ fn estimates(b: &Block, coefficients: &[String], y: &str, rules: &[String]) -> V
     estimate.chain(variance).collect()
 }
 
-/// A logistic fit's `2p` values: estimates and variances.
+/// A logistic fit's values: the separation bits, the `2p` estimates and
+/// variances, the convergence bit and the deviance.
 pub(super) fn logistic(
     job: &Job,
     b: &Block,
@@ -109,10 +116,36 @@ pub(super) fn logistic(
         _ => "?",
     };
     let notes = vec![format!(
-        "fitted by Newton's method on per-record shares; n is opened by the gate, and only the {} estimates and their variances after it: no probability, Hessian or intermediate step",
+        "fitted by Newton's method on per-record shares; n and the outcome's level counts (events, non-events) are opened by the gate, and only the {} estimates, their variances, the convergence bit and (pooled studies) the deviance after it: no probability, Hessian or intermediate step",
         coefficients.len()
     )];
-    (estimates(b, &coefficients, y, rules), notes)
+    let mut values = separation(job, b, x, rules);
+    values.extend(estimates(b, &coefficients, y, rules));
+    values.push(fitted(
+        b,
+        "converged".into(),
+        format!("1 when the last Newton step's norm (standardised) is below {} and no fitted probability is 0 or 1, else 0 (decided on shares)", crate::secure::logistic::STEP_TOLERANCE),
+        rules,
+    ));
+    values.push(fitted(
+        b,
+        "deviance".into(),
+        "-2 log-likelihood at the released coefficients: each side's part over its own records, added on shares (pooled studies only)".into(),
+        rules,
+    ));
+    (values, notes)
+}
+
+/// One bit per category predictor: some level without events or
+/// non-events (separation); when any is 1 nothing else is opened.
+fn separation(job: &Job, b: &Block, x: &[String], rules: &[String]) -> Vec<PlannedValue> {
+    x.iter()
+        .filter(|name| matches!(job.column(name).map(|(_, c)| &c.ty), Some(ColumnType::Category { .. })))
+        .map(|name| {
+            let what = format!("1 when some level of {name} has no events or no non-events (separation: then no fit runs and nothing below is opened), decided on shares");
+            fitted(b, format!("separated[{name}]"), what, rules)
+        })
+        .collect()
 }
 
 /// A predictor's terms: the column, or one indicator per level after the
@@ -126,4 +159,46 @@ fn predictor_terms(job: &Job, name: &str) -> Vec<String> {
             .collect(),
         _ => vec![name.to_string()],
     }
+}
+
+/// A quantile statistic's values: per group and `p`, the quantile, opened
+/// as its bisection bits after the group's `n` passed and the extreme rule.
+pub(super) fn quantile(
+    plan: &Plan,
+    b: &Block,
+    column: &str,
+    rules: &[String],
+    t: u64,
+) -> (Vec<PlannedValue>, Vec<String>) {
+    let Some(q) = plan.quantiles().iter().find(|q| {
+        plan.blocks()
+            .get(q.block)
+            .is_some_and(|qb| qb.offset == b.offset)
+    }) else {
+        return (vec![], vec![]);
+    };
+    let mut rules = rules.to_vec();
+    rules.push(format!("n*p >= {t} and n*(1-p) >= {t}"));
+    let levels = q.grid.levels();
+    let mut out = Vec::new();
+    for g in 0..b.cells {
+        for &p in &q.grid.p_scaled {
+            let p = crate::job::Decimal::from_units(p, q.grid.p_places);
+            let what = format!(
+                "type-1 quantile at p = {p} of {column} in {}: opened as its {levels} bisection bits (one extreme-rule bit first)",
+                b.cell_name(g)
+            );
+            let name = format!("{}[{}].p={p}", b.label, b.cell_name(g));
+            out.push(PlannedValue {
+                name,
+                provenance: None,
+                what,
+                rules: rules.clone(),
+            });
+        }
+    }
+    let notes = vec![format!(
+        "each side counts its own records at or below each candidate; the counts are pooled and compared with p*n on shares, one comparison per group and p per level, {levels} levels; a withheld group opens nothing"
+    )];
+    (out, notes)
 }

@@ -107,8 +107,10 @@ fn lists_every_value_and_bit_with_its_rules() {
             "#1 count(by region)[region=s].n",
             "#2 mean(x by region)[region=n].n",
             "#2 mean(x by region)[region=n].sum",
+            "#2 mean(x by region)[region=n].sum_sq",
             "#2 mean(x by region)[region=s].n",
             "#2 mean(x by region)[region=s].sum",
+            "#2 mean(x by region)[region=s].sum_sq",
             "#3 linear_regression(x ~ region)[all].n",
             "#3 linear_regression(x ~ region)[region=n].n",
             "#3 linear_regression(x ~ region)[region=s].n",
@@ -119,6 +121,7 @@ fn lists_every_value_and_bit_with_its_rules() {
             "#3 linear_regression(x ~ region).variance[intercept]",
             "#3 linear_regression(x ~ region).variance[region=s]",
             "#3 linear_regression(x ~ region).r_squared",
+            "#3 linear_regression(x ~ region).residual_variance",
             "#4 kaplan_meier(time, event)[all, [0, 5)].at_risk",
             "#4 kaplan_meier(time, event)[all, [0, 5)].events",
             "#4 kaplan_meier(time, event)[all, [0, 5)].censored",
@@ -138,7 +141,7 @@ fn lists_every_value_and_bit_with_its_rules() {
         ]
     );
     let fitted: Vec<_> = r.values().filter(|v| v.provenance.is_none()).collect();
-    assert_eq!(fitted.len(), 7);
+    assert_eq!(fitted.len(), 8);
     let bits: Vec<&str> = r.statistics[2]
         .bits
         .iter()
@@ -254,4 +257,35 @@ fn a_spent_budget_shows_the_refusal() {
     let found = r.local.unwrap();
     assert!(found.not_checked.unwrap().starts_with("under DP"));
     assert!(found.findings.is_empty());
+}
+
+#[test]
+fn a_quantile_lists_its_groups_n_and_each_quantile_with_the_extreme_rule() {
+    let stat = "[[statistic]]\nkind = \"quantile\"\ncolumn = \"x\"\np = [0.5, 0.9]\nby = [\"region\"]\n[policy]\nmin_cell = 5\nmin_group = 5\n";
+    let job = Job::from_toml_str(&format!("{HEAD}{stat}")).unwrap();
+    let r = check(&job, None).unwrap();
+    assert_eq!(
+        names(&r),
+        [
+            "#1 count(by region)[region=n].n",
+            "#1 count(by region)[region=s].n",
+            "#2 quantile(x by region)[region=n].n",
+            "#2 quantile(x by region)[region=s].n",
+            "#2 quantile(x by region)[region=n].p=0.5",
+            "#2 quantile(x by region)[region=n].p=0.9",
+            "#2 quantile(x by region)[region=s].p=0.5",
+            "#2 quantile(x by region)[region=s].p=0.9",
+        ]
+    );
+    let q = r.values().nth(4).unwrap();
+    assert_eq!(
+        q.what,
+        "type-1 quantile at p = 0.5 of x in region=n: opened as its 7 bisection bits (one extreme-rule bit first)"
+    );
+    assert!(q.provenance.is_none());
+    assert_eq!(q.rules.last().unwrap(), "n*p >= 5 and n*(1-p) >= 5");
+    assert!(r
+        .rules
+        .iter()
+        .any(|rule| rule.starts_with("quantiles: searched and opened only")));
 }

@@ -7,10 +7,7 @@ fn count_of(level: &str) -> LinearValue {
     let mut cell = Cell::new();
     let levels = BTreeSet::from([level.to_string()]);
     cell.insert("smoker".into(), Condition::Levels(levels));
-    LinearValue {
-        quantity: Vec::new(),
-        cell,
-    }
+    LinearValue::new(Vec::new(), cell)
 }
 
 fn released(level: &str, amount: &str) -> Released {
@@ -85,10 +82,7 @@ fn reads_a_hand_written_ledger() {
     let mut want = entry("d", "p", Population::Linked, Some(spend(1.25, 0.0)));
     (want.unix_time, want.job_name, want.job_hash) = (5, "j".into(), "00".into());
     want.released = vec![Released {
-        value: LinearValue {
-            quantity: vec!["sbp".into()],
-            cell: Cell::new(),
-        },
+        value: LinearValue::new(vec!["sbp".into()], Cell::new()),
         name: "s".into(),
         amount: i128::MAX.to_string(),
     }];

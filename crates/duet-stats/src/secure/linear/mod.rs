@@ -37,7 +37,9 @@
 //!    `UNDEFINED` (4) where a term is constant.
 //! 4. Regression ([`regression_shares`], the outcome the last term, `k =
 //!    m - 1` predictors, `p = m` coefficients): `(R_xx + 2^-30 I)^-1` by
-//!    [`schulz_steps`] Newton-Schulz steps from `I / (k + 1)`, the ridge
+//!    [`schulz_steps`] Newton-Schulz steps from `I / (k + 1)`, each scaled
+//!    by a public factor so that small eigenvalues grow fourfold per step
+//!    (Pan and Schreiber's acceleration), the ridge
 //!    taken out by four Neumann products (logistic's `unridge`), the
 //!    standardised slopes `b = R_xx^-1 r_xy` and `R^2 = r_xy' b`. The
 //!    design is singular when some variance inflation factor (diagonal of
@@ -59,14 +61,32 @@
 //! - correlation: `m (m + 1) / 2` values, the upper triangle of the
 //!   reported matrix (each `r_ij`, or "undefined" where a term is constant;
 //!   the diagonal says which terms are constant, as the report does);
-//! - regression: `2p + 3` values: the singular flag; the narrow-spread
+//! - regression: `2p + 4` values: the singular flag; the narrow-spread
 //!   flag, which says only whether some term (which one is not opened)
 //!   has a standard deviation below `2^-20` of its declared half-width
 //!   without being below `2^-24` (constant); then (all 0 when either flag
 //!   is 1) the `p` coefficients, their `p` variances (standard errors are
-//!   their square roots) and R^2 ("undefined" when the outcome is
-//!   constant), each through a public bijection (the bounds' `c_i`, `s_i`,
-//!   `n - p`). The residual degrees of freedom `n - p` are public.
+//!   their square roots), R^2 ("undefined" when the outcome is
+//!   constant) and the residual sum of squares over `n s_y^2` (the
+//!   residual standard error `sigma = sqrt(RSS / (n - p))`, R's
+//!   `sigma`), each through a public bijection (the bounds' `c_i`, `s_i`,
+//!   `n`, `n - p`). The residual degrees of freedom `n - p` are public.
+//!
+//! What the residual standard error adds: the variances are `sigma^2`
+//! times the diagonal of `(X'X)^-1`, and R^2 gives `sigma` relative to the
+//! outcome's spread; without `sigma` those fix only ratios. With it, a
+//! reader learns the outcome's variance `(n - p) sigma^2 / ((1 - R^2) n)`
+//! and the diagonal of `(X'X)^-1` (for one numeric predictor: its variance
+//! and, up to sign, its mean, hence the outcome's mean through the
+//! intercept). These are aggregates over the model's whole cell, which
+//! passed the same rules as the rest of the regression (every category
+//! level at least `min_cell`, each side's part 0 or at least
+//! `min_cell_per_party`, dominance on the outcome overall and per level);
+//! a category indicator's mean is its level's count, released anyway.
+//! Like every pooled value it can be differenced with a side's own data
+//! (that side then learns the other side's part of those aggregates): the
+//! two-party limit the release gate's design states. A suppressed or
+//! withheld regression opens none of it.
 //!
 //! Nothing else is opened: not the sums, means, variances, `T_i`, nor any
 //! flag but the ones above. Every other message is a masked value or share.
@@ -109,23 +129,27 @@
 //! of its half-width, 3.4e-8 for terms spread over 1.2e-6 of it.
 //!
 //! # Cost
-//! All in Z_2^128. Comparisons: `m SCALE_BITS` (64-bit) for the scales,
+//! All in Z_2^128. The residual standard error adds 3 triples and no
+//! round (5,016 -> 5,019 triples, 198 messages either way, 176,128 ->
+//! 176,240 bytes in the measurement below). Comparisons: `m SCALE_BITS` (64-bit) for the scales,
 //! `k` (32-bit) for the ratios and `k + 2` for the two flags (none for
-//! correlation's last three). Beaver triples: `k^3 + k^2 + (k^2 + k)(k + 1) / 2` per
-//! Newton-Schulz step ([`schulz_steps`]: 23 plus `ceil(log2 k)` plus
-//! `ceil(log2(k + 1))`, 29 for k = 5; 38 before the bound was taken from
-//! the singular flag rather than the ridge) and the four Neumann products, plus `O(m^2)`.
+//! correlation's last three). Beaver triples: `k^3 + k^2 + (k^2 + k)(k +
+//! 1) / 2` per Newton-Schulz step ([`schulz_steps`]: 16 for k = 4 or 5,
+//! 18 for k = 16; the unscaled iteration took 28, 29 and 32), plus
+//! `(k^2 + k)(k + 1) / 2` per Neumann product (four), plus `O(m^2)`.
+//!
 //! Measured for a regression with p = 6 (k = 5, n = 10^4, the plan ring
-//! Z_2^64; `cargo test --release -p duet-stats --test linear cost --
-//! --nocapture`, both parties on one thread in memory, the test dealer
-//! generating on demand, input sharing of the cross block included; 2-core
-//! machine shared with builds): 12,816 Z_2^128 triples, 156 comparisons
-//! (156 daBits, 944 AND-triple words), 286 messages and 426 kB sent per
-//! party (one triple, one comparison and one message more than before
-//! the narrow-spread flag), 9.3 to 9.5 ms at load 1.4 (10 to 21 ms at load 3).
+//! Z_2^64), both parties on one thread in memory, the test dealer
+//! generating on demand, input sharing of the cross block included:
+//! 5,016 Z_2^128 triples (8,376 with the unscaled iteration and full
+//! Neumann products), 156 comparisons (156 daBits, 944 AND-triple
+//! words), 198 messages and 176 kB sent per party (250 and 284 kB
+//! before). Command: `cargo test --release -p duet-stats --test linear
+//! cost -- --nocapture`.
 
 mod correlation;
 mod fixed;
+mod inverse;
 mod moments;
 mod normalize;
 mod regression;
@@ -133,7 +157,8 @@ mod release;
 mod shape;
 
 pub use correlation::{correlation_shares, decode_correlation};
-pub use regression::{decode_regression, regression_shares, schulz_steps, VIF_LIMIT_BITS};
+pub use inverse::schulz_steps;
+pub use regression::{decode_regression, regression_shares, VIF_LIMIT_BITS};
 pub use shape::{LinearShape, TermBounds};
 
 use duet_core::{EngineError, LengthMismatch};
@@ -286,6 +311,9 @@ pub struct LinearFit {
     pub r_squared: Option<f64>,
     /// `n - p`.
     pub residual_df: u64,
+    /// The residual standard error `sqrt(RSS / (n - p))` in the
+    /// outcome's units (0 for a constant outcome).
+    pub residual_std_error: f64,
 }
 
 /// A Pearson correlation matrix, `None` where a term is constant.

@@ -6,11 +6,12 @@
 use duet_core::{Channel, Engine, Preprocessing, Ring, Shared, Z128};
 
 use super::correlation::correlations;
-use super::fixed::{minus, pick, repeat, tri_at, wide};
+use super::fixed::{minus, pick, repeat, tri_at};
+use super::inverse::inverse;
 use super::moments::moments;
 use super::normalize::normalise;
 use super::{LinearError, LinearFit, LinearShape};
-use crate::secure::logistic::matrix::{matmul, newton_schulz, scaled_identity, unridge, WIDE_FRAC};
+use crate::secure::logistic::matrix::{matmul, unridge, WIDE_FRAC};
 
 /// Ridge `2^-RIDGE_BITS` added to the predictors' correlation matrix.
 pub(crate) const RIDGE_BITS: u32 = 30;
@@ -26,26 +27,6 @@ pub const VIF_LIMIT_BITS: u32 = 16;
 /// The opened R^2 when the outcome is constant (undefined): -4.
 pub(crate) const NO_R_SQUARED: f64 = -4.0;
 
-/// Newton-Schulz steps for `k` predictors: `23 + ceil(log2 k) +
-/// ceil(log2(k + 1))`.
-///
-/// Only designs the singular flag accepts need an exact inverse. From `X0 =
-/// I / (k + 1)` an eigenvalue `lambda` of `R_xx + rI` has residual `e = 1 -
-/// lambda / (k + 1)`, squared each step; after `s` steps the inverse's
-/// eigenvalue is `(1 - e^(2^s)) / lambda`. With `lambda* = 2^-(18 +
-/// ceil(log2 k))`, these steps make `2^s lambda* / (k + 1) >= 32`, so every
-/// `lambda >= lambda*` has converged below `e^-32 < 2^-45`. Any smaller
-/// eigenvalue leaves an eigenvalue of the computed inverse of at least
-/// about `1 / lambda* = 4 k 2^16`, so its trace exceeds that and some
-/// diagonal entry (a variance inflation factor) exceeds `4 * 2^16`: the
-/// design is flagged singular and nothing inaccurate is released. (An
-/// accepted design has every VIF below `2^16`, so `lambda_min >= 2^-16 /
-/// k > lambda*`.)
-pub fn schulz_steps(k: usize) -> u32 {
-    let log = |v: usize| usize::BITS - v.saturating_sub(1).leading_zeros();
-    VIF_LIMIT_BITS + 7 + log(k) + log(k + 1)
-}
-
 /// The inverse correlation matrix (k x k), the standardised slopes and R^2.
 pub(crate) struct Solved {
     pub(crate) rinv: Shared<Z128>,
@@ -57,10 +38,10 @@ pub(crate) struct Solved {
 /// term on an intercept and the other `k = m - 1` terms (`p = m`
 /// coefficients), at 40 fractional bits: first the singular flag and the
 /// narrow-spread flag (integers, 0 or 1), then, all 0 when either is 1,
-/// `2p + 1` values:
+/// `2p + 2` values:
 /// `beta_0 / s_y`, `beta_i s_i / s_y`, `(n - p) Var(beta_0) / (s_y^2 4^l)`,
-/// `(n - p) Var(beta_i) s_i^2 / s_y^2` and R^2 (or -4 when the outcome is
-/// constant). [`decode_regression`] reads them. Both parties call it
+/// `(n - p) Var(beta_i) s_i^2 / s_y^2`, R^2 (or -4 when the outcome is
+/// constant) and, at `2 WIDE_FRAC` bits, `RSS / (n s_y^2)`. [`decode_regression`] reads them. Both parties call it
 /// alike; the caller opens.
 pub async fn regression_shares<R: Ring, C: Channel, P: Preprocessing>(
     engine: &mut Engine<C, P>,
@@ -100,8 +81,7 @@ async fn solve<C: Channel, P: Preprocessing>(
         })
         .collect();
     let a = engine.add_public(&rxx, &ridge)?;
-    let x0 = scaled_identity(engine, wide(1.0 / (k + 1) as f64), k);
-    let x = newton_schulz(engine, &a, x0, k, schulz_steps(k)).await?;
+    let x = inverse(engine, &a, k).await?;
     let rinv = unridge(engine, &x, k, 1, RIDGE_BITS, NEUMANN_PRODUCTS).await?;
     let rxy = pick(r, (0..k).map(|i| tri_at(m, i, k)));
     let b = matmul(engine, &rinv, &rxy, k, 1).await?;
@@ -136,9 +116,9 @@ async fn flags<C: Channel, P: Preprocessing>(
 pub fn decode_regression(opened: &[Z128], shape: &LinearShape) -> Result<LinearFit, LinearError> {
     let (_, k) = shape.check_regression()?;
     let p = k + 1;
-    if opened.len() != 2 * p + 3 {
+    if opened.len() != 2 * p + 4 {
         return Err(LinearError::OpenedLength {
-            expected: 2 * p + 3,
+            expected: 2 * p + 4,
             found: opened.len(),
         });
     }
@@ -158,11 +138,22 @@ pub fn decode_regression(opened: &[Z128], shape: &LinearShape) -> Result<LinearF
     let sy = s[k];
     let df = shape.n() - p as u64;
     let l = shape.intercept_shift()?;
+    let r_squared = (v(2 * p) > NO_R_SQUARED / 2.0).then(|| v(2 * p));
+    // (1 - R^2) V_yy at 2 WIDE_FRAC bits: RSS / (n s_y^2). A constant
+    // outcome (no R^2) fits exactly: its residuals are 0.
+    let rss = opened
+        .get(2 * p + 3)
+        .map_or(f64::NAN, |x| x.to_i128() as f64 / (unit * unit));
+    let residual = match r_squared {
+        Some(_) => se(sy * sy * shape.n() as f64 * rss, df),
+        None => 0.0,
+    };
     let mut fit = LinearFit {
         coefficients: vec![sy * v(0)],
         std_errors: vec![se(sy * sy * 4f64.powi(l as i32) * v(p), df)],
-        r_squared: (v(2 * p) > NO_R_SQUARED / 2.0).then(|| v(2 * p)),
+        r_squared,
         residual_df: df,
+        residual_std_error: residual,
     };
     for i in 0..k {
         let ratio = sy / s[i];

@@ -40,8 +40,9 @@ struct Common {
     e: Shared<Z128>,
 }
 
-/// `[beta_0, gamma, v_0, v, R^2]`: the `2p + 1` values, each in units
-/// that [`super::decode_regression`] undoes.
+/// `[beta_0, gamma, v_0, v, R^2, e]`: the `2p + 2` values, each in units
+/// that [`super::decode_regression`] undoes; `e = (1 - R^2) V_yy` (the
+/// residual sum of squares over `n s_y^2`) at `2 WIDE_FRAC` bits.
 pub(crate) async fn values<C: Channel, P: Preprocessing>(
     engine: &mut Engine<C, P>,
     shape: &LinearShape,
@@ -51,12 +52,12 @@ pub(crate) async fn values<C: Channel, P: Preprocessing>(
 ) -> Result<Shared<Z128>, LinearError> {
     let c = common(engine, shape, mo, sc, solved).await?;
     let (gamma, v) = slopes(engine, &c, &solved.b).await?;
-    let (o0, v0) = intercept(engine, &c, sc, &gamma).await?;
+    let (o0, v0, rss) = intercept(engine, &c, sc, &gamma).await?;
     let r2 = plus(
         &solved.r2,
         &pick(&sc.flag, [c.k]).mul_scalar(wide(NO_R_SQUARED)),
     )?;
-    Ok(Shared::concat(&[&o0, &gamma, &v0, &v, &r2]))
+    Ok(Shared::concat(&[&o0, &gamma, &v0, &v, &r2, &rss]))
 }
 
 async fn common<C: Channel, P: Preprocessing>(
@@ -142,13 +143,14 @@ async fn slopes<C: Channel, P: Preprocessing>(
     Ok((pick(&out, 0..k), pick(&out, k..2 * k)))
 }
 
-/// `beta_0 / s_y` and the intercept's variance term (see the module docs).
+/// `beta_0 / s_y`, the intercept's variance term (see the module docs)
+/// and the residual term `(1 - R^2) V_yy` at `2 WIDE_FRAC` bits.
 async fn intercept<C: Channel, P: Preprocessing>(
     engine: &mut Engine<C, P>,
     c: &Common,
     sc: &Scales,
     gamma: &Shared<Z128>,
-) -> Result<(Shared<Z128>, Shared<Z128>), LinearError> {
+) -> Result<(Shared<Z128>, Shared<Z128>, Shared<Z128>), LinearError> {
     let k = c.k;
     let mu = pick(&c.mu, 0..k);
     let gmu = mul_trunc(engine, gamma, &mu, W).await?;
@@ -166,19 +168,28 @@ async fn intercept<C: Channel, P: Preprocessing>(
         .mul_public(&twice)
         .map_err(|source| LinearError::Layout { source })?
         .sum();
-    let esd = residual_scale(engine, c, sc).await?;
+    let (esd, rss) = residual_scale(engine, c, sc).await?;
     let v0 = plus(&engine.trunc(&esd, 2 * c.l).await?, &quad)?;
-    Ok((o0, v0))
+    Ok((o0, v0, rss))
 }
 
-/// `(1 - R^2) sd_y^2 = (1 - R^2) W_y / T_y^2`.
+/// `(1 - R^2) sd_y^2 = (1 - R^2) W_y / T_y^2` at [`WIDE_FRAC`] bits, and
+/// the same at `2 WIDE_FRAC` bits: with `1 / T_y` as small as 2^-24 the
+/// 40-bit grid would leave an outcome of small spread few digits, while
+/// the products `(1 - R^2) W_y / T_y` (exact, below 2^80) times `1 / T_y`
+/// (below 2^120) truncated by 40 bits keep its relative precision, that
+/// of `1 - R^2`. The two products share their rounds.
 async fn residual_scale<C: Channel, P: Preprocessing>(
     engine: &mut Engine<C, P>,
     c: &Common,
     sc: &Scales,
-) -> Result<Shared<Z128>, LinearError> {
+) -> Result<(Shared<Z128>, Shared<Z128>), LinearError> {
     let ty = pick(&sc.inv_t, [c.k]);
     let ew = mul_trunc(engine, &c.e, &pick(&sc.w, [c.k]), W).await?;
-    let ew1 = mul_trunc(engine, &ew, &ty, W).await?;
-    mul_trunc(engine, &ew1, &ty, W).await
+    let ewt = engine.mul(&ew, &ty).await?;
+    let ew1 = engine.trunc(&ewt, W).await?;
+    let both = Shared::concat(&[&ew1, &ewt]);
+    let prods = engine.mul(&both, &Shared::concat(&[&ty, &ty])).await?;
+    let out = engine.trunc(&prods, W).await?;
+    Ok((pick(&out, [0]), pick(&out, [1])))
 }

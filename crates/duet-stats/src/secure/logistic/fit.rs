@@ -3,6 +3,7 @@
 
 use duet_core::{Channel, Engine, Preprocessing, Ring, Shared, Z128, Z64};
 
+use super::convergence::{converged, read};
 use super::matrix::{
     clamp, lift, matmul, narrow, newton_schulz, scaled_identity, unridge, wide, BETA_BITS,
     RIDGE_BITS, WIDE_FRAC,
@@ -48,8 +49,9 @@ pub async fn fit_logistic<C: Channel, P: Preprocessing>(
     let mut narrow_beta = engine.constant(&vec![Z64::ZERO; p]);
     // c = 4 / p: the scaled Hessian has eigenvalues at most p / 4 (+ ridge).
     let mut inverse = scaled_identity(engine, wide(4.0 / p as f64), p);
+    let mut last = None;
     for it in 0..options.iterations {
-        let sums = records.curvature(engine, &narrow_beta).await?;
+        let (sums, saturated) = records.curvature(engine, &narrow_beta).await?;
         let (grad, hess) = to_wide(engine, &sums, shape, f).await?;
         let iters = if it == 0 {
             options.inverse_first
@@ -62,8 +64,13 @@ pub async fn fit_logistic<C: Channel, P: Preprocessing>(
         if it + 1 < options.iterations {
             narrow_beta = narrow(&engine.trunc(&beta, WIDE_FRAC - f).await?);
         }
+        last = Some((step, saturated));
     }
-    let mut fit = release(engine, &beta, &inverse, &input.standardization, shape).await?;
+    // `iterations >= 1` (checked), so the last step exists.
+    let (step, saturated) = last.ok_or(LogisticError::NoRecords)?;
+    let bit = converged(engine, &step, &saturated).await?;
+    let fitted = (&beta, &inverse, &bit);
+    let mut fit = release(engine, fitted, &input.standardization, shape).await?;
     fit.iterations = options.iterations;
     Ok(fit)
 }
@@ -158,12 +165,12 @@ async fn unridged<C: Channel, P: Preprocessing>(
     unridge(engine, inverse, p, p as u64, RIDGE_BITS, NEUMANN_PRODUCTS).await
 }
 
-/// Opens `D beta_orig` and `D^2 diag(Cov_orig)` (a public bijection of the
-/// released values) and decodes them to original units.
+/// Opens `D beta_orig`, `D^2 diag(Cov_orig)` (a public bijection of the
+/// released values) and the convergence bit, and decodes them to
+/// original units.
 async fn release<C: Channel, P: Preprocessing>(
     engine: &mut Engine<C, P>,
-    beta: &Shared<Z128>,
-    inverse: &Shared<Z128>,
+    (beta, inverse, bit): (&Shared<Z128>, &Shared<Z128>, &Shared<Z128>),
     st: &[Standardization],
     shape: Shape,
 ) -> Result<LogisticFit, LogisticError> {
@@ -186,8 +193,10 @@ async fn release<C: Channel, P: Preprocessing>(
         .trunc(&Shared::from_shares(var), vb + shape.s)
         .await?;
     // Only the release gate opens; the fit's cell passed its rules.
-    let opened = crate::release::open_derived(engine, &Shared::concat(&[&est, &var])).await?;
-    decode(&opened, st, p)
+    let opened = crate::release::open_derived(engine, &Shared::concat(&[&est, &var, bit])).await?;
+    let mut fit = decode(&opened, st, p)?;
+    fit.converged = read(opened.get(2 * p..).unwrap_or(&[]))?;
+    Ok(fit)
 }
 
 /// Original-unit estimates and standard errors from the opened values.
@@ -203,6 +212,7 @@ fn decode(opened: &[Z128], st: &[Standardization], p: usize) -> Result<LogisticF
         estimates: Vec::with_capacity(p),
         std_errors: Vec::with_capacity(p),
         iterations: 0,
+        converged: false,
     };
     for j in 0..p {
         let variance = value(p + j);

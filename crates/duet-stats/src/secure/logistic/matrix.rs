@@ -102,6 +102,21 @@ pub(crate) async fn matmul<C: Channel, P: Preprocessing>(
     p: usize,
     q: usize,
 ) -> Result<Shared<Z128>, LogisticError> {
+    matmul_scaled(engine, a, b, p, q, Z128::ONE, 0).await
+}
+
+/// [`matmul`] times the public `factor 2^-extra`, folded into its
+/// truncation (no extra round). The caller keeps `|a b| factor` below
+/// `2^(126 - 2 WIDE_FRAC)`, so the untruncated value stays in range.
+pub(crate) async fn matmul_scaled<C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    a: &Shared<Z128>,
+    b: &Shared<Z128>,
+    p: usize,
+    q: usize,
+    factor: Z128,
+    extra: u32,
+) -> Result<Shared<Z128>, LogisticError> {
     let (sa, sb) = (a.shares(), b.shares());
     if sa.len() != p * p || sb.len() != p * q {
         return Err(length("matrix product")(duet_core::LengthMismatch {
@@ -122,8 +137,8 @@ pub(crate) async fn matmul<C: Channel, P: Preprocessing>(
     let prods = engine
         .mul(&Shared::from_shares(left), &Shared::from_shares(right))
         .await?;
-    let sums = block_sums(&prods, p * q, p);
-    Ok(engine.trunc(&sums, WIDE_FRAC).await?)
+    let sums = block_sums(&prods, p * q, p).mul_scalar(factor);
+    Ok(engine.trunc(&sums, WIDE_FRAC + extra).await?)
 }
 
 /// `iters` Newton-Schulz steps `X <- X (2I - A X)` towards `A^-1`.
@@ -150,7 +165,7 @@ pub(crate) async fn newton_schulz<C: Channel, P: Preprocessing>(
 /// Shares of `x u` (p x p) when the product is known to be symmetric, as
 /// `X (2I - A X) = 2X - X A X` is for a symmetric X: the upper triangle is
 /// computed (`p^2 (p + 1) / 2` products instead of `p^3`) and mirrored.
-async fn symmetric_product<C: Channel, P: Preprocessing>(
+pub(crate) async fn symmetric_product<C: Channel, P: Preprocessing>(
     engine: &mut Engine<C, P>,
     x: &Shared<Z128>,
     u: &Shared<Z128>,
@@ -191,7 +206,9 @@ async fn symmetric_product<C: Channel, P: Preprocessing>(
 /// 2^-ridge_bits`, by a Neumann series of `products` matrix products in
 /// Horner form: `X (I + M (I + M (..)))` with `M = r X <= I`. The relative
 /// error is `(r / lambda_min(A))^(products + 1)`, and where A is singular
-/// the result stays below `(products + 1) / r`.
+/// the result stays below `(products + 1) / r`. Every factor is a
+/// polynomial in the symmetric `X`, so each product is symmetric and only
+/// its upper triangle is computed.
 pub(crate) async fn unridge<C: Channel, P: Preprocessing>(
     engine: &mut Engine<C, P>,
     inverse: &Shared<Z128>,
@@ -205,10 +222,10 @@ pub(crate) async fn unridge<C: Channel, P: Preprocessing>(
     let eye = scaled_identity(engine, wide(1.0), p);
     let mut acc = eye.add(&m).map_err(length("covariance"))?;
     for _ in 1..products {
-        let mm = matmul(engine, &m, &acc, p, p).await?;
+        let mm = symmetric_product(engine, &m, &acc, p).await?;
         acc = eye.add(&mm).map_err(length("covariance"))?;
     }
-    matmul(engine, inverse, &acc, p, p).await
+    symmetric_product(engine, inverse, &acc, p).await
 }
 
 /// Shares of `beta` with every element clamped to `[-2^10, 2^10]`:

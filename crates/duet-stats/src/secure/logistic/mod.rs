@@ -68,10 +68,36 @@
 //!
 //! # What each party learns
 //! Both learn `n`, `p`, the options and standardisations (public inputs),
-//! and the `2p` opened values: the estimates and the variances in original
-//! units (standard errors are their square roots). Nothing else is opened:
-//! not `eta`, the probabilities, H, its inverse, nor any intermediate beta.
-//! Every other message is a masked value or share, uniform given the inputs.
+//! and the `2p + 1` opened values: the estimates and the variances in
+//! original units (standard errors are their square roots), and the
+//! convergence bit (see [`STEP_TOLERANCE`] and "Convergence" below).
+//! Nothing else is opened: not `eta`, the probabilities, H, its inverse,
+//! the last step, the number of saturated records, nor any intermediate
+//! beta. Every other message is a masked value or share, uniform given the
+//! inputs.
+//!
+//! Around the fit, a study opens (`per_record`, `release::models`): before
+//! it, one bit per category predictor ([`separated`]: does some level have
+//! no events or no non-events); after it, in a pooled study, the residual
+//! deviance at the released coefficients. Each side evaluates its own
+//! records' log-likelihood in plaintext (the coefficients are public once
+//! released), the two parts are added on shares and only the total is
+//! opened: with its own part, each side learns the other's part, the
+//! deviance of the other side's records at the released coefficients (a
+//! sum over at least `min_cell_per_party` records: the two-party limit
+//! the release gate's design states). A linked study has no side holding
+//! whole records, so it opens no deviance. The null deviance is computed
+//! from the released `n` and events and opens nothing.
+//!
+//! # Convergence
+//! The number of Newton steps is fixed (the message pattern must not
+//! depend on the data), so convergence is checked after the last step and
+//! reported, not used to stop: the last step's Euclidean norm on the
+//! standardised scale below [`STEP_TOLERANCE`] (1e-3), and no record's
+//! fitted probability exactly 0 or 1 (`|eta| >= 14`, where the secure
+//! sigmoid saturates, which is how separation by numeric predictors
+//! shows). One comparison, one opened bit; a fit that fails is released
+//! and flagged "not converged" with a note suggesting separation.
 //!
 //! # Ranges (why nothing overflows)
 //! - Z_2^64 with `f` bits: products before truncation hold `|v| 2^(2f)`, and
@@ -95,10 +121,14 @@
 //! returns finite estimates that stop growing once the fitted
 //! probabilities reach 0 or 1 (or at the clamp 1024 on the standardised
 //! scale), with large standard errors bounded through the ridge (at most
-//! `sqrt(3 2^18 / (p n))` on the standardised scale). Callers
-//! should read a standard error above a few units (standardised) as
-//! "no finite estimate". A variance that opens as zero, negative or not
-//! finite gives [`LogisticError::DegenerateVariance`].
+//! `sqrt(3 2^18 / (p n))` on the standardised scale). Such a fit opens
+//! its convergence bit as 0 (saturated probabilities, or a step that does
+//! not shrink). In a study, a constant outcome never reaches the fit (the
+//! gate requires events and non-events to pass its thresholds), nor does
+//! separation by a category predictor ([`separated`]); separation by a
+//! numeric predictor or a combination is what the convergence bit is left
+//! to flag. A variance that opens as zero, negative or not finite gives
+//! [`LogisticError::DegenerateVariance`].
 //!
 //! # Accuracy
 //! Checked by the `logistic` test binary against a plaintext IRLS fit in
@@ -113,6 +143,21 @@
 //! truncation (2^-20 per record product), the ridge after its correction,
 //! and the fixed number of Newton steps.
 //!
+//! # Reproducibility
+//! Each truncation rounds up or down by one unit of 2^-f depending on the
+//! random shares, so two runs on the same data release slightly different
+//! fits: both lie within [`ACCURACY`] of the exact fit, hence within `2
+//! ACCURACY` of each other on the standardised scale (in practice they
+//! differ near the 7th significant digit, far inside that). A run is
+//! reproducible bit for bit only with both parties' randomness fixed, as
+//! the tests do. The deviance is computed exactly (f64 per side, 2^-40 on
+//! shares) at the released coefficients, so it varies only through them;
+//! being at the maximum, where the log-likelihood is flat, it moves by
+//! far less than they do (the known-answer test's is 2e-11 from
+//! statsmodels', its coefficients up to 1e-6). The null deviance, a function of released counts, and
+//! the convergence bit (unless the last step's norm lies within rounding
+//! of the tolerance) are the same in every run.
+//!
 //! # Cost
 //! Per fit with `N` Newton steps (default 10), `n` records, `p` columns and
 //! `q = p (p + 1) / 2` ([`needs`] gives the exact [`duet_core::Needs`]):
@@ -124,7 +169,11 @@
 //!   step + `p^2 + 4p` triples, a few thousand per fit, and `2 p N`
 //!   comparisons;
 //! - rounds: about 85 per Newton step (29 sigmoid, 2 `eta`, 3 sums, 2
-//!   lifting, 4 per Newton-Schulz step, 2 step, 10 clamping), 870 per fit.
+//!   lifting, 4 per Newton-Schulz step, 2 step, 10 clamping), 870 per fit;
+//! - convergence (after the last step): `p + 1` Z_2^128 triples and one
+//!   Z_2^128 comparison, about 12 rounds; its bit is opened with the
+//!   estimates (no extra opening round). The saturated-record count is a
+//!   local sum of comparison bits the sigmoid already computes.
 //!
 //! Measured for n = 2000, p = 4, defaults (2-core Xeon, shared with
 //! parallel builds, load average 4 to 6; both parties on one thread, in
@@ -184,13 +233,17 @@
 //! # Ok::<(), duet_stats::secure::logistic::LogisticError>(())
 //! ```
 
+mod convergence;
 mod fit;
 pub(crate) mod matrix;
 mod records;
+mod separation;
 mod sigmoid;
 
+pub use convergence::STEP_TOLERANCE;
 pub use fit::fit_logistic;
 pub use options::{needs, preprocess, FitNeeds};
+pub use separation::separated;
 pub use sigmoid::{logistic, logistic_approx, sigmoid};
 
 use duet_core::{EngineError, FixedError, Shared, Z64};
@@ -279,6 +332,12 @@ pub enum LogisticError {
         term: usize,
         /// The opened variance.
         variance: f64,
+    },
+    /// The opened convergence bit is neither 0 nor 1 (a deviating peer).
+    #[error("the opened convergence bit is {value}, not 0 or 1")]
+    BadBit {
+        /// The bit as opened.
+        value: u128,
     },
     /// The engine failed (link, preprocessing, peer message).
     #[error(transparent)]
@@ -381,6 +440,11 @@ pub struct LogisticFit {
     pub std_errors: Vec<f64>,
     /// Newton steps run.
     pub iterations: u32,
+    /// Whether the fit converged: the last Newton step's norm on the
+    /// standardised scale below [`STEP_TOLERANCE`] and no fitted
+    /// probability at exactly 0 or 1 (one opened bit; see the module
+    /// docs' "Convergence").
+    pub converged: bool,
 }
 
 mod options;

@@ -133,10 +133,14 @@ pub fn needs(n: usize, p: usize, options: &LogisticOptions) -> Result<FitNeeds, 
         let last = it + 1 == iters;
         z128 = z128 + per_step(shape, options, first, last);
     }
-    // Release: the Neumann terms (a truncation, then matrix products),
-    // then two truncations of p values.
-    let neumann = super::fit::NEUMANN_PRODUCTS * (p * p * p + p * p);
+    // Release: the Neumann terms (a truncation, then symmetric matrix
+    // products, upper triangles), then two truncations of p values.
+    let tri = p * (p + 1) / 2;
+    let neumann = super::fit::NEUMANN_PRODUCTS * (tri * p + tri);
     z128 = z128 + Needs::for_mul(p * p + neumann + 2 * p);
+    // Convergence: the lifted count of saturated records, the step's
+    // squares and one comparison.
+    z128 = z128 + Needs::for_mul(1 + p) + Needs::for_ltz::<Z128>(1);
     Ok(FitNeeds { z64, z128 })
 }
 

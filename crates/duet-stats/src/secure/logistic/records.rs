@@ -4,7 +4,7 @@
 
 use duet_core::{Channel, Engine, Preprocessing, Ring, Shared, Z64};
 
-use super::sigmoid::{encode, length, sigmoid};
+use super::sigmoid::{encode, length, sigmoid_counted};
 use super::{LogisticError, Standardization};
 
 /// Shares of `v` repeated `times` times.
@@ -145,17 +145,20 @@ impl Records {
     }
 
     /// Shares of `[g_0..g_{p-1}, H_jk for j <= k]` at scale 2^(2f), where
-    /// `g = X'(y - prob)` and `H = X' diag(prob (1 - prob)) X` at `beta`.
-    /// Every product has a design entry as a factor, so all-zero rows add
-    /// exactly 0 whatever their probability.
+    /// `g = X'(y - prob)` and `H = X' diag(prob (1 - prob)) X` at `beta`,
+    /// and of the number of records whose fitted probability is exactly 0
+    /// or 1 (`|eta|` at or beyond the sigmoid's last breakpoint; an
+    /// all-zero row has `eta = 0` and never counts). Every product has a
+    /// design entry as a factor, so all-zero rows add exactly 0 to the
+    /// sums whatever their probability.
     pub(crate) async fn curvature<C: Channel, P: Preprocessing>(
         &self,
         engine: &mut Engine<C, P>,
         beta: &Shared<Z64>,
-    ) -> Result<Shared<Z64>, LogisticError> {
+    ) -> Result<(Shared<Z64>, Shared<Z64>), LogisticError> {
         let (n, p, f) = (self.n, self.p, self.frac_bits);
         let eta = linear_predictor(engine, &self.xs, beta, n, f).await?;
-        let prob = sigmoid(engine, &eta, f).await?;
+        let (prob, saturated) = sigmoid_counted(engine, &eta, f).await?;
         let one = engine.constant(&vec![encode(1.0, f)?; n]);
         let resid = self.y.sub(&prob).map_err(length("gradient"))?;
         let rest = one.sub(&prob).map_err(length("gradient"))?;
@@ -169,6 +172,7 @@ impl Records {
         let w = engine.trunc(&w, f).await?;
         let tri = p * (p + 1) / 2;
         let hess = engine.mul(&repeat(&w, tri), &self.pairs).await?;
-        Ok(Shared::concat(&[&grad, &block_sums(&hess, tri, n)]))
+        let sums = Shared::concat(&[&grad, &block_sums(&hess, tri, n)]);
+        Ok((sums, saturated))
     }
 }

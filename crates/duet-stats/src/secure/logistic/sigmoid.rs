@@ -165,26 +165,38 @@ pub async fn sigmoid<C: Channel, P: Preprocessing>(
     x: &Shared<Z64>,
     frac_bits: u32,
 ) -> Result<Shared<Z64>, LogisticError> {
+    Ok(sigmoid_counted(engine, x, frac_bits).await?.0)
+}
+
+/// [`sigmoid`], and shares (an integer) of how many values lie at or
+/// beyond the last breakpoint, where the result is exactly 0 or 1: a
+/// local sum of comparison bits already computed, no extra cost.
+pub(crate) async fn sigmoid_counted<C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    x: &Shared<Z64>,
+    frac_bits: u32,
+) -> Result<(Shared<Z64>, Shared<Z64>), LogisticError> {
     let n = x.len();
     let negative = engine.ltz_within(x, compare_bits(frac_bits)).await?;
     // |x| = x - 2 [x < 0] x: the bit is an exact 0/1 integer, no truncation.
     let flip = engine.mul(&negative, x).await?;
     let abs = x.sub(&flip.mul_scalar(Z64(2))).map_err(length("sigmoid"))?;
-    let f = on_magnitude(engine, &abs, frac_bits).await?;
+    let (f, saturated) = on_magnitude(engine, &abs, frac_bits).await?;
     // sigmoid(x) = f + [x < 0] (1 - 2f).
     let one = engine.constant(&vec![encode(1.0, frac_bits)?; n]);
     let reflect = one.sub(&f.mul_scalar(Z64(2))).map_err(length("sigmoid"))?;
     let fix = engine.mul(&negative, &reflect).await?;
-    f.add(&fix).map_err(length("sigmoid"))
+    Ok((f.add(&fix).map_err(length("sigmoid"))?, saturated))
 }
 
 /// Shares of `f(a)` for shares `a >= 0`: the piece by one batched
-/// comparison against every breakpoint, then Horner's rule.
+/// comparison against every breakpoint, then Horner's rule; and of the
+/// number of values at or beyond the last breakpoint.
 async fn on_magnitude<C: Channel, P: Preprocessing>(
     engine: &mut Engine<C, P>,
     abs: &Shared<Z64>,
     frac_bits: u32,
-) -> Result<Shared<Z64>, LogisticError> {
+) -> Result<(Shared<Z64>, Shared<Z64>), LogisticError> {
     let n = abs.len();
     let enc_b: Vec<Z64> = POSITIVE
         .iter()
@@ -209,7 +221,15 @@ async fn on_magnitude<C: Channel, P: Preprocessing>(
     let lo = select_linear(last, &below, &widths, n, p0);
     let t = abs.sub(&lo).map_err(length("sigmoid"))?;
     let coef = selected_coefficients(&below, n, p0, frac_bits)?;
-    horner(engine, &coef, &t, frac_bits).await
+    // Values below the last breakpoint, subtracted from n (P0's part).
+    let last_bits = below
+        .shares()
+        .get((BREAKPOINTS - 1) * n..BREAKPOINTS * n)
+        .unwrap_or(&[]);
+    let start = if p0 { Z64(n as u64) } else { Z64(0) };
+    let saturated = last_bits.iter().fold(start, |acc, &b| acc - b);
+    let f = horner(engine, &coef, &t, frac_bits).await?;
+    Ok((f, Shared::from_shares(vec![saturated])))
 }
 
 /// The coefficient share vectors (`TERMS` of them) of each value's piece.
