@@ -22,6 +22,9 @@ pub(crate) fn run(args: &Args, out: Output) -> anyhow::Result<()> {
     let base = args.config.parent().unwrap_or(Path::new("."));
     let report = run_config(&config, base)
         .with_context(|| format!("anonymising with {}", args.config.display()))?;
+    for w in &report.warnings {
+        eprintln!("duet: warning: {w}");
+    }
     if out.json {
         println!("{}", report.to_json()?);
     } else if !out.quiet {

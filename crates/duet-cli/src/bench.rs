@@ -27,6 +27,10 @@ pub(crate) struct Args {
     /// Rounds of raw transfer and secure sum, alternating; the medians are reported.
     #[arg(long, default_value_t = 3)]
     rounds: usize,
+    /// Records of a logistic regression fitted on shares (two predictors,
+    /// default options), end to end with its OT preprocessing; 0 skips it.
+    #[arg(long, default_value_t = 500)]
+    logistic_records: usize,
 }
 
 /// What one party measured on one link.
@@ -52,13 +56,16 @@ pub(crate) fn run(args: &Args, out: Output) -> anyhow::Result<()> {
             &config,
             args.rounds,
         ))?;
-    let (triples, cmp) = crate::runtime::for_parties(2)?.block_on(async {
+    let (triples, cmp, fit) = crate::runtime::for_parties(2)?.block_on(async {
         let triples = on_link(&config, args.triples, Work::TriplesThenMul).await?;
         let cmp = on_link(&config, args.comparisons, Work::Compare).await?;
-        anyhow::Ok((triples, cmp))
+        let fit = match args.logistic_records {
+            0 => None,
+            n => Some(on_link(&config, n, Work::Logistic).await?),
+        };
+        anyhow::Ok((triples, cmp, fit))
     })?;
-    let report = (sum, triples, cmp);
-    print(args, &report.0, &report.1, &report.2, out);
+    print(args, &sum, &[&triples, &cmp], fit.as_ref(), out);
     Ok(())
 }
 
@@ -66,6 +73,7 @@ pub(crate) fn run(args: &Args, out: Output) -> anyhow::Result<()> {
 enum Work {
     TriplesThenMul,
     Compare,
+    Logistic,
 }
 
 async fn on_link(config: &LinkConfig, n: usize, work: Work) -> anyhow::Result<Phase> {
@@ -103,6 +111,10 @@ async fn party(role: Role, ch: QuicChannel, n: usize, work: Work) -> anyhow::Res
             drop(engine.ltz(&x).await?);
             start.elapsed()
         }
+        Work::Logistic => {
+            drop(logistic_fit(&mut engine, n).await?);
+            start.elapsed()
+        }
     };
     let secs = start.elapsed().as_secs_f64();
     let (ch, _) = engine.into_parts();
@@ -112,6 +124,44 @@ async fn party(role: Role, ch: QuicChannel, n: usize, work: Work) -> anyhow::Res
         online_secs: online.as_secs_f64(),
         summary,
     })
+}
+
+/// A logistic fit on `n` synthetic records (age and BMI within their
+/// declared bounds, outcome drawn from a known model), input by P0.
+async fn logistic_fit<C: duet_core::Channel, P: duet_core::Preprocessing>(
+    engine: &mut Engine<C, P>,
+    n: usize,
+) -> anyhow::Result<duet_stats::secure::logistic::LogisticFit> {
+    use duet_stats::secure::logistic::{
+        fit_logistic, LogisticInput, LogisticOptions, Standardization,
+    };
+    use rand::Rng;
+    let options = LogisticOptions::default();
+    let fp = duet_core::FixedPoint::new(options.frac_bits)?;
+    let mut rng = ChaCha20Rng::seed_from_u64(77);
+    let mut cols: Vec<Vec<Z64>> = (0..4).map(|_| Vec::with_capacity(n)).collect();
+    for _ in 0..n {
+        let (age, bmi) = (rng.gen_range(18.0..90.0), rng.gen_range(15.0..45.0));
+        let p = 1.0 / (1.0 + f64::exp(5.0 - 0.05 * age - 0.05 * bmi));
+        let y = f64::from(u8::from(rng.gen_bool(p)));
+        for (c, v) in cols.iter_mut().zip([1.0, age, bmi, y]) {
+            c.push(fp.encode_f64::<Z64>(v)?);
+        }
+    }
+    let mut shared = Vec::with_capacity(4);
+    for c in &cols {
+        shared.push(match engine.role() {
+            Role::P0 => engine.share_input(c).await?,
+            Role::P1 => engine.receive_input::<Z64>(n).await?,
+        });
+    }
+    let y = shared.pop().context("the outcome column")?;
+    let bounds = vec![
+        Standardization::from_bounds(18.0, 90.0),
+        Standardization::from_bounds(15.0, 45.0),
+    ];
+    let input = LogisticInput::new(shared, y, bounds)?;
+    Ok(fit_logistic(engine, &input, &options).await?)
 }
 
 async fn link_pair(config: &LinkConfig) -> anyhow::Result<(QuicChannel, QuicChannel)> {
@@ -141,19 +191,33 @@ fn ot_bytes(s: &LinkSummary) -> u64 {
         .sum()
 }
 
-fn print(args: &Args, sum: &duet_net::bench::BenchReport, t: &Phase, c: &Phase, out: Output) {
+fn print(
+    args: &Args,
+    sum: &duet_net::bench::BenchReport,
+    [t, c]: &[&Phase; 2],
+    fit: Option<&Phase>,
+    out: Output,
+) {
     let raw = sum.raw_rate();
     let triple_bytes = ot_bytes(&t.summary) as f64 / args.triples.max(1) as f64;
     let triple_secs = t.secs - t.online_secs;
     let triples_per_sec = args.triples as f64 / triple_secs;
     let bound = raw / triple_bytes;
+    let cmp_bytes = link_bytes(&c.summary) as f64 / args.comparisons.max(1) as f64;
+    let cmp_rate = args.comparisons as f64 / c.secs;
+    let fit_json = fit.map(|f| {
+        let per = link_bytes(&f.summary) as f64 / args.logistic_records.max(1) as f64;
+        serde_json::json!({ "records": args.logistic_records, "secs": f.secs, "bytes_per_record": per, "bandwidth_bound_secs": per * args.logistic_records as f64 / raw })
+    });
     let v = serde_json::json!({
         "raw_quic_bytes_per_sec": raw,
         "secure_sum": { "values_per_sec": sum.values_per_sec(), "bytes_per_value": sum.bytes_per_value(), "ratio_to_raw": sum.ratio(), "rounds": sum.rounds },
         "ot_triples_z64": { "per_sec": triples_per_sec, "bytes_per_triple": triple_bytes, "bandwidth_bound_per_sec": bound, "fraction_of_bound": triples_per_sec / bound },
         "beaver_mul_online_per_sec": args.triples as f64 / t.online_secs,
-        "comparisons_end_to_end_per_sec": args.comparisons as f64 / c.secs,
-        "comparison_bytes_each": (c.summary.totals().0.bytes + c.summary.totals().1.bytes) as f64 / args.comparisons.max(1) as f64,
+        "comparisons_end_to_end_per_sec": cmp_rate,
+        "comparison_bytes_each": cmp_bytes,
+        "comparison_bandwidth_bound_per_sec": raw / cmp_bytes,
+        "logistic_fit": fit_json,
     });
     if out.json {
         println!("{v}");
@@ -176,8 +240,27 @@ fn print(args: &Args, sum: &duet_net::bench::BenchReport, t: &Phase, c: &Phase, 
         args.triples as f64 / t.online_secs / 1e6
     );
     println!(
-        "comparison, end to end with its OT preprocessing: {:.0}/s ({} values)",
-        args.comparisons as f64 / c.secs,
-        args.comparisons
+        "comparison, end to end with its OT preprocessing: {:.0}/s ({} values), {:.0} bytes each; the link's bound is {:.0}/s",
+        cmp_rate,
+        args.comparisons,
+        cmp_bytes,
+        raw / cmp_bytes
     );
+    if let Some(f) = fit {
+        let n = args.logistic_records.max(1) as f64;
+        let per = link_bytes(&f.summary) as f64 / n;
+        println!(
+            "logistic regression on shares, end to end: {} records in {:.2} s, {:.0} bytes/record (both directions); the link alone needs {:.2} s",
+            args.logistic_records,
+            f.secs,
+            per,
+            per * n / raw
+        );
+    }
+}
+
+/// Bytes both directions of every kind on a link.
+fn link_bytes(s: &LinkSummary) -> u64 {
+    let (sent, received) = s.totals();
+    sent.bytes + received.bytes
 }

@@ -25,8 +25,7 @@ pub(crate) struct Args {
 
 /// Loads the job (and local settings), checks, prints.
 pub(crate) fn run(args: &Args, out: Output) -> anyhow::Result<()> {
-    let job =
-        Job::load(&args.job).with_context(|| format!("reading the job {}", args.job.display()))?;
+    let job = Job::load(&args.job).context("reading the job")?;
     let local = match &args.local {
         Some(path) => Some(
             LocalConfig::load(path)

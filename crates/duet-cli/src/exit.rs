@@ -7,6 +7,9 @@
 //! | 2 | bad command line (from clap) |
 //! | 3 | bad input: a job, config or data file was refused |
 //! | 4 | the link or the peer failed |
+//!
+//! With `--json`, a failure is also one JSON object on stdout:
+//! `{"error": "<the line>", "exit_code": <code>}`.
 
 use std::process::ExitCode;
 
@@ -32,7 +35,12 @@ fn is_file_error(e: &duet_net::NetError) -> bool {
     use duet_net::NetError as N;
     matches!(
         e,
-        N::FileExists { .. } | N::Pem { .. } | N::IdentityName { .. }
+        N::FileExists { .. }
+            | N::Pem { .. }
+            | N::IdentityName { .. }
+            | N::KeyReadable { .. }
+            | N::KeyMismatch { .. }
+            | N::Io { .. }
     )
 }
 
@@ -48,6 +56,21 @@ impl std::fmt::Display for BadInput {
 
 impl std::error::Error for BadInput {}
 
+/// Reports a failure: the line on stderr, and with `--json` the same as a
+/// JSON object on stdout. Returns the exit code.
+pub(crate) fn report(err: &anyhow::Error, json: bool) -> ExitCode {
+    let line = one_line(err);
+    let code = code_for(err);
+    eprintln!("duet: {line}");
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({ "error": line, "exit_code": code })
+        );
+    }
+    ExitCode::from(code)
+}
+
 /// The error and its causes on one line.
 pub(crate) fn one_line(err: &anyhow::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
@@ -60,17 +83,22 @@ pub(crate) fn one_line(err: &anyhow::Error) -> String {
     parts.join(": ")
 }
 
+/// Whether the error is bad input (exit code 3).
+pub(crate) fn is_bad_input(err: &anyhow::Error) -> bool {
+    code_for(err) == BAD_INPUT
+}
+
 /// The exit code for an error, from the first cause we recognise.
-pub(crate) fn code_for(err: &anyhow::Error) -> ExitCode {
+pub(crate) fn code_for(err: &anyhow::Error) -> u8 {
     for cause in err.chain() {
         if cause.downcast_ref::<duet_anon::AnonError>().is_some() {
-            return ExitCode::from(BAD_INPUT);
+            return BAD_INPUT;
         }
         if cause.downcast_ref::<BadInput>().is_some() || is_stats_input_error(cause) {
-            return ExitCode::from(BAD_INPUT);
+            return BAD_INPUT;
         }
         if cause.downcast_ref::<duet_stats::ProtocolError>().is_some() {
-            return ExitCode::from(LINK);
+            return LINK;
         }
         if let Some(e) = cause.downcast_ref::<duet_stats::StudyError>() {
             // A duplicate or empty identifier in this side's file is bad
@@ -79,11 +107,11 @@ pub(crate) fn code_for(err: &anyhow::Error) -> ExitCode {
                 e,
                 duet_stats::StudyError::Link(duet_stats::linked::LinkError::Identifiers { .. })
             );
-            return ExitCode::from(if ids { BAD_INPUT } else { LINK });
+            return if ids { BAD_INPUT } else { LINK };
         }
         if let Some(e) = cause.downcast_ref::<duet_net::NetError>() {
-            return ExitCode::from(if is_file_error(e) { BAD_INPUT } else { LINK });
+            return if is_file_error(e) { BAD_INPUT } else { LINK };
         }
     }
-    ExitCode::FAILURE
+    1
 }

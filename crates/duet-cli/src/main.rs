@@ -71,9 +71,6 @@ fn main() -> std::process::ExitCode {
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("duet: {}", exit::one_line(&err));
-            exit::code_for(&err)
-        }
+        Err(err) => exit::report(&err, out.json),
     }
 }

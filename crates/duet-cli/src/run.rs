@@ -15,6 +15,13 @@ use crate::progress::Progress;
 use crate::summary;
 use crate::Output;
 
+/// Silence after which the peer is taken for dead (keep-alives flow every
+/// second while both sides live), unless `--timeout` is shorter.
+const IDLE_LIMIT: Duration = Duration::from_secs(6);
+
+/// Longest a single connection attempt and the duet handshake may take.
+const HANDSHAKE_LIMIT: Duration = Duration::from_secs(30);
+
 /// Arguments of `duet run`.
 #[derive(clap::Args)]
 pub(crate) struct Args {
@@ -33,6 +40,9 @@ pub(crate) struct Args {
     /// Seconds without a message from the peer before the run is abandoned.
     #[arg(long, default_value_t = 120)]
     timeout: u64,
+    /// Replace the results of an earlier run in the output folder.
+    #[arg(long)]
+    force: bool,
 }
 
 pub(crate) fn parse_role(s: &str) -> Result<Role, String> {
@@ -45,8 +55,7 @@ pub(crate) fn parse_role(s: &str) -> Result<Role, String> {
 
 /// Loads everything, runs this side, prints where the results went.
 pub(crate) fn run(args: &Args, out: Output) -> anyhow::Result<()> {
-    let job =
-        Job::load(&args.job).with_context(|| format!("reading the job {}", args.job.display()))?;
+    let job = Job::load(&args.job).context("reading the job")?;
     let local = LocalConfig::load(&args.local)
         .with_context(|| format!("reading the local settings {}", args.local.display()))?;
     if let Some(role) = args.role {
@@ -76,13 +85,17 @@ pub(crate) fn run(args: &Args, out: Output) -> anyhow::Result<()> {
         ))
         .into());
     }
+    check_output(&local, args.force)?;
     let wait = Duration::from_secs(args.wait);
     let mut config = LinkConfig::default();
     let silence = Duration::from_secs(args.timeout.max(1));
+    // QUIC keep-alives every second: a killed or frozen peer stops
+    // answering and is noticed at the idle timeout, at any step.
     config
-        .connect_timeout(wait)
+        .connect_timeout(wait.min(HANDSHAKE_LIMIT))
         .receive_timeout(silence)
-        .idle_timeout(silence);
+        .keep_alive(Duration::from_secs(1))
+        .idle_timeout(silence.min(IDLE_LIMIT));
     let runtime = crate::runtime::for_parties(1)?;
     let progress = Progress::new(!out.quiet && !out.json, ["", ""]);
     let outcome: Outcome = runtime.block_on(async {
@@ -109,9 +122,29 @@ fn connect_plan(
     Ok(Connect::Dial(resolve(target)?))
 }
 
+/// Before connecting: the output folder can be written and holds no
+/// earlier results (unless `force`); temporaries an interrupted run left
+/// there are removed. A failure is a settings problem (exit code 3).
+fn check_output(local: &LocalConfig, force: bool) -> anyhow::Result<()> {
+    let dir = &local.output_dir;
+    match duet_stats::check_output_dir(dir, force) {
+        Ok(0) => Ok(()),
+        Ok(n) => {
+            let d = dir.display();
+            eprintln!("duet: removed {n} temporary file(s) an interrupted run left in {d}");
+            Ok(())
+        }
+        Err(e) => Err(BadInput(format!("output_dir {}: {e}", dir.display())).into()),
+    }
+}
+
+/// A `host:port` from the local settings; anything else is bad input.
 fn resolve(addr: &str) -> anyhow::Result<SocketAddr> {
-    addr.to_socket_addrs()
-        .with_context(|| format!("'{addr}' is not a host:port address"))?
+    let bad = |why: String| BadInput(format!("'{addr}' {why} (expected host:port)"));
+    let mut found = addr
+        .to_socket_addrs()
+        .map_err(|e| bad(format!("is not a usable address: {e}")))?;
+    Ok(found
         .next()
-        .with_context(|| format!("'{addr}' resolves to no address"))
+        .ok_or_else(|| bad("resolves to no address".into()))?)
 }

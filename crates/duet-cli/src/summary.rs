@@ -11,6 +11,7 @@ pub(crate) fn print(outcome: &Outcome, role: Role, out: Output) -> anyhow::Resul
         let v = serde_json::json!({
             "role": role.to_string(),
             "results": outcome.paths.results,
+            "results_csv": outcome.paths.csv,
             "report": outcome.paths.report,
             "report_html": outcome.paths.html,
             "manifest": outcome.paths.manifest,
@@ -36,6 +37,7 @@ pub(crate) fn print(outcome: &Outcome, role: Role, out: Output) -> anyhow::Resul
         outcome.elapsed.as_secs_f64()
     );
     println!("results:  {}", outcome.paths.results.display());
+    println!("table:    {}", outcome.paths.csv.display());
     println!("report:   {}", outcome.paths.report.display());
     println!("html:     {}", outcome.paths.html.display());
     println!("manifest: {}", outcome.paths.manifest.display());

@@ -176,12 +176,14 @@ fn check_lists_the_rules_and_every_value_the_pooled_job_would_open() {
     ] {
         assert!(stdout.contains(want), "missing {want:?} in\n{stdout}");
     }
-    // 4 + 4 + 6 + 6 + 4 + 16 counts and sums; the correlation's n and 6
+    // 4 + 6 + 6 + 6 + 4 + 16 counts, sums and sums of squares (a mean's
+    // standard error needs its sum of squares); the correlation's n and 6
     // r; the regression's n, its 4 level counts (smoker and sex), its
-    // singular and narrow-spread flags, 5 + 5 estimates and variances, R^2.
-    assert_eq!(lines_starting(&stdout, "  open   "), 40 + 7 + 18);
+    // singular and narrow-spread flags, 5 + 5 estimates and variances, R^2
+    // and the residual variance.
+    assert_eq!(lines_starting(&stdout, "  open   "), 42 + 7 + 19);
     assert!(
-        stdout.contains("opened if their rules pass: 65 values; rule bits in the first round: ")
+        stdout.contains("opened if their rules pass: 68 values; rule bits in the first round: ")
     );
     assert!(!stdout.contains("#8 linear_regression(sbp ~ age + smoker + bmi + sex)[all].sum"));
 }

@@ -1,7 +1,8 @@
 //! The analyses job over loopback QUIC (two `duet run` processes, OT
 //! triples): logistic regression fitted on shares against a plaintext IRLS
 //! fit, Kaplan-Meier counts and Welch's t-test against the plaintext union
-//! of both hospitals. The first 400 rows of each hospital keep the
+//! of both hospitals, and the quartiles of sbp by smoker against R's type 1
+//! on that union. The first 400 rows of each hospital keep the
 //! per-record fit quick in a debug build.
 
 use std::time::Duration;
@@ -10,6 +11,7 @@ use serde_json::Value;
 
 use std::path::{Path, PathBuf};
 
+use crate::doc::{self, nth};
 use crate::{root, stderr, wait_bounded, Setup};
 
 const ROWS: usize = 400;
@@ -133,6 +135,7 @@ fn analyses_job_matches_plaintext_fits() {
     };
     let (a, b) = (read(0), read(1));
     assert_eq!(a, b);
+    doc::assert_valid(&a);
     let s = &a["statistics"];
     let rows = rows([&files[0], &files[1]]);
 
@@ -143,10 +146,10 @@ fn analyses_job_matches_plaintext_fits() {
     let y: Vec<f64> = rows.iter().map(|r| r[3]).collect();
     let (beta, se) = irls(&x, &y);
     let half = [1.0, 46.0, 30.0, 0.5];
-    let coef = &s[1]["coefficients"];
+    let coef = doc::rows(&s[1], "estimate");
     for k in 0..4 {
         let (b, e) = (
-            coef[k]["estimate"].as_f64().unwrap(),
+            coef[k]["value"].as_f64().unwrap(),
             coef[k]["std_error"].as_f64().unwrap(),
         );
         assert!(
@@ -164,22 +167,31 @@ fn analyses_job_matches_plaintext_fits() {
     // #3 Kaplan-Meier by smoker: at-risk and event counts of the first interval.
     for (g, smoker) in [0.0, 1.0].iter().enumerate() {
         let grp: Vec<&[f64; 7]> = rows.iter().filter(|r| r[2] == *smoker).collect();
-        let curve = &s[2]["curves"][g];
-        let step = &curve["steps"][0];
-        if step.is_null() {
+        let level = ["no", "yes"][g];
+        let of_group = |measure: &str| -> Option<Value> {
+            doc::rows(&s[2], measure)
+                .into_iter()
+                .find(|v| v["cell"]["smoker"] == level)
+                .cloned()
+        };
+        let Some(at_risk) = of_group("at_risk") else {
             // Every interval failed the rules even merged: the note says so.
+            let curve = &s[2]["details"]["curves"][g];
+            assert_eq!(curve["cell"]["smoker"], level);
             let note = curve["note"].as_str().unwrap();
             assert!(
                 note.contains("fail the disclosure rules even merged"),
                 "{note}"
             );
             continue;
-        }
-        assert_eq!(step["at_risk"].as_u64().unwrap(), grp.len() as u64);
+        };
+        assert_eq!(at_risk["value"].as_u64().unwrap(), grp.len() as u64);
         // The first released step may merge intervals until its counts pass.
-        let end = step["end"].as_f64().unwrap();
+        let end = at_risk["interval"]["end"].as_f64().unwrap();
         let events = grp.iter().filter(|r| r[4] < end && r[5] == 1.0).count();
-        assert_eq!(step["events"].as_u64().unwrap(), events as u64);
+        let got = of_group("events").unwrap();
+        assert_eq!(got["interval"], at_risk["interval"]);
+        assert_eq!(got["value"].as_u64().unwrap(), events as u64);
     }
 
     // #4 Welch's t-test of sbp by diabetes.
@@ -192,6 +204,40 @@ fn analyses_job_matches_plaintext_fits() {
     };
     let ((n0, m0, v0), (n1, m1, v1)) = (moments(0.0), moments(1.0));
     let t = (m1 - m0) / (v0 / n0 + v1 / n1).sqrt();
-    let got = s[3]["test"]["t"].as_f64().unwrap();
+    let got = doc::test(&s[3], "welch_t")["statistic"].as_f64().unwrap();
+    assert_eq!(nth(&s[3], "mean_difference", 0)["test_statistic"], got);
     assert!((got - t).abs() < 1e-6 * t.abs(), "t {got} vs {t}");
+
+    // #6 quartiles of sbp by smoker: x_(ceil(n p)) of the union, in tenths
+    // (every group here is large enough for the extreme rule).
+    for (g, smoker) in [0.0, 1.0].iter().enumerate() {
+        let mut v: Vec<i64> = rows
+            .iter()
+            .filter(|r| r[2] == *smoker)
+            .map(|r| (r[6] * 10.0).round() as i64)
+            .collect();
+        v.sort_unstable();
+        let n = v.len();
+        let level = ["no", "yes"][g];
+        let in_group = |measure: &str| -> Vec<&Value> {
+            doc::rows(&s[5], measure)
+                .into_iter()
+                .filter(|r| r["cell"]["smoker"] == level)
+                .collect()
+        };
+        assert_eq!(in_group("n")[0]["value"].as_u64().unwrap(), n as u64);
+        let quartiles = in_group("quantile");
+        let mut q = Vec::new();
+        for (k, p) in [(0, 25), (1, 50), (2, 75)] {
+            let r = (n * p).div_ceil(100);
+            let want = v[r - 1] as f64 / 10.0;
+            let row = quartiles[k];
+            assert_eq!(row["p"].as_f64().unwrap(), p as f64 / 100.0);
+            let got = row["value"].as_f64().unwrap();
+            assert_eq!(got, want, "smoker {smoker} p 0.{p}");
+            q.push(v[r - 1]);
+        }
+        let iqr = in_group("iqr")[0]["value"].as_f64().unwrap();
+        assert_eq!(iqr, (q[2] - q[0]) as f64 / 10.0);
+    }
 }

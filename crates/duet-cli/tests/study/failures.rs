@@ -27,11 +27,22 @@ fn broken_copy(dir: &Path, line_no: usize, line: &str) -> std::path::PathBuf {
 }
 
 /// Runs A with `csv_a`, B normally (B gives up after 3 s without a peer).
+/// A starts once B listens: A, refused, tells a peer that is already
+/// waiting (for 1 s at most), and the test is about that peer.
 fn run_with_bad_a(csv_a: &Path) -> (std::process::Output, std::process::Output, Setup) {
     let setup = Setup::new(csv_a, &hospital("hospital_b.csv"));
     let b = setup.start(1, &setup.job, 3);
+    wait_until_listening(setup.port);
     let a = setup.start(0, &setup.job, 3);
     (wait_bounded(a, LIMIT), wait_bounded(b, LIMIT), setup)
+}
+
+/// Returns once something holds UDP `port` on 127.0.0.1 (at most 10 s).
+fn wait_until_listening(port: u16) {
+    let start = std::time::Instant::now();
+    while std::net::UdpSocket::bind(("127.0.0.1", port)).is_ok() && start.elapsed() < LIMIT / 9 {
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 #[test]
@@ -43,12 +54,9 @@ fn malformed_csv_names_file_line_and_column() {
     let msg = stderr(&a);
     assert_eq!(msg.lines().count(), 1, "{msg}");
     assert!(msg.contains("broken.csv:7:"), "{msg}");
-    assert_eq!(
-        b.status.code(),
-        Some(4),
-        "the waiting peer gives up: {}",
-        stderr(&b)
-    );
+    // A, refused, tells B when B is there; B stops with A's reason.
+    assert_eq!(b.status.code(), Some(4), "{}", stderr(&b));
+    assert!(stderr(&b).contains("input"), "{}", stderr(&b));
     assert!(!setup.wrote_anything(0) && !setup.wrote_anything(1));
 }
 

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::doc::{self, nth};
 use crate::oracle::ols;
 use crate::{duet, root, stderr, wait_bounded};
 
@@ -84,7 +85,8 @@ fn linked_demo_releases_the_plaintext_join_statistics_and_keeps_the_agency_data_
     let rows = joined();
     let s = &h["statistics"];
     assert_eq!(h["linkage"]["linked"].as_u64().unwrap(), rows.len() as u64);
-    assert_eq!(s[0]["cells"][0]["n"].as_u64().unwrap(), rows.len() as u64);
+    doc::assert_valid(&h);
+    assert_eq!(doc::n(&s[0], 0), Some(rows.len() as u64));
     // #2 mean PM2.5 by diabetes.
     for (i, d) in ["no", "yes"].iter().enumerate() {
         let v: Vec<f64> = rows
@@ -93,7 +95,7 @@ fn linked_demo_releases_the_plaintext_join_statistics_and_keeps_the_agency_data_
             .map(|r| r.1)
             .collect();
         let want = v.iter().sum::<f64>() / v.len() as f64;
-        let got = s[1]["cells"][i]["value"].as_f64().unwrap();
+        let got = nth(&s[1], "mean", i)["value"].as_f64().unwrap();
         assert!((got - want).abs() < 1e-9, "mean pm25 {d}: {got} vs {want}");
     }
     // #3 chi-square table: PM2.5 band by diabetes, exact counts.
@@ -103,11 +105,15 @@ fn linked_demo_releases_the_plaintext_join_statistics_and_keeps_the_agency_data_
                 .iter()
                 .filter(|r| r.2 == *band && r.0["diabetes"] == *d)
                 .count();
-            let cell = &s[2]["cells"][i * 2 + j];
+            let cell = nth(&s[2], "n", i * 2 + j);
+            assert_eq!(
+                cell["cell"],
+                serde_json::json!({"pm25_band": band, "diabetes": d})
+            );
             if n >= 10 {
-                assert_eq!(cell["n"].as_u64().unwrap(), n as u64, "{band} {d}");
+                assert_eq!(doc::n(&s[2], i * 2 + j), Some(n as u64), "{band} {d}");
             } else {
-                assert!(cell["suppressed"].as_bool().unwrap());
+                assert_eq!(cell["released"], false);
             }
         }
     }
@@ -128,9 +134,9 @@ fn linked_demo_releases_the_plaintext_join_statistics_and_keeps_the_agency_data_
         .collect();
     let y: Vec<f64> = rows.iter().map(|r| r.0["sbp"].parse().unwrap()).collect();
     let (beta, _, _) = ols(&x, &y);
-    let coef = &s[6]["coefficients"];
+    let coef = doc::rows(&s[6], "estimate");
     for (k, b) in beta.iter().enumerate() {
-        let got = coef[k]["estimate"].as_f64().unwrap();
+        let got = coef[k]["value"].as_f64().unwrap();
         assert!(
             (got - b).abs() < 1e-6 * b.abs().max(1.0),
             "coef {k}: {got} vs {b}"
@@ -148,11 +154,27 @@ fn linked_demo_releases_the_plaintext_join_statistics_and_keeps_the_agency_data_
         .collect();
     let mut seen = String::from_utf8_lossy(&out.stdout).into_owned();
     seen.push_str(&String::from_utf8_lossy(&out.stderr));
+    // results.csv is searched for identifiers and zones only: its columns
+    // put public bin edges side by side (interval_start,interval_end =
+    // "5.0,10.0"), which can coincide with an agency row's "pm25,no2".
+    let mut table = String::new();
     for f in std::fs::read_dir(dir.path().join("hospital-b")).unwrap() {
-        seen.push_str(&std::fs::read_to_string(f.unwrap().path()).unwrap());
+        let path = f.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        if path.ends_with("results.csv") {
+            table = text.to_lowercase();
+        } else {
+            seen.push_str(&text);
+        }
     }
+    assert!(table.starts_with("statistic,kind,cell,"), "{table}");
     let seen = seen.to_lowercase();
     for r in &agency_rows {
+        let id = r[0].to_lowercase();
+        if !hospital_ids.contains(&id) {
+            assert!(!table.contains(&id), "agency id {} leaked", r[0]);
+        }
+        assert!(!table.contains(&r[1]), "agency zone {} leaked", r[1]);
         if !hospital_ids.contains(&r[0].to_lowercase()) {
             assert!(
                 !seen.contains(&r[0].to_lowercase()),
@@ -175,6 +197,7 @@ fn dp_demo_states_its_guarantee_and_stays_within_budget() {
         results(dir.path(), "hospital-b"),
     );
     assert_eq!(a, b);
+    doc::assert_valid(&a);
     let dp = &a["dp"];
     assert_eq!(dp["mechanism"], "laplace");
     let spent = dp["epsilon_spent"].as_f64().unwrap();
@@ -187,4 +210,95 @@ fn dp_demo_states_its_guarantee_and_stays_within_budget() {
         html.contains("differential privacy"),
         "the report states the guarantee"
     );
+    released_counts_carry_noise(&a["statistics"]);
+}
+
+/// Both hospitals' rows, by header.
+fn pooled_rows() -> Vec<BTreeMap<String, String>> {
+    let mut out = Vec::new();
+    for name in ["hospital_a.csv", "hospital_b.csv"] {
+        let (header, rows) = csv(name);
+        out.extend(
+            rows.into_iter()
+                .map(|r| header.iter().cloned().zip(r).collect()),
+        );
+    }
+    out
+}
+
+/// The exact pooled count of rows that `keep` accepts.
+fn exact(
+    rows: &[BTreeMap<String, String>],
+    keep: impl Fn(&BTreeMap<String, String>) -> bool,
+) -> i64 {
+    rows.iter().filter(|r| keep(r)).count() as i64
+}
+
+/// Every released count of the DP demo minus its exact value: within ten
+/// standard deviations of the stated noise, and not zero for most cells.
+/// Each count's two draws (scale 3) sum to 0 with probability 0.09, so
+/// fewer than 10 of the 18 counts differing has probability below 1e-6
+/// when the noise is there; without it all 18 are exact. The smoker x
+/// diabetes table is released twice (chi-square, risk ratio) with
+/// independent draws, and the mean's value is not the exact mean.
+fn released_counts_carry_noise(stats: &Value) {
+    let rows = pooled_rows();
+    let by = |col: &'static str, level: &'static str| {
+        move |r: &BTreeMap<String, String>| r[col] == level
+    };
+    let bmi_in = |lo: f64, hi: f64| {
+        move |r: &BTreeMap<String, String>| {
+            let b: f64 = r["bmi"].parse().unwrap();
+            b >= lo && b < hi
+        }
+    };
+    let table: Vec<i64> = [("no", "no"), ("no", "yes"), ("yes", "no"), ("yes", "yes")]
+        .iter()
+        .map(|&(s, d)| exact(&rows, |r| r["smoker"] == s && r["diabetes"] == d))
+        .collect();
+    let mut want: Vec<(usize, usize, i64)> = Vec::new();
+    for (i, region) in ["north", "south", "east", "west"].iter().enumerate() {
+        want.push((0, i, exact(&rows, by("region", region))));
+    }
+    want.push((1, 0, exact(&rows, by("smoker", "no"))));
+    want.push((1, 1, exact(&rows, by("smoker", "yes"))));
+    for (i, (lo, hi)) in [(10.0, 18.5), (18.5, 25.0), (25.0, 30.0), (30.0, 35.0)]
+        .into_iter()
+        .enumerate()
+    {
+        want.push((2, i, exact(&rows, bmi_in(lo, hi))));
+    }
+    for stat in [3, 4] {
+        want.extend(table.iter().enumerate().map(|(i, &n)| (stat, i, n)));
+    }
+    let mut differing = 0;
+    for &(stat, cell, n) in &want {
+        let c = nth(&stats[stat], "n", cell);
+        let got = c["value"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("#{stat} cell {cell} withheld: {c}"));
+        let sd = stats[stat]["noise"][0]["total_sd"].as_f64().unwrap();
+        assert_eq!(sd, 6.0);
+        assert!(
+            ((got - n) as f64).abs() <= 10.0 * sd,
+            "#{stat} {c}: exact {n}"
+        );
+        differing += usize::from(got != n);
+    }
+    assert_eq!(want.len(), 18);
+    assert!(differing >= 10, "only {differing} of 18 counts carry noise");
+    let twice = |stat: usize| -> Vec<i64> {
+        (0..4)
+            .map(|i| nth(&stats[stat], "n", i)["value"].as_i64().unwrap())
+            .collect()
+    };
+    assert_ne!(twice(3), twice(4), "one table released twice with one draw");
+    let smokers: Vec<f64> = rows
+        .iter()
+        .filter(|r| r["smoker"] == "yes")
+        .map(|r| r["sbp"].parse().unwrap())
+        .collect();
+    let mean = smokers.iter().sum::<f64>() / smokers.len() as f64;
+    let got = nth(&stats[1], "mean", 1)["value"].as_f64().unwrap();
+    assert_ne!(got, mean, "the mean of sbp carries no noise");
 }

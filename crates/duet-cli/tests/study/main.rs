@@ -10,10 +10,18 @@
 )]
 
 mod analyses;
+mod doc;
+mod exit_codes;
 mod failures;
+mod faults;
+#[cfg(unix)]
+mod frozen;
 mod linked;
 mod oracle;
+mod phases;
 mod pooled;
+mod publish;
+mod strangers;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::doc::{self, nth};
 use crate::oracle::{self, Row};
 use crate::{duet, root, stderr, wait_bounded, Setup};
 
@@ -17,14 +18,9 @@ fn close(got: &Value, want: f64, what: &str) {
     );
 }
 
-/// A cell's released count, or None if suppressed.
+/// A cell's released count, or None if withheld.
 fn cell_n(stat: &Value, i: usize) -> Option<u64> {
-    let c = &stat["cells"][i];
-    if c["suppressed"].as_bool().unwrap() {
-        None
-    } else {
-        Some(c["n"].as_u64().unwrap())
-    }
+    doc::n(stat, i)
 }
 
 /// What a cell of pooled count `n` may show: the count when released, or
@@ -70,8 +66,12 @@ fn check_against_plaintext(results: &Value, rows: &[Row]) {
             .filter(|r| r.smoker == *smoker)
             .map(|r| r.sbp)
             .collect();
-        assert_eq!(s[1]["cells"][i]["n"].as_u64().unwrap(), v.len() as u64);
-        close(&s[1]["cells"][i]["value"], oracle::mean(&v), "mean sbp");
+        assert_eq!(cell_n(&s[1], i), Some(v.len() as u64));
+        close(
+            &nth(&s[1], "mean", i)["value"],
+            oracle::mean(&v),
+            "mean sbp",
+        );
     }
     for (i, male) in [false, true].iter().enumerate() {
         let v: Vec<f64> = rows
@@ -79,7 +79,7 @@ fn check_against_plaintext(results: &Value, rows: &[Row]) {
             .filter(|r| r.male == *male)
             .map(|r| r.sbp)
             .collect();
-        close(&s[2]["cells"][i]["value"], oracle::sd(&v), "sd sbp");
+        close(&nth(&s[2], "sd", i)["value"], oracle::sd(&v), "sd sbp");
     }
     // #4 histogram of bmi
     let edges = [10.0, 18.5, 25.0, 30.0, 35.0, 40.0, 70.0];
@@ -113,16 +113,17 @@ fn check_against_plaintext(results: &Value, rows: &[Row]) {
             i += 1;
         }
     }
-    // #7 correlation matrix of age, bmi, sbp
+    // #7 correlation matrix of age, bmi, sbp (one row per pair)
+    let names = ["age", "bmi", "sbp"];
     let cols: [Vec<f64>; 3] = [
         rows.iter().map(|r| r.age).collect(),
         rows.iter().map(|r| r.bmi).collect(),
         rows.iter().map(|r| r.sbp).collect(),
     ];
     for a in 0..3 {
-        for b in 0..3 {
+        for b in a + 1..3 {
             close(
-                &s[6]["matrix"][a][b],
+                &doc::pair(&s[6], names[a], names[b])["value"],
                 oracle::correlation(&cols[a], &cols[b]),
                 "correlation",
             );
@@ -142,10 +143,10 @@ fn check_against_plaintext(results: &Value, rows: &[Row]) {
         })
         .collect();
     let (beta, se, r2) = oracle::ols(&x, &cols[2]);
-    let coef = &s[7]["coefficients"];
+    let coef = doc::rows(&s[7], "estimate");
     for j in 0..5 {
         // Both sides solve the same exact sums; 1e-7 allows for a different solver.
-        let (got, want) = (coef[j]["estimate"].as_f64().unwrap(), beta[j]);
+        let (got, want) = (coef[j]["value"].as_f64().unwrap(), beta[j]);
         assert!(
             (got - want).abs() <= 1e-7 * want.abs().max(1.0),
             "coefficient {j}: {got} vs {want}"
@@ -157,7 +158,7 @@ fn check_against_plaintext(results: &Value, rows: &[Row]) {
         );
     }
     assert!(
-        (s[7]["r_squared"].as_f64().unwrap() - r2).abs() <= 1e-9,
+        (nth(&s[7], "r_squared", 0)["value"].as_f64().unwrap() - r2).abs() <= 1e-9,
         "R^2"
     );
 }
@@ -187,6 +188,15 @@ fn demo_releases_the_plaintext_statistics_to_both_hospitals() {
     };
     let (a, b) = (read("hospital-a"), read("hospital-b"));
     assert_eq!(a, b, "both hospitals must hold the same results");
+    doc::assert_valid(&a);
+    // The demo says where the table of values went.
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let csv = dir.path().join("hospital-a/results.csv");
+    assert_eq!(printed["results_csv"].as_str(), csv.to_str());
+    let table = std::fs::read_to_string(&csv).unwrap();
+    let header =
+        "statistic,kind,cell,cell.sex,cell.region,cell.smoker,cell.diabetes,interval_start,";
+    assert!(table.starts_with(header), "{table}");
     check_against_plaintext(&a, &union_rows());
     // The manifest lists every opened value, and only the results' ones.
     let manifest: Value = serde_json::from_slice(
