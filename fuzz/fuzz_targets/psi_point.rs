@@ -1,0 +1,7 @@
+//! Fuzz target `psi_point`: see `fuzz/bodies.rs` for what it checks.
+#![no_main]
+
+#[path = "../bodies.rs"]
+mod bodies;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| bodies::psi_point(data));

@@ -1,0 +1,7 @@
+//! Fuzz target `ring_words`: see `fuzz/bodies.rs` for what it checks.
+#![no_main]
+
+#[path = "../bodies.rs"]
+mod bodies;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| bodies::ring_words(data));
