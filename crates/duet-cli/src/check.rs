@@ -2,6 +2,8 @@
 //! connects. Prints the policy and rules in force, every rule bit and
 //! value the job would open, the DP spend against the ledger and, with
 //! `--local`, the cells this side's own data puts at risk (names only).
+//! Exits 3 when `duet run` would refuse the job (the floor, the lifetime
+//! DP budget), after printing the whole report.
 
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -10,6 +12,7 @@ use anyhow::Context;
 use duet_stats::release::check::{check, CheckReport, LedgerCheck, LocalFindings, StatisticCheck};
 use duet_stats::{Job, LocalConfig};
 
+use crate::exit::StatedRefusal;
 use crate::Output;
 
 /// Arguments of `duet check`.
@@ -39,7 +42,11 @@ pub(crate) fn run(args: &Args, out: Output) -> anyhow::Result<()> {
     } else if !out.quiet {
         print!("{}", text(&report));
     }
-    Ok(())
+    match report.ledger.as_ref().and_then(|l| l.refusal.as_ref()) {
+        // Exit 3 as `duet run` would, so a script can stop on it.
+        Some(why) => Err(StatedRefusal(format!("duet run would refuse this job: {why}")).into()),
+        None => Ok(()),
+    }
 }
 
 /// The report as text, grouped by statistic. Each opened value is one

@@ -56,13 +56,27 @@ impl std::fmt::Display for BadInput {
 
 impl std::error::Error for BadInput {}
 
+/// Bad input (exit code 3) whose reason the command's own `--json` output
+/// already states, so no second JSON object follows it on stdout.
+#[derive(Debug)]
+pub(crate) struct StatedRefusal(pub(crate) String);
+
+impl std::fmt::Display for StatedRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for StatedRefusal {}
+
 /// Reports a failure: the line on stderr, and with `--json` the same as a
 /// JSON object on stdout. Returns the exit code.
 pub(crate) fn report(err: &anyhow::Error, json: bool) -> ExitCode {
     let line = one_line(err);
     let code = code_for(err);
     eprintln!("duet: {line}");
-    if json {
+    let stated = err.downcast_ref::<StatedRefusal>().is_some();
+    if json && !stated {
         println!(
             "{}",
             serde_json::json!({ "error": line, "exit_code": code })
@@ -94,7 +108,9 @@ pub(crate) fn code_for(err: &anyhow::Error) -> u8 {
         if cause.downcast_ref::<duet_anon::AnonError>().is_some() {
             return BAD_INPUT;
         }
-        if cause.downcast_ref::<BadInput>().is_some() || is_stats_input_error(cause) {
+        let ours = cause.downcast_ref::<BadInput>().is_some()
+            || cause.downcast_ref::<StatedRefusal>().is_some();
+        if ours || is_stats_input_error(cause) {
             return BAD_INPUT;
         }
         if cause.downcast_ref::<duet_stats::ProtocolError>().is_some() {

@@ -258,10 +258,9 @@ fn check_refuses_a_job_below_the_floor_as_bad_input() {
     );
 }
 
-#[test]
-fn check_shows_the_ledger_refusal_when_the_budget_is_spent() {
-    let dir = tempfile::tempdir().unwrap();
-    let ledger_path = dir.path().join("ledger.json");
+/// A local.toml whose ledger already spent epsilon 9 of the budget of 10.
+fn spent_ledger(dir: &std::path::Path) -> String {
+    let ledger_path = dir.join("ledger.json");
     let entry = serde_json::json!({
         "format": "duet-ledger/1",
         "entries": [{
@@ -278,10 +277,20 @@ fn check_shows_the_ledger_refusal_when_the_budget_is_spent() {
     });
     std::fs::write(&ledger_path, entry.to_string()).unwrap();
     let ledger = format!("[ledger]\npath = {ledger_path:?}\ndataset = \"cohort-a\"\n");
-    let local = local_a(dir.path(), &ledger);
+    local_a(dir, &ledger)
+}
+
+#[test]
+fn check_shows_the_ledger_refusal_when_the_budget_is_spent() {
+    let dir = tempfile::tempdir().unwrap();
+    let local = spent_ledger(dir.path());
     let (code, stdout, stderr) =
         duet(&["check", "--job", &job("dp_release.toml"), "--local", &local]);
-    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(code, 3, "{stderr}");
+    assert!(
+        stderr.contains("duet run would refuse this job: refused: this run's epsilon 2"),
+        "{stderr}"
+    );
     for want in [
         "  this job   epsilon 2, delta 0 (laplace mechanism)\n",
         "  spent      epsilon 9, delta 0\n",
@@ -290,4 +299,29 @@ fn check_shows_the_ledger_refusal_when_the_budget_is_spent() {
     ] {
         assert!(stdout.contains(want), "missing {want:?} in\n{stdout}");
     }
+}
+
+#[test]
+fn check_json_states_the_refusal_once_and_exits_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let local = spent_ledger(dir.path());
+    let (code, stdout, stderr) = duet(&[
+        "--json",
+        "check",
+        "--job",
+        &job("dp_release.toml"),
+        "--local",
+        &local,
+    ]);
+    assert_eq!(code, 3, "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON object");
+    let refusal = report["ledger"]["refusal"].as_str().unwrap_or_default();
+    assert!(
+        refusal.contains("would exceed its lifetime budget"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("duet run would refuse this job"),
+        "{stderr}"
+    );
 }
