@@ -114,9 +114,9 @@ fn excluded(job: &Job, b: &Block, released: &[Option<Vec<i128>>]) -> ExcludedRow
     let rows = cells
         .iter()
         .try_fold(0u64, |acc, c| c.rows.map(|n| acc.saturating_add(n)));
-    let stat_block = job.statistic_columns(b.stat);
+    let read = job.statistic_columns(b.stat);
     ExcludedRows {
-        columns: stat_block
+        columns: read
             .iter()
             .filter_map(|&c| job.columns().get(c).map(|c| c.name.clone()))
             .collect(),

@@ -5,17 +5,21 @@
 use super::cells::keys_for;
 use super::document::ValueRow;
 use super::rows::{count, CellKey, Unit, COUNT};
-use super::Context;
+use super::{Context, ExportError};
 use crate::results::ExcludedRows;
 
 /// Why an excluded-rows count is `null`: one of its parts was withheld.
 const WITHHELD_PART: &str =
     "withheld: a part was 1 to min_cell - 1 rows (a count of rows left out is released at 0 or at least min_cell)";
 
-/// The excluded-rows rows of a statistic (none without available cases).
-pub(crate) fn rows(cx: &Context<'_>, e: Option<&ExcludedRows>) -> Vec<ValueRow> {
+/// The excluded-rows rows of a statistic (none without available cases);
+/// an error if its per-group parts do not match the job's cells.
+pub(crate) fn rows(
+    cx: &Context<'_>,
+    e: Option<&ExcludedRows>,
+) -> Result<Vec<ValueRow>, ExportError> {
     let Some(e) = e else {
-        return Vec::new();
+        return Ok(Vec::new());
     };
     let unit = Unit::plain(COUNT);
     let row = |key: &CellKey, measure: &str, n: Option<u64>| match n {
@@ -24,12 +28,10 @@ pub(crate) fn rows(cx: &Context<'_>, e: Option<&ExcludedRows>) -> Vec<ValueRow> 
     };
     let mut out = vec![row(&CellKey::new(), "rows_excluded", e.rows)];
     let Some((missing_group, groups)) = e.cells.split_last() else {
-        return out;
+        return Ok(out);
     };
     // Per-group parts follow the statistic's own cells, in its order.
-    let Ok(keys) = keys_for(cx.job, cx.spec, cx.label, groups.len()) else {
-        return out;
-    };
+    let keys = keys_for(cx.job, cx.spec, cx.label, groups.len())?;
     out.extend(
         keys.iter()
             .zip(groups)
@@ -40,5 +42,5 @@ pub(crate) fn rows(cx: &Context<'_>, e: Option<&ExcludedRows>) -> Vec<ValueRow> 
         "rows_excluded_missing_group",
         missing_group.rows,
     ));
-    out
+    Ok(out)
 }

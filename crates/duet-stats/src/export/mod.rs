@@ -164,7 +164,7 @@ fn statistic(cx: &Context<'_>, s: &StatisticResult) -> Result<Statistic, ExportE
         StatBody::Survival(r) => survival::survival(cx, r)?,
         StatBody::Quantile(q) => (quantile::rows(cx, q)?, quantile_extras(q)),
     };
-    values.extend(excluded::rows(cx, s.excluded.as_ref()));
+    values.extend(excluded::rows(cx, s.excluded.as_ref())?);
     Ok(Statistic {
         label: s.label.clone(),
         kind: s.kind.into(),

@@ -9,7 +9,8 @@ use crate::plan::RingChoice;
 use crate::release::provenance::LinearValue;
 use crate::release::{DisclosureRecord, WithheldValue};
 use crate::results::{
-    CellResult, Coefficient, FTest, RegressionResult, Results, StatBody, StatisticResult,
+    CellResult, Coefficient, ExcludedCell, ExcludedRows, FTest, RegressionResult, Results,
+    StatBody, StatisticResult,
 };
 
 /// The job of the study: two numeric columns and a category.
@@ -296,6 +297,26 @@ fn a_job_that_does_not_describe_the_results_is_an_error() {
         unreachable!()
     };
     cells.pop();
+    assert_eq!(
+        document(&job(), &r, "cd").unwrap_err(),
+        ExportError::Mismatch {
+            statistic: "#1 mean(sbp by smoker)".into(),
+            what: "cells",
+            expected: 2,
+            found: 1
+        }
+    );
+    // Rows left out per group must follow the statistic's cells too.
+    let mut r = results();
+    let part = |cell: &str| ExcludedCell {
+        cell: cell.into(),
+        rows: Some(0),
+    };
+    r.statistics[0].excluded = Some(ExcludedRows {
+        columns: vec!["sbp".into(), "smoker".into()],
+        rows: Some(0),
+        cells: vec![part("smoker=no"), part("a grouping column missing")],
+    });
     assert_eq!(
         document(&job(), &r, "cd").unwrap_err(),
         ExportError::Mismatch {
