@@ -7,6 +7,7 @@ use anyhow::Context;
 use duet_core::{ring::random_vec, Engine, Needs, Role, Shared, Z64};
 use duet_net::{dial, Handshake, Identity, LinkConfig, LinkSummary, Listener, QuicChannel};
 use duet_ot::OtPreprocessing;
+use duet_stats::job::{OtChoice, DEFAULT_OT_EXTENSION};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 
@@ -31,6 +32,10 @@ pub(crate) struct Args {
     /// default options), end to end with its OT preprocessing; 0 skips it.
     #[arg(long, default_value_t = 500)]
     logistic_records: usize,
+    /// The OT extension of every OT phase: iknp, softspoken-2,
+    /// softspoken-4 or softspoken-8 (as `protocol.ot_extension` in a job).
+    #[arg(long, default_value_t = DEFAULT_OT_EXTENSION)]
+    ot: OtChoice,
 }
 
 /// What one party measured on one link.
@@ -57,11 +62,11 @@ pub(crate) fn run(args: &Args, out: Output) -> anyhow::Result<()> {
             args.rounds,
         ))?;
     let (triples, cmp, fit) = crate::runtime::for_parties(2)?.block_on(async {
-        let triples = on_link(&config, args.triples, Work::TriplesThenMul).await?;
-        let cmp = on_link(&config, args.comparisons, Work::Compare).await?;
+        let triples = on_link(&config, args.ot, args.triples, Work::TriplesThenMul).await?;
+        let cmp = on_link(&config, args.ot, args.comparisons, Work::Compare).await?;
         let fit = match args.logistic_records {
             0 => None,
-            n => Some(on_link(&config, n, Work::Logistic).await?),
+            n => Some(on_link(&config, args.ot, n, Work::Logistic).await?),
         };
         anyhow::Ok((triples, cmp, fit))
     })?;
@@ -76,10 +81,10 @@ enum Work {
     Logistic,
 }
 
-async fn on_link(config: &LinkConfig, n: usize, work: Work) -> anyhow::Result<Phase> {
+async fn on_link(config: &LinkConfig, ot: OtChoice, n: usize, work: Work) -> anyhow::Result<Phase> {
     let (c0, c1) = link_pair(config).await?;
-    let p0 = tokio::spawn(party(Role::P0, c0, n, work));
-    let p1 = tokio::spawn(party(Role::P1, c1, n, work));
+    let p0 = tokio::spawn(party(Role::P0, c0, ot, n, work));
+    let p1 = tokio::spawn(party(Role::P1, c1, ot, n, work));
     let (r0, r1) = (p0.await.context("party 0")?, p1.await.context("party 1")?);
     let (a, b) = (r0?, r1?);
     Ok(Phase {
@@ -89,9 +94,16 @@ async fn on_link(config: &LinkConfig, n: usize, work: Work) -> anyhow::Result<Ph
     })
 }
 
-async fn party(role: Role, ch: QuicChannel, n: usize, work: Work) -> anyhow::Result<Phase> {
+async fn party(
+    role: Role,
+    ch: QuicChannel,
+    ot: OtChoice,
+    n: usize,
+    work: Work,
+) -> anyhow::Result<Phase> {
     let mut rng = ChaCha20Rng::seed_from_u64(role.index() as u64);
-    let pre = OtPreprocessing::new(role, ch.session_id().0, &mut rng);
+    let pre =
+        OtPreprocessing::new(role, ch.session_id().0, &mut rng).with_extension(ot.extension());
     let mut engine = Engine::new(role, ch, pre, &mut rng);
     let x = Shared::from_shares(random_vec::<Z64, _>(&mut rng, n));
     let start = Instant::now();
@@ -211,6 +223,7 @@ fn print(
     });
     let v = serde_json::json!({
         "raw_quic_bytes_per_sec": raw,
+        "ot_extension": args.ot.name(),
         "secure_sum": { "values_per_sec": sum.values_per_sec(), "bytes_per_value": sum.bytes_per_value(), "ratio_to_raw": sum.ratio(), "rounds": sum.rounds },
         "ot_triples_z64": { "per_sec": triples_per_sec, "bytes_per_triple": triple_bytes, "bandwidth_bound_per_sec": bound, "fraction_of_bound": triples_per_sec / bound },
         "beaver_mul_online_per_sec": args.triples as f64 / t.online_secs,
@@ -229,7 +242,8 @@ fn print(
     println!("duet bench: loopback QUIC, both parties in this process\n");
     println!("{sum}\n");
     println!(
-        "OT Beaver triples (Z_2^64): {:.0}/s, {:.0} bytes/triple (both directions); the link's bound is {:.0}/s, reached {:.0}%",
+        "OT Beaver triples (Z_2^64, {}): {:.0}/s, {:.0} bytes/triple (both directions); the link's bound is {:.0}/s, reached {:.0}%",
+        args.ot,
         triples_per_sec,
         triple_bytes,
         bound,

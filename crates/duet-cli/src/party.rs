@@ -89,8 +89,9 @@ pub(crate) async fn run_party(
     progress.step(role, "connecting to the peer");
     let channel = link.await?;
     let session = channel.session_id().0;
-    let pre =
-        OtPreprocessing::new(role, session, &mut OsRng).with_progress(progress.ot_callback(role));
+    let pre = OtPreprocessing::new(role, session, &mut OsRng)
+        .with_extension(job.ot_extension().extension())
+        .with_progress(progress.ot_callback(role));
     let mut engine = Engine::new(role, channel, pre, &mut OsRng).with_lookahead(LOOKAHEAD);
     progress.step(role, "running the study on secret shares");
     let studied = run_prepared(&mut engine, session, job, &prepared, &mut OsRng).await;

@@ -126,6 +126,39 @@ fn bench_reports_every_measurement_as_json() {
     assert!(v["ot_triples_z64"]["bytes_per_triple"].as_f64().unwrap() > 0.0);
 }
 
+#[test]
+fn bench_measures_the_bytes_of_the_chosen_ot_extension() {
+    // 2,000 triples: the setup (base OTs, 8,256 bytes both ways, and
+    // SoftSpoken's trees, 6,144 at k = 4) adds about 4 and 7 bytes each.
+    for (ot, low, high) in [("iknp", 2568.0, 2574.0), ("softspoken-4", 1032.0, 1040.0)] {
+        let (code, stdout, stderr) = duet(&[
+            "bench",
+            "--json",
+            "--values",
+            "20000",
+            "--triples",
+            "2000",
+            "--comparisons",
+            "100",
+            "--logistic-records",
+            "0",
+            "--ot",
+            ot,
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(v["ot_extension"], ot);
+        let bytes = v["ot_triples_z64"]["bytes_per_triple"].as_f64().unwrap();
+        assert!((low..=high).contains(&bytes), "{ot}: {bytes}");
+    }
+    let (code, _, stderr) = duet(&["bench", "--ot", "softspoken-3"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("unknown OT extension 'softspoken-3'"),
+        "{stderr}"
+    );
+}
+
 /// The repository root.
 fn root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")

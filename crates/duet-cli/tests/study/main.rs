@@ -18,6 +18,7 @@ mod faults;
 mod frozen;
 mod linked;
 mod oracle;
+mod ot_choice;
 mod phases;
 mod pooled;
 mod publish;

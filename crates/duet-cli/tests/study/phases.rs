@@ -107,7 +107,8 @@ fn fake_dies(setup: &Setup, side: usize, phase: Phase) -> Instant {
     });
     let session = channel.session_id().0;
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(10);
-    let pre = OtPreprocessing::new(local.role, session, &mut rng);
+    let pre = OtPreprocessing::new(local.role, session, &mut rng)
+        .with_extension(job.ot_extension().extension());
     let doomed = Doomed {
         inner: &mut channel,
         phase,

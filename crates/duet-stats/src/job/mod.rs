@@ -7,6 +7,7 @@ mod link;
 mod local;
 mod local_ledger;
 mod locate;
+mod protocol;
 mod quantile;
 mod spec;
 mod validate;
@@ -20,6 +21,7 @@ pub use local::{LocalConfig, LocalError, LocalPolicy, PolicyError};
 pub use local_ledger::{
     LedgerConfig, DEFAULT_LIFETIME_DELTA, DEFAULT_LIFETIME_EPSILON, LEDGER_SUFFIX,
 };
+pub use protocol::{OtChoice, ProtocolSpec, UnknownOtChoice, DEFAULT_OT_EXTENSION};
 pub use quantile::{QuantileGrid, MAX_QUANTILES, MAX_QUANTILE_LEVELS, MAX_QUANTILE_PLACES};
 pub use spec::{
     default_quantile_p, ColumnSpec, DataSettings, Disclosure, Dominance, DpSpec, JobHeader,
@@ -305,6 +307,11 @@ impl Job {
             (Some(l), duet_core::Role::P1) => &l.p1,
             (None, _) => &[],
         }
+    }
+
+    /// The OT extension both sides run (`protocol.ot_extension`).
+    pub fn ot_extension(&self) -> OtChoice {
+        self.spec.protocol.ot()
     }
 
     /// The `[data]` settings.

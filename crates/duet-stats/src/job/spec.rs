@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::decimal::Decimal;
+use super::protocol::ProtocolSpec;
 
 /// The whole job file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -26,6 +27,9 @@ pub struct JobSpec {
     /// columns about the same people, joined by identifier).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<LinkSpec>,
+    /// `[protocol]`: the OT extension both sides run.
+    #[serde(default, skip_serializing_if = "ProtocolSpec::hashes_as_absent")]
+    pub protocol: ProtocolSpec,
 }
 
 /// A party, as the job names it.

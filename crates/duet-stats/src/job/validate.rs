@@ -15,6 +15,7 @@ pub(super) fn normalise(spec: &mut JobSpec) {
     for p in [&mut spec.parties.p0, &mut spec.parties.p1] {
         p.cert_sha256 = p.cert_sha256.trim().to_ascii_lowercase();
     }
+    spec.protocol.normalise();
 }
 
 /// Checks the job and returns its resolved columns.

@@ -243,6 +243,7 @@ async fn link_in<R: Ring, C: Channel, G: RngCore + CryptoRng>(
         .finalize()
         .into();
     let receiver = link.receiver.role();
+    let ext = job.ot_extension().extension();
     let built;
     let set = match &rows.set {
         Some(s) => s,
@@ -261,7 +262,7 @@ async fn link_in<R: Ring, C: Channel, G: RngCore + CryptoRng>(
     let mut values = vec![0i128; plan.len()];
     let (sizes, matched, join, ot) = if role == receiver {
         let j = join_receiver(ch, &cfg, set, rng).await?;
-        let mut ot = OtSession::setup(ch, role, session_id, rng).await?;
+        let mut ot = OtSession::setup_with(ch, role, session_id, ext, rng).await?;
         for (idx, atoms) in &forms.local {
             let a: Vec<&atoms::Atom> = atoms.iter().collect();
             let sum = j.matched_rows().iter().fold(0i128, |acc, &r| {
@@ -289,7 +290,7 @@ async fn link_in<R: Ring, C: Channel, G: RngCore + CryptoRng>(
         (sizes, matched, Join::Receiver(j), ot)
     } else {
         let j = join_sender(ch, &cfg, set, rng).await?;
-        let mut ot = OtSession::setup(ch, role, session_id, rng).await?;
+        let mut ot = OtSession::setup_with(ch, role, session_id, ext, rng).await?;
         for batch in forms.shared.chunks(OT_BATCH) {
             let mut y = factors::<R>(batch, rows);
             let refs: Vec<&[R]> = y.iter().map(Vec::as_slice).collect();

@@ -19,6 +19,7 @@ mod logistic_fit;
 mod missing;
 mod oracle;
 mod ot;
+mod ot_choice;
 mod outputs;
 mod padding;
 mod props;
