@@ -150,15 +150,19 @@
 mod correlation;
 mod fixed;
 mod inverse;
+mod meat;
 mod moments;
 mod normalize;
 mod regression;
 mod release;
+mod sandwich;
 mod shape;
 
 pub use correlation::{correlation_shares, decode_correlation};
 pub use inverse::schulz_steps;
+pub use meat::{LocalMeat, MAX_ROBUST_BITS};
 pub use regression::{decode_regression, regression_shares, VIF_LIMIT_BITS};
+pub use sandwich::{decode_robust, robust_shares};
 pub use shape::{LinearShape, TermBounds};
 
 use duet_core::{EngineError, LengthMismatch};
@@ -284,6 +288,23 @@ pub enum LinearError {
          declare tighter bounds (min, max) for the regression's columns"
     )]
     NarrowSpread,
+    /// A robust fit's records do not fit the shape: more rows than `n`, or
+    /// a row without one value per term.
+    #[error("{rows} records for a model of {n}, or a row of the wrong width")]
+    RecordCount {
+        /// Rows given.
+        rows: u64,
+        /// The model's `n`.
+        n: u64,
+    },
+    /// Robust standard errors were not computed: `n` reaches
+    /// `2^MAX_ROBUST_BITS`, or `n - p` times an opened variance reaches
+    /// the robust values' fixed-point range (decided on public values).
+    #[error(
+        "robust standard errors not computed: the model's size or its standard errors \
+         exceed the fixed-point range of the robust computation"
+    )]
+    RobustRange,
     /// Shares of mismatched lengths (an internal layout error).
     #[error("share vectors of different lengths")]
     Layout {
