@@ -17,6 +17,7 @@ mod narrow;
 mod oracle;
 mod random;
 mod robust;
+mod robust_kat;
 mod stress;
 
 use duet_core::{

@@ -14,8 +14,8 @@ use futures::executor::block_on;
 use proptest::prelude::*;
 
 use crate::data::{Gen, Outcome, Records};
-use crate::oracle::inverse;
 use crate::engines;
+use crate::oracle::inverse;
 
 /// HC1 standard errors of the OLS fit of `d`, intercept first, in f64.
 pub fn hc1(d: &Records) -> Option<Vec<f64>> {
@@ -34,7 +34,11 @@ pub fn hc1(d: &Records) -> Option<Vec<f64>> {
     let y: Vec<f64> = col(k).collect();
     let p = k + 1;
     let ztz: Vec<Vec<f64>> = (0..p)
-        .map(|a| (0..p).map(|b| z.iter().map(|r| r[a] * r[b]).sum()).collect())
+        .map(|a| {
+            (0..p)
+                .map(|b| z.iter().map(|r| r[a] * r[b]).sum())
+                .collect()
+        })
         .collect();
     let inv = inverse(&ztz)?;
     let zty: Vec<f64> = (0..p)
@@ -49,18 +53,30 @@ pub fn hc1(d: &Records) -> Option<Vec<f64>> {
         .map(|(r, y)| (y - (0..p).map(|a| r[a] * beta[a]).sum::<f64>()).powi(2))
         .collect();
     let meat: Vec<Vec<f64>> = (0..p)
-        .map(|a| (0..p).map(|b| z.iter().zip(&e2).map(|(r, w)| w * r[a] * r[b]).sum()).collect())
+        .map(|a| {
+            (0..p)
+                .map(|b| z.iter().zip(&e2).map(|(r, w)| w * r[a] * r[b]).sum())
+                .collect()
+        })
         .collect();
     let mul = |x: &Vec<Vec<f64>>, y: &Vec<Vec<f64>>| -> Vec<Vec<f64>> {
         (0..p)
-            .map(|a| (0..p).map(|b| (0..p).map(|c| x[a][c] * y[c][b]).sum()).collect())
+            .map(|a| {
+                (0..p)
+                    .map(|b| (0..p).map(|c| x[a][c] * y[c][b]).sum())
+                    .collect()
+            })
             .collect()
     };
     let v = mul(&mul(&inv, &meat), &inv);
     let hc = n as f64 / (n - p) as f64;
     // beta_0 = alpha - means' beta: L = [1, -means].
-    let l: Vec<f64> = std::iter::once(1.0).chain(means.iter().map(|m| -m)).collect();
-    let v0: f64 = (0..p).map(|a| (0..p).map(|b| l[a] * v[a][b] * l[b]).sum::<f64>()).sum();
+    let l: Vec<f64> = std::iter::once(1.0)
+        .chain(means.iter().map(|m| -m))
+        .collect();
+    let v0: f64 = (0..p)
+        .map(|a| (0..p).map(|b| l[a] * v[a][b] * l[b]).sum::<f64>())
+        .sum();
     let mut out = vec![(v0 * hc).max(0.0).sqrt()];
     out.extend((1..p).map(|j| (v[j][j] * hc).max(0.0).sqrt()));
     Some(out)
@@ -100,7 +116,11 @@ async fn party<R: Ring, C: Channel, P: Preprocessing>(
     let cross = crate::pooled_parts::<R, C, P>(e, &first, &second).await?;
     let ordinary = regression_shares(e, &cross, &shape).await?;
     let fit = decode_regression(&e.open(&ordinary).await?, &shape)?;
-    let own = if e.role() == Role::P0 { &first } else { &second };
+    let own = if e.role() == Role::P0 {
+        &first
+    } else {
+        &second
+    };
     let rows: Vec<Vec<i128>> = own
         .rows
         .iter()
@@ -191,7 +211,9 @@ fn heteroskedastic(seed: u64, n: usize, category: bool) -> Records {
         let x = r[0] as f64;
         let noise: f64 = (0..12).map(|_| rng.gen::<f64>()).sum::<f64>() - 6.0;
         let k = r.len() - 1;
-        r[k] = (r[k] as f64 + noise * (5.0 + 2.0 * x)).round().clamp(-1e5, 1e5) as i64;
+        r[k] = (r[k] as f64 + noise * (5.0 + 2.0 * x))
+            .round()
+            .clamp(-1e5, 1e5) as i64;
     }
     d
 }

@@ -89,7 +89,11 @@ impl LocalMeat {
         shares.extend(sums.c.iter().map(|&v| hi(v)));
         shares.extend(sums.b.iter().map(|&v| hi(sign * pi_other * v)));
         shares.extend(sums.b.iter().map(|&v| hi(v)));
-        shares.extend(sums.mean.iter().map(|&v| hi(if both { sign * v } else { 0.0 })));
+        shares.extend(
+            sums.mean
+                .iter()
+                .map(|&v| hi(if both { sign * v } else { 0.0 })),
+        );
         shares.push(fixed(pi_other * pi_other * sums.a, HI_FRAC));
         shares.push(fixed(sign * pi_other * sums.a, HI_FRAC));
         shares.push(fixed(sums.a, HI_FRAC));

@@ -136,10 +136,19 @@ async fn scaled<C: Channel, P: Preprocessing>(
     let ys = Shared::concat(&[&yy, &u, &u, &u]);
     let z = mul_trunc(engine, &short, &ys, W).await?;
     let (cc, beta) = (pick(&z, 0..tk), pick(&z, tk..tk + k));
-    let (b, delta) = (pick(&z, tk + k..tk + 2 * k), pick(&z, tk + 2 * k..tk + 3 * k));
+    let (b, delta) = (
+        pick(&z, tk + k..tk + 2 * k),
+        pick(&z, tk + 2 * k..tk + 3 * k),
+    );
     let base = tk + 3 * k;
     let alphas = Shared::concat(&[&repeat(&own, base, k), &repeat(&own, base + 1, k)]);
-    let ad = mul_trunc(engine, &alphas, &Shared::concat(&[&delta, &delta]), HI_FRAC + g).await?;
+    let ad = mul_trunc(
+        engine,
+        &alphas,
+        &Shared::concat(&[&delta, &delta]),
+        HI_FRAC + g,
+    )
+    .await?;
     let (pl, pr): (Vec<usize>, Vec<usize>) = tri_pairs(k).unzip();
     let outer_l = Shared::concat(&[&pick(&beta, pl.clone()), &pick(&delta, pl.clone())]);
     let outer_l = Shared::concat(&[&outer_l, &pick(&ad, pl)]);
@@ -224,7 +233,11 @@ async fn intercept<C: Channel, P: Preprocessing>(
     let left = Shared::concat(&[&pick(a, pl), &sq, a]);
     let right = Shared::concat(&[&pick(a, pr), &pick(&sc.inv_t, [k]), gv]);
     let x = mul_trunc(engine, &left, &right, W).await?;
-    let (aa, sd, ag) = (pick(&x, 0..tk), pick(&x, [tk]), pick(&x, tk + 1..tk + 1 + k));
+    let (aa, sd, ag) = (
+        pick(&x, 0..tk),
+        pick(&x, [tk]),
+        pick(&x, tk + 1..tk + 1 + k),
+    );
     let both = Shared::concat(&[&aa, &ag]);
     let factors = Shared::concat(&[bee, &repeat(&sd, 0, k)]);
     let y = engine.mul(&both, &factors).await?;
@@ -234,7 +247,9 @@ async fn intercept<C: Channel, P: Preprocessing>(
     ]);
     let ze = mul_trunc(engine, &pick(&z, tk..tk + k), &repeat(&c.e, 0, k), W).await?;
     let ints = Shared::concat(&[&c.pp, &c.p]);
-    let w = engine.mul(&Shared::concat(&[&pick(&z, 0..tk), &ze]), &ints).await?;
+    let w = engine
+        .mul(&Shared::concat(&[&pick(&z, 0..tk), &ze]), &ints)
+        .await?;
     let twice: Vec<Z128> = tri_pairs(k)
         .map(|(i, j)| Z128::from_u64(if i == j { 1 } else { 2 }))
         .chain((0..k).map(|_| -Z128::from_u64(2)))
@@ -267,7 +282,10 @@ pub fn decode_robust(opened: &[Z128], shape: &LinearShape) -> Result<Vec<f64>, L
             found: opened.len(),
         });
     }
-    match (super::regression::flag(opened, 0)?, super::regression::flag(opened, 1)?) {
+    match (
+        super::regression::flag(opened, 0)?,
+        super::regression::flag(opened, 1)?,
+    ) {
         (_, true) => return Err(LinearError::NarrowSpread),
         (true, false) => return Err(LinearError::SingularDesign),
         (false, false) => {}
@@ -278,7 +296,9 @@ pub fn decode_robust(opened: &[Z128], shape: &LinearShape) -> Result<Vec<f64>, L
     let (n, df) = (shape.n() as f64, (shape.n() - p as u64) as f64);
     let l = shape.intercept_shift()?;
     let se = |i: usize, scale: f64| {
-        let v = opened.get(2 + i).map_or(f64::NAN, |x| x.to_i128() as f64 / unit);
+        let v = opened
+            .get(2 + i)
+            .map_or(f64::NAN, |x| x.to_i128() as f64 / unit);
         (v.max(0.0) * scale * n / (df * df)).sqrt()
     };
     let mut out = vec![se(0, sy * sy * 4f64.powi(l as i32))];
