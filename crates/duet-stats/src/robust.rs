@@ -133,7 +133,9 @@ async fn one<R: Ring, C: Channel, P: Preprocessing>(
     let own: Vec<R> = input.mine.iter().map(|&v| R::from_i128(v)).collect();
     let mine = engine.share_input(&own).await?;
     let theirs = engine.receive_input::<R>(own.len()).await?;
-    let cross: Shared<R> = mine.add(&theirs).map_err(|source| LinearError::Layout { source })?;
+    let cross: Shared<R> = mine
+        .add(&theirs)
+        .map_err(|source| LinearError::Layout { source })?;
     let shares = robust_shares(engine, &cross, &input.shape, &input.fit, &meat).await?;
     let opened = crate::release::open_derived(engine, &shares).await?;
     decode_robust(&opened, &input.shape)

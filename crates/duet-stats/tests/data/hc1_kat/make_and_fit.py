@@ -6,9 +6,10 @@
    (the reference level), south, east; the noise's spread grows with dose.
    Writes a.csv (P0, rows 0..29) and b.csv (P1, rows 30..79).
 
-Each is fitted with statsmodels OLS, plain and cov_type="HC1" (R's
-sandwich::vcovHC(type = "HC1") gives the same), and the figures are
-written to expected.json with full precision.
+Each is fitted with statsmodels OLS, plain and cov_type="HC1" with
+use_t=True (R's lmtest::coeftest(fit, vcov = sandwich::vcovHC(fit, type =
+"HC1")) and coefci: t on the residual degrees of freedom), and the
+figures are written to expected.json with full precision.
 
 Run: python3 -m venv /tmp/hc1env && /tmp/hc1env/bin/pip install statsmodels
      /tmp/hc1env/bin/python make_and_fit.py
@@ -34,11 +35,15 @@ def fit(x, y):
     X = sm.add_constant(np.array(x, dtype=float), has_constant="add")
     y = np.array(y, dtype=float)
     plain = sm.OLS(y, X).fit()
-    hc1 = sm.OLS(y, X).fit(cov_type="HC1")
+    hc1 = sm.OLS(y, X).fit(cov_type="HC1", use_t=True)
+    ci = hc1.conf_int(0.05)
     return {
         "params": [float(v) for v in plain.params],
         "bse": [float(v) for v in plain.bse],
         "hc1_bse": [float(v) for v in hc1.bse],
+        "hc1_t": [float(v) for v in hc1.tvalues],
+        "hc1_p": [float(v) for v in hc1.pvalues],
+        "hc1_ci": [[float(a), float(b)] for a, b in ci],
         "sigma": float(np.sqrt(plain.scale)),
         "df_resid": int(plain.df_resid),
         "nobs": int(plain.nobs),
@@ -68,7 +73,7 @@ for part, lo, hi in [("a.csv", 0, 30), ("b.csv", 30, 80)]:
 out = {
     "provenance": {
         "tool": f"statsmodels {statsmodels.__version__} OLS, fit() and "
-        f"fit(cov_type='HC1'); numpy {np.__version__}",
+        f"fit(cov_type='HC1', use_t=True); numpy {np.__version__}",
         "command": "/tmp/hc1env/bin/python make_and_fit.py (this folder)",
     },
     "cars": dict(terms=["intercept", "speed"],
