@@ -74,6 +74,31 @@ fn cell_stat(h: &mut String, st: &StatisticResult, cells: &[CellResult]) {
     h.push_str(&chart);
 }
 
+/// The robust (HC1) standard errors, their t tests and 95% limits.
+fn robust_table(h: &mut String, r: &RegressionResult) {
+    if let Some(t) = &r.robust_note {
+        note(h, &format!("Robust (HC1) standard errors {t}"));
+    }
+    if r.coefficients.iter().all(|c| c.robust.is_none()) {
+        return;
+    }
+    open(
+        h,
+        "robust (HC1) standard errors",
+        &["Term", "Robust SE", "t", "p", "95% CI"],
+    );
+    for c in &r.coefficients {
+        let Some(x) = &c.robust else { continue };
+        let ci = x.ci_low.zip(x.ci_high).map_or("n/a".into(), |(a, b)| {
+            format!("{} to {}", num(a, 4), num(b, 4))
+        });
+        let t = x.t.map_or("n/a".into(), |v| num(v, 3));
+        let p = x.p_value.map_or("n/a".into(), |v| esc(&format!("{v:.3e}")));
+        row(h, &[esc(&c.term), num(x.std_error, 4), t, p, ci]);
+    }
+    h.push_str("</table>\n");
+}
+
 fn regression(h: &mut String, label: &str, r: &RegressionResult) {
     if r.suppressed {
         note(h, "Suppressed by the policy.");
@@ -132,6 +157,7 @@ fn regression(h: &mut String, label: &str, r: &RegressionResult) {
         }
     }
     h.push_str("</table>\n");
+    robust_table(h, r);
     let caption = format!("{label}: estimates with 95% confidence intervals (intercept omitted)");
     h.push_str(&coefplot::coefficients(
         &caption,
@@ -342,6 +368,7 @@ mod tests {
             residual_df: None,
             residual_std_error: None,
             note: None,
+            ..RegressionResult::default()
         };
         let logit = LogisticResult {
             y: "y".into(),
@@ -413,6 +440,7 @@ mod tests {
             residual_df: None,
             residual_std_error: None,
             note: Some("singular design".into()),
+            ..RegressionResult::default()
         };
         let h = render("linear_regression", StatBody::Regression(reg));
         assert!(h.contains("n = 40") && h.contains("singular design"));
