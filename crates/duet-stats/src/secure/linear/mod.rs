@@ -56,6 +56,16 @@
 //!    comparison, on the count of narrow terms, batched with the singular
 //!    flag's.
 //!
+//! 5. Robust standard errors (HC1, on request: [`LocalMeat`],
+//!    [`robust_shares`], [`decode_robust`]), a second pass once the fit is
+//!    released: each side forms its part of the meat `sum e_i^2 z_i z_i'`
+//!    from its own records at the public coefficients, centred at its own
+//!    mean; the parts enter as additive shares without a message, are
+//!    centred at the pooled mean and scaled into the correlation scale on
+//!    shares, and the sandwich `R_xx^-1 M R_xx^-1` is formed with the
+//!    solver's inverse (recomputed). Only the `p` robust variances open.
+//!    Algebra, ranges, accuracy, what it reveals and cost: `sandwich.rs`.
+//!
 //! # What each party learns
 //! Besides the public inputs, exactly the opened values:
 //! - correlation: `m (m + 1) / 2` values, the upper triangle of the
