@@ -150,16 +150,20 @@ async fn robust_party<C: Channel, P: Preprocessing>(
     d: &Records,
     drawn: &Arc<Mutex<Drawn>>,
 ) -> (Drawn, duet_stats::traffic::KindCount, Vec<f64>) {
-    use duet_stats::secure::linear::{
-        decode_robust, regression_shares, robust_shares, LocalMeat,
-    };
+    use duet_stats::secure::linear::{decode_robust, regression_shares, robust_shares, LocalMeat};
     let shape = d.shape();
     let (first, second) = d.split();
-    let cross = crate::pooled_parts::<Z64, _, _>(e, &first, &second).await.unwrap();
+    let cross = crate::pooled_parts::<Z64, _, _>(e, &first, &second)
+        .await
+        .unwrap();
     let plain = regression_shares(e, &cross, &shape).await.unwrap();
     let fit = decode_regression(&e.open(&plain).await.unwrap(), &shape).unwrap();
     let before = (*drawn.lock().unwrap(), e.channel().traffic().total());
-    let own = if e.role() == Role::P0 { &first } else { &second };
+    let own = if e.role() == Role::P0 {
+        &first
+    } else {
+        &second
+    };
     let rows: Vec<Vec<i128>> = own
         .rows
         .iter()

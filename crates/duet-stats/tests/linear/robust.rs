@@ -166,10 +166,20 @@ pub fn robust_error(d: &Records, got: &[f64]) -> f64 {
 }
 
 fn check<R: Ring>(name: &str, seed: u64, d: &Records, split: Split) -> f64 {
-    let (_, got) = secure_robust::<R>(seed, d, split).unwrap();
+    let (fit, got) = secure_robust::<R>(seed, d, split).unwrap();
     let err = robust_error(d, &got);
     let rel = relative_error(d, &got);
-    println!("{name}: robust standard errors {err:.2e} (relative {rel:.2e}): {got:?}");
+    let o = crate::oracle::ols(d).unwrap();
+    let plain = fit
+        .std_errors
+        .iter()
+        .zip(&o.std_errors)
+        .map(|(g, w)| (g - w).abs() / w.abs())
+        .fold(0.0, f64::max);
+    println!(
+        "{name}: robust standard errors {err:.2e} (relative {rel:.2e}; the ordinary ones \
+         {plain:.2e} relative): {got:?}"
+    );
     assert!(err <= ACCURACY, "{name}: {got:?} vs {:?}", hc1(d));
     err
 }
@@ -230,6 +240,56 @@ fn one_side_holds_every_record() {
     let d = heteroskedastic(4, 60, true);
     check::<Z64>("all on P0", 7, &d, Split::First(60));
     check::<Z64>("all on P1", 8, &d, Split::First(0));
+}
+
+/// Harder designs: many records near the bounds with a wide outcome,
+/// eight predictors, a predictor spread over 1e-4 of wide bounds, an
+/// outcome spread over 1e-4 of its bounds, and a design whose `n` needs
+/// the meat's `2^-g` scale.
+#[test]
+fn harder_designs_stay_within_the_accuracy() {
+    let wide = |min: i64, max: i64| Gen::Uniform {
+        min,
+        max,
+        lo: min,
+        hi: max,
+    };
+    let y = |noise: f64| Outcome {
+        min: -1_000_000,
+        max: 1_000_000,
+        intercept: 20.0,
+        noise,
+    };
+    let edges = [
+        Gen::Edges {
+            min: -500,
+            max: 500,
+            jitter: 5,
+        },
+        Gen::Category { levels: 4 },
+    ];
+    let d = Records::generate(31, 3000, &edges, &[40.0, 900.0, -400.0, 250.0], y(3000.0));
+    check::<Z64>("edges, n 3000", 12, &d, Split::First(1000));
+    let eight: Vec<Gen> = (0..8).map(|i| wide(-100 - i, 200 + 3 * i)).collect();
+    let slopes: Vec<f64> = (0..8).map(|i| 5.0 - 1.5 * i as f64).collect();
+    let d = Records::generate(32, 400, &eight, &slopes, y(800.0));
+    check::<Z128>("eight predictors", 13, &d, Split::Alternate);
+    let narrow = [Gen::Uniform {
+        min: -1_000_000,
+        max: 1_000_000,
+        lo: 5_000,
+        hi: 5_400,
+    }];
+    let d = Records::generate(33, 200, &narrow, &[2.0], y(300.0));
+    check::<Z128>("predictor spread 1e-4", 14, &d, Split::First(60));
+    let mut d = heteroskedastic(34, 200, true);
+    d.bounds[3] = duet_stats::secure::linear::TermBounds {
+        min: -50_000_000,
+        max: 50_000_000,
+    };
+    check::<Z128>("outcome spread 1e-5", 15, &d, Split::First(50));
+    let d = heteroskedastic(35, 70_000, false);
+    check::<Z64>("n 70,000 (g = 1)", 16, &d, Split::Alternate);
 }
 
 #[test]
