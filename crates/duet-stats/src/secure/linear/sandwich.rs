@@ -317,7 +317,7 @@ async fn first_term<C: Channel, P: Preprocessing>(
     a: &Shared<Z128>,
 ) -> Result<Shared<Z128>, LinearError> {
     let (esd, _) = residual_scale(engine, c, sc).await?;
-    Ok(mul_trunc(engine, &esd, a, HI_FRAC + 2 * c.l).await?)
+    mul_trunc(engine, &esd, a, HI_FRAC + 2 * c.l).await
 }
 
 /// The robust standard errors (HC1) from the opened values of

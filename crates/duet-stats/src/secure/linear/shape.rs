@@ -169,7 +169,9 @@ impl LinearShape {
                 se * se * df / unit
             })
             .fold(0.0, f64::max);
-        if !(df * largest < 2f64.powi(ROBUST_VALUE_BITS as i32)) {
+        let bound = df * largest;
+        let fits = bound.is_finite() && bound < 2f64.powi(ROBUST_VALUE_BITS as i32);
+        if !fits || fit.std_errors.iter().any(|se| !se.is_finite()) {
             return Err(LinearError::RobustRange);
         }
         Ok((m, k))
