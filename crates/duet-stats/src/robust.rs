@@ -12,7 +12,7 @@
 use duet_core::{Channel, Engine, Preprocessing, Ring, Shared, Z128, Z64};
 
 use crate::analysis::coefficient_test;
-use crate::job::{Job, StatisticSpec};
+use crate::job::Job;
 use crate::linked::Records;
 use crate::plan::{term_value, BlockKind, Plan, RingChoice, Term};
 use crate::release::models::bounds;
@@ -50,51 +50,28 @@ pub(crate) async fn robust_all<C: Channel, P: Preprocessing>(
     results: &mut Results,
 ) -> Result<(), RobustError> {
     for (i, spec) in job.statistics().iter().enumerate() {
-        if !matches!(spec, StatisticSpec::LinearRegression { .. }) || spec.robust().is_none() {
-            continue;
-        }
         let Some(stat) = results.statistics.get_mut(i) else {
             continue;
         };
         let label = stat.label.clone();
-        let StatBody::Regression(body) = &mut stat.body else {
+        let (StatBody::Regression(body), Some(_)) = (&mut stat.body, spec.robust()) else {
             continue;
         };
-        let Some(block) = plan.blocks().iter().find(|b| b.stat == i) else {
+        let Some(input) = Input::new(job, plan, i, body, local, records) else {
             continue;
-        };
-        let BlockKind::Cross { terms } = &block.kind else {
-            continue;
-        };
-        let n = match body.n {
-            Some(n) if !body.suppressed && !body.coefficients.is_empty() => n,
-            _ => continue,
         };
         let fail = |source| RobustError::Linear {
             statistic: label.clone(),
             source,
         };
-        let mine: Vec<i128> = (block.offset..block.offset + block.width)
-            .map(|e| local.values().get(e).copied().unwrap_or(0))
-            .collect();
-        let rows: Vec<Vec<i128>> = records
-            .rows()
-            .filter(|r| block.takes(r))
-            .map(|r| terms.iter().map(|t| term_value(t, r)).collect())
-            .collect();
-        let input = Input {
-            shape: LinearShape::new(n, bounds(job, terms)).map_err(fail)?,
-            fit: unit_fit(job, terms, body),
-            mine,
-            rows,
-        };
+        let input = input.map_err(fail)?;
         let outcome = match plan.ring() {
             RingChoice::Z64 => one::<Z64, C, P>(engine, &input).await,
             RingChoice::Z128 => one::<Z128, C, P>(engine, &input).await,
         };
         match outcome {
             Ok(se) => {
-                fill(body, &se, &unit_scale(job, terms));
+                fill(body, &se, &unit_scale(job, &input.terms));
                 results.disclosure.models.push(release(&label, se.len()));
             }
             Err(e) if refusal(&e) => body.robust_note = Some(format!("not computed: {e}")),
@@ -106,10 +83,50 @@ pub(crate) async fn robust_all<C: Channel, P: Preprocessing>(
 
 /// One regression's public shape and fit and this side's data.
 struct Input {
+    terms: Vec<Term>,
     shape: LinearShape,
     fit: LinearFit,
     mine: Vec<i128>,
     rows: Vec<Vec<i128>>,
+}
+
+impl Input {
+    /// Statistic `i`'s input when the gate released its fit (`None`:
+    /// suppressed, withheld or refused, so nothing more is opened).
+    fn new(
+        job: &Job,
+        plan: &Plan,
+        i: usize,
+        body: &RegressionResult,
+        local: &crate::plan::LocalAggregates,
+        records: &Records,
+    ) -> Option<Result<Self, LinearError>> {
+        let block = plan
+            .blocks()
+            .iter()
+            .find(|b| b.stat == i && matches!(b.kind, BlockKind::Cross { .. }))?;
+        let BlockKind::Cross { terms } = &block.kind else {
+            return None;
+        };
+        let n = body
+            .n
+            .filter(|_| !body.suppressed && !body.coefficients.is_empty())?;
+        let mine = (block.offset..block.offset + block.width)
+            .map(|e| local.values().get(e).copied().unwrap_or(0))
+            .collect();
+        let rows = records
+            .rows()
+            .filter(|r| block.takes(r))
+            .map(|r| terms.iter().map(|t| term_value(t, r)).collect())
+            .collect();
+        Some(LinearShape::new(n, bounds(job, terms)).map(|shape| Input {
+            terms: terms.clone(),
+            shape,
+            fit: unit_fit(job, terms, body),
+            mine,
+            rows,
+        }))
+    }
 }
 
 impl Drop for Input {
