@@ -72,8 +72,12 @@ fn side(name: &str) -> LocalConfig {
 fn run(robust: bool) -> (RegressionResult, Results, u64) {
     let line = if robust { "robust = \"hc1\"" } else { "" };
     let job = Job::from_toml_str(&job_text(line, "")).unwrap();
-    let p0 = prepare_data(&job, &side("a.csv")).unwrap();
-    let p1 = prepare_data(&job, &side("b.csv")).unwrap();
+    run_job(&job, side("a.csv"), side("b.csv"))
+}
+
+fn run_job(job: &Job, a: LocalConfig, b: LocalConfig) -> (RegressionResult, Results, u64) {
+    let p0 = prepare_data(job, &a).unwrap();
+    let p1 = prepare_data(job, &b).unwrap();
     let (c0, c1) = MemoryChannel::pair();
     let seed = [6u8; 32];
     let mut r0 = rand_chacha::ChaCha20Rng::seed_from_u64(41);
@@ -84,8 +88,8 @@ fn run(robust: bool) -> (RegressionResult, Results, u64) {
     let mut e1 = Engine::new(Role::P1, CountingChannel::new(c1), d1, &mut r1);
     let sid = [7u8; 32];
     let (a, b) = block_on(futures::future::join(
-        run_prepared(&mut e0, sid, &job, &p0, &mut r0),
-        run_prepared(&mut e1, sid, &job, &p1, &mut r1),
+        run_prepared(&mut e0, sid, job, &p0, &mut r0),
+        run_prepared(&mut e1, sid, job, &p1, &mut r1),
     ));
     let (a, b) = (a.unwrap().results, b.unwrap().results);
     assert_eq!(a, b, "both sides release the same results");
@@ -102,11 +106,15 @@ fn run(robust: bool) -> (RegressionResult, Results, u64) {
     (g.clone(), a, open)
 }
 
-fn expected() -> serde_json::Value {
+fn expected_case(name: &str) -> serde_json::Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/hc1_kat/expected.json");
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    v["dose_site"].clone()
+    v[name].clone()
+}
+
+fn expected() -> serde_json::Value {
+    expected_case("dose_site")
 }
 
 fn at(v: &serde_json::Value, i: usize) -> f64 {
@@ -125,7 +133,10 @@ fn close(got: f64, want: f64, rel: f64, what: &str) {
 #[test]
 fn robust_standard_errors_match_statsmodels_hc1() {
     let (g, _, _) = run(true);
-    let want = expected();
+    matches_statsmodels(&g, &expected());
+}
+
+fn matches_statsmodels(g: &RegressionResult, want: &serde_json::Value) {
     assert_eq!(g.robust.as_deref(), Some("hc1"));
     assert_eq!(g.robust_note, None);
     assert_eq!(g.coefficients.len(), 4);
@@ -252,4 +263,46 @@ fn robust_is_refused_under_dp_and_in_linked_studies() {
         "{e}"
     );
     assert!(Job::from_toml_str(&linked.replace("robust = \"hc1\"", "")).is_ok());
+}
+
+/// Available cases (`on_missing = "drop"`): rows 3 and 17 miss `dose`
+/// (side a), row 35 misses `response` (side b); the robust pass reads the
+/// same 77 rows as the regression's sums (statsmodels on those rows).
+#[test]
+fn the_robust_pass_reads_the_rows_the_regression_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let blank = |name: &str, skip: usize, rows: &[(usize, usize)]| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/hc1_kat")
+            .join(name);
+        let text = std::fs::read_to_string(path).unwrap();
+        let lines: Vec<String> = text
+            .lines()
+            .enumerate()
+            .map(|(i, l)| {
+                let mut f: Vec<&str> = l.split(',').collect();
+                for &(row, field) in rows {
+                    if i == row + 1 - skip {
+                        f[field] = "NA";
+                    }
+                }
+                f.join(",")
+            })
+            .collect();
+        let out = dir.path().join(name);
+        std::fs::write(&out, lines.join("\n") + "\n").unwrap();
+        let role = if name == "a.csv" { "p0" } else { "p1" };
+        LocalConfig::from_toml_str(&format!(
+            "role = \"{role}\"\ncsv = {out:?}\nkey = \"k\"\ncert = \"c\"\nlisten = \"127.0.0.1:1\"\noutput_dir = \"o\"\n"
+        ))
+        .unwrap()
+    };
+    let a = blank("a.csv", 0, &[(3, 0), (17, 0)]);
+    let b = blank("b.csv", 30, &[(35, 2)]);
+    let text = job_text("robust = \"hc1\"", "")
+        .replace("max_rows = 60\n", "max_rows = 60\non_missing = \"drop\"\n");
+    let job = Job::from_toml_str(&text).unwrap();
+    let (g, _, _) = run_job(&job, a, b);
+    assert_eq!(g.n, Some(77));
+    matches_statsmodels(&g, &expected_case("dose_site_complete"));
 }

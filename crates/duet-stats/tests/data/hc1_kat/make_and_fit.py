@@ -5,6 +5,8 @@
    fixed linear congruential generator; dose 0..100, site one of north
    (the reference level), south, east; the noise's spread grows with dose.
    Writes a.csv (P0, rows 0..29) and b.csv (P1, rows 30..79).
+3. The same without rows 3, 17 and 35 (complete cases when those rows
+   miss a value).
 
 Each is fitted with statsmodels OLS, plain and cov_type="HC1" with
 use_t=True (R's lmtest::coeftest(fit, vcov = sandwich::vcovHC(fit, type =
@@ -56,6 +58,7 @@ for part in ["a.csv", "b.csv"]:
         cars += [(int(r["speed"]), int(r["dist"])) for r in csv.DictReader(f)]
 
 sites = ["north", "south", "east"]
+MISSING = {3, 17, 35}
 rows = []
 for i in range(80):
     dose = int(rand() * 101)
@@ -81,6 +84,14 @@ out = {
     "dose_site": dict(
         terms=["intercept", "dose", "site=south", "site=east"],
         **fit([[d, int(s == 1), int(s == 2)] for d, s, _ in rows], [y for _, _, y in rows]),
+    ),
+    # tests/study/hc1.rs blanks dose on rows 3 and 17 (a.csv) and
+    # response on row 35 (b.csv) under on_missing = "drop": the fit on the
+    # other 77 rows.
+    "dose_site_complete": dict(
+        terms=["intercept", "dose", "site=south", "site=east"],
+        **fit([[d, int(s == 1), int(s == 2)] for i, (d, s, _) in enumerate(rows) if i not in MISSING],
+              [y for i, (_, _, y) in enumerate(rows) if i not in MISSING]),
     ),
 }
 with open("expected.json", "w") as f:
