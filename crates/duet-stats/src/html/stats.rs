@@ -448,6 +448,45 @@ mod tests {
     }
 
     #[test]
+    fn robust_errors_have_their_own_table_and_a_missing_one_a_note() {
+        use crate::results::{Coefficient, RobustTest};
+        let coef = Coefficient {
+            term: "speed".into(),
+            estimate: 3.932408759124088,
+            std_error: Some(0.4155),
+            t: None,
+            p_value: None,
+            ci_low: None,
+            ci_high: None,
+            robust: Some(RobustTest {
+                std_error: 0.40690196476753,
+                t: Some(9.66426584194731),
+                p_value: Some(7.654202316003956e-13),
+                ci_low: Some(3.11),
+                ci_high: Some(4.75),
+            }),
+        };
+        let reg = RegressionResult {
+            y: "dist".into(),
+            n: Some(50),
+            coefficients: vec![coef],
+            robust: Some("hc1".into()),
+            ..RegressionResult::default()
+        };
+        let h = render("linear_regression", StatBody::Regression(reg.clone()));
+        assert!(h.contains("Robust SE"), "{h}");
+        assert!(h.contains("0.4069") && h.contains("9.664"), "{h}");
+        let none = RegressionResult {
+            robust_note: Some("not computed: too large".into()),
+            coefficients: vec![],
+            ..reg
+        };
+        let h = render("linear_regression", StatBody::Regression(none));
+        assert!(h.contains("Robust (HC1) standard errors not computed"), "{h}");
+        assert!(!h.contains("Robust SE"), "{h}");
+    }
+
+    #[test]
     fn a_regression_shows_its_residual_standard_error() {
         let reg = RegressionResult {
             y: "dist".into(),
