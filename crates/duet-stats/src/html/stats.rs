@@ -482,7 +482,10 @@ mod tests {
             ..reg
         };
         let h = render("linear_regression", StatBody::Regression(none));
-        assert!(h.contains("Robust (HC1) standard errors not computed"), "{h}");
+        assert!(
+            h.contains("Robust (HC1) standard errors not computed"),
+            "{h}"
+        );
         assert!(!h.contains("Robust SE"), "{h}");
     }
 

@@ -373,3 +373,57 @@ proptest! {
         }
     }
 }
+
+/// Refusals decided on public values or local input, before any message,
+/// and decoding of malformed openings.
+#[test]
+fn bad_inputs_are_refused_with_their_error() {
+    use duet_stats::secure::linear::{LinearShape, MAX_ROBUST_BITS};
+    let d = heteroskedastic(6, 20, false);
+    let (fit, _) = secure_robust::<Z64>(17, &d, Split::Alternate).unwrap();
+    let shape = d.shape();
+    let rows: Vec<Vec<i128>> = vec![vec![1, 2, 3]];
+    let wide = LocalMeat::new(&shape, &fit, rows.iter().map(Vec::as_slice), Role::P0);
+    assert!(matches!(wide, Err(LinearError::RecordCount { .. })));
+    let many: Vec<Vec<i128>> = vec![vec![1, 2]; 21];
+    let over = LocalMeat::new(&shape, &fit, many.iter().map(Vec::as_slice), Role::P1);
+    assert!(matches!(
+        over,
+        Err(LinearError::RecordCount { rows: 21, n: 20 })
+    ));
+    let big = LinearShape::new(1 << MAX_ROBUST_BITS, d.bounds.clone()).unwrap();
+    let none: Vec<Vec<i128>> = vec![];
+    let range = LocalMeat::new(&big, &fit, none.iter().map(Vec::as_slice), Role::P0);
+    assert!(matches!(range, Err(LinearError::RobustRange)));
+    let mut huge = fit.clone();
+    huge.std_errors[1] = 1e30;
+    let range = LocalMeat::new(&shape, &huge, none.iter().map(Vec::as_slice), Role::P0);
+    assert!(matches!(range, Err(LinearError::RobustRange)));
+    let mut nan = fit.clone();
+    nan.std_errors[0] = f64::NAN;
+    let range = LocalMeat::new(&shape, &nan, none.iter().map(Vec::as_slice), Role::P0);
+    assert!(matches!(range, Err(LinearError::RobustRange)));
+    let zero = Z128::ZERO;
+    assert!(matches!(
+        decode_robust(&[zero; 3], &shape),
+        Err(LinearError::OpenedLength {
+            expected: 4,
+            found: 3
+        })
+    ));
+    let flagged = [Z128::ONE, zero, zero, zero];
+    assert!(matches!(
+        decode_robust(&flagged, &shape),
+        Err(LinearError::SingularDesign)
+    ));
+    let narrow = [zero, Z128::ONE, zero, zero];
+    assert!(matches!(
+        decode_robust(&narrow, &shape),
+        Err(LinearError::NarrowSpread)
+    ));
+    let bad = [Z128::from_u64(2), zero, zero, zero];
+    assert!(matches!(
+        decode_robust(&bad, &shape),
+        Err(LinearError::BadFlag { value: 2 })
+    ));
+}

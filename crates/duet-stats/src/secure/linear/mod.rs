@@ -311,8 +311,8 @@ pub enum LinearError {
     /// `2^MAX_ROBUST_BITS`, or `n - p` times an opened variance reaches
     /// the robust values' fixed-point range (decided on public values).
     #[error(
-        "robust standard errors not computed: the model's size or its standard errors \
-         exceed the fixed-point range of the robust computation"
+        "the model's size or its standard errors exceed the fixed-point range of the \
+         robust computation"
     )]
     RobustRange,
     /// Shares of mismatched lengths (an internal layout error).
