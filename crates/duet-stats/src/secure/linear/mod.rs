@@ -81,6 +81,10 @@
 //!   residual standard error `sigma = sqrt(RSS / (n - p))`, R's
 //!   `sigma`), each through a public bijection (the bounds' `c_i`, `s_i`,
 //!   `n`, `n - p`). The residual degrees of freedom `n - p` are public.
+//! - robust standard errors (on request, a second pass): `p + 2` values,
+//!   the two flags again (0: the fit was released) and the `p` HC0
+//!   robust variances in the units of the ordinary ones; what they add
+//!   for a reader is in `sandwich.rs`.
 //!
 //! What the residual standard error adds: the variances are `sigma^2`
 //! times the diagonal of `(X'X)^-1`, and R^2 gives `sigma` relative to the
