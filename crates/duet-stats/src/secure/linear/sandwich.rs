@@ -165,25 +165,7 @@ async fn scaled<C: Channel, P: Preprocessing>(
 ) -> Result<Meat, LinearError> {
     let tk = tri_len(k);
     let own = Shared::from_shares(meat.shares.clone());
-    let (pl, pr): (Vec<usize>, Vec<usize>) = tri_pairs(k).unzip();
-    let (t, u) = (pick(&sc.t, 0..k), pick(&sc.u, 0..k));
-    let left = Shared::concat(&[&pick(&t, pl.clone()), &pick(&u, pl)]);
-    let right = Shared::concat(&[&pick(&t, pr.clone()), &pick(&u, pr)]);
-    let pairs = engine.mul(&left, &right).await?;
-    let yy = engine.trunc(&pick(&pairs, tk..2 * tk), W).await?;
-    // Δ enters at 2^g times its value, so one truncation by 48 + g
-    // leaves C, β, b scaled by 2^-g and Δ̃ unscaled.
-    let lift: Vec<Z128> = (0..tk + 3 * k)
-        .map(|i| Z128::ONE.shl(if i >= tk + 2 * k { g } else { 0 }))
-        .collect();
-    let x = pick(&own, 0..tk + 3 * k)
-        .mul_public(&lift)
-        .map_err(|source| LinearError::Layout { source })?;
-    let ints = Shared::concat(&[&pick(&pairs, 0..tk), &t, &t, &t]);
-    let wide = engine.mul(&x, &ints).await?;
-    let short = engine.trunc(&wide, MEAT_FRAC - W + g).await?;
-    let ys = Shared::concat(&[&yy, &u, &u, &u]);
-    let z = mul_trunc(engine, &short, &ys, W).await?;
+    let z = standardised(engine, sc, &own, k, g).await?;
     let (cc, beta) = (pick(&z, 0..tk), pick(&z, tk..tk + k));
     let (b, delta) = (
         pick(&z, tk + k..tk + 2 * k),
@@ -212,6 +194,38 @@ async fn scaled<C: Channel, P: Preprocessing>(
         v,
         a: pick(&own, [base + 2]),
     })
+}
+
+/// `[C̃ 2^-g | β̃ 2^-g | b̃ 2^-g | Δ̃]` at [`WIDE_FRAC`] bits: the local
+/// inputs times `T_i T_j` (`T_i` for the vectors), truncated, times `y_i
+/// y_j` (`y_i`). Two product rounds.
+async fn standardised<C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    sc: &Scales,
+    own: &Shared<Z128>,
+    k: usize,
+    g: u32,
+) -> Result<Shared<Z128>, LinearError> {
+    let tk = tri_len(k);
+    let (pl, pr): (Vec<usize>, Vec<usize>) = tri_pairs(k).unzip();
+    let (t, u) = (pick(&sc.t, 0..k), pick(&sc.u, 0..k));
+    let left = Shared::concat(&[&pick(&t, pl.clone()), &pick(&u, pl)]);
+    let right = Shared::concat(&[&pick(&t, pr.clone()), &pick(&u, pr)]);
+    let pairs = engine.mul(&left, &right).await?;
+    let yy = engine.trunc(&pick(&pairs, tk..2 * tk), W).await?;
+    // Δ enters at 2^g times its value, so one truncation by 48 + g
+    // leaves C, β, b scaled by 2^-g and Δ̃ unscaled.
+    let lift: Vec<Z128> = (0..tk + 3 * k)
+        .map(|i| Z128::ONE.shl(if i >= tk + 2 * k { g } else { 0 }))
+        .collect();
+    let x = pick(own, 0..tk + 3 * k)
+        .mul_public(&lift)
+        .map_err(|source| LinearError::Layout { source })?;
+    let ints = Shared::concat(&[&pick(&pairs, 0..tk), &t, &t, &t]);
+    let wide = engine.mul(&x, &ints).await?;
+    let short = engine.trunc(&wide, MEAT_FRAC - W + g).await?;
+    let ys = Shared::concat(&[&yy, &u, &u, &u]);
+    mul_trunc(engine, &short, &ys, W).await
 }
 
 /// `B 2^-g = R^-1 M̃ R^-1 2^-g` (k x k) and `g 2^-g = R^-1 m̃ 2^-g`: two
