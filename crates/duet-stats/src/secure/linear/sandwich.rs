@@ -82,7 +82,7 @@
 //!
 //! # Cost
 //! The pass recomputes the solver on the pooled block (the plain fit's
-//! cost again, its comparisons included) and adds three product rounds for
+//! cost again, its comparisons included) and adds five product rounds for
 //! the meat's scaling, two `k x k (k + 1)` and `k x k x k` matrix products,
 //! and `O(k^2)` products for the values. Measured with p = 6 (k = 5, n =
 //! 10^4, Z_2^64 plan ring), both parties on one thread in memory, the test
@@ -155,7 +155,8 @@ fn meat_shift(n: u64) -> u32 {
 }
 
 /// `M̃ 2^-g`, `m̃ 2^-g` and `Ā` from this party's [`LocalMeat`] share:
-/// three product rounds (the scales, `α Δ̃`, the outer products).
+/// five product rounds (the scales' pairs, `T`, `y`, `α Δ̃`, the outer
+/// products).
 async fn scaled<C: Channel, P: Preprocessing>(
     engine: &mut Engine<C, P>,
     sc: &Scales,
@@ -198,7 +199,7 @@ async fn scaled<C: Channel, P: Preprocessing>(
 
 /// `[C̃ 2^-g | β̃ 2^-g | b̃ 2^-g | Δ̃]` at [`WIDE_FRAC`] bits: the local
 /// inputs times `T_i T_j` (`T_i` for the vectors), truncated, times `y_i
-/// y_j` (`y_i`). Two product rounds.
+/// y_j` (`y_i`). Three product rounds.
 async fn standardised<C: Channel, P: Preprocessing>(
     engine: &mut Engine<C, P>,
     sc: &Scales,
@@ -228,8 +229,8 @@ async fn standardised<C: Channel, P: Preprocessing>(
     mul_trunc(engine, &short, &ys, W).await
 }
 
-/// `B 2^-g = R^-1 M̃ R^-1 2^-g` (k x k) and `g 2^-g = R^-1 m̃ 2^-g`: two
-/// matrix products.
+/// `B 2^-g = R^-1 M̃ R^-1 2^-g` (k x k) and `R^-1 m̃ 2^-g` (the `g` of the module
+/// docs, not the shift): two matrix products.
 async fn sandwich<C: Channel, P: Preprocessing>(
     engine: &mut Engine<C, P>,
     rinv: &Shared<Z128>,
