@@ -288,6 +288,26 @@ fn harder_designs_stay_within_the_accuracy() {
         max: 50_000_000,
     };
     check::<Z128>("outcome spread 1e-5", 15, &d, Split::First(50));
+    let far = [Gen::Uniform {
+        min: 10_000,
+        max: 10_100,
+        lo: 10_000,
+        hi: 10_100,
+    }];
+    let far_y = Outcome {
+        min: 0,
+        max: 200_000,
+        intercept: -900_000.0,
+        noise: 40.0,
+    };
+    let d = Records::generate(36, 300, &far, &[100.0], far_y);
+    assert!(d.shape().terms() == 2);
+    check::<Z64>(
+        "bounds 200 half-widths from 0 (l = 3)",
+        17,
+        &d,
+        Split::First(100),
+    );
     let d = heteroskedastic(35, 70_000, false);
     check::<Z64>("n 70,000 (g = 1)", 16, &d, Split::Alternate);
 }

@@ -64,7 +64,8 @@
 //! bounds, 1e-12; eight predictors, 7e-11; a predictor spread over 2e-4
 //! of its bounds, 3e-11; an outcome spread over 1e-5 of its bounds,
 //! 9e-10 (3e-4 relative to the value, the ordinary errors 1e-4: both are
-//! exact only to the bounds' scale); n = 70,000 (`g = 1`), 2e-13.
+//! exact only to the bounds' scale); a predictor's bounds 200
+//! half-widths from 0 (`l = 3`), 9e-11; n = 70,000 (`g = 1`), 2e-13.
 //!
 //! # What each party learns
 //! Besides the released fit: the two flags (0, as in the released fit)
