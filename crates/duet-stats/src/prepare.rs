@@ -92,7 +92,7 @@ pub fn prepare_data(job: &Job, local: &LocalConfig) -> Result<Prepared, PrepareE
     let per_record = job
         .statistics()
         .iter()
-        .any(|s| matches!(s, StatisticSpec::LogisticRegression { .. }));
+        .any(|s| matches!(s, StatisticSpec::LogisticRegression { .. }) || s.robust().is_some());
     let (input, log) = if job.link().is_some() {
         let (records, log) = load_records(job, local)?;
         (StudyInput::Linked(records), log)

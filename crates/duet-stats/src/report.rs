@@ -134,6 +134,7 @@ fn regression(s: &mut String, g: &RegressionResult) {
             "  residual standard error {sigma:.6} on {df} degrees of freedom"
         );
     }
+    robust(s, g);
     if let Some(r2) = g.r_squared {
         let adj = g
             .adjusted_r_squared
@@ -146,6 +147,28 @@ fn regression(s: &mut String, g: &RegressionResult) {
             "  F = {:.4} on {} and {} df, p {:.4e}",
             f.value, f.df1, f.df2, f.p_value
         );
+    }
+}
+
+/// The robust (HC1) standard errors with their t tests, as
+/// `coeftest(fit, vcov = vcovHC(fit, "HC1"))` prints them.
+fn robust(s: &mut String, g: &RegressionResult) {
+    if let Some(note) = &g.robust_note {
+        let _ = writeln!(s, "  robust (HC1) standard errors {note}");
+    }
+    if g.coefficients.iter().all(|c| c.robust.is_none()) {
+        return;
+    }
+    let _ = writeln!(s, "  robust (HC1) standard errors:");
+    for c in &g.coefficients {
+        let Some(r) = &c.robust else { continue };
+        let test = match (r.t, r.p_value, r.ci_low, r.ci_high) {
+            (Some(t), Some(p), Some(lo), Some(hi)) => {
+                format!("  t {t:.3}  p {p:.4e}  95% CI {lo:.6} to {hi:.6}")
+            }
+            _ => String::new(),
+        };
+        let _ = writeln!(s, "  {:<24} robust se {:.6}{test}", c.term, r.std_error);
     }
 }
 

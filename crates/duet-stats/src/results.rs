@@ -533,6 +533,31 @@ pub struct Coefficient {
     /// Upper 95% limit.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ci_high: Option<f64>,
+    /// The robust (HC1) standard error and its t test and 95% limits on
+    /// the residual degrees of freedom, when the job asks (`robust`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub robust: Option<RobustTest>,
+}
+
+/// A coefficient's robust standard error with the t test and 95% interval
+/// that use it (as `lmtest::coeftest(fit, vcov = vcovHC(fit, "HC1"))` and
+/// `coefci`: t on the residual degrees of freedom).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RobustTest {
+    /// The robust standard error.
+    pub std_error: f64,
+    /// `estimate / std_error`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub t: Option<f64>,
+    /// Two-sided p-value of t.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_value: Option<f64>,
+    /// Lower 95% limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ci_low: Option<f64>,
+    /// Upper 95% limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ci_high: Option<f64>,
 }
 
 /// An F test with its two degrees of freedom.
@@ -579,6 +604,12 @@ pub struct RegressionResult {
     /// Why a released regression has no estimates (a singular design).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The robust standard errors the job asked for (`"hc1"`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub robust: Option<String>,
+    /// Why the robust standard errors asked for are missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub robust_note: Option<String>,
 }
 
 impl Results {

@@ -293,8 +293,10 @@ fn cross(
                 matrix,
             })
         }
-        StatisticSpec::LinearRegression { y, .. } => {
-            StatBody::Regression(regression(job, y, terms, n, model))
+        StatisticSpec::LinearRegression { y, robust, .. } => {
+            let mut r = regression(job, y, terms, n, model);
+            r.robust = robust.clone();
+            StatBody::Regression(r)
         }
         _ => StatBody::Cells { cells: vec![] },
     }
@@ -343,6 +345,7 @@ fn regression(
                         p_value: test.map(|t| t[1]),
                         ci_low: test.map(|t| t[2]),
                         ci_high: test.map(|t| t[3]),
+                        robust: None,
                     }
                 })
                 .collect();
@@ -402,7 +405,7 @@ fn gated_n(opened: &Opened, first_cell: usize, offset: usize) -> Option<i128> {
         .filter(|_| !withheld)
 }
 
-fn term_places(job: &Job, t: &Term) -> i32 {
+pub(crate) fn term_places(job: &Job, t: &Term) -> i32 {
     match t {
         Term::Numeric { col, .. } => match job.columns().get(*col).map(|c| &c.ty) {
             Some(ColumnType::Numeric { places, .. }) => *places as i32,

@@ -13,6 +13,7 @@ use crate::prepare::{Prepared, StudyInput};
 use crate::protocol::{run_study_with, ProtocolError};
 use crate::release::Earlier;
 use crate::results::Results;
+use crate::robust::{robust_all, RobustError};
 
 /// Why a study failed.
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +28,9 @@ pub enum StudyError {
     /// A per-record fit failed.
     #[error(transparent)]
     Fit(#[from] FitError),
+    /// A robust standard error pass failed.
+    #[error(transparent)]
+    Robust(#[from] RobustError),
 }
 
 /// What a study gave this side: the results (the same on both sides) and,
@@ -62,6 +66,7 @@ pub async fn run_prepared<C: Channel, P: Preprocessing, G: RngCore + CryptoRng>(
                 run_study_with(engine, job, plan, policy, aggregates, earlier).await?;
             if let Some(records) = records {
                 fit_all(engine, job, &mut results, Source::Pooled(records)).await?;
+                robust_all(engine, job, plan, aggregates, records, &mut results).await?;
             }
             Ok(Studied {
                 results,

@@ -73,6 +73,7 @@ fn coefficient_unit(cx: &Context<'_>, y: &str, term: &str) -> Unit {
 pub(crate) fn regression(cx: &Context<'_>, r: &RegressionResult) -> (Vec<ValueRow>, Extras) {
     let mut rows = vec![n_row(cx, r.suppressed, r.n)];
     rows.extend(r.coefficients.iter().map(|c| coefficient(cx, &r.y, c)));
+    rows.extend(r.coefficients.iter().filter_map(|c| robust(cx, &r.y, c)));
     let all = CellKey::new();
     let one = Unit::plain(ONE);
     let fit = [
@@ -100,7 +101,33 @@ pub(crate) fn regression(cx: &Context<'_>, r: &RegressionResult) -> (Vec<ValueRo
         details: Default::default(),
     }));
     extras.notes.extend(r.note.clone());
+    if let Some(kind) = &r.robust {
+        extras.details.insert("robust".into(), kind.clone().into());
+    }
+    extras.notes.extend(
+        r.robust_note
+            .iter()
+            .map(|n| format!("robust (HC1) standard errors {n}")),
+    );
     (rows, extras)
+}
+
+/// A coefficient's `robust_std_error` row: the HC1 standard error as the
+/// value, with its t, p and 95% limits.
+fn robust(cx: &Context<'_>, y: &str, c: &Coefficient) -> Option<ValueRow> {
+    let r = c.robust.as_ref()?;
+    let unit = coefficient_unit(cx, y, &c.term);
+    let mut row = ValueRow::new(
+        &CellKey::new(),
+        "robust_std_error",
+        real(r.std_error),
+        &unit,
+    )
+    .with_term(&c.term)
+    .with_ci(r.ci_low, r.ci_high);
+    row.test_statistic = r.t.filter(|v| v.is_finite());
+    row.p_value = r.p_value.filter(|v| v.is_finite());
+    Some(row)
 }
 
 fn coefficient(cx: &Context<'_>, y: &str, c: &Coefficient) -> ValueRow {

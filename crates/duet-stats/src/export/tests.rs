@@ -10,7 +10,7 @@ use crate::release::provenance::LinearValue;
 use crate::release::{DisclosureRecord, WithheldValue};
 use crate::results::{
     CellResult, Coefficient, ExcludedCell, ExcludedRows, FTest, RegressionResult, Results,
-    StatBody, StatisticResult,
+    RobustTest, StatBody, StatisticResult,
 };
 
 /// The job of the study: two numeric columns and a category.
@@ -89,6 +89,13 @@ fn regression() -> RegressionResult {
         p_value: Some(0.5),
         ci_low: Some(estimate - 2.0 * se),
         ci_high: Some(estimate + 2.0 * se),
+        robust: Some(RobustTest {
+            std_error: 1.25 * se,
+            t: Some(estimate / (1.25 * se)),
+            p_value: Some(0.125),
+            ci_low: Some(estimate - 2.0 * 1.25 * se),
+            ci_high: Some(estimate + 2.0 * 1.25 * se),
+        }),
     };
     RegressionResult {
         y: "sbp".into(),
@@ -106,6 +113,8 @@ fn regression() -> RegressionResult {
         }),
         note: None,
         residual_std_error: None,
+        robust: Some("hc1".into()),
+        robust_note: None,
     }
 }
 
@@ -204,12 +213,16 @@ fn a_regression_gives_one_row_per_coefficient_with_its_unit() {
                  "std_error": 4.0, "ci_low": 92.0, "ci_high": 108.0, "test_statistic": 25.0, "p_value": 0.5, "released": true},
                 {"cell": {}, "term": "age", "measure": "estimate", "value": 0.5, "unit": "sbp/age",
                  "std_error": 0.25, "ci_low": 0.0, "ci_high": 1.0, "test_statistic": 2.0, "p_value": 0.5, "released": true},
+                {"cell": {}, "term": "intercept", "measure": "robust_std_error", "value": 5.0, "unit": "sbp", "places": 1,
+                 "ci_low": 90.0, "ci_high": 110.0, "test_statistic": 20.0, "p_value": 0.125, "released": true},
+                {"cell": {}, "term": "age", "measure": "robust_std_error", "value": 0.3125, "unit": "sbp/age",
+                 "ci_low": -0.125, "ci_high": 1.125, "test_statistic": 1.6, "p_value": 0.125, "released": true},
                 {"cell": {}, "measure": "r_squared", "value": 0.25, "unit": "1", "released": true},
                 {"cell": {}, "measure": "adjusted_r_squared", "value": 0.125, "unit": "1", "released": true},
                 {"cell": {}, "measure": "residual_df", "value": 37, "unit": "1", "released": true},
             ],
             "tests": [{"test": "f", "statistic": 6.0, "df": 2.0, "df2": 37.0, "p_value": 0.25, "details": {}}],
-            "details": {},
+            "details": {"robust": "hc1"},
             "notes": [],
             "noise": [],
         })
@@ -273,10 +286,14 @@ fn the_csv_has_one_row_per_value() {
         "#2 linear_regression(sbp ~ age + smoker),linear_regression,,,,,intercept,estimate,100.0,,sbp,1,4.0,92.0,108.0,25.0,0.5,true,"
     );
     assert_eq!(
-        lines[11],
+        lines[8],
+        "#2 linear_regression(sbp ~ age + smoker),linear_regression,,,,,intercept,robust_std_error,5.0,,sbp,1,,90.0,110.0,20.0,0.125,true,"
+    );
+    assert_eq!(
+        lines[13],
         "#3 histogram(age),histogram,,,18.0,60.0,,n,25,,count,,,,,,,true,"
     );
-    assert_eq!(lines.len(), 1 + 4 + 6 + 2 + 2);
+    assert_eq!(lines.len(), 1 + 4 + 8 + 2 + 2);
 }
 
 #[test]

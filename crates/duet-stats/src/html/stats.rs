@@ -74,6 +74,31 @@ fn cell_stat(h: &mut String, st: &StatisticResult, cells: &[CellResult]) {
     h.push_str(&chart);
 }
 
+/// The robust (HC1) standard errors, their t tests and 95% limits.
+fn robust_table(h: &mut String, r: &RegressionResult) {
+    if let Some(t) = &r.robust_note {
+        note(h, &format!("Robust (HC1) standard errors {t}"));
+    }
+    if r.coefficients.iter().all(|c| c.robust.is_none()) {
+        return;
+    }
+    open(
+        h,
+        "robust (HC1) standard errors",
+        &["Term", "Robust SE", "t", "p", "95% CI"],
+    );
+    for c in &r.coefficients {
+        let Some(x) = &c.robust else { continue };
+        let ci = x.ci_low.zip(x.ci_high).map_or("n/a".into(), |(a, b)| {
+            format!("{} to {}", num(a, 4), num(b, 4))
+        });
+        let t = x.t.map_or("n/a".into(), |v| num(v, 3));
+        let p = x.p_value.map_or("n/a".into(), |v| esc(&format!("{v:.3e}")));
+        row(h, &[esc(&c.term), num(x.std_error, 4), t, p, ci]);
+    }
+    h.push_str("</table>\n");
+}
+
 fn regression(h: &mut String, label: &str, r: &RegressionResult) {
     if r.suppressed {
         note(h, "Suppressed by the policy.");
@@ -132,6 +157,7 @@ fn regression(h: &mut String, label: &str, r: &RegressionResult) {
         }
     }
     h.push_str("</table>\n");
+    robust_table(h, r);
     let caption = format!("{label}: estimates with 95% confidence intervals (intercept omitted)");
     h.push_str(&coefplot::coefficients(
         &caption,
@@ -342,6 +368,7 @@ mod tests {
             residual_df: None,
             residual_std_error: None,
             note: None,
+            ..RegressionResult::default()
         };
         let logit = LogisticResult {
             y: "y".into(),
@@ -413,10 +440,53 @@ mod tests {
             residual_df: None,
             residual_std_error: None,
             note: Some("singular design".into()),
+            ..RegressionResult::default()
         };
         let h = render("linear_regression", StatBody::Regression(reg));
         assert!(h.contains("n = 40") && h.contains("singular design"));
         assert!(!h.contains("<svg"));
+    }
+
+    #[test]
+    fn robust_errors_have_their_own_table_and_a_missing_one_a_note() {
+        use crate::results::{Coefficient, RobustTest};
+        let coef = Coefficient {
+            term: "speed".into(),
+            estimate: 3.932408759124088,
+            std_error: Some(0.4155),
+            t: None,
+            p_value: None,
+            ci_low: None,
+            ci_high: None,
+            robust: Some(RobustTest {
+                std_error: 0.40690196476753,
+                t: Some(9.66426584194731),
+                p_value: Some(7.654202316003956e-13),
+                ci_low: Some(3.11),
+                ci_high: Some(4.75),
+            }),
+        };
+        let reg = RegressionResult {
+            y: "dist".into(),
+            n: Some(50),
+            coefficients: vec![coef],
+            robust: Some("hc1".into()),
+            ..RegressionResult::default()
+        };
+        let h = render("linear_regression", StatBody::Regression(reg.clone()));
+        assert!(h.contains("Robust SE"), "{h}");
+        assert!(h.contains("0.4069") && h.contains("9.664"), "{h}");
+        let none = RegressionResult {
+            robust_note: Some("not computed: too large".into()),
+            coefficients: vec![],
+            ..reg
+        };
+        let h = render("linear_regression", StatBody::Regression(none));
+        assert!(
+            h.contains("Robust (HC1) standard errors not computed"),
+            "{h}"
+        );
+        assert!(!h.contains("Robust SE"), "{h}");
     }
 
     #[test]

@@ -391,7 +391,7 @@ pub fn statistic_label(s: &StatisticSpec) -> String {
         StatisticSpec::Histogram { column, .. } => format!("histogram({column})"),
         StatisticSpec::Contingency { columns } => format!("contingency({})", columns.join(" x ")),
         StatisticSpec::Correlation { columns } => format!("correlation({})", columns.join(", ")),
-        StatisticSpec::LinearRegression { y, x } => {
+        StatisticSpec::LinearRegression { y, x, .. } => {
             format!("linear_regression({y} ~ {})", x.join(" + "))
         }
         StatisticSpec::ChiSquare { columns } => format!("chi_square({})", columns.join(" x ")),

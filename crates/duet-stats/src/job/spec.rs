@@ -345,6 +345,13 @@ pub enum StatisticSpec {
         y: String,
         /// Numeric or category predictors.
         x: Vec<String>,
+        /// Robust standard errors besides the ordinary ones: `"hc1"`
+        /// (White's heteroskedasticity-consistent estimator with the
+        /// `n / (n - p)` correction, R's `sandwich::vcovHC(type = "HC1")`,
+        /// statsmodels' `cov_type="HC1"`). Absent: none. Pooled studies
+        /// without `policy.dp` only (each side reads its own records).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        robust: Option<String>,
     },
     /// Pearson's chi-square test of independence of two categories.
     ChiSquare {
@@ -425,6 +432,15 @@ pub fn default_quantile_p() -> Vec<Decimal> {
 }
 
 impl StatisticSpec {
+    /// The robust standard errors a linear regression asks for (`"hc1"`),
+    /// `None` otherwise.
+    pub fn robust(&self) -> Option<&str> {
+        match self {
+            StatisticSpec::LinearRegression { robust, .. } => robust.as_deref(),
+            _ => None,
+        }
+    }
+
     /// Every column the statistic reads, as named in the job.
     pub fn column_names(&self) -> Vec<&str> {
         fn all(cs: &[String]) -> Vec<&str> {
@@ -446,7 +462,7 @@ impl StatisticSpec {
             StatisticSpec::Contingency { columns }
             | StatisticSpec::Correlation { columns }
             | StatisticSpec::ChiSquare { columns } => all(columns),
-            StatisticSpec::LinearRegression { y, x }
+            StatisticSpec::LinearRegression { y, x, .. }
             | StatisticSpec::LogisticRegression { y, x, .. } => one(y, x),
             StatisticSpec::TTest { column, by } => vec![column.as_str(), by.as_str()],
             StatisticSpec::OddsRatio { exposure, outcome }

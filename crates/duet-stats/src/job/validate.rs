@@ -46,6 +46,7 @@ pub(super) fn validate(spec: &JobSpec) -> Result<Vec<Column>, JobError> {
     }
     policy(&spec.policy)?;
     dp_allowed(spec)?;
+    robust_allowed(spec)?;
     super::quantile::allowed(spec)?;
     let owners = super::link::validate(spec, &columns)?;
     Ok(columns
@@ -307,8 +308,9 @@ fn statistic(s: &StatisticSpec, cols: &[Column]) -> Result<(), JobError> {
             arity(&label, columns.len(), 2, 64)?;
             check(columns, Need::Numeric)
         }
-        StatisticSpec::LinearRegression { y, x } => {
+        StatisticSpec::LinearRegression { y, x, robust } => {
             arity(&label, x.len(), 1, 64)?;
+            robust_kind(&label, robust.as_deref())?;
             check(std::slice::from_ref(y), Need::Numeric)?;
             check(x, Need::Any)?;
             if x.contains(y) {
@@ -419,6 +421,37 @@ fn binary(label: &str, cols: &[Column], name: &str) -> Result<(), JobError> {
             expected: "binary (an integer within [0, 1] or a category of two levels)",
         }),
     }
+}
+
+/// The robust standard errors a linear regression may ask for.
+pub(crate) const ROBUST_KINDS: [&str; 1] = ["hc1"];
+
+fn robust_kind(label: &str, robust: Option<&str>) -> Result<(), JobError> {
+    match robust {
+        None => Ok(()),
+        Some(r) if ROBUST_KINDS.contains(&r) => Ok(()),
+        Some(r) => Err(bad_stat(
+            label,
+            format!("robust = \"{r}\" is not known; the only robust standard errors are \"hc1\" (or leave robust out)"),
+        )),
+    }
+}
+
+/// Robust standard errors read each side's records after the fit is
+/// released: refused where a side holds no whole records (a linked study
+/// splits the columns) and under `policy.dp` (the per-record meat has no
+/// sensitivity or noise, while the rest of the regression is computed from
+/// noisy sums).
+fn robust_allowed(spec: &JobSpec) -> Result<(), JobError> {
+    let Some(s) = spec.statistic.iter().find(|s| s.robust().is_some()) else {
+        return Ok(());
+    };
+    let why = match (spec.link.is_some(), spec.policy.dp.is_some()) {
+        (true, _) => "robust standard errors need each side to hold whole records, but a linked study splits the columns between the parties; drop robust or run a pooled study",
+        (false, true) => "robust standard errors cannot be released under policy.dp (the per-record meat has no derived sensitivity or noise); drop policy.dp or robust",
+        (false, false) => return Ok(()),
+    };
+    Err(bad_stat(&statistic_label(s), why.into()))
 }
 
 fn bad_stat(label: &str, reason: String) -> JobError {

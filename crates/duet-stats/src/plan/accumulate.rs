@@ -353,7 +353,7 @@ pub(crate) fn bin_of(edges: &[i64], x: i64) -> Option<usize> {
     Some((edges.partition_point(|&e| e <= x) - 1).min(bins - 1))
 }
 
-fn term_value(t: &Term, row: &[i64]) -> i128 {
+pub(crate) fn term_value(t: &Term, row: &[i64]) -> i128 {
     match t {
         Term::Numeric { col, .. } => value(row, *col),
         Term::Indicator { col, level } => {

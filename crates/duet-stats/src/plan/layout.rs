@@ -252,7 +252,7 @@ pub(crate) fn block(
                 .collect();
             (BlockKind::Cross { terms }, Gate::Group)
         }
-        StatisticSpec::LinearRegression { y, x } => {
+        StatisticSpec::LinearRegression { y, x, .. } => {
             let mut terms: Vec<Term> = by_of(x)
                 .into_iter()
                 .flat_map(|(i, c)| terms_of(i, c))

@@ -17,7 +17,7 @@ mod quantile;
 
 use serde::Serialize;
 
-pub(crate) use accumulate::bin_of;
+pub(crate) use accumulate::{bin_of, term_value};
 pub use accumulate::{Accumulator, LocalAggregates};
 pub(crate) use layout::{level_name, term_name, Block, BlockKind, Term};
 pub(crate) use quantile::QuantilePlan;

@@ -183,7 +183,7 @@ fn is_shape(e: &LinearError) -> bool {
 }
 
 /// Each term's declared bounds in units (`[0, 1]` for an indicator).
-fn bounds(job: &Job, terms: &[Term]) -> Vec<TermBounds> {
+pub(crate) fn bounds(job: &Job, terms: &[Term]) -> Vec<TermBounds> {
     terms
         .iter()
         .map(|t| match t {

@@ -21,6 +21,7 @@ mod levels;
 mod near_thresholds;
 mod per_party;
 mod quantile;
+mod robust_se;
 mod secondary;
 mod span_property;
 mod survival;

@@ -16,6 +16,8 @@ mod degenerate;
 mod narrow;
 mod oracle;
 mod random;
+mod robust;
+mod robust_kat;
 mod stress;
 
 use duet_core::{
@@ -51,6 +53,16 @@ pub async fn pooled<R: Ring, C: Channel, P: Preprocessing>(
     d: &Records,
 ) -> Result<Shared<R>, duet_core::EngineError> {
     let (first, second) = d.split();
+    pooled_parts(e, &first, &second).await
+}
+
+/// Shares of the pooled cross block of `first` (P0's rows) and `second`.
+pub async fn pooled_parts<R: Ring, C: Channel, P: Preprocessing>(
+    e: &mut Engine<C, P>,
+    first: &Records,
+    second: &Records,
+) -> Result<Shared<R>, duet_core::EngineError> {
+    let d = first;
     let enc = |v: Vec<i128>| v.into_iter().map(R::from_i128).collect::<Vec<R>>();
     let len = d.cross_len();
     let mine = match e.role() {

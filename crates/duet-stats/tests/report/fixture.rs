@@ -6,9 +6,9 @@ use duet_stats::release::{DisclosureRecord, ReleasedValue, WithheldValue};
 use duet_stats::results::{
     CellResult, ChiSquareTest, Coefficient, CorrelationPair, CorrelationResult, DpSummary,
     Estimator, FTest, LinkageSummary, LogRankGroup, LogRankTest, LogisticCoefficient,
-    LogisticResult, MedianSurvival, NoiseNote, RatioEstimate, RegressionResult, Revealed, StatBody,
-    StatisticResult, SurvivalCurve, SurvivalResult, SurvivalStep, TTestResult, TableTestResult,
-    WelchTest,
+    LogisticResult, MedianSurvival, NoiseNote, RatioEstimate, RegressionResult, Revealed,
+    RobustTest, StatBody, StatisticResult, SurvivalCurve, SurvivalResult, SurvivalStep,
+    TTestResult, TableTestResult, WelchTest,
 };
 use duet_stats::{Policy, Results, RingChoice};
 
@@ -117,6 +117,13 @@ fn regression() -> StatisticResult {
         p_value: Some(0.01),
         ci_low: Some(estimate - 1.97 * se),
         ci_high: Some(estimate + 1.97 * se),
+        robust: Some(RobustTest {
+            std_error: 1.25 * se,
+            t: Some(estimate / (1.25 * se)),
+            p_value: Some(0.125),
+            ci_low: Some(estimate - 1.97 * 1.25 * se),
+            ci_high: Some(estimate + 1.97 * 1.25 * se),
+        }),
     };
     let r = RegressionResult {
         y: "fev1".into(),
@@ -139,6 +146,8 @@ fn regression() -> StatisticResult {
             p_value: 1.2e-16,
         }),
         note: None,
+        robust: Some("hc1".into()),
+        robust_note: None,
     };
     stat(
         "#5 linear_regression(fev1)",

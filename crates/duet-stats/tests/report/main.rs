@@ -222,6 +222,8 @@ fn the_text_report_shows_every_statistic() {
         "  the curve ends at 48: the number at risk was below the minimum cell count",
         "  n = 215, outcome asthma=yes, 8 iterations",
         "  pm25                       0.090000  se 0.030000  z 3.000",
+        "  robust (HC1) standard errors:",
+        "  pm25                     robust se 0.011250  t -2.756",
     ] {
         assert!(text.contains(want), "missing {want:?} in\n{text}");
     }

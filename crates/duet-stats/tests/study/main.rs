@@ -13,6 +13,7 @@
 mod common;
 mod dp;
 mod failures;
+mod hc1;
 mod linear_fit;
 mod linked;
 mod logistic_fit;

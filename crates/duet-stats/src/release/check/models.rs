@@ -34,10 +34,44 @@ pub(super) fn cross(
     match spec {
         StatisticSpec::Correlation { .. } => (correlation(b, &names, rules), vec![kept]),
         _ => {
-            let notes = vec![kept, format!("the residual degrees of freedom n - {} are public; a singular or too narrow design opens its flags and zeros", names.len())];
-            (regression(b, &names, rules), notes)
+            let mut notes = vec![kept, format!("the residual degrees of freedom n - {} are public; a singular or too narrow design opens its flags and zeros", names.len())];
+            let mut values = regression(b, &names, rules);
+            if spec.robust().is_some() {
+                notes.push(ROBUST_NOTE.into());
+                values.extend(robust(b, &names, rules));
+            }
+            (values, notes)
         }
     }
+}
+
+/// How the robust pass works, for the check's notes.
+const ROBUST_NOTE: &str = "robust = \"hc1\": after the fit is released, each side forms its part of the meat sum e_i^2 z_i z_i' from its own records at the released coefficients; it enters as shares without a message, the sandwich is formed on shares, and only the robust variances (and the two flags again) are opened";
+
+/// `p + 2` values of the robust pass: the two flags again (0, as in the
+/// released fit), then each coefficient's HC1 robust variance.
+fn robust(b: &Block, names: &[String], rules: &[String]) -> Vec<PlannedValue> {
+    let mut coefficients = vec!["intercept".to_string()];
+    coefficients.extend(names.iter().take(names.len().saturating_sub(1)).cloned());
+    let mut out = vec![
+        fitted(
+            b,
+            "robust.singular".into(),
+            "the singular-design flag, recomputed (0: the fit was released)".into(),
+            rules,
+        ),
+        fitted(
+            b,
+            "robust.narrow_spread".into(),
+            "the narrow-spread flag, recomputed (0: the fit was released)".into(),
+            rules,
+        ),
+    ];
+    out.extend(coefficients.iter().map(|t| {
+        let what = format!("HC0 robust variance of the {t} estimate (times n / (n - p): HC1; its square root is the robust standard error; computed on shares from each side's meat)");
+        fitted(b, format!("robust_variance[{t}]"), what, rules)
+    }));
+    out
 }
 
 /// `m (m + 1) / 2` values: each `r_ij` with `i <= j`; the diagonal says

@@ -289,3 +289,29 @@ fn a_quantile_lists_its_groups_n_and_each_quantile_with_the_extreme_rule() {
         .iter()
         .any(|rule| rule.starts_with("quantiles: searched and opened only")));
 }
+
+#[test]
+fn a_robust_regression_lists_its_robust_variances() {
+    let text = format!("{HEAD}{MORE}")
+        .replace("x = [\"region\"]\n", "x = [\"region\"]\nrobust = \"hc1\"\n");
+    let r = check(&Job::from_toml_str(&text).unwrap(), None).unwrap();
+    let robust: Vec<&str> = names(&r)
+        .into_iter()
+        .filter(|n| n.contains(".robust"))
+        .collect();
+    assert_eq!(
+        robust,
+        [
+            "#3 linear_regression(x ~ region).robust.singular",
+            "#3 linear_regression(x ~ region).robust.narrow_spread",
+            "#3 linear_regression(x ~ region).robust_variance[intercept]",
+            "#3 linear_regression(x ~ region).robust_variance[region=s]",
+        ]
+    );
+    let fitted = r.values().filter(|v| v.provenance.is_none()).count();
+    assert_eq!(fitted, 8 + 4);
+    assert!(r.statistics[2]
+        .notes
+        .iter()
+        .any(|n| n.starts_with("robust = \"hc1\"")));
+}

@@ -56,6 +56,16 @@
 //!    comparison, on the count of narrow terms, batched with the singular
 //!    flag's.
 //!
+//! 5. Robust standard errors (HC1, on request: [`LocalMeat`],
+//!    [`robust_shares`], [`decode_robust`]), a second pass once the fit is
+//!    released: each side forms its part of the meat `sum e_i^2 z_i z_i'`
+//!    from its own records at the public coefficients, centred at its own
+//!    mean; the parts enter as additive shares without a message, are
+//!    centred at the pooled mean and scaled into the correlation scale on
+//!    shares, and the sandwich `R_xx^-1 M R_xx^-1` is formed with the
+//!    solver's inverse (recomputed). Only the `p` robust variances open.
+//!    Algebra, ranges, accuracy, what it reveals and cost: `sandwich.rs`.
+//!
 //! # What each party learns
 //! Besides the public inputs, exactly the opened values:
 //! - correlation: `m (m + 1) / 2` values, the upper triangle of the
@@ -71,6 +81,10 @@
 //!   residual standard error `sigma = sqrt(RSS / (n - p))`, R's
 //!   `sigma`), each through a public bijection (the bounds' `c_i`, `s_i`,
 //!   `n`, `n - p`). The residual degrees of freedom `n - p` are public.
+//! - robust standard errors (on request, a second pass): `p + 2` values,
+//!   the two flags again (0: the fit was released) and the `p` HC0
+//!   robust variances in the units of the ordinary ones; what they add
+//!   for a reader is in `sandwich.rs`.
 //!
 //! What the residual standard error adds: the variances are `sigma^2`
 //! times the diagonal of `(X'X)^-1`, and R^2 gives `sigma` relative to the
@@ -150,15 +164,19 @@
 mod correlation;
 mod fixed;
 mod inverse;
+mod meat;
 mod moments;
 mod normalize;
 mod regression;
 mod release;
+mod sandwich;
 mod shape;
 
 pub use correlation::{correlation_shares, decode_correlation};
 pub use inverse::schulz_steps;
+pub use meat::{LocalMeat, MAX_ROBUST_BITS};
 pub use regression::{decode_regression, regression_shares, VIF_LIMIT_BITS};
+pub use sandwich::{decode_robust, robust_shares};
 pub use shape::{LinearShape, TermBounds};
 
 use duet_core::{EngineError, LengthMismatch};
@@ -284,6 +302,23 @@ pub enum LinearError {
          declare tighter bounds (min, max) for the regression's columns"
     )]
     NarrowSpread,
+    /// A robust fit's records do not fit the shape: more rows than `n`, or
+    /// a row without one value per term.
+    #[error("{rows} records for a model of {n}, or a row of the wrong width")]
+    RecordCount {
+        /// Rows given.
+        rows: u64,
+        /// The model's `n`.
+        n: u64,
+    },
+    /// Robust standard errors were not computed: `n` reaches
+    /// `2^MAX_ROBUST_BITS`, or `n - p` times an opened variance reaches
+    /// the robust values' fixed-point range (decided on public values).
+    #[error(
+        "the model's size or its standard errors exceed the fixed-point range of the \
+         robust computation"
+    )]
+    RobustRange,
     /// Shares of mismatched lengths (an internal layout error).
     #[error("share vectors of different lengths")]
     Layout {

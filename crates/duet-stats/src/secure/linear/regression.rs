@@ -55,16 +55,25 @@ pub async fn regression_shares<R: Ring, C: Channel, P: Preprocessing>(
     let solved = solve(engine, &r, m, k).await?;
     let flags = flags(engine, &solved.rinv, &sc.narrow, k).await?;
     let values = super::release::values(engine, shape, &mo, &sc, &solved).await?;
+    gate(engine, &flags, &values).await
+}
+
+/// The two flags then `values`, all 0 when either flag is 1.
+pub(crate) async fn gate<C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    flags: &Shared<Z128>,
+    values: &Shared<Z128>,
+) -> Result<Shared<Z128>, LinearError> {
     let ones = engine.constant(&[Z128::ONE, Z128::ONE]);
-    let clear = minus(&ones, &flags)?;
+    let clear = minus(&ones, flags)?;
     let keep = engine.mul(&pick(&clear, [0]), &pick(&clear, [1])).await?;
-    let gated = engine.mul(&repeat(&keep, 0, values.len()), &values).await?;
-    Ok(Shared::concat(&[&flags, &gated]))
+    let gated = engine.mul(&repeat(&keep, 0, values.len()), values).await?;
+    Ok(Shared::concat(&[flags, &gated]))
 }
 
 /// `(R_xx + r I)^-1` by Newton-Schulz, the ridge taken out, then
 /// `b = R_xx^-1 r_xy` and `R^2 = r_xy' b`.
-async fn solve<C: Channel, P: Preprocessing>(
+pub(crate) async fn solve<C: Channel, P: Preprocessing>(
     engine: &mut Engine<C, P>,
     r: &Shared<Z128>,
     m: usize,
@@ -94,7 +103,7 @@ async fn solve<C: Channel, P: Preprocessing>(
 /// `2^VIF_LIMIT_BITS`" (singular) and of "some term is narrow" (`narrow`
 /// from the normalisation, one 0/1 per term): `k` comparisons, then one
 /// batch of two on the counts.
-async fn flags<C: Channel, P: Preprocessing>(
+pub(crate) async fn flags<C: Channel, P: Preprocessing>(
     engine: &mut Engine<C, P>,
     rinv: &Shared<Z128>,
     narrow: &Shared<Z128>,
@@ -164,7 +173,7 @@ pub fn decode_regression(opened: &[Z128], shape: &LinearShape) -> Result<LinearF
 }
 
 /// The opened flag at `i`: 0 or 1, else [`LinearError::BadFlag`].
-fn flag(opened: &[Z128], i: usize) -> Result<bool, LinearError> {
+pub(crate) fn flag(opened: &[Z128], i: usize) -> Result<bool, LinearError> {
     match opened.get(i).map(|f| f.to_i128()) {
         Some(0) => Ok(false),
         Some(1) => Ok(true),

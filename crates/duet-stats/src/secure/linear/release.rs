@@ -22,22 +22,22 @@ use crate::secure::logistic::matrix::WIDE_FRAC;
 const W: u32 = WIDE_FRAC;
 
 /// Public and shared inputs every part of the release uses.
-struct Common {
-    k: usize,
-    l: u32,
+pub(crate) struct Common {
+    pub(crate) k: usize,
+    pub(crate) l: u32,
     /// `max(rho_i, 1)` (integers) and their pair products.
-    p: Shared<Z128>,
-    pp: Shared<Z128>,
+    pub(crate) p: Shared<Z128>,
+    pub(crate) pp: Shared<Z128>,
     /// `min(rho_i, 1)` at [`WIDE_FRAC`] bits.
-    inv_q: Shared<Z128>,
+    pub(crate) inv_q: Shared<Z128>,
     /// `h_i` (k).
-    h: Shared<Z128>,
+    pub(crate) h: Shared<Z128>,
     /// `mu_i` (m).
-    mu: Shared<Z128>,
+    pub(crate) mu: Shared<Z128>,
     /// `E`, upper triangle (k).
-    ee: Shared<Z128>,
+    pub(crate) ee: Shared<Z128>,
     /// `1 - R^2`.
-    e: Shared<Z128>,
+    pub(crate) e: Shared<Z128>,
 }
 
 /// `[beta_0, gamma, v_0, v, R^2, e]`: the `2p + 2` values, each in units
@@ -60,7 +60,7 @@ pub(crate) async fn values<C: Channel, P: Preprocessing>(
     Ok(Shared::concat(&[&o0, &gamma, &v0, &v, &r2, &rss]))
 }
 
-async fn common<C: Channel, P: Preprocessing>(
+pub(crate) async fn common<C: Channel, P: Preprocessing>(
     engine: &mut Engine<C, P>,
     shape: &LinearShape,
     mo: &Moments,
@@ -179,7 +179,7 @@ async fn intercept<C: Channel, P: Preprocessing>(
 /// the products `(1 - R^2) W_y / T_y` (exact, below 2^80) times `1 / T_y`
 /// (below 2^120) truncated by 40 bits keep its relative precision, that
 /// of `1 - R^2`. The two products share their rounds.
-async fn residual_scale<C: Channel, P: Preprocessing>(
+pub(crate) async fn residual_scale<C: Channel, P: Preprocessing>(
     engine: &mut Engine<C, P>,
     c: &Common,
     sc: &Scales,

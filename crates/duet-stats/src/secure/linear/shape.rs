@@ -3,7 +3,8 @@
 
 use duet_core::Ring;
 
-use super::{LinearError, MAX_PREDICTORS};
+use super::meat::MAX_ROBUST_BITS;
+use super::{LinearError, LinearFit, MAX_PREDICTORS};
 use crate::secure::logistic::matrix::WIDE_FRAC;
 
 /// A term's declared bounds in its integer units (`10^-places`); an
@@ -53,6 +54,10 @@ pub struct LinearShape {
 /// The largest `log2(reach)` of a term the intercept's fixed point holds
 /// (2^25 half-widths between the origin and the bounds' centre).
 const MAX_REACH_BITS: u32 = 25;
+
+/// The largest robust value (in the units of the opened variances) the
+/// 40-bit fixed point holds with room: `2^84`.
+const ROBUST_VALUE_BITS: u32 = 84;
 
 impl LinearShape {
     /// Checks `n >= 1`, at least one term, and `min <= max` for each.
@@ -130,6 +135,46 @@ impl LinearShape {
         }
         self.intercept_shift()?;
         Ok((m, m - 1))
+    }
+
+    /// `(m, k)` for a robust fit after `fit` was released: the regression's
+    /// checks, `n < 2^MAX_ROBUST_BITS`, and `(n - p)` times each opened
+    /// variance value of `fit` (which bounds the robust one: `Var_HC0 <=
+    /// max e^2 Var / sigma^2 <= (n - p) Var`) below `2^ROBUST_VALUE_BITS`,
+    /// so the robust values fit the 40-bit fixed point. All public.
+    pub(crate) fn check_robust(&self, fit: &LinearFit) -> Result<(usize, usize), LinearError> {
+        let (m, k) = self.check_regression()?;
+        if self.n >= 1u64 << MAX_ROBUST_BITS {
+            return Err(LinearError::RobustRange);
+        }
+        if fit.coefficients.len() != m || fit.std_errors.len() != m {
+            return Err(LinearError::OpenedLength {
+                expected: m,
+                found: fit.coefficients.len().min(fit.std_errors.len()),
+            });
+        }
+        let df = (self.n - m as u64) as f64;
+        let s: Vec<f64> = self.bounds.iter().map(|b| b.half() as f64).collect();
+        let sy = s[k];
+        let l = self.intercept_shift()?;
+        let largest = fit
+            .std_errors
+            .iter()
+            .enumerate()
+            .map(|(i, se)| {
+                let unit = match i {
+                    0 => sy * sy * 4f64.powi(l as i32),
+                    _ => sy * sy / (s[i - 1] * s[i - 1]),
+                };
+                se * se * df / unit
+            })
+            .fold(0.0, f64::max);
+        let bound = df * largest;
+        let fits = bound.is_finite() && bound < 2f64.powi(ROBUST_VALUE_BITS as i32);
+        if !fits || fit.std_errors.iter().any(|se| !se.is_finite()) {
+            return Err(LinearError::RobustRange);
+        }
+        Ok((m, k))
     }
 
     /// `l` with `2^l >= max reach / 32`: the intercept's computations use
