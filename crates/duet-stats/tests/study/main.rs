@@ -1,8 +1,8 @@
 //! duet-stats tests: every statistic of a two-party study against a
 //! plaintext computation on the union of both CSVs, disclosure control,
 //! and failure cases (the output files are tested in duet-report). Both
-//! parties run over the in-memory
-//! channel with the insecure dealer (tests only).
+//! parties run over the in-memory channel with the insecure dealer (tests
+//! only).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
