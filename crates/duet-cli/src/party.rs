@@ -14,11 +14,9 @@ use duet_net::{
     QuicChannel,
 };
 use duet_ot::OtPreprocessing;
-use duet_stats::output::RunInfo;
+use duet_report::{stage_outputs, OutputPaths, RunInfo};
 use duet_stats::traffic::KindCount;
-use duet_stats::{
-    prepare, run_prepared, stage_outputs, Job, LocalConfig, OutputPaths, Results, Traffic,
-};
+use duet_stats::{prepare, run_prepared, Job, LocalConfig, Results, Traffic};
 use rand_core::OsRng;
 
 use crate::progress::Progress;

@@ -127,7 +127,7 @@ fn connect_plan(
 /// there are removed. A failure is a settings problem (exit code 3).
 fn check_output(local: &LocalConfig, force: bool) -> anyhow::Result<()> {
     let dir = &local.output_dir;
-    match duet_stats::check_output_dir(dir, force) {
+    match duet_report::check_output_dir(dir, force) {
         Ok(0) => Ok(()),
         Ok(n) => {
             let d = dir.display();

@@ -9,9 +9,6 @@ mod quantile;
 
 pub use quantile::{QuantileGroup, QuantileResult, QuantileValue};
 
-#[cfg(test)]
-pub(crate) use quantile::fixture as quantile_fixture;
-
 /// A value that was opened, by name (suppression bits are 0 or 1; other
 /// values are pooled aggregates in units of 10^-places).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -6,6 +6,7 @@ pub use duet_core;
 pub use duet_net;
 pub use duet_ot;
 pub use duet_psi;
+pub use duet_report;
 pub use duet_stats;
 
 pub use duet_core::{

@@ -76,6 +76,6 @@ pub fn assert_valid(doc: &Value) {
         "results.json breaks the schema:\n{}",
         errors.join("\n")
     );
-    let typed: duet_stats::export::ResultsDocument = serde_json::from_value(doc.clone()).unwrap();
+    let typed: duet_report::export::ResultsDocument = serde_json::from_value(doc.clone()).unwrap();
     assert_eq!(&serde_json::to_value(&typed).unwrap(), doc);
 }

@@ -62,7 +62,7 @@ impl fmt::Display for Decimal {
 }
 
 /// Writes `units * 10^-places` as plain decimal text (`-0.05`).
-pub(crate) fn format_scaled(units: i128, places: u32) -> String {
+pub fn format_scaled(units: i128, places: u32) -> String {
     let sign = if units < 0 { "-" } else { "" };
     let digits = units.unsigned_abs().to_string();
     if places == 0 {

@@ -29,7 +29,7 @@ pub use spec::{
     PartyId, Policy, StatisticSpec, Suppress, DEFAULT_MISSING_CODES,
 };
 
-pub(crate) use decimal::format_scaled;
+pub use decimal::format_scaled;
 pub(crate) use quantile::grid as quantile_grid;
 pub(crate) use validate::{check_edges, check_time_edges};
 
@@ -368,7 +368,7 @@ fn canonical_hash(spec: &JobSpec) -> [u8; 32] {
 }
 
 /// Lower-case hex of `bytes`.
-pub(crate) fn hex(bytes: &[u8]) -> String {
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -28,8 +28,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::provenance::LinearValue;
+use crate::atomic::{write_all_or_none, WriteError};
 use crate::job::{hex, LedgerConfig, LocalConfig};
-use crate::output::{write_all_or_none, OutputError};
 
 #[cfg(test)]
 mod tests;
@@ -130,7 +130,7 @@ pub enum LedgerError {
         /// The ledger file.
         path: PathBuf,
         /// What failed.
-        source: OutputError,
+        source: WriteError,
     },
     /// The dataset could not be read to fingerprint it.
     #[error("{path}: cannot fingerprint the dataset: {source}")]

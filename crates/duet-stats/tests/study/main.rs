@@ -1,7 +1,8 @@
 //! duet-stats tests: every statistic of a two-party study against a
 //! plaintext computation on the union of both CSVs, disclosure control,
-//! failure cases and output files. Both parties run over the in-memory
-//! channel with the insecure dealer (tests only).
+//! and failure cases (the output files are tested in duet-report). Both
+//! parties run over the in-memory channel with the insecure dealer (tests
+//! only).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -21,7 +22,6 @@ mod missing;
 mod oracle;
 mod ot;
 mod ot_choice;
-mod outputs;
 mod padding;
 mod props;
 mod quantile;
