@@ -4,8 +4,9 @@
 //! and coefficient plot, with their axis labels and curves) and tables.
 //! A screenshot checks that the page paints.
 //!
-//! Chromium is required: without /usr/bin/chromium these tests fail and
-//! say how to install it (`bash .ci/run` does).
+//! Without /usr/bin/chromium the browser tests say on stderr that they
+//! skipped; with `DUET_REQUIRE_CHROMIUM=1` (set by `bash .ci/run`, which
+//! installs Chromium) a missing browser is a failure.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod browser;
