@@ -13,6 +13,7 @@ mod arrangement;
 mod faults;
 mod modes;
 mod quic;
+mod shapes;
 mod vectors;
 mod view;
 

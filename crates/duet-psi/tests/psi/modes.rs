@@ -14,6 +14,11 @@ fn payload(n: usize) -> Vec<Z64> {
     (0..n as u64).map(|r| Z64(5 * r + 2)).collect()
 }
 
+/// The sender's indicator column for `inner_products_bits`.
+fn flags(n: usize) -> Vec<bool> {
+    (0..n).map(|r| r % 3 != 1).collect()
+}
+
 fn cardinality(x: &[String], y: &[String]) -> (Cardinality, Cardinality) {
     let (sx, sy) = (set(x), set(y));
     let (mut c0, mut c1) = MemoryChannel::pair();
@@ -85,6 +90,7 @@ fn intersection_sum_matches_the_plaintext_join() {
 struct JoinResult {
     matched: Vec<usize>,
     inner: Vec<Z64>,
+    bits: Vec<Z64>,
     products: Vec<(Option<usize>, usize, Z64)>,
     crosstab: Vec<Z64>,
     sizes: (Sizes, Sizes),
@@ -107,20 +113,27 @@ fn join(x: &[String], y: &[String]) -> JoinResult {
             let inner = j
                 .inner_products(&mut o, &mut c0, &[&w[..], &ones[..]])
                 .await?;
+            let bits = j
+                .inner_products_bits(&mut o, &mut c0, &[&w[..], &ones[..]])
+                .await?;
             let per = j.products(&mut o, &mut c0, &w).await?;
             let tab = j.crosstab::<Z64, _>(&mut o, &mut c0, &cx, 3).await?;
-            Ok::<_, PsiError>((j, inner, per, tab))
+            Ok::<_, PsiError>((j, inner, bits, per, tab))
         },
         async {
             let mut o = ot(&mut c1, Role::P1, &mut r1).await;
             let j = join_sender(&mut c1, &cfg(), &sy, &mut r1).await?;
             let inner = j.inner_products(&mut o, &mut c1, &[&v[..], &v[..]]).await?;
+            let f = flags(y.len());
+            let bits = j
+                .inner_products_bits(&mut o, &mut c1, &[&f[..], &f[..]])
+                .await?;
             let per = j.products(&mut o, &mut c1, &v).await?;
             let tab = j.crosstab::<Z64, _>(&mut o, &mut c1, &cy, 2).await?;
-            Ok::<_, PsiError>((j, inner, per, tab))
+            Ok::<_, PsiError>((j, inner, bits, per, tab))
         },
     );
-    let ((ja, ia, pa, ta), (jb, ib, pb, tb)) = (a.unwrap(), b.unwrap());
+    let ((ja, ia, ba, pa, ta), (jb, ib, bb, pb, tb)) = (a.unwrap(), b.unwrap());
     let add = |p: &[Z64], q: &[Z64]| p.iter().zip(q).map(|(a, b)| *a + *b).collect::<Vec<_>>();
     let products = (0..pa.len())
         .map(|j| (ja.positions()[j], jb.rows_at()[j], pa[j] + pb[j]))
@@ -128,6 +141,7 @@ fn join(x: &[String], y: &[String]) -> JoinResult {
     JoinResult {
         matched: ja.matched_rows().to_vec(),
         inner: add(&ia, &ib),
+        bits: add(&ba, &bb),
         products,
         crosstab: add(&ta, &tb),
         sizes: (ja.sizes(), jb.sizes()),
@@ -149,6 +163,15 @@ fn join_matches_the_plaintext_join() {
         let dot = pairs.iter().fold(Z64(0), |s, &(a, b)| s + w[a] * v[b]);
         let sum_v = pairs.iter().fold(Z64(0), |s, &(_, b)| s + v[b]);
         assert_eq!(got.inner, vec![dot, sum_v], "{name}");
+        let f = flags(y.len());
+        let flagged = |weight: &dyn Fn(usize) -> Z64| {
+            pairs
+                .iter()
+                .filter(|&&(_, b)| f[b])
+                .fold(Z64(0), |s, &(a, _)| s + weight(a))
+        };
+        let want_bits = vec![flagged(&|a| w[a]), flagged(&|_| Z64(1))];
+        assert_eq!(got.bits, want_bits, "{name}");
         let mut tab = vec![Z64(0); 6];
         for &(a, b) in &pairs {
             tab[(a % 3) * 2 + b % 2] += Z64(1);
@@ -248,5 +271,8 @@ proptest! {
         let got = join(&x, &y);
         let dot = o.pairs().iter().fold(Z64(0), |s, &(p, q)| s + w[p] * v[q]);
         prop_assert_eq!(got.inner[0], dot);
+        let f = flags(y.len());
+        let dot_bits = o.pairs().iter().filter(|&&(_, q)| f[q]).fold(Z64(0), |s, &(p, _)| s + w[p]);
+        prop_assert_eq!(got.bits[0], dot_bits);
     }
 }
