@@ -89,6 +89,7 @@ fn intersection_sum_matches_the_plaintext_join() {
 /// Everything the join's products give, reconstructed from both shares.
 struct JoinResult {
     matched: Vec<usize>,
+    intersection: usize,
     inner: Vec<Z64>,
     bits: Vec<Z64>,
     products: Vec<(Option<usize>, usize, Z64)>,
@@ -140,6 +141,7 @@ fn join(x: &[String], y: &[String]) -> JoinResult {
         .collect();
     JoinResult {
         matched: ja.matched_rows().to_vec(),
+        intersection: ja.intersection_size(),
         inner: add(&ia, &ib),
         bits: add(&ba, &bb),
         products,
@@ -160,6 +162,7 @@ fn join_matches_the_plaintext_join() {
             pairs.iter().map(|p| p.0).collect::<Vec<_>>(),
             "{name}"
         );
+        assert_eq!(got.intersection, pairs.len(), "{name}");
         let dot = pairs.iter().fold(Z64(0), |s, &(a, b)| s + w[a] * v[b]);
         let sum_v = pairs.iter().fold(Z64(0), |s, &(_, b)| s + v[b]);
         assert_eq!(got.inner, vec![dot, sum_v], "{name}");
