@@ -82,6 +82,10 @@ fn intersection_sum_matches_the_plaintext_join() {
             assert_eq!(b.cardinality.intersection, count, "{name}");
             let opened = (reveal == SumReveal::Open).then_some(want);
             assert_eq!((a.sum, b.sum), (opened, opened), "{name}");
+            // Debug names the share without printing it.
+            let shown = format!("{a:?}");
+            assert!(shown.contains("share: \"<share>\""), "{shown}");
+            assert!(shown.contains(&format!("intersection: {count}")), "{shown}");
         }
     }
 }

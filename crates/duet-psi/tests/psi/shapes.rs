@@ -72,14 +72,16 @@ fn run(
     both(receiver(c0, 41, ask_r), sender(c1, 42, ask_s))
 }
 
-fn peer_limit(r: &Result<usize, PsiError>) -> bool {
-    matches!(
-        r,
+/// A refusal of a table of `cells` cells (`None`: any count).
+fn peer_limit(r: &Result<usize, PsiError>, cells: Option<u64>) -> bool {
+    match r {
         Err(PsiError::PeerLimit {
             what: "cross-tabulation cells",
+            value,
             ..
-        })
-    )
+        }) => cells.is_none_or(|c| c == *value),
+        _ => false,
+    }
 }
 
 #[test]
@@ -129,15 +131,15 @@ fn a_peer_announcing_too_many_levels_is_refused() {
     // The sender really has 1 level but announces one more than allowed.
     let over = u32::try_from(MAX_LEVELS + 1).unwrap();
     let (a, _) = run(Ask::Crosstab(1), Ask::Crosstab(1), Some(over));
-    assert!(peer_limit(&a), "{a:?}");
+    assert!(peer_limit(&a, Some(u64::from(over))), "{a:?}");
 }
 
 #[test]
 fn a_table_of_more_than_max_cells_is_refused_by_both() {
     // 17 x 1,024 = 17,408 cells, each side within MAX_LEVELS.
     let (a, b) = run(Ask::Crosstab(17), Ask::Crosstab(MAX_LEVELS), None);
-    assert!(peer_limit(&a), "{a:?}");
-    assert!(peer_limit(&b), "{b:?}");
+    assert!(peer_limit(&a, Some(17 * 1024)), "{a:?}");
+    assert!(peer_limit(&b, Some(17 * 1024)), "{b:?}");
     // 16 x 1,024 is exactly MAX_CELLS: accepted.
     assert_eq!(16 * MAX_LEVELS, MAX_CELLS);
     let (a, b) = run(Ask::Crosstab(16), Ask::Crosstab(MAX_LEVELS), None);
