@@ -131,12 +131,7 @@ pub fn decode_regression(opened: &[Z128], shape: &LinearShape) -> Result<LinearF
             found: opened.len(),
         });
     }
-    // A narrow term can make the design look singular: it is named first.
-    match (flag(opened, 0)?, flag(opened, 1)?) {
-        (_, true) => return Err(LinearError::NarrowSpread),
-        (true, false) => return Err(LinearError::SingularDesign),
-        (false, false) => {}
-    }
+    flags_clear(opened)?;
     let unit = 2f64.powi(WIDE_FRAC as i32);
     let v = |i: usize| {
         opened
@@ -172,8 +167,19 @@ pub fn decode_regression(opened: &[Z128], shape: &LinearShape) -> Result<LinearF
     Ok(fit)
 }
 
+/// The two opened flags (singular, narrow) both 0, else the error that
+/// names the refusal. A narrow term can make the design look singular:
+/// it is named first.
+pub(crate) fn flags_clear(opened: &[Z128]) -> Result<(), LinearError> {
+    match (flag(opened, 0)?, flag(opened, 1)?) {
+        (_, true) => Err(LinearError::NarrowSpread),
+        (true, false) => Err(LinearError::SingularDesign),
+        (false, false) => Ok(()),
+    }
+}
+
 /// The opened flag at `i`: 0 or 1, else [`LinearError::BadFlag`].
-pub(crate) fn flag(opened: &[Z128], i: usize) -> Result<bool, LinearError> {
+fn flag(opened: &[Z128], i: usize) -> Result<bool, LinearError> {
     match opened.get(i).map(|f| f.to_i128()) {
         Some(0) => Ok(false),
         Some(1) => Ok(true),

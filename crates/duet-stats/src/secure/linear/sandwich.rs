@@ -347,14 +347,7 @@ pub fn decode_robust(opened: &[Z128], shape: &LinearShape) -> Result<Vec<f64>, L
             found: opened.len(),
         });
     }
-    match (
-        super::regression::flag(opened, 0)?,
-        super::regression::flag(opened, 1)?,
-    ) {
-        (_, true) => return Err(LinearError::NarrowSpread),
-        (true, false) => return Err(LinearError::SingularDesign),
-        (false, false) => {}
-    }
+    super::regression::flags_clear(opened)?;
     let unit = 2f64.powi(W as i32);
     let s: Vec<f64> = shape.bounds().iter().map(|b| b.half() as f64).collect();
     let sy = s[k];
