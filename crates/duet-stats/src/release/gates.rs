@@ -8,9 +8,16 @@
 //! gated by its number at risk here; its events and censored counts are
 //! gated (and merged) in [`super::survival`]. The count of rows a
 //! statistic excluded for missing values passes at 0 or at its threshold.
+//!
+//! A logistic regression is also gated by each level's events and
+//! non-events (0 passes: the separation check then refuses the fit by
+//! name): a fit on a category predictor puts each level's fitted
+//! probability at its event rate, so its coefficients open the
+//! level-by-outcome table (`tests/attacks/logistic_events.rs`).
 
-use crate::job::{Job, Policy};
+use crate::job::{Job, Policy, StatisticSpec};
 use crate::plan::{level_name, term_name, Block, BlockKind, Plan, Term};
+use crate::secure::logistic::upper;
 
 /// One gated count: `sum(coeff * element)` over plan elements.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +73,13 @@ pub(crate) fn gated_counts(job: &Job, plan: &Plan, policy: &Policy) -> Vec<Gated
         }
         if let BlockKind::Cross { terms } = &b.kind {
             out.extend(level_counts(job, b, terms, cell, policy.min_cell));
+            let logistic = matches!(
+                job.statistics().get(b.stat),
+                Some(StatisticSpec::LogisticRegression { .. })
+            );
+            if logistic {
+                out.extend(level_outcomes(job, b, terms, cell, policy.min_cell));
+            }
         }
         cell += b.cells;
     }
@@ -117,6 +131,68 @@ fn level_counts(
             },
             zero_ok: false,
         }));
+    }
+    out
+}
+
+/// Events and non-events of every level of every category predictor of a
+/// logistic block, whose terms are the predictors' indicators then the
+/// outcome's event indicator (layout: [`crate::secure::logistic::separated`]).
+fn level_outcomes(
+    job: &Job,
+    b: &Block,
+    terms: &[Term],
+    cell: usize,
+    threshold: u64,
+) -> Vec<GatedCount> {
+    let Some((Term::Indicator { col: y_col, .. }, predictors)) = terms.split_last() else {
+        return Vec::new();
+    };
+    let m = terms.len();
+    let y = m - 1;
+    let sum = |i: usize| b.offset + 1 + i;
+    let product = |i: usize| b.offset + 1 + m + upper(m, i, y);
+    let outcome = job.columns().get(*y_col).map_or("?", |c| c.name.as_str());
+    let count = |terms: Vec<(usize, i128)>, level: String, what: &str| GatedCount {
+        cell,
+        terms,
+        threshold,
+        label: format!("{}[{level}, {what} of {outcome}]", b.label),
+        level: None,
+        zero_ok: true,
+    };
+    let mut out = Vec::new();
+    let mut columns: Vec<usize> = predictors
+        .iter()
+        .filter_map(|t| match t {
+            Term::Indicator { col, .. } => Some(*col),
+            Term::Numeric { .. } => None,
+        })
+        .collect();
+    columns.dedup();
+    for col in columns {
+        let of_col: Vec<(usize, &Term)> = predictors
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| matches!(t, Term::Indicator { col: c, .. } if *c == col))
+            .collect();
+        // Reference level: all events (non-events) minus the other levels'.
+        let mut ref_events = vec![(sum(y), 1)];
+        let mut ref_non = vec![(b.offset, 1), (sum(y), -1)];
+        for &(i, t) in &of_col {
+            let name = term_name(job, t);
+            out.push(count(vec![(product(i), 1)], name.clone(), "events"));
+            out.push(count(
+                vec![(sum(i), 1), (product(i), -1)],
+                name,
+                "non-events",
+            ));
+            ref_events.push((product(i), -1));
+            ref_non.extend([(sum(i), -1), (product(i), 1)]);
+        }
+        let name = reference_name(job, col);
+        out.push(count(ref_events, name.clone(), "events"));
+        out.push(count(ref_non, name, "non-events"));
     }
     out
 }

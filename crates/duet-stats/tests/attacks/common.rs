@@ -12,7 +12,8 @@ use duet_stats::data::read_rows;
 use duet_stats::plan::Accumulator;
 use duet_stats::release::Earlier;
 use duet_stats::{
-    run_study_with, CountingChannel, Job, LocalAggregates, LocalConfig, Plan, Results,
+    prepare_data, run_prepared, run_study_with, CountingChannel, Job, LocalAggregates, LocalConfig,
+    Plan, Results,
 };
 use futures::executor::block_on;
 use rand::SeedableRng;
@@ -113,6 +114,45 @@ pub fn run_with(job: &Job, a: &str, b: &str, seed: u64, earlier: [&Earlier; 2]) 
     let (r0, r1) = (r0.unwrap(), r1.unwrap());
     assert_eq!(r0, r1, "the parties were told different things");
     r0
+}
+
+/// Runs the whole study as `duet run` does, on CSV texts written to a
+/// temporary folder: the gate, then the passes that read each side's
+/// records again (logistic fits, robust standard errors).
+pub fn run_records(job: &Job, a: &str, b: &str) -> Results {
+    let dir = tempfile::tempdir().unwrap();
+    let local = |role: &str, text: &str| {
+        let path = dir.path().join(format!("{role}.csv"));
+        std::fs::write(&path, text).unwrap();
+        LocalConfig::from_toml_str(&format!(
+            "role = \"{role}\"\ncsv = {path:?}\noutput_dir = \"out\"\nkey = \"k\"\ncert = \"c\"\nlisten = \"127.0.0.1:4433\"\n"
+        ))
+        .unwrap()
+    };
+    let p0 = prepare_data(job, &local("p0", a)).unwrap();
+    let p1 = prepare_data(job, &local("p1", b)).unwrap();
+    let (c0, c1) = MemoryChannel::pair();
+    let mut r0 = rand_chacha::ChaCha20Rng::seed_from_u64(5);
+    let mut r1 = rand_chacha::ChaCha20Rng::seed_from_u64(6);
+    let mut e0 = Engine::new(
+        Role::P0,
+        c0,
+        InsecureDealer::new(Role::P0, [3; 32]),
+        &mut r0,
+    );
+    let mut e1 = Engine::new(
+        Role::P1,
+        c1,
+        InsecureDealer::new(Role::P1, [3; 32]),
+        &mut r1,
+    );
+    let (x, y) = block_on(futures::future::join(
+        run_prepared(&mut e0, [4; 32], job, &p0, &mut r0),
+        run_prepared(&mut e1, [4; 32], job, &p1, &mut r1),
+    ));
+    let (x, y) = (x.unwrap().results, y.unwrap().results);
+    assert_eq!(x, y, "the parties were told different things");
+    x
 }
 
 /// Every opened value by name (rule bits included), as exact integers.

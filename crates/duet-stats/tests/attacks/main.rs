@@ -18,6 +18,7 @@ mod dp_rerun;
 mod floor;
 mod ledger_operator;
 mod levels;
+mod logistic_events;
 mod near_thresholds;
 mod per_party;
 mod quantile;

@@ -17,13 +17,10 @@
 //! from elsewhere solves for the other two. The reports and the
 //! crate README say so.)
 
-use duet_core::{Engine, InsecureDealer, MemoryChannel, Role};
 use duet_stats::results::{RegressionResult, StatBody};
-use duet_stats::{prepare_data, run_prepared, Job, LocalConfig};
-use futures::executor::block_on;
-use rand::SeedableRng;
+use duet_stats::Job;
 
-use super::common::{csv, job_text, POLICY};
+use super::common::{csv, job_text, run_records, POLICY};
 
 const COLUMNS: &str = r#"
 [[column]]
@@ -66,41 +63,10 @@ fn b_west() -> Vec<i64> {
     (0..12).map(|i| 120 + 5 * i).collect()
 }
 
-/// Runs both sides on CSV texts (written to a temporary folder, since the
-/// robust pass reads each side's records); the regression's result.
+/// The regression's result of a full run (records read, so the robust
+/// pass runs).
 fn run(job: &Job, a: &str, b: &str) -> RegressionResult {
-    let dir = tempfile::tempdir().unwrap();
-    let local = |role: &str, text: &str| {
-        let path = dir.path().join(format!("{role}.csv"));
-        std::fs::write(&path, text).unwrap();
-        LocalConfig::from_toml_str(&format!(
-            "role = \"{role}\"\ncsv = {path:?}\noutput_dir = \"out\"\nkey = \"k\"\ncert = \"c\"\nlisten = \"127.0.0.1:4433\"\n"
-        ))
-        .unwrap()
-    };
-    let p0 = prepare_data(job, &local("p0", a)).unwrap();
-    let p1 = prepare_data(job, &local("p1", b)).unwrap();
-    let (c0, c1) = MemoryChannel::pair();
-    let mut r0 = rand_chacha::ChaCha20Rng::seed_from_u64(5);
-    let mut r1 = rand_chacha::ChaCha20Rng::seed_from_u64(6);
-    let mut e0 = Engine::new(
-        Role::P0,
-        c0,
-        InsecureDealer::new(Role::P0, [3; 32]),
-        &mut r0,
-    );
-    let mut e1 = Engine::new(
-        Role::P1,
-        c1,
-        InsecureDealer::new(Role::P1, [3; 32]),
-        &mut r1,
-    );
-    let (x, y) = block_on(futures::future::join(
-        run_prepared(&mut e0, [4; 32], job, &p0, &mut r0),
-        run_prepared(&mut e1, [4; 32], job, &p1, &mut r1),
-    ));
-    let (x, y) = (x.unwrap().results, y.unwrap().results);
-    assert_eq!(x, y);
+    let x = run_records(job, a, b);
     match &x.statistics[0].body {
         StatBody::Regression(r) => r.clone(),
         _ => panic!("regression"),

@@ -244,6 +244,7 @@ pub use convergence::STEP_TOLERANCE;
 pub use fit::fit_logistic;
 pub use options::{needs, preprocess, FitNeeds};
 pub use separation::separated;
+pub(crate) use separation::upper;
 pub use sigmoid::{logistic, logistic_approx, sigmoid};
 
 use duet_core::{EngineError, FixedError, Shared, Z64};
