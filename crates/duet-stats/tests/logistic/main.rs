@@ -12,6 +12,7 @@ mod accuracy;
 mod data;
 mod degenerate;
 mod needs;
+mod opened;
 mod ot;
 mod reference;
 mod sigmoid;

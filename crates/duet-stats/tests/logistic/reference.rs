@@ -39,7 +39,7 @@ pub fn irls(d: &Dataset) -> Option<Reference> {
     None
 }
 
-fn gradient_hessian(xs: &[Vec<f64>], ys: &[f64], beta: &[f64]) -> (Vec<f64>, Vec<Vec<f64>>) {
+pub fn gradient_hessian(xs: &[Vec<f64>], ys: &[f64], beta: &[f64]) -> (Vec<f64>, Vec<Vec<f64>>) {
     let p = beta.len();
     let mut g = vec![0.0; p];
     let mut h = vec![vec![0.0; p]; p];

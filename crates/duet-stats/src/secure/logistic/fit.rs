@@ -93,6 +93,17 @@ async fn to_wide<C: Channel, P: Preprocessing>(
     let p = shape.p;
     let grad = scaled.slice(0..p).ok_or(LogisticError::NoColumns)?;
     let tri = scaled.shares().get(p..).unwrap_or(&[]);
+    let hess = symmetric_with_ridge(engine, tri, p)?;
+    Ok((grad, hess))
+}
+
+/// The p x p shares of a symmetric matrix from its upper triangle (row by
+/// row), with the ridge `p 2^-RIDGE_BITS` added to the diagonal.
+pub(crate) fn symmetric_with_ridge<C: Channel, P: Preprocessing>(
+    engine: &Engine<C, P>,
+    tri: &[Z128],
+    p: usize,
+) -> Result<Shared<Z128>, LogisticError> {
     let ridge = Z128::from_u64(p as u64) * Z128::ONE.shl(WIDE_FRAC - RIDGE_BITS);
     let mut full = vec![Z128::ZERO; p * p];
     let mut at = 0;
@@ -104,11 +115,10 @@ async fn to_wide<C: Channel, P: Preprocessing>(
             at += 1;
         }
     }
-    let hess = engine.add_public(
+    Ok(engine.add_public(
         &Shared::from_shares(full),
         &scaled_identity_values(ridge, p),
-    )?;
-    Ok((grad, hess))
+    )?)
 }
 
 fn scaled_identity_values(c: Z128, p: usize) -> Vec<Z128> {
@@ -197,6 +207,22 @@ async fn release<C: Channel, P: Preprocessing>(
     let mut fit = decode(&opened, st, p)?;
     fit.converged = read(opened.get(2 * p..).unwrap_or(&[]))?;
     Ok(fit)
+}
+
+/// [`release`] for public standardised coefficients (an opened fit's last
+/// iterate): the same back-transform and opening; the convergence bit it
+/// returns is a placeholder for the caller's public one.
+pub(crate) async fn release_public<C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    beta: &[f64],
+    inverse: &Shared<Z128>,
+    st: &[Standardization],
+    shape: Shape,
+) -> Result<LogisticFit, LogisticError> {
+    let beta: Vec<Z128> = beta.iter().map(|&b| wide(b)).collect();
+    let beta = engine.constant(&beta);
+    let bit = engine.constant(&[Z128::ONE]);
+    release(engine, (&beta, inverse, &bit), st, shape).await
 }
 
 /// Original-unit estimates and standard errors from the opened values.

@@ -236,12 +236,14 @@
 mod convergence;
 mod fit;
 pub(crate) mod matrix;
+mod opened;
 mod records;
 mod separation;
 mod sigmoid;
 
 pub use convergence::STEP_TOLERANCE;
 pub use fit::fit_logistic;
+pub use opened::{fit_opened, OpenedFit, OwnRecords, OPENED_TOLERANCE};
 pub use options::{needs, preprocess, FitNeeds};
 pub use separation::separated;
 pub(crate) use separation::upper;
@@ -299,6 +301,22 @@ pub enum LogisticError {
         center: f64,
         /// Its scale.
         scale: f64,
+    },
+    /// An opened fit's record with a standardised predictor outside [-1, 1]
+    /// (a value beyond the column's declared bounds; the value is not
+    /// named, it is a record's).
+    #[error("column {column}: a record's standardised value lies outside [-1, 1] (beyond the declared bounds)")]
+    OutOfRange {
+        /// The design column (0 is the intercept).
+        column: usize,
+    },
+    /// An opened fit's record with the wrong number of predictors.
+    #[error("a record has {found} design columns, the fit has {expected}")]
+    RecordWidth {
+        /// Columns of the fit, the intercept included.
+        expected: usize,
+        /// Columns of the record, the intercept included.
+        found: usize,
     },
     /// No records (`n = 0`, public): there is nothing to fit.
     #[error("no records to fit")]
