@@ -351,6 +351,7 @@ fn logistic(s: &mut String, l: &LogisticResult) {
     let n = l.n.map_or("n/a".into(), |n| n.to_string());
     let _ = writeln!(s, "  n = {n}, outcome {}, {} iterations", l.y, l.iterations);
     note(s, l.note.as_ref());
+
     for line in logistic_fit_lines(l) {
         let _ = writeln!(s, "  {line}");
     }
@@ -367,6 +368,12 @@ fn logistic(s: &mut String, l: &LogisticResult) {
 /// deviances on their degrees of freedom, AIC, and convergence.
 pub(crate) fn logistic_fit_lines(l: &LogisticResult) -> Vec<String> {
     let mut out = Vec::new();
+    if let Some(fit) = &l.fit {
+        out.push(format!(
+            "fit = {fit}: all {} Newton iterates were released (results.json: details.iterates)",
+            l.iterates.len()
+        ));
+    }
     if let Some(e) = l.events {
         out.push(format!("events (outcome 1): {e}"));
     }

@@ -15,12 +15,12 @@ use zeroize::Zeroize;
 
 use crate::analysis::{aic, deviance_part, logistic_coefficient, null_deviance};
 use crate::data::MISSING;
-use crate::job::{ColumnType, Job, StatisticSpec};
+use crate::job::{ColumnType, Job, LogisticFitMode, StatisticSpec};
 use crate::linked::{Join, Records};
 use crate::results::{Results, StatBody};
 use crate::secure::logistic::{
-    fit_logistic, needs, preprocess, LogisticError, LogisticInput, LogisticOptions,
-    Standardization, STEP_TOLERANCE,
+    fit_logistic, fit_opened, needs, preprocess, LogisticError, LogisticInput, LogisticOptions,
+    OwnRecords, Standardization, OPENED_TOLERANCE, STEP_TOLERANCE,
 };
 
 /// Where the records come from.
@@ -171,18 +171,30 @@ pub(crate) async fn fit_all<C: Channel, P: Preprocessing>(
         };
         terms.push((yf, y.clone()));
         let options = LogisticOptions::default().with_iterations(body.iterations);
-        let fit = fit_one(engine, job, &terms, &options, &mut source)
-            .await
-            .map_err(|e| match e {
-                Either::Logistic(source) => FitError::Logistic {
-                    statistic: label.clone(),
-                    source,
-                },
-                Either::Products(source) => FitError::Products {
-                    statistic: label.clone(),
-                    source,
-                },
-            })?;
+        let opened = spec.logistic_fit() == Some(LogisticFitMode::OpenedIterates);
+        let fitted = match (&source, opened) {
+            // Validation refuses opened iterates in linked studies.
+            (Source::Pooled(records), true) => {
+                fit_opened_one(engine, job, &terms, records, &options).await
+            }
+            _ => fit_one(engine, job, &terms, &options, &mut source)
+                .await
+                .map(|fit| (fit, vec![])),
+        };
+        let (fit, iterates) = fitted.map_err(|e| match e {
+            Either::Logistic(source) => FitError::Logistic {
+                statistic: label.clone(),
+                source,
+            },
+            Either::Products(source) => FitError::Products {
+                statistic: label.clone(),
+                source,
+            },
+        })?;
+        if opened {
+            body.fit = Some(LogisticFitMode::OpenedIterates.as_str().to_string());
+            body.iterations = fit.iterations;
+        }
         let mut names = vec!["intercept".to_string()];
         names.extend(terms.iter().take(terms.len() - 1).map(|(_, n)| n.clone()));
         let deviance = match &source {
@@ -202,23 +214,40 @@ pub(crate) async fn fit_all<C: Channel, P: Preprocessing>(
             .zip(fit.estimates.iter().zip(&fit.std_errors))
             .map(|(term, (&b, &se))| logistic_coefficient(term, b, se))
             .collect();
-        let release = fit_release(&label, fit.estimates.len(), deviance.is_some());
+        let p = fit.estimates.len();
+        let release = fit_release(&label, p, deviance.is_some(), iterates.len());
         results.disclosure.models.push(release);
+        body.iterates = iterates;
     }
     Ok(())
 }
 
-/// What a fit opened, for the disclosure record.
-fn fit_release(label: &str, p: usize, deviance: bool) -> crate::release::ModelRelease {
-    let count = 2 * p + 1 + usize::from(deviance);
+/// What a fit opened, for the disclosure record: with opened iterates,
+/// `p` values per Newton step besides.
+fn fit_release(
+    label: &str,
+    p: usize,
+    deviance: bool,
+    iterates: usize,
+) -> crate::release::ModelRelease {
+    let count = 2 * p + 1 + usize::from(deviance) + p * iterates;
     let dev = if deviance { ", the deviance" } else { "" };
-    crate::release::ModelRelease {
-        statistic: label.to_string(),
-        count,
-        opened: format!(
+    let opened = match iterates {
+        0 => format!(
             "{count} values: each coefficient, its variance, the convergence bit{dev} (fitted on \
              per-record shares)"
         ),
+        t => format!(
+            "{count} values: {t} Newton iterates of {p} coefficients each (fit = \
+             \"opened-iterates\": each side summed its own records' gradient and Hessian at \
+             each public iterate, and only the sums were shared), each coefficient's variance, \
+             the convergence bit{dev}"
+        ),
+    };
+    crate::release::ModelRelease {
+        statistic: label.to_string(),
+        count,
+        opened,
     }
 }
 
@@ -230,7 +259,7 @@ fn fill_fit_measures(
 ) {
     body.estimable = Some(true);
     body.converged = Some(fit.converged);
-    body.convergence = Some(convergence_note(fit.converged));
+    body.convergence = Some(convergence_note(fit.converged, body.fit.is_some()));
     body.deviance = deviance;
     body.aic = deviance.map(|d| aic(d, fit.estimates.len()));
     body.null_deviance = body
@@ -239,15 +268,21 @@ fn fill_fit_measures(
         .and_then(|(n, e)| null_deviance(n, e));
 }
 
-fn convergence_note(converged: bool) -> String {
-    let rule = format!(
-        "the last Newton step's norm on the standardised scale below {STEP_TOLERANCE} and no \
-         fitted probability at 0 or 1"
-    );
+fn convergence_note(converged: bool, opened: bool) -> String {
+    let rule = match opened {
+        false => format!(
+            "the last Newton step's norm on the standardised scale below {STEP_TOLERANCE} and no \
+             fitted probability at 0 or 1"
+        ),
+        true => format!(
+            "a Newton step's norm on the standardised scale below {OPENED_TOLERANCE:e} within the \
+             job's most iterations, no coefficient at the bound"
+        ),
+    };
     match converged {
         true => format!("converged: {rule}"),
         false => format!(
-            "NOT converged: the rule ({rule}) failed after the job's fixed iterations; \
+            "NOT converged: the rule ({rule}) failed after the job's iterations; \
              coefficients still moving or probabilities at 0 or 1 often mean separation by a \
              numeric predictor or a combination of predictors: check the data, drop or recode \
              the term, or raise iterations; the estimates and standard errors are not reliable"
@@ -354,6 +389,56 @@ async fn fit_one<C: Channel, P: Preprocessing>(
     let needs = needs(input.records(), input.columns(), options)?;
     preprocess(engine, &needs).await?;
     Ok(fit_logistic(engine, &input, options).await?)
+}
+
+/// The opened-iterates fit of a pooled study: this side's complete rows,
+/// standardised, summed in the clear at each public iterate. Returns the
+/// fit and its iterates in original units.
+async fn fit_opened_one<C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    job: &Job,
+    terms: &[(Feature, String)],
+    records: &Records,
+    options: &LogisticOptions,
+) -> Result<(crate::secure::logistic::LogisticFit, Vec<Vec<f64>>), Either> {
+    let Some(((y, _), predictors)) = terms.split_last() else {
+        return Err(LogisticError::NoColumns.into());
+    };
+    let st: Vec<Standardization> = predictors
+        .iter()
+        .map(|(t, _)| t.standardization())
+        .collect();
+    let mut own = OwnRecords::new(predictors.len() + 1);
+    for row in records.rows().filter(|row| complete(row, terms)) {
+        let x: Vec<f64> = predictors
+            .iter()
+            .zip(&st)
+            .map(|((t, _), s)| (t.value(row) - s.center) / s.scale)
+            .collect();
+        own.push(&x, y.value(row) > 0.5)?;
+    }
+    let bound = usize::try_from(job.data().max_rows.saturating_mul(2)).unwrap_or(usize::MAX);
+    let opened = fit_opened(engine, &own, &st, bound, options).await?;
+    let iterates = opened
+        .iterates
+        .iter()
+        .map(|beta| original_units(beta, &st))
+        .collect();
+    Ok((opened.fit, iterates))
+}
+
+/// Standardised coefficients in original units: `beta_j / scale_j`, and
+/// the intercept less `sum_j center_j beta_j / scale_j`.
+fn original_units(beta: &[f64], st: &[Standardization]) -> Vec<f64> {
+    let slopes: Vec<f64> = beta
+        .iter()
+        .skip(1)
+        .zip(st)
+        .map(|(b, s)| b / s.scale)
+        .collect();
+    let shift: f64 = slopes.iter().zip(st).map(|(b, s)| b * s.center).sum();
+    let intercept = beta.first().copied().unwrap_or(0.0) - shift;
+    std::iter::once(intercept).chain(slopes).collect()
 }
 
 /// Mask, predictors and outcome over both sides' padded rows.

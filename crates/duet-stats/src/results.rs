@@ -414,6 +414,13 @@ pub struct LogisticResult {
     /// Akaike's information criterion, `deviance + 2 p`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aic: Option<f64>,
+    /// `"opened-iterates"` when the job asked for that fit (absent: sealed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fit: Option<String>,
+    /// With opened iterates, every Newton iterate as released, in the
+    /// coefficients' units (intercept first; the last is the estimate).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub iterates: Vec<Vec<f64>>,
 }
 
 /// One logistic-regression coefficient.

@@ -13,7 +13,6 @@ use crate::results::{
     CellResult, Coefficient, CorrelationPair, CorrelationResult, ExcludedCell, ExcludedRows,
     MeanInterval, RegressionResult, StatBody, StatisticResult,
 };
-use crate::secure::logistic::LogisticOptions;
 
 mod quantile;
 
@@ -38,10 +37,7 @@ pub(crate) fn compute(job: &Job, plan: &Plan, opened: &Opened) -> Vec<StatisticR
             continue;
         }
         let body = match (&b.kind, spec) {
-            (
-                BlockKind::Cross { terms },
-                StatisticSpec::LogisticRegression { y, iterations, .. },
-            ) => {
+            (BlockKind::Cross { terms }, StatisticSpec::LogisticRegression { y, .. }) => {
                 let n = gated_n(opened, cell - b.cells, b.offset);
                 // The outcome's event indicator is the block's last term.
                 let events =
@@ -52,7 +48,7 @@ pub(crate) fn compute(job: &Job, plan: &Plan, opened: &Opened) -> Vec<StatisticR
                 };
                 derived::logistic(
                     y,
-                    iterations.unwrap_or(LogisticOptions::default().iterations),
+                    spec.logistic_iterations().unwrap_or_default(),
                     (n, events),
                     separated,
                 )

@@ -179,6 +179,11 @@ pub(crate) fn logistic(cx: &Context<'_>, r: &LogisticResult) -> (Vec<ValueRow>, 
             .details
             .insert("convergence".into(), c.clone().into());
     }
+    if let Some(fit) = &r.fit {
+        extras.details.insert("fit".into(), fit.clone().into());
+        let iterates: Vec<Value> = r.iterates.iter().map(|b| b.clone().into()).collect();
+        extras.details.insert("iterates".into(), iterates.into());
+    }
     extras.notes.extend(r.note.clone());
     (rows, extras)
 }

@@ -25,8 +25,8 @@ pub use protocol::{OtChoice, ProtocolSpec, UnknownOtChoice, DEFAULT_OT_EXTENSION
 pub use quantile::{QuantileGrid, MAX_QUANTILES, MAX_QUANTILE_LEVELS, MAX_QUANTILE_PLACES};
 pub use spec::{
     default_quantile_p, ColumnSpec, DataSettings, Disclosure, Dominance, DpSpec, JobHeader,
-    JobSpec, LinkDuplicates, LinkSpec, Mechanism, Normalize, OnBadValue, OnMissing, Parties, Party,
-    PartyId, Policy, StatisticSpec, Suppress, DEFAULT_MISSING_CODES,
+    JobSpec, LinkDuplicates, LinkSpec, LogisticFitMode, Mechanism, Normalize, OnBadValue,
+    OnMissing, Parties, Party, PartyId, Policy, StatisticSpec, Suppress, DEFAULT_MISSING_CODES,
 };
 
 pub use decimal::format_scaled;

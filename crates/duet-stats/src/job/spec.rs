@@ -401,9 +401,13 @@ pub enum StatisticSpec {
         y: String,
         /// Numeric or category predictors.
         x: Vec<String>,
-        /// Newton iterations (fixed, so the run does not depend on the data).
+        /// Newton iterations: fixed for the sealed fit (so the run does not
+        /// depend on the data), the most for opened iterates.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         iterations: Option<u32>,
+        /// How the fit runs ([`LogisticFitMode`]; sealed when not given).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fit: Option<LogisticFitMode>,
     },
     /// Quantiles of a numeric column on its declared grid (`min` to `max`
     /// in steps of `10^-places`), optionally per group: for each `p` the
@@ -431,7 +435,57 @@ pub fn default_quantile_p() -> Vec<Decimal> {
         .collect()
 }
 
+/// `fit` of a logistic regression: how much the fit opens on its way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LogisticFitMode {
+    /// Every record on shares; only the final fit is opened (the default).
+    #[default]
+    Sealed,
+    /// Pooled studies only: every Newton iterate is opened, each side sums
+    /// its own records' gradient and Hessian in the clear, and only those
+    /// sums are shared (`secure::logistic::fit_opened`).
+    OpenedIterates,
+}
+
+impl LogisticFitMode {
+    /// The name in job files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogisticFitMode::Sealed => "sealed",
+            LogisticFitMode::OpenedIterates => "opened-iterates",
+        }
+    }
+
+    /// The Newton steps when the job gives none: fixed (sealed) or the
+    /// most (opened).
+    pub fn default_iterations(self) -> u32 {
+        match self {
+            LogisticFitMode::Sealed => 10,
+            LogisticFitMode::OpenedIterates => 20,
+        }
+    }
+}
+
 impl StatisticSpec {
+    /// How a logistic regression is fitted (`None` for other statistics).
+    pub fn logistic_fit(&self) -> Option<LogisticFitMode> {
+        match self {
+            StatisticSpec::LogisticRegression { fit, .. } => Some(fit.unwrap_or_default()),
+            _ => None,
+        }
+    }
+
+    /// A logistic regression's Newton steps, the default filled in.
+    pub fn logistic_iterations(&self) -> Option<u32> {
+        match self {
+            StatisticSpec::LogisticRegression {
+                iterations, fit, ..
+            } => Some(iterations.unwrap_or(fit.unwrap_or_default().default_iterations())),
+            _ => None,
+        }
+    }
+
     /// The robust standard errors a linear regression asks for (`"hc1"`),
     /// `None` otherwise.
     pub fn robust(&self) -> Option<&str> {

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::spec::{ColumnSpec, JobSpec, Party, Policy, StatisticSpec};
+use super::spec::{ColumnSpec, JobSpec, LogisticFitMode, Party, Policy, StatisticSpec};
 use super::{statistic_label, Column, ColumnType, JobError, JOB_FORMAT_VERSION};
 
 /// Most decimal places a column may declare (10^18 still fits an i64).
@@ -16,6 +16,14 @@ pub(super) fn normalise(spec: &mut JobSpec) {
         p.cert_sha256 = p.cert_sha256.trim().to_ascii_lowercase();
     }
     spec.protocol.normalise();
+    // A sealed fit is the default: written or not, the job hashes alike.
+    for s in &mut spec.statistic {
+        if let StatisticSpec::LogisticRegression { fit, .. } = s {
+            if *fit == Some(LogisticFitMode::Sealed) {
+                *fit = None;
+            }
+        }
+    }
 }
 
 /// Checks the job and returns its resolved columns.
@@ -47,6 +55,7 @@ pub(super) fn validate(spec: &JobSpec) -> Result<Vec<Column>, JobError> {
     policy(&spec.policy)?;
     dp_allowed(spec)?;
     robust_allowed(spec)?;
+    opened_allowed(spec)?;
     super::quantile::allowed(spec)?;
     let owners = super::link::validate(spec, &columns)?;
     Ok(columns
@@ -350,7 +359,9 @@ fn statistic(s: &StatisticSpec, cols: &[Column]) -> Result<(), JobError> {
             }
             check_time_edges(&label, cols, time, edges).map(|_| ())
         }
-        StatisticSpec::LogisticRegression { y, x, iterations } => {
+        StatisticSpec::LogisticRegression {
+            y, x, iterations, ..
+        } => {
             arity(&label, x.len(), 1, 16)?;
             binary(&label, cols, y)?;
             check(x, Need::Any)?;
@@ -379,12 +390,24 @@ fn statistic(s: &StatisticSpec, cols: &[Column]) -> Result<(), JobError> {
 /// to `max_rows`) through about 20 secure comparisons per Newton step.
 pub(crate) const MAX_PER_RECORD_ROWS: u64 = 50_000;
 
+/// Most rows per side an opened-iterates fit accepts: its shared sums are
+/// divided by `2^s >= 2 max_rows` in Z_2^128 at 2^-40, far from any limit;
+/// this bound keeps `max_rows` a realistic figure.
+pub(crate) const MAX_OPENED_ROWS: u64 = 1 << 30;
+
 fn per_record_size(s: &StatisticSpec, max_rows: u64) -> Result<(), JobError> {
+    let opened = s.logistic_fit() == Some(LogisticFitMode::OpenedIterates);
     match s {
-        StatisticSpec::LogisticRegression { .. } if max_rows > MAX_PER_RECORD_ROWS => Err(bad_stat(
+        StatisticSpec::LogisticRegression { .. } if opened && max_rows > MAX_OPENED_ROWS => {
+            Err(bad_stat(
+                &statistic_label(s),
+                format!("data.max_rows = {max_rows} exceeds the {MAX_OPENED_ROWS} rows per side an opened-iterates fit accepts"),
+            ))
+        }
+        StatisticSpec::LogisticRegression { .. } if !opened && max_rows > MAX_PER_RECORD_ROWS => Err(bad_stat(
             &statistic_label(s),
             format!(
-                "is fitted on every record's shares, padded to data.max_rows = {max_rows} per side; lower data.max_rows to at most {MAX_PER_RECORD_ROWS}, close to the real row counts"
+                "is fitted on every record's shares, padded to data.max_rows = {max_rows} per side; lower data.max_rows to at most {MAX_PER_RECORD_ROWS}, close to the real row counts, or in a pooled study set fit = \"opened-iterates\" (every Newton iterate is then released)"
             ),
         )),
         _ => Ok(()),
@@ -452,6 +475,23 @@ fn robust_allowed(spec: &JobSpec) -> Result<(), JobError> {
         (false, false) => return Ok(()),
     };
     Err(bad_stat(&statistic_label(s), why.into()))
+}
+
+/// Opened iterates need each side's gradient and Hessian over its own
+/// whole records: refused in a linked study (no side holds whole records).
+/// (Under `policy.dp` every logistic regression is refused already.)
+fn opened_allowed(spec: &JobSpec) -> Result<(), JobError> {
+    let opened = spec
+        .statistic
+        .iter()
+        .find(|s| s.logistic_fit() == Some(LogisticFitMode::OpenedIterates));
+    match opened {
+        Some(s) if spec.link.is_some() => Err(bad_stat(
+            &statistic_label(s),
+            "fit = \"opened-iterates\" needs each side to sum its own whole records, but a linked study splits the columns between the parties; use the sealed fit (leave fit out) or run a pooled study".into(),
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn bad_stat(label: &str, reason: String) -> JobError {

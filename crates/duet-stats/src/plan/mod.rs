@@ -19,7 +19,7 @@ use serde::Serialize;
 
 pub(crate) use accumulate::{bin_of, term_value};
 pub use accumulate::{Accumulator, LocalAggregates};
-pub(crate) use layout::{level_name, term_name, Block, BlockKind, Term};
+pub(crate) use layout::{level_name, term_name, Block, BlockKind, Gate, Term};
 pub(crate) use quantile::QuantilePlan;
 pub use quantile::{rank, type1_on_grid};
 

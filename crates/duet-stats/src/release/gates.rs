@@ -15,8 +15,8 @@
 //! probability at its event rate, so its coefficients open the
 //! level-by-outcome table (`tests/attacks/logistic_events.rs`).
 
-use crate::job::{Job, Policy, StatisticSpec};
-use crate::plan::{level_name, term_name, Block, BlockKind, Plan, Term};
+use crate::job::{Job, LogisticFitMode, Policy, StatisticSpec};
+use crate::plan::{level_name, term_name, Block, BlockKind, Gate, Plan, Term};
 use crate::secure::logistic::upper;
 
 /// One gated count: `sum(coeff * element)` over plan elements.
@@ -35,6 +35,9 @@ pub(crate) struct GatedCount {
     /// Whether 0 passes too (rows a statistic excluded: "none" is safe to
     /// say).
     pub(crate) zero_ok: bool,
+    /// A per-party threshold above the policy's, for this count only (an
+    /// opened-iterates fit's n: see [`opened_fit_minimum`]).
+    pub(crate) party_min: Option<u64>,
 }
 
 impl GatedCount {
@@ -69,7 +72,14 @@ pub(crate) fn gated_counts(job: &Job, plan: &Plan, policy: &Policy) -> Vec<Gated
                 label: format!("{}[{}]", b.label, b.cell_name(c)),
                 level: None,
                 zero_ok: matches!(b.kind, BlockKind::Excluded { .. }),
+                party_min: None,
             });
+        }
+        if let Some(need) = opened_fit_minimum(job, b, policy) {
+            if let Some(n) = out.last_mut() {
+                n.threshold = n.threshold.max(need);
+                n.party_min = Some(policy.per_party().max(need));
+            }
         }
         if let BlockKind::Cross { terms } = &b.kind {
             out.extend(level_counts(job, b, terms, cell, policy.min_cell));
@@ -119,6 +129,7 @@ fn level_counts(
             label: format!("{}[{}]", b.label, reference_name(job, col)),
             level: Some((col, 0)),
             zero_ok: false,
+            party_min: None,
         });
         out.extend(of_col.iter().map(|&(i, t)| GatedCount {
             cell,
@@ -130,9 +141,39 @@ fn level_counts(
                 Term::Numeric { .. } => None,
             },
             zero_ok: false,
+            party_min: None,
         }));
     }
     out
+}
+
+/// The records an opened-iterates logistic fit needs in total and from
+/// each side that contributes (`None` for any other block, or with
+/// disclosure control off).
+///
+/// The fit opens `params` values per Newton step, at most `iterations`
+/// steps, then `params` variances and the deviance. Like DataSHIELD's
+/// `nfilter.glm` (parameters at most a fraction of the records, per
+/// study), the opened values count as parameters: a side contributing
+/// fewer than `values / max_params_ratio` records could have them solved
+/// for from that many equations (`tests/attacks/opened_iterates.rs`).
+pub(crate) fn opened_fit_minimum(job: &Job, b: &Block, policy: &Policy) -> Option<u64> {
+    let spec = job.statistics().get(b.stat)?;
+    let opened = spec.logistic_fit() == Some(LogisticFitMode::OpenedIterates);
+    if !opened || policy.control_off() {
+        return None;
+    }
+    let Gate::Regression { params } = b.gate else {
+        return None;
+    };
+    let steps = u64::from(spec.logistic_iterations()?);
+    let values = params * (steps + 1) + 1;
+    let need = (values as f64 / policy.max_params_ratio).ceil();
+    Some(if need >= u64::MAX as f64 {
+        u64::MAX
+    } else {
+        need as u64
+    })
 }
 
 /// Events and non-events of every level of every category predictor of a
@@ -160,6 +201,7 @@ fn level_outcomes(
         label: format!("{}[{level}, {what} of {outcome}]", b.label),
         level: None,
         zero_ok: true,
+        party_min: None,
     };
     let mut out = Vec::new();
     let mut columns: Vec<usize> = predictors

@@ -29,6 +29,7 @@ pub(crate) fn own_bits<R: Ring>(gated: &[GatedCount], own: &[i128], min: u64) ->
         .iter()
         .map(|g| {
             let c = g.eval(own);
+            let min = g.party_min.unwrap_or(min);
             R::from_u64(u64::from(c > 0 && c < i128::from(min)))
         })
         .collect()

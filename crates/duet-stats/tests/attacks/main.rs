@@ -20,6 +20,7 @@ mod ledger_operator;
 mod levels;
 mod logistic_events;
 mod near_thresholds;
+mod opened_iterates;
 mod per_party;
 mod quantile;
 mod robust_se;

@@ -12,7 +12,13 @@ use futures::executor::block_on;
 use rand::SeedableRng;
 
 fn job(x: &str, outcome: &str) -> Job {
-    Job::from_toml_str(&format!(
+    Job::from_toml_str(&job_text(x, outcome)).unwrap()
+}
+
+/// The known-answer job's text: `outcome` is the outcome column's kind
+/// lines, `x` the predictors.
+pub(crate) fn job_text(x: &str, outcome: &str) -> String {
+    format!(
         r#"
 [job]
 name = "logit"
@@ -48,8 +54,7 @@ min_group = 3
 max_params_ratio = 0.33
 "#,
         z = "0".repeat(64)
-    ))
-    .unwrap()
+    )
 }
 
 /// The known-answer rows (`tests/data/logistic_kat`), each side's part
@@ -73,7 +78,7 @@ fn side(dir: &Path, name: &str, edit: &dyn Fn(&mut [String])) -> LocalConfig {
     .unwrap()
 }
 
-const CATEGORY: &str = "kind = \"category\"\nlevels = [\"no\", \"yes\"]";
+pub(crate) const CATEGORY: &str = "kind = \"category\"\nlevels = [\"no\", \"yes\"]";
 
 /// Both sides' study; the fit, after checking both sides agree.
 fn fit(x: &str, edit: &dyn Fn(&mut [String])) -> (LogisticResult, Results) {
@@ -81,10 +86,14 @@ fn fit(x: &str, edit: &dyn Fn(&mut [String])) -> (LogisticResult, Results) {
 }
 
 fn fit_with(x: &str, outcome: &str, edit: &dyn Fn(&mut [String])) -> (LogisticResult, Results) {
+    fit_job(&job(x, outcome), edit)
+}
+
+/// Both sides' study of `job` on the known-answer rows; the fit.
+pub(crate) fn fit_job(job: &Job, edit: &dyn Fn(&mut [String])) -> (LogisticResult, Results) {
     let dir = tempfile::tempdir().unwrap();
-    let job = job(x, outcome);
-    let p0 = prepare_data(&job, &side(dir.path(), "a.csv", edit)).unwrap();
-    let p1 = prepare_data(&job, &side(dir.path(), "b.csv", edit)).unwrap();
+    let p0 = prepare_data(job, &side(dir.path(), "a.csv", edit)).unwrap();
+    let p1 = prepare_data(job, &side(dir.path(), "b.csv", edit)).unwrap();
     let (c0, c1) = MemoryChannel::pair();
     let seed = [3u8; 32];
     let mut r0 = rand_chacha::ChaCha20Rng::seed_from_u64(21);
@@ -93,8 +102,8 @@ fn fit_with(x: &str, outcome: &str, edit: &dyn Fn(&mut [String])) -> (LogisticRe
     let mut e1 = Engine::new(Role::P1, c1, InsecureDealer::new(Role::P1, seed), &mut r1);
     let sid = [4u8; 32];
     let (a, b) = block_on(futures::future::join(
-        run_prepared(&mut e0, sid, &job, &p0, &mut r0),
-        run_prepared(&mut e1, sid, &job, &p1, &mut r1),
+        run_prepared(&mut e0, sid, job, &p0, &mut r0),
+        run_prepared(&mut e1, sid, job, &p1, &mut r1),
     ));
     let (a, b) = (a.unwrap().results, b.unwrap().results);
     assert_eq!(a, b, "both sides release the same results");
@@ -104,18 +113,19 @@ fn fit_with(x: &str, outcome: &str, edit: &dyn Fn(&mut [String])) -> (LogisticRe
     (l.clone(), a)
 }
 
-fn keep(_: &mut [String]) {}
+pub(crate) fn keep(_: &mut [String]) {}
 
 /// statsmodels 0.15.0, `Logit(y, [1, age, smoker]).fit(method="newton",
 /// tol=1e-12)` on the 60 rows of `tests/data/logistic_kat` (the script
 /// `make_and_fit.py` there writes the rows and prints these figures).
-const SM_LLF: f64 = -36.8205874825994;
+pub(crate) const SM_LLF: f64 = -36.8205874825994;
 const SM_LLNULL: f64 = -38.846798345780485;
 /// `-2 (21 ln(21/60) + 39 ln(39/60))`, printed by the script too.
 const NULL_DEVIANCE: f64 = 77.69359668415589;
-const SM_AIC: f64 = 79.6411749651988;
-const SM_PARAMS: [f64; 3] = [-2.391806003789855, 0.03297231362554896, 0.1162313465877414];
-const SM_BSE: [f64; 3] = [1.0124484858644172, 0.01701614570161129, 0.5710731704020413];
+pub(crate) const SM_AIC: f64 = 79.6411749651988;
+pub(crate) const SM_PARAMS: [f64; 3] =
+    [-2.391806003789855, 0.03297231362554896, 0.1162313465877414];
+pub(crate) const SM_BSE: [f64; 3] = [1.0124484858644172, 0.01701614570161129, 0.5710731704020413];
 
 #[test]
 fn deviances_aic_and_standard_errors_match_statsmodels() {

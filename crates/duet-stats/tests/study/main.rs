@@ -19,6 +19,7 @@ mod linear_fit;
 mod linked;
 mod logistic_fit;
 mod missing;
+mod opened_iterates;
 mod oracle;
 mod ot;
 mod ot_choice;
