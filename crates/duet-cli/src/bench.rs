@@ -28,10 +28,15 @@ pub(crate) struct Args {
     /// Rounds of raw transfer and secure sum, alternating; the medians are reported.
     #[arg(long, default_value_t = 3)]
     rounds: usize,
-    /// Records of a logistic regression fitted on shares (two predictors,
-    /// default options), end to end with its OT preprocessing; 0 skips it.
+    /// Records of a logistic regression (two predictors, default options),
+    /// end to end with its OT preprocessing; 0 skips it. The sealed fit
+    /// takes them all from P0; opened iterates split them half per side.
     #[arg(long, default_value_t = 500)]
     logistic_records: usize,
+    /// The logistic fit: sealed (every record on shares) or
+    /// opened-iterates (as `fit` in a job's logistic_regression).
+    #[arg(long, default_value = "sealed", value_parser = ["sealed", "opened-iterates"])]
+    logistic_fit: String,
     /// The OT extension of every OT phase: iknp, softspoken-2,
     /// softspoken-4 or softspoken-8 (as `protocol.ot_extension` in a job).
     #[arg(long, default_value_t = DEFAULT_OT_EXTENSION)]
@@ -43,6 +48,8 @@ struct Phase {
     secs: f64,
     online_secs: f64,
     summary: LinkSummary,
+    /// Newton steps of an opened-iterates fit (0 otherwise).
+    steps: u32,
 }
 
 /// Runs every measurement and prints them.
@@ -64,9 +71,13 @@ pub(crate) fn run(args: &Args, out: Output) -> anyhow::Result<()> {
     let (triples, cmp, fit) = crate::runtime::for_parties(2)?.block_on(async {
         let triples = on_link(&config, args.ot, args.triples, Work::TriplesThenMul).await?;
         let cmp = on_link(&config, args.ot, args.comparisons, Work::Compare).await?;
+        let work = match args.logistic_fit.as_str() {
+            "opened-iterates" => Work::LogisticOpened,
+            _ => Work::Logistic,
+        };
         let fit = match args.logistic_records {
             0 => None,
-            n => Some(on_link(&config, args.ot, n, Work::Logistic).await?),
+            n => Some(on_link(&config, args.ot, n, work).await?),
         };
         anyhow::Ok((triples, cmp, fit))
     })?;
@@ -79,6 +90,7 @@ enum Work {
     TriplesThenMul,
     Compare,
     Logistic,
+    LogisticOpened,
 }
 
 async fn on_link(config: &LinkConfig, ot: OtChoice, n: usize, work: Work) -> anyhow::Result<Phase> {
@@ -91,6 +103,7 @@ async fn on_link(config: &LinkConfig, ot: OtChoice, n: usize, work: Work) -> any
         secs: a.secs.max(b.secs),
         online_secs: a.online_secs.max(b.online_secs),
         summary: a.summary,
+        steps: a.steps,
     })
 }
 
@@ -105,7 +118,12 @@ async fn party(
     let pre =
         OtPreprocessing::new(role, ch.session_id().0, &mut rng).with_extension(ot.extension());
     let mut engine = Engine::new(role, ch, pre, &mut rng);
-    let x = Shared::from_shares(random_vec::<Z64, _>(&mut rng, n));
+    let x = match work {
+        Work::TriplesThenMul | Work::Compare => random_vec::<Z64, _>(&mut rng, n),
+        Work::Logistic | Work::LogisticOpened => vec![],
+    };
+    let x = Shared::from_shares(x);
+    let mut steps = 0;
     let start = Instant::now();
     let online = match work {
         Work::TriplesThenMul => {
@@ -127,6 +145,11 @@ async fn party(
             drop(logistic_fit(&mut engine, n).await?);
             start.elapsed()
         }
+        Work::LogisticOpened => {
+            let fit = opened_fit(&mut engine, n).await?;
+            steps = fit.fit.iterations;
+            start.elapsed()
+        }
     };
     let secs = start.elapsed().as_secs_f64();
     let (ch, _) = engine.into_parts();
@@ -135,27 +158,63 @@ async fn party(
         secs,
         online_secs: online.as_secs_f64(),
         summary,
+        steps,
     })
 }
 
-/// A logistic fit on `n` synthetic records (age and BMI within their
-/// declared bounds, outcome drawn from a known model), input by P0.
+/// `n` synthetic records: age and BMI within their declared bounds, the
+/// outcome drawn from a known model.
+fn synthetic_records(seed: u64, n: usize) -> impl Iterator<Item = [f64; 3]> {
+    use rand::Rng;
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
+    (0..n).map(move |_| {
+        let (age, bmi) = (rng.gen_range(18.0..90.0), rng.gen_range(15.0..45.0));
+        let p = 1.0 / (1.0 + f64::exp(5.0 - 0.05 * age - 0.05 * bmi));
+        [age, bmi, f64::from(u8::from(rng.gen_bool(p)))]
+    })
+}
+
+/// The bounds the synthetic records are declared with.
+fn synthetic_bounds() -> Vec<duet_stats::secure::logistic::Standardization> {
+    use duet_stats::secure::logistic::Standardization;
+    vec![
+        Standardization::from_bounds(18.0, 90.0),
+        Standardization::from_bounds(15.0, 45.0),
+    ]
+}
+
+/// An opened-iterates fit on `n` synthetic records in all, half per side
+/// (each side draws its own).
+async fn opened_fit<C: duet_core::Channel, P: duet_core::Preprocessing>(
+    engine: &mut Engine<C, P>,
+    n: usize,
+) -> anyhow::Result<duet_stats::secure::logistic::OpenedFit> {
+    use duet_stats::secure::logistic::{fit_opened, LogisticOptions, OwnRecords};
+    let st = synthetic_bounds();
+    let mut own = OwnRecords::new(3);
+    let seed = 78 + engine.role().index() as u64;
+    for [age, bmi, y] in synthetic_records(seed, n / 2) {
+        let x = [age, bmi]
+            .iter()
+            .zip(&st)
+            .map(|(v, s)| (v - s.center) / s.scale)
+            .collect::<Vec<_>>();
+        own.push(&x, y > 0.5)?;
+    }
+    let options = LogisticOptions::default().with_iterations(20);
+    Ok(fit_opened(engine, &own, &st, n, &options).await?)
+}
+
+/// A sealed logistic fit on `n` synthetic records, input by P0.
 async fn logistic_fit<C: duet_core::Channel, P: duet_core::Preprocessing>(
     engine: &mut Engine<C, P>,
     n: usize,
 ) -> anyhow::Result<duet_stats::secure::logistic::LogisticFit> {
-    use duet_stats::secure::logistic::{
-        fit_logistic, LogisticInput, LogisticOptions, Standardization,
-    };
-    use rand::Rng;
+    use duet_stats::secure::logistic::{fit_logistic, LogisticInput, LogisticOptions};
     let options = LogisticOptions::default();
     let fp = duet_core::FixedPoint::new(options.frac_bits)?;
-    let mut rng = ChaCha20Rng::seed_from_u64(77);
     let mut cols: Vec<Vec<Z64>> = (0..4).map(|_| Vec::with_capacity(n)).collect();
-    for _ in 0..n {
-        let (age, bmi) = (rng.gen_range(18.0..90.0), rng.gen_range(15.0..45.0));
-        let p = 1.0 / (1.0 + f64::exp(5.0 - 0.05 * age - 0.05 * bmi));
-        let y = f64::from(u8::from(rng.gen_bool(p)));
+    for [age, bmi, y] in synthetic_records(77, n) {
         for (c, v) in cols.iter_mut().zip([1.0, age, bmi, y]) {
             c.push(fp.encode_f64::<Z64>(v)?);
         }
@@ -168,11 +227,7 @@ async fn logistic_fit<C: duet_core::Channel, P: duet_core::Preprocessing>(
         });
     }
     let y = shared.pop().context("the outcome column")?;
-    let bounds = vec![
-        Standardization::from_bounds(18.0, 90.0),
-        Standardization::from_bounds(15.0, 45.0),
-    ];
-    let input = LogisticInput::new(shared, y, bounds)?;
+    let input = LogisticInput::new(shared, y, synthetic_bounds())?;
     Ok(fit_logistic(engine, &input, &options).await?)
 }
 
@@ -219,7 +274,7 @@ fn print(
     let cmp_rate = args.comparisons as f64 / c.secs;
     let fit_json = fit.map(|f| {
         let per = link_bytes(&f.summary) as f64 / args.logistic_records.max(1) as f64;
-        serde_json::json!({ "records": args.logistic_records, "secs": f.secs, "bytes_per_record": per, "bandwidth_bound_secs": per * args.logistic_records as f64 / raw })
+        serde_json::json!({ "fit": args.logistic_fit, "records": args.logistic_records, "secs": f.secs, "bytes_per_record": per, "bandwidth_bound_secs": per * args.logistic_records as f64 / raw, "newton_steps": f.steps })
     });
     let v = serde_json::json!({
         "raw_quic_bytes_per_sec": raw,
@@ -263,8 +318,12 @@ fn print(
     if let Some(f) = fit {
         let n = args.logistic_records.max(1) as f64;
         let per = link_bytes(&f.summary) as f64 / n;
+        let how = match f.steps {
+            0 => "on shares".to_string(),
+            t => format!("with opened iterates ({t} Newton steps, half the records per side)"),
+        };
         println!(
-            "logistic regression on shares, end to end: {} records in {:.2} s, {:.0} bytes/record (both directions); the link alone needs {:.2} s",
+            "logistic regression {how}, end to end: {} records in {:.2} s, {:.1} bytes/record (both directions); the link alone needs {:.2} s",
             args.logistic_records,
             f.secs,
             per,

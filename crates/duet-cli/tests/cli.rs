@@ -127,6 +127,39 @@ fn bench_reports_every_measurement_as_json() {
 }
 
 #[test]
+fn bench_measures_an_opened_iterates_fit_whose_traffic_does_not_grow_with_the_records() {
+    let per_record = |n: &str| {
+        let (code, stdout, stderr) = duet(&[
+            "bench",
+            "--json",
+            "--values",
+            "2000",
+            "--triples",
+            "100",
+            "--comparisons",
+            "10",
+            "--logistic-records",
+            n,
+            "--logistic-fit",
+            "opened-iterates",
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        let fit = &v["logistic_fit"];
+        assert_eq!(fit["fit"], "opened-iterates", "{v}");
+        assert!(fit["newton_steps"].as_u64().unwrap() >= 3, "{v}");
+        fit["bytes_per_record"].as_f64().unwrap()
+    };
+    // The shared sums and the p x p inverse per step: ten times the
+    // records, a tenth of the bytes per record (the step count may differ
+    // by one or two).
+    let (small, large) = (per_record("2000"), per_record("20000"));
+    assert!(large < small / 5.0, "{small} vs {large}");
+    let (code, _, stderr) = duet(&["bench", "--logistic-fit", "open"]);
+    assert_eq!(code, 2, "{stderr}");
+}
+
+#[test]
 fn bench_measures_the_bytes_of_the_chosen_ot_extension() {
     // 2,000 triples: the setup (base OTs, 8,256 bytes both ways, and
     // SoftSpoken's trees, 6,144 at k = 4) adds about 4 and 7 bytes each.
