@@ -315,6 +315,14 @@ pub(crate) fn rules_in_force(f: &Facts<'_>) -> Vec<String> {
     } else {
         out.push("per-party threshold and dominance: not applied (linked study, or DP noise gives the guarantee)".into());
     }
+    for g in f.gated {
+        if let Some(side) = g.party_min {
+            out.push(format!(
+                "opened iterates: {} releases every Newton iterate, so it needs at least {} records in all and, from each side that holds any, at least {side} (the opened values over max_params_ratio)",
+                g.label, g.threshold
+            ));
+        }
+    }
     out.push("secondary suppression: no withheld count or sum is a linear combination of released values of this job and of earlier releases of the same data with the same peer (either side's ledger)".into());
     if !f.plan.quantiles().is_empty() {
         out.push(super::quantile::rule_text(p));

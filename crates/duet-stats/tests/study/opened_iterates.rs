@@ -76,6 +76,12 @@ fn too_few_records_per_side_withhold_the_opened_fit() {
         .models
         .iter()
         .all(|m| !m.opened.contains("iterates")));
+    // The rule is stated with its figures: 64 values / 0.33.
+    let rules = results.disclosure.rules.join("\n");
+    assert!(
+        rules.contains("releases every Newton iterate, so it needs at least 194 records in all and, from each side that holds any, at least 194"),
+        "{rules}"
+    );
 }
 
 fn refused(text: &str) -> String {
