@@ -70,6 +70,7 @@ fn head(s: &mut String, r: &CheckReport) {
     let _ = writeln!(s, "duet check: {} (nothing connects)", r.job_name);
     let _ = writeln!(s, "job hash    {}", r.job_hash);
     let _ = writeln!(s, "control     {}", r.control);
+    let _ = writeln!(s, "OT          {}", r.ot_extension);
     let _ = writeln!(
         s,
         "policy      min_cell {}, min_group {}, min_cell_per_party {}, dominance n {} k {}%, max_params_ratio {}, suppress {:?}",

@@ -34,6 +34,7 @@ pub(crate) fn render(r: &Results, run: &RunInfo<'_>) -> String {
         p.max_params_ratio
     );
     let _ = writeln!(s, "disclosure control {}", r.disclosure.status());
+    let _ = writeln!(s, "OT extension       {}", run.job.ot_extension());
     if let Some(dp) = &r.dp {
         privacy(&mut s, dp);
     }

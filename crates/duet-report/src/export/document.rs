@@ -49,6 +49,10 @@ pub struct JobInfo {
     pub name: String,
     /// Its canonical hash (hex), the same on both sides.
     pub hash: String,
+    /// The OT extension that made the study's preprocessing
+    /// (`protocol.ot_extension`, its default filled in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ot_extension: Option<String>,
 }
 
 /// One column of the job's schema.

@@ -131,6 +131,7 @@ pub fn document(
         job: JobInfo {
             name: results.job_name.clone(),
             hash: results.job_hash.clone(),
+            ot_extension: Some(job.ot_extension().name().to_string()),
         },
         transcript_digest: transcript_digest.into(),
         ring: format!("{:?}", results.ring),

@@ -253,7 +253,11 @@ fn histogram_bins_are_numeric_intervals_and_sums_keep_their_exact_text() {
 fn the_header_names_the_format_the_job_and_the_columns() {
     let doc = serde_json::to_value(document(&job(), &results(), "cd").unwrap()).unwrap();
     assert_eq!(doc["format"], FORMAT);
-    assert_eq!(doc["job"], json!({"name": "tiny", "hash": "ab"}));
+    // The job names no extension: the default is written in.
+    assert_eq!(
+        doc["job"],
+        json!({"name": "tiny", "hash": "ab", "ot_extension": "softspoken-4"})
+    );
     assert_eq!(doc["transcript_digest"], "cd");
     assert_eq!(doc["ring"], "Z64");
     assert_eq!(

@@ -56,6 +56,8 @@ pub struct CheckReport {
     pub job_name: String,
     /// The job's canonical hash (hex).
     pub job_hash: String,
+    /// The OT extension the run would use (`protocol.ot_extension`).
+    pub ot_extension: String,
     /// `checked`, or `off: <the job's reason>`.
     pub control: String,
     /// The policy this side enforces (the run enforces the tighter of
@@ -157,6 +159,7 @@ pub fn check(job: &Job, local: Option<&LocalConfig>) -> Result<CheckReport, Chec
     Ok(CheckReport {
         job_name: job.name().to_string(),
         job_hash: job.hash_hex(),
+        ot_extension: job.ot_extension().name().to_string(),
         control: record::control(&policy),
         policy_source: match local {
             Some(_) => "the job's, tightened by this side's local settings",
@@ -215,6 +218,13 @@ fn statistic(ctx: &Ctx<'_>, b: &Block, cells: Range<usize>) -> StatisticCheck {
     let spec = ctx.job.statistics().get(b.stat);
     let (values, mut notes) = match (&b.kind, spec) {
         (BlockKind::Survival { .. }, _) => survival(ctx, b, &cells, &linear_rules),
+        // Before the general cross block: a logistic block is one too.
+        (_, Some(StatisticSpec::LogisticRegression { x, .. })) => {
+            let mut values = counts_only(ctx, &cells, &linear_rules);
+            let (fit, notes) = models::logistic(ctx.job, b, x, &rules);
+            values.extend(fit);
+            (values, notes)
+        }
         (BlockKind::Cross { terms }, Some(spec)) => {
             let mut values = counts_only(ctx, &cells, &linear_rules);
             let (fit, notes) = models::cross(ctx.job, b, spec, terms, &rules);
@@ -226,12 +236,6 @@ fn statistic(ctx: &Ctx<'_>, b: &Block, cells: Range<usize>) -> StatisticCheck {
             let (found, notes) =
                 models::quantile(ctx.facts.plan, b, column, &rules, ctx.facts.policy.min_cell);
             values.extend(found);
-            (values, notes)
-        }
-        (_, Some(StatisticSpec::LogisticRegression { x, .. })) => {
-            let mut values = counts_only(ctx, &cells, &linear_rules);
-            let (fit, notes) = models::logistic(ctx.job, b, x, &rules);
-            values.extend(fit);
             (values, notes)
         }
         _ => (plain(ctx, &cells, &linear_rules), vec![]),

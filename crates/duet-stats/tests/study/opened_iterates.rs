@@ -132,3 +132,53 @@ fn the_job_settings_around_opened_iterates() {
     assert!(e.contains("a linked study splits the columns"), "{e}");
     assert!(Job::from_toml_str(&linked.replace("fit = \"opened-iterates\"", "")).is_ok());
 }
+
+/// `duet check` lists every value the opened fit may open: 20 iterates of
+/// 3 coefficients before the estimates, and the OT extension in force.
+#[test]
+fn check_lists_every_iterate_the_fit_may_open() {
+    let report = duet_stats::release::check::check(&opened_job(OFF), None).unwrap();
+    assert_eq!(report.ot_extension, "softspoken-4");
+    let fit = &report.statistics[0];
+    let iterates: Vec<&str> = fit
+        .values
+        .iter()
+        .map(|v| v.name.as_str())
+        .filter(|n| n.contains("iterate["))
+        .collect();
+    assert_eq!(iterates.len(), 20 * 3, "{iterates:?}");
+    assert!(
+        iterates[0].ends_with(".iterate[1][intercept]"),
+        "{iterates:?}"
+    );
+    assert!(fit
+        .notes
+        .iter()
+        .any(|n| n.contains("every Newton iterate is opened (at most 20")));
+}
+
+/// The sealed fit's check lists the logistic values (on the code before
+/// this test the logistic block fell into the linear regression's branch
+/// and was listed with a singular-design flag and R^2).
+#[test]
+fn check_lists_a_sealed_fit_as_a_logistic_one() {
+    let job = Job::from_toml_str(&job_text("\"age\", \"smoker\"", CATEGORY)).unwrap();
+    let report = duet_stats::release::check::check(&job, None).unwrap();
+    let names: Vec<&str> = report.statistics[0]
+        .values
+        .iter()
+        .map(|v| v.name.as_str())
+        .collect();
+    assert!(names.iter().any(|n| n.ends_with(".converged")), "{names:?}");
+    assert!(
+        names.iter().any(|n| n.ends_with(".separated[smoker]")),
+        "{names:?}"
+    );
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.contains("singular") || n.contains("r_squared")),
+        "{names:?}"
+    );
+    assert!(!names.iter().any(|n| n.contains("iterate[")), "{names:?}");
+}

@@ -4,7 +4,7 @@
 //! provenance and are outside the differencing test.
 
 use super::PlannedValue;
-use crate::job::{ColumnType, Job, StatisticSpec};
+use crate::job::{ColumnType, Job, LogisticFitMode, StatisticSpec};
 use crate::plan::{term_name, Block, Plan, Term};
 
 /// A value computed on shares, released when the statistic's rules pass.
@@ -149,18 +149,38 @@ pub(super) fn logistic(
         Some(StatisticSpec::LogisticRegression { y, .. }) => y.as_str(),
         _ => "?",
     };
-    let notes = vec![format!(
-        "fitted by Newton's method on per-record shares; n and the outcome's level counts (events, non-events) are opened by the gate, and only the {} estimates, their variances, the convergence bit and (pooled studies) the deviance after it: no probability, Hessian or intermediate step",
-        coefficients.len()
-    )];
+    let spec = job.statistics().get(b.stat);
+    let opened =
+        spec.and_then(StatisticSpec::logistic_fit) == Some(LogisticFitMode::OpenedIterates);
+    let steps = spec
+        .and_then(StatisticSpec::logistic_iterations)
+        .unwrap_or(0);
+    let notes = vec![match opened {
+        false => format!(
+            "fitted by Newton's method on per-record shares; n and the outcome's level counts (events, non-events) are opened by the gate, and only the {} estimates, their variances, the convergence bit and (pooled studies) the deviance after it: no probability, Hessian or intermediate step",
+            coefficients.len()
+        ),
+        true => format!(
+            "fit = \"opened-iterates\": every Newton iterate is opened (at most {steps}; the fit stops earlier once a step is below {:e}); each side sums its own records' gradient and Hessian at the public iterate and only those sums are shared; then the {} variances and the deviance",
+            crate::secure::logistic::OPENED_TOLERANCE,
+            coefficients.len()
+        ),
+    }];
     let mut values = separation(job, b, x, rules);
+    if opened {
+        for t in 1..=steps {
+            values.extend(coefficients.iter().map(|c| {
+                let what = format!("Newton iterate {t}: the {c} coefficient for {y} (opened-iterates; not opened if the fit stopped before)");
+                fitted(b, format!("iterate[{t}][{c}]"), what, rules)
+            }));
+        }
+    }
     values.extend(estimates(b, &coefficients, y, rules));
-    values.push(fitted(
-        b,
-        "converged".into(),
-        format!("1 when the last Newton step's norm (standardised) is below {} and no fitted probability is 0 or 1, else 0 (decided on shares)", crate::secure::logistic::STEP_TOLERANCE),
-        rules,
-    ));
+    let converged = match opened {
+        false => format!("1 when the last Newton step's norm (standardised) is below {} and no fitted probability is 0 or 1, else 0 (decided on shares)", crate::secure::logistic::STEP_TOLERANCE),
+        true => "the number of iterates says whether the fit converged (opened as a constant)".to_string(),
+    };
+    values.push(fitted(b, "converged".into(), converged, rules));
     values.push(fitted(
         b,
         "deviance".into(),
