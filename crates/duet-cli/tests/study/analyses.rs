@@ -108,16 +108,9 @@ fn invert(mut a: Vec<Vec<f64>>) -> Vec<Vec<f64>> {
     inv
 }
 
-#[test]
-fn analyses_job_matches_plaintext_fits() {
-    let data = tempfile::tempdir().unwrap();
-    let files = [
-        head(data.path(), "hospital_a.csv"),
-        head(data.path(), "hospital_b.csv"),
-    ];
-    let setup = Setup::for_job("pooled_analyses.toml", &files[0], &files[1], |t| {
-        t.replace("max_rows = 2000", &format!("max_rows = {ROWS}"))
-    });
+/// Runs both sides of `setup`'s job as two processes; their results.json,
+/// checked equal on both sides and valid against the schema.
+fn run_both(setup: &Setup) -> Value {
     let b = setup.start(1, &setup.job, 600);
     let a = setup.start(0, &setup.job, 600);
     let (oa, ob) = (
@@ -137,6 +130,20 @@ fn analyses_job_matches_plaintext_fits() {
     let (a, b) = (read(0), read(1));
     assert_eq!(a, b);
     doc::assert_valid(&a);
+    a
+}
+
+#[test]
+fn analyses_job_matches_plaintext_fits() {
+    let data = tempfile::tempdir().unwrap();
+    let files = [
+        head(data.path(), "hospital_a.csv"),
+        head(data.path(), "hospital_b.csv"),
+    ];
+    let setup = Setup::for_job("pooled_analyses.toml", &files[0], &files[1], |t| {
+        t.replace("max_rows = 2000", &format!("max_rows = {ROWS}"))
+    });
+    let a = run_both(&setup);
     let s = &a["statistics"];
     let rows = rows([&files[0], &files[1]]);
 
@@ -260,21 +267,7 @@ fn analyses_job_with_opened_iterates_matches_the_plaintext_fit() {
             "x = [\"age\", \"bmi\", \"smoker\"]\nfit = \"opened-iterates\"",
         )
     });
-    let b = setup.start(1, &setup.job, 600);
-    let a = setup.start(0, &setup.job, 600);
-    let (oa, ob) = (
-        wait_bounded(a, Duration::from_secs(900)),
-        wait_bounded(b, Duration::from_secs(900)),
-    );
-    assert!(
-        oa.status.success() && ob.status.success(),
-        "{}\n{}",
-        stderr(&oa),
-        stderr(&ob)
-    );
-    let d: Value =
-        serde_json::from_slice(&std::fs::read(setup.out[0].join("results.json")).unwrap()).unwrap();
-    doc::assert_valid(&d);
+    let d = run_both(&setup);
     let fit = &d["statistics"][1];
     assert_eq!(fit["details"]["fit"], "opened-iterates", "{fit}");
     let rows = rows([&files[0], &files[1]]);

@@ -96,6 +96,30 @@ pub(crate) fn gated_counts(job: &Job, plan: &Plan, policy: &Policy) -> Vec<Gated
     out
 }
 
+/// The category columns among `terms`, each with its indicator terms
+/// (index in `terms`, term), in the order the columns first appear.
+fn category_groups(terms: &[Term]) -> Vec<(usize, Vec<(usize, &Term)>)> {
+    let mut columns: Vec<usize> = terms
+        .iter()
+        .filter_map(|t| match t {
+            Term::Indicator { col, .. } => Some(*col),
+            Term::Numeric { .. } => None,
+        })
+        .collect();
+    columns.dedup();
+    columns
+        .into_iter()
+        .map(|col| {
+            let of_col = terms
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| matches!(t, Term::Indicator { col: c, .. } if *c == col))
+                .collect();
+            (col, of_col)
+        })
+        .collect()
+}
+
 /// The count of every level of every category term of a cross block.
 fn level_counts(
     job: &Job,
@@ -105,20 +129,7 @@ fn level_counts(
     threshold: u64,
 ) -> Vec<GatedCount> {
     let mut out = Vec::new();
-    let mut columns: Vec<usize> = terms
-        .iter()
-        .filter_map(|t| match t {
-            Term::Indicator { col, .. } => Some(*col),
-            Term::Numeric { .. } => None,
-        })
-        .collect();
-    columns.dedup();
-    for col in columns {
-        let of_col: Vec<(usize, &Term)> = terms
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| matches!(t, Term::Indicator { col: c, .. } if *c == col))
-            .collect();
+    for (col, of_col) in category_groups(terms) {
         // Reference level: n minus every other level's indicator sum.
         let mut reference = vec![(b.offset, 1)];
         reference.extend(of_col.iter().map(|(i, _)| (b.offset + 1 + i, -1)));
@@ -204,20 +215,7 @@ fn level_outcomes(
         party_min: None,
     };
     let mut out = Vec::new();
-    let mut columns: Vec<usize> = predictors
-        .iter()
-        .filter_map(|t| match t {
-            Term::Indicator { col, .. } => Some(*col),
-            Term::Numeric { .. } => None,
-        })
-        .collect();
-    columns.dedup();
-    for col in columns {
-        let of_col: Vec<(usize, &Term)> = predictors
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| matches!(t, Term::Indicator { col: c, .. } if *c == col))
-            .collect();
+    for (col, of_col) in category_groups(predictors) {
         // Reference level: all events (non-events) minus the other levels'.
         let mut ref_events = vec![(sum(y), 1)];
         let mut ref_non = vec![(b.offset, 1), (sum(y), -1)];
