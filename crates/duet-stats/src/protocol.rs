@@ -232,9 +232,13 @@ async fn hello<C: Channel>(
 
 /// Checks the peer's stats hello against our job and plan length and
 /// returns the policy it states. Any bytes give a policy or a typed error
-/// (fuzzed: `fuzz/fuzz_targets/stats_hello.rs`).
+/// (fuzzed: `fuzz/fuzz_targets/stats_hello.rs`); a hello of any length but
+/// 88 bytes is [`ProtocolError::BadHello`], trailing bytes included.
 pub fn parse_hello(theirs: &[u8], job: &Job, plan_len: usize) -> Result<Policy, ProtocolError> {
     let bad = || ProtocolError::BadHello { len: theirs.len() };
+    if theirs.len() != HELLO_LEN {
+        return Err(bad());
+    }
     let word = |i: usize| -> Result<u64, ProtocolError> {
         let b = theirs.get(32 + 8 * i..40 + 8 * i).ok_or_else(bad)?;
         Ok(u64::from_le_bytes(b.try_into().map_err(|_| bad())?))

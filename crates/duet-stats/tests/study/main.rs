@@ -15,6 +15,7 @@ mod common;
 mod dp;
 mod failures;
 mod hc1;
+mod hello;
 mod linear_fit;
 mod linked;
 mod logistic_fit;

@@ -42,8 +42,12 @@ fn hello_bytes(job: &Job, plan: &Plan, ratio: f64) -> Vec<u8> {
     h
 }
 
-/// Runs P0 honestly against a peer scripted by `peer`.
-fn against<F: AsyncFnOnce(Engine<MemoryChannel, InsecureDealer>)>(peer: F) -> ProtocolError {
+/// Runs P0 honestly against a peer scripted by `peer`; returns P0's error.
+/// P0 drops its engine when it fails, as a process would, so a peer still
+/// waiting for it fails too instead of waiting forever.
+pub(super) fn against<F: AsyncFnOnce(Engine<MemoryChannel, InsecureDealer>)>(
+    peer: F,
+) -> ProtocolError {
     let job = fixture_job();
     let plan = Plan::new(&job).unwrap();
     let (a, _) = aggregate(&job, &plan, &local("local_a.toml"), &read("a.csv")).unwrap();
@@ -62,10 +66,8 @@ fn against<F: AsyncFnOnce(Engine<MemoryChannel, InsecureDealer>)>(peer: F) -> Pr
         &mut rng,
     );
     let p = job.policy().clone();
-    let (r0, ()) = block_on(futures::future::join(
-        run_study(&mut e0, &job, &plan, &p, &a),
-        peer(e1),
-    ));
+    let honest = async move { run_study(&mut e0, &job, &plan, &p, &a).await };
+    let (r0, ()) = block_on(futures::future::join(honest, peer(e1)));
     r0.unwrap_err()
 }
 
