@@ -175,7 +175,8 @@ pub(crate) async fn fit_all<C: Channel, P: Preprocessing>(
         let fitted = match (&source, opened) {
             // Validation refuses opened iterates in linked studies.
             (Source::Pooled(records), true) => {
-                fit_opened_one(engine, job, &terms, records, &options).await
+                let n = body.n.and_then(|n| usize::try_from(n).ok()).unwrap_or(0);
+                fit_opened_one(engine, n, &terms, records, &options).await
             }
             _ => fit_one(engine, job, &terms, &options, &mut source)
                 .await
@@ -392,11 +393,14 @@ async fn fit_one<C: Channel, P: Preprocessing>(
 }
 
 /// The opened-iterates fit of a pooled study: this side's complete rows,
-/// standardised, summed in the clear at each public iterate. Returns the
-/// fit and its iterates in original units.
+/// standardised, summed in the clear at each public iterate. `n` is the
+/// fit's pooled count as the gate released it: the sums are scaled by it
+/// rather than by `2 max_rows`, which keeps the ridge negligible however
+/// far `max_rows` lies above the real counts. Returns the fit and its
+/// iterates in original units.
 async fn fit_opened_one<C: Channel, P: Preprocessing>(
     engine: &mut Engine<C, P>,
-    job: &Job,
+    n: usize,
     terms: &[(Feature, String)],
     records: &Records,
     options: &LogisticOptions,
@@ -417,8 +421,7 @@ async fn fit_opened_one<C: Channel, P: Preprocessing>(
             .collect();
         own.push(&x, y.value(row) > 0.5)?;
     }
-    let bound = usize::try_from(job.data().max_rows.saturating_mul(2)).unwrap_or(usize::MAX);
-    let opened = fit_opened(engine, &own, &st, bound, options).await?;
+    let opened = fit_opened(engine, &own, &st, n, options).await?;
     let iterates = opened
         .iterates
         .iter()

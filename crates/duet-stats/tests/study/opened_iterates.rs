@@ -182,3 +182,26 @@ fn check_lists_a_sealed_fit_as_a_logistic_one() {
     );
     assert!(!names.iter().any(|n| n.contains("iterate[")), "{names:?}");
 }
+
+/// `max_rows` far above the real counts (a registry-sized setting on 60
+/// records): the sums are scaled by the released n, not by `max_rows`, so
+/// the ridge stays negligible and the fit is as accurate.
+#[test]
+fn a_generous_max_rows_does_not_change_the_fit() {
+    let text = job_text("\"age\", \"smoker\"", CATEGORY)
+        .replace("x = [\"age\", \"smoker\"]", OPENED)
+        .replace("max_rows = 40", "max_rows = 1000000");
+    let at = text.find("[policy]").unwrap();
+    let job = Job::from_toml_str(&format!("{}{OFF}", &text[..at])).unwrap();
+    let (l, _) = fit_job(&job, &keep);
+    assert_eq!(l.converged, Some(true), "{l:?}");
+    for ((c, (b, se)), half) in l
+        .coefficients
+        .iter()
+        .zip(SM_PARAMS.iter().zip(SM_BSE))
+        .zip([1.0, 30.0, 0.5])
+    {
+        assert!((c.estimate - b).abs() * half < 1e-6, "{c:?} vs {b}");
+        assert!((c.std_error - se).abs() * half < 1e-6, "{c:?} vs {se}");
+    }
+}
