@@ -163,7 +163,7 @@ pub struct OpenedFit {
 
 /// Runs the opened fit; both parties call it with the same `p`,
 /// standardisations, bound and options. `max_records` bounds both sides'
-/// records together (public: in a study, twice `data.max_rows`);
+/// records together (public: in a study, the fit's n as the gate released it);
 /// `options.iterations` is the most steps.
 pub async fn fit_opened<C: Channel, P: Preprocessing>(
     engine: &mut Engine<C, P>,
