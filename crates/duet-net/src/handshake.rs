@@ -247,3 +247,7 @@ pub(crate) fn read_err(want: usize) -> impl Fn(quinn::ReadExactError) -> NetErro
         quinn::ReadExactError::ReadError(other) => NetError::ConnectionLost(other.to_string()),
     }
 }
+
+#[cfg(test)]
+#[path = "handshake_tests.rs"]
+mod tests;
