@@ -22,6 +22,20 @@ pub fn read(name: &str) -> String {
     std::fs::read_to_string(data(name)).unwrap()
 }
 
+/// The `[job]`, `[parties]` and `[data]` head of a test job, from a blank
+/// first line to `max_rows` (both fingerprints zero): callers append more
+/// `[data]` keys, then columns, statistics and policy, so the lines of
+/// what follows keep their numbers.
+pub fn job_head(name: &str, max_rows: u64) -> String {
+    format!(
+        "\n[job]\nname = \"{name}\"\nversion = 1\n[parties]\n\
+         p0 = {{ name = \"a\", cert_sha256 = \"{z}\" }}\n\
+         p1 = {{ name = \"b\", cert_sha256 = \"{z}\", address = \"127.0.0.1:4433\" }}\n\
+         [data]\nmax_rows = {max_rows}\n",
+        z = "0".repeat(64)
+    )
+}
+
 pub fn fixture_job() -> Job {
     Job::load(&data("job.toml")).unwrap()
 }

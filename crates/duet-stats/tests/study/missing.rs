@@ -10,7 +10,7 @@ use duet_stats::results::{ExcludedRows, Results, StatBody};
 use duet_stats::{DataError, Job, LocalConfig, Plan};
 use rand::{Rng, SeedableRng};
 
-use super::common::{assert_close, run_pair};
+use super::common::{assert_close, job_head, run_pair};
 
 /// Columns: sbp (tenths), age, smoker (0/1), region (0..3).
 type Row = [i64; 4];
@@ -25,16 +25,7 @@ fn job(on_missing: &str, min_cell: u64) -> Job {
 
 fn job_text(on_missing: &str, min_cell: u64) -> String {
     format!(
-        r#"
-[job]
-name = "missing"
-version = 1
-[parties]
-p0 = {{ name = "a", cert_sha256 = "{z}" }}
-p1 = {{ name = "b", cert_sha256 = "{z}", address = "127.0.0.1:4433" }}
-[data]
-max_rows = 10000
-on_missing = "{on_missing}"
+        r#"{head}on_missing = "{on_missing}"
 missing = ["", "NA", "."]
 [[column]]
 name = "sbp"
@@ -78,7 +69,7 @@ min_cell = {min_cell}
 min_group = {min_cell}
 dominance = {{ n = 2, k = 100 }}
 "#,
-        z = "0".repeat(64),
+        head = job_head("missing", 10000),
     )
 }
 

@@ -9,7 +9,7 @@ use duet_stats::results::{QuantileResult, Results};
 use duet_stats::{Job, Plan};
 use rand::{Rng, SeedableRng};
 
-use super::common::run_pair;
+use super::common::{job_head, run_pair};
 
 /// (value in tenths, group 0..3)
 type Rec = (i64, i64);
@@ -18,16 +18,7 @@ const P: [(i64, f64); 5] = [(10, 0.1), (25, 0.25), (50, 0.5), (75, 0.75), (90, 0
 
 fn job(policy: &str) -> Job {
     Job::from_toml_str(&format!(
-        r#"
-[job]
-name = "quantiles"
-version = 1
-[parties]
-p0 = {{ name = "a", cert_sha256 = "{z}" }}
-p1 = {{ name = "b", cert_sha256 = "{z}", address = "127.0.0.1:4433" }}
-[data]
-max_rows = 100000
-[[column]]
+        r#"{head}[[column]]
 name = "sbp"
 kind = "decimal"
 places = 1
@@ -48,7 +39,7 @@ column = "sbp"
 [policy]
 {policy}
 "#,
-        z = "0".repeat(64),
+        head = job_head("quantiles", 100000),
     ))
     .unwrap()
 }
@@ -235,16 +226,7 @@ fn every_opened_bit_is_a_digit_of_a_released_quantile() {
 /// rows per side at most.
 fn cost_job(statistic: &str) -> Job {
     Job::from_toml_str(&format!(
-        r#"
-[job]
-name = "median-cost"
-version = 1
-[parties]
-p0 = {{ name = "a", cert_sha256 = "{z}" }}
-p1 = {{ name = "b", cert_sha256 = "{z}", address = "127.0.0.1:4433" }}
-[data]
-max_rows = 1000
-[[column]]
+        r#"{head}[[column]]
 name = "sbp"
 kind = "decimal"
 places = 1
@@ -257,7 +239,7 @@ levels = ["a", "b", "c"]
 [[statistic]]
 {statistic}
 "#,
-        z = "0".repeat(64),
+        head = job_head("median-cost", 1000),
     ))
     .unwrap()
 }
@@ -339,16 +321,7 @@ fn with_control_off_one_record_is_its_own_quantile_and_none_gives_none() {
 #[test]
 fn negative_bounds_and_six_place_probabilities() {
     let job = Job::from_toml_str(&format!(
-        r#"
-[job]
-name = "signed"
-version = 1
-[parties]
-p0 = {{ name = "a", cert_sha256 = "{z}" }}
-p1 = {{ name = "b", cert_sha256 = "{z}", address = "127.0.0.1:4433" }}
-[data]
-max_rows = 100000
-[[column]]
+        r#"{head}[[column]]
 name = "delta"
 kind = "integer"
 min = -500
@@ -358,7 +331,7 @@ kind = "quantile"
 column = "delta"
 p = [0.333333, 0.5, "0.9"]
 "#,
-        z = "0".repeat(64),
+        head = job_head("signed", 100000),
     ))
     .unwrap();
     let plan = Plan::new(&job).unwrap();

@@ -4,18 +4,11 @@
 use duet_stats::job::{Decimal, StatisticSpec};
 use duet_stats::{Job, JobError};
 
+use super::common::job_head;
+
 fn text(statistic: &str, policy: &str) -> String {
     format!(
-        r#"
-[job]
-name = "quantile-jobs"
-version = 1
-[parties]
-p0 = {{ name = "a", cert_sha256 = "{z}" }}
-p1 = {{ name = "b", cert_sha256 = "{z}", address = "127.0.0.1:4433" }}
-[data]
-max_rows = 1000
-[[column]]
+        r#"{head}[[column]]
 name = "sbp"
 kind = "decimal"
 places = 1
@@ -42,7 +35,7 @@ kind = "quantile"
 [policy]
 {policy}
 "#,
-        z = "0".repeat(64)
+        head = job_head("quantile-jobs", 1000)
     )
 }
 
@@ -165,18 +158,9 @@ fn p_defaults_to_the_quartiles_and_is_kept_in_the_hash() {
 
 #[test]
 fn linked_studies_refuse_quantiles() {
-    let z = "0".repeat(64);
+    let head = job_head("linked-quantile", 1000);
     let job = format!(
-        r#"
-[job]
-name = "linked-quantile"
-version = 1
-[parties]
-p0 = {{ name = "a", cert_sha256 = "{z}" }}
-p1 = {{ name = "b", cert_sha256 = "{z}", address = "127.0.0.1:4433" }}
-[data]
-max_rows = 1000
-[link]
+        r#"{head}[link]
 receiver = "p0"
 p0 = ["id"]
 p1 = ["id"]

@@ -9,7 +9,7 @@ use duet_stats::results::{Estimator, StatBody, SurvivalResult};
 use duet_stats::{Job, Plan};
 use rand::{Rng, SeedableRng};
 
-use super::common::run_pair;
+use super::common::{job_head, run_pair};
 
 /// (time in days, event 0/1, arm 0/1)
 type Rec = (i64, i64, i64);
@@ -17,16 +17,7 @@ type Rec = (i64, i64, i64);
 fn job(max_day: i64, edges: &[i64], policy: &str) -> Job {
     let edges: Vec<String> = edges.iter().map(i64::to_string).collect();
     Job::from_toml_str(&format!(
-        r#"
-[job]
-name = "survival"
-version = 1
-[parties]
-p0 = {{ name = "a", cert_sha256 = "{z}" }}
-p1 = {{ name = "b", cert_sha256 = "{z}", address = "127.0.0.1:4433" }}
-[data]
-max_rows = 100000
-[[column]]
+        r#"{head}[[column]]
 name = "days"
 kind = "integer"
 min = 1
@@ -49,7 +40,7 @@ edges = [{edges}]
 [policy]
 {policy}
 "#,
-        z = "0".repeat(64),
+        head = job_head("survival", 100000),
         edges = edges.join(", ")
     ))
     .unwrap()
