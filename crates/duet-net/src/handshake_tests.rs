@@ -93,3 +93,18 @@ fn compare_names_the_first_contradicted_field_with_both_values() {
         (Field::Lanes, s("4"), t("8"))
     );
 }
+
+#[test]
+fn the_verdict_names_the_field_compare_found() {
+    let ours = hello(2, 0xa0, 0, 4);
+    let cases = [
+        (hello(3, 0xa0, 1, 4), Field::Version),
+        (hello(2, 0x00, 1, 4), Field::JobHash),
+        (hello(2, 0xa0, 0, 4), Field::Role),
+        (hello(2, 0xa0, 1, 8), Field::Lanes),
+    ];
+    for (peer, field) in cases {
+        let e = compare(&ours, &peer).unwrap();
+        assert_eq!(field_of(&e), field);
+    }
+}

@@ -11,6 +11,7 @@ mod commit;
 mod engine;
 mod faults;
 mod refusals;
+mod session;
 mod strangers;
 
 use std::net::{Ipv4Addr, SocketAddr};
