@@ -330,11 +330,12 @@ fn bits(facts: &Facts<'_>, b: &Block, cells: &Range<usize>) -> Vec<RuleBit> {
     let dominance = facts.plan.dominance_cells();
     let mut out: Vec<RuleBit> = Vec::new();
     for g in mine.iter() {
-        let mut decides = format!("pooled count >= {}", g.threshold);
+        let zero = if g.zero_ok { "0 or " } else { "" };
+        let mut decides = format!("pooled count {zero}>= {}", g.threshold);
         if facts.own {
             decides.push_str(&format!(
                 "; each side's part 0 or >= {}",
-                facts.policy.per_party()
+                g.party_min.unwrap_or(facts.policy.per_party())
             ));
         }
         if facts.own

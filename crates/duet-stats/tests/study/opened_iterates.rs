@@ -205,3 +205,25 @@ fn a_generous_max_rows_does_not_change_the_fit() {
         assert!((c.std_error - se).abs() * half < 1e-6, "{c:?} vs {se}");
     }
 }
+
+/// `duet check` states the opened fit's minimum on its n bit, and the
+/// zero that a level's events may be.
+#[test]
+fn check_states_the_opened_minimum_and_the_level_outcome_rule() {
+    let policy = "[policy]\nmin_cell = 3\nmin_group = 3\nmax_params_ratio = 0.33\n";
+    let report = duet_stats::release::check::check(&opened_job(policy), None).unwrap();
+    let bits: Vec<String> = report.statistics[0]
+        .bits
+        .iter()
+        .map(|b| format!("{} ({})", b.name, b.decides))
+        .collect();
+    let has = |want: &str| bits.iter().any(|b| b.ends_with(want));
+    assert!(
+        has("[all].suppressed (pooled count >= 194; each side's part 0 or >= 194)"),
+        "{bits:#?}"
+    );
+    assert!(
+        has("[smoker=yes, events of outcome].suppressed (pooled count 0 or >= 3; each side's part 0 or >= 3)"),
+        "{bits:#?}"
+    );
+}
