@@ -121,6 +121,9 @@ pub(crate) struct RuleIndex {
     first_gate: HashMap<usize, usize>,
     dominance: HashSet<usize>,
     block: Vec<usize>,
+    /// Cells with a gated count that may be 0 (in a model's block: a
+    /// logistic fit's level outcomes).
+    zero_ok: HashSet<usize>,
 }
 
 impl RuleIndex {
@@ -128,9 +131,13 @@ impl RuleIndex {
     pub(crate) fn new(plan: &Plan, gated: &[GatedCount]) -> Self {
         let mut threshold = HashMap::new();
         let mut first_gate = HashMap::new();
+        let mut zero_ok = HashSet::new();
         for (i, g) in gated.iter().enumerate() {
             threshold.entry(g.cell).or_insert(g.threshold);
             first_gate.entry(g.cell).or_insert(i);
+            if g.zero_ok {
+                zero_ok.insert(g.cell);
+            }
         }
         let dominance = plan.dominance_cells().iter().map(|c| c.cell).collect();
         let block = plan
@@ -144,6 +151,7 @@ impl RuleIndex {
             first_gate,
             dominance,
             block,
+            zero_ok,
         }
     }
 
@@ -165,9 +173,23 @@ impl Facts<'_> {
         format!("pooled count >= {t}")
     }
 
-    fn per_party_rule(&self) -> Option<String> {
-        self.own
-            .then(|| format!("each side's part 0 or >= {}", self.policy.per_party()))
+    /// The per-side rule, at the cell's own minimum where its first gated
+    /// count has one (an opened-iterates fit's n).
+    fn per_party_rule(&self, cell: usize) -> Option<String> {
+        let own_min = self
+            .index
+            .first_gate
+            .get(&cell)
+            .and_then(|&i| self.gated.get(i))
+            .and_then(|g| g.party_min);
+        let min = own_min.unwrap_or(self.policy.per_party());
+        self.own.then(|| format!("each side's part 0 or >= {min}"))
+    }
+
+    /// Whether the cell's gated counts include a logistic fit's level
+    /// outcomes (the only counts of a model that may be 0).
+    fn gates_level_outcomes(&self, cell: usize) -> bool {
+        self.index.zero_ok.contains(&cell)
     }
 
     fn dominance_rule(&self, cell: usize) -> Option<String> {
@@ -185,17 +207,25 @@ impl Facts<'_> {
     pub(crate) fn rules(&self, cell: usize) -> Vec<String> {
         let mut out = vec![self.threshold_rule(cell)];
         match self.block_kind(cell) {
-            Some(BlockKind::Cross { .. }) => out.push(format!(
-                "every category level's pooled count >= {}",
-                self.policy.min_cell
-            )),
+            Some(BlockKind::Cross { .. }) => {
+                out.push(format!(
+                    "every category level's pooled count >= {}",
+                    self.policy.min_cell
+                ));
+                if self.gates_level_outcomes(cell) {
+                    out.push(format!(
+                        "every category level's events and non-events: pooled 0 or >= {}",
+                        self.policy.min_cell
+                    ));
+                }
+            }
             Some(BlockKind::Survival { .. }) => out.push(format!(
                 "events and censored: pooled 0 or >= {} (intervals merged until they pass)",
                 self.policy.min_cell
             )),
             _ => {}
         }
-        out.extend(self.per_party_rule());
+        out.extend(self.per_party_rule(cell));
         out.extend(self.dominance_rule(cell));
         out
     }

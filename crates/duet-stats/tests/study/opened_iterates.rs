@@ -76,6 +76,20 @@ fn too_few_records_per_side_withhold_the_opened_fit() {
         .models
         .iter()
         .all(|m| !m.opened.contains("iterates")));
+    // The withheld n names the rule it failed, at the fit's own minimum.
+    let n = results
+        .disclosure
+        .withheld
+        .iter()
+        .find(|w| w.name.ends_with("[all].n"))
+        .unwrap();
+    assert!(
+        n.rule.contains("pooled count >= 194")
+            && n.rule.contains("each side's part 0 or >= 194")
+            && n.rule.contains("events and non-events: pooled 0 or >= 3"),
+        "{}",
+        n.rule
+    );
     // The rule is stated with its figures: 64 values / 0.33.
     let rules = results.disclosure.rules.join("\n");
     assert!(
