@@ -37,7 +37,7 @@ const STATISTIC: &str = "[[statistic]]\nkind = \"logistic_regression\"\ny = \"y\
 /// The job lowers every threshold to the floor of 3.
 const POLICY: &str = "[policy]\nmin_cell = 3\nmin_group = 3\nmin_cell_per_party = 3\n";
 
-/// `max_rows` per side: the fit's scaling `2^s >= 2 max_rows` is public.
+/// `max_rows` per side.
 const MAX_ROWS: usize = 150;
 
 /// B's three records (what A wants): all events.
@@ -56,9 +56,10 @@ fn to_csv(rows: &[(i64, i64)]) -> String {
 }
 
 /// The fit's Newton path in f64 on standardised `x` (bounds 0..10), with
-/// its ridge `p 2^-18` and scaling `2^s`, in original units.
+/// its ridge `p 2^-18` and its public scaling `2^s >= n`, in original units.
 fn path(rows: &[(i64, i64)], steps: usize) -> Vec<[f64; 2]> {
-    let s = ((2 * MAX_ROWS) as f64).log2().ceil().exp2();
+    // The sums are scaled by 2^s >= n, the released count.
+    let s = (rows.len() as f64).log2().ceil().exp2();
     let ridge = 2.0 * 2f64.powi(-18);
     let std = |x: i64| (x as f64 - 5.0) / 5.0;
     let mut b = [0.0f64; 2];
