@@ -223,13 +223,20 @@ pub(crate) async fn write_control(send: &mut SendStream, msg: &Control) -> Resul
 pub(crate) async fn read_control(recv: &mut RecvStream) -> Result<Control, NetError> {
     let mut len = [0u8; 4];
     recv.read_exact(&mut len).await.map_err(read_err(4))?;
-    let len = u32::from_le_bytes(len) as usize;
-    if len > CONTROL_LIMIT {
-        return Err(CodecError::TooLarge { len: len as u64 }.into());
-    }
+    let len = control_len(len)?;
     let mut body = vec![0u8; len];
     recv.read_exact(&mut body).await.map_err(read_err(len))?;
     Ok(codec::decode(&body)?)
+}
+
+/// The body length a control message's prefix announces: at most
+/// [`CONTROL_LIMIT`], checked before anything is allocated for it.
+fn control_len(prefix: [u8; 4]) -> Result<usize, CodecError> {
+    let len = u32::from_le_bytes(prefix) as usize;
+    if len > CONTROL_LIMIT {
+        return Err(CodecError::TooLarge { len: len as u64 });
+    }
+    Ok(len)
 }
 
 /// Maps a read failure of `want` bytes: a connection loss keeps its cause.

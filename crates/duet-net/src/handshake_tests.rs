@@ -3,7 +3,8 @@
 //! protocol version 2: a peer's `Reject(code)` is read back as the field
 //! it names (cargo-mutants survivors, docs/MUTANTS.md; no honest pair of
 //! sides reaches `PeerRejected`, since both compare the same fields, and
-//! the link tests check the field of a mismatch, not its values).
+//! the link tests check the field of a mismatch, not its values), and a
+//! control message's announced length is capped before it is allocated.
 
 use super::*;
 
@@ -106,5 +107,20 @@ fn the_verdict_names_the_field_compare_found() {
     for (peer, field) in cases {
         let e = compare(&ours, &peer).unwrap();
         assert_eq!(field_of(&e), field);
+    }
+}
+
+#[test]
+fn a_control_length_over_the_limit_is_refused_before_allocating() {
+    let limit = CONTROL_LIMIT as u32;
+    for ok in [0, 1, limit] {
+        assert_eq!(control_len(ok.to_le_bytes()).unwrap(), ok as usize);
+    }
+    for over in [limit + 1, u32::MAX] {
+        let got = control_len(over.to_le_bytes());
+        assert!(
+            matches!(got, Err(CodecError::TooLarge { len }) if len == u64::from(over)),
+            "{over}: {got:?}"
+        );
     }
 }
