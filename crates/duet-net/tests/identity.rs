@@ -87,3 +87,30 @@ fn a_key_of_another_certificate_is_refused_at_load() {
     let err = Identity::load(&mixed).unwrap_err();
     assert!(matches!(err, NetError::KeyMismatch { .. }), "{err:?}");
 }
+
+/// cargo-mutants: a name of exactly 63 characters was never tried, so
+/// `len() > 63` as `>= 63` survived.
+#[test]
+fn a_name_of_63_characters_is_accepted_and_64_refused() {
+    let long = "a".repeat(63);
+    let accepted = Identity::generate(&long);
+    assert!(accepted.is_ok(), "{accepted:?}");
+    let over = "a".repeat(64);
+    assert!(matches!(
+        Identity::generate(&over),
+        Err(NetError::IdentityName { name }) if name == over
+    ));
+}
+
+/// cargo-mutants: Debug printing nothing survived; it names the
+/// fingerprint and never the key.
+#[test]
+fn debug_shows_the_fingerprint_and_redacts_the_key() {
+    let id = Identity::generate("hospital-a").unwrap();
+    let fp = id.fingerprint();
+    assert_eq!(format!("{fp:?}"), format!("Fingerprint({fp})"));
+    assert_eq!(
+        format!("{id:?}"),
+        format!("Identity {{ fingerprint: Fingerprint({fp}), key: \"<redacted>\" }}")
+    );
+}
