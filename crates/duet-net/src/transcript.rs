@@ -319,3 +319,7 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "transcript_kat.rs"]
+mod kat;
