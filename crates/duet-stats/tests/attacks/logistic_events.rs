@@ -35,8 +35,14 @@ const STATISTIC: &str =
 /// One side's 40 records: 20 north (half sick), 20 west of which
 /// `sick_west` are sick.
 fn side(sick_west: usize) -> String {
+    levels(10, sick_west)
+}
+
+/// One side's 40 records: 20 north of which `sick_north` are sick, 20 west
+/// of which `sick_west` are.
+fn levels(sick_north: usize, sick_west: usize) -> String {
     let rows: Vec<String> = (0..20)
-        .map(|i| format!("north,{}", i % 2))
+        .map(|i| format!("north,{}", u8::from(i < sick_north)))
         .chain((0..20).map(|i| format!("west,{}", u8::from(i < sick_west))))
         .collect();
     let rows: Vec<(&str, usize)> = rows.iter().map(|r| (r.as_str(), 1)).collect();
@@ -86,4 +92,28 @@ fn a_level_with_enough_events_is_fitted_and_gives_its_rate() {
     let body = serde_json::to_value(&stat.body).unwrap();
     assert_eq!(body["suppressed"], false, "{body}");
     assert_eq!(b_sick_west(&body, 40.0, 10.0), Some(10.0), "{body}");
+}
+
+/// Every level's events and non-events, the reference level's (north)
+/// included, against the plaintext rule: both sides hold the same 20
+/// records per level with `e` sick, so a level's pooled events are `2e`
+/// and non-events `2 (20 - e)`, each side's `e` and `20 - e`. The fit is
+/// released exactly when every one of them is 0 or at least 10.
+#[test]
+fn every_levels_events_and_non_events_gate_the_fit() {
+    let passes = |e: usize| [e, 20 - e].iter().all(|&c| c == 0 || c >= 10);
+    for north in [3, 10, 17] {
+        for west in [3, 10, 17] {
+            let res = run_records(&job(), &levels(north, west), &levels(north, west));
+            let StatBody::Logistic(fit) = &res.statistics[0].body else {
+                panic!("logistic");
+            };
+            let released = !fit.suppressed && !fit.coefficients.is_empty();
+            assert_eq!(
+                released,
+                passes(north) && passes(west),
+                "north {north} sick, west {west} sick per side: {fit:?}"
+            );
+        }
+    }
 }
