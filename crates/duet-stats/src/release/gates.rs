@@ -63,23 +63,19 @@ pub(crate) fn gated_counts(job: &Job, plan: &Plan, policy: &Policy) -> Vec<Gated
     let mut out = Vec::new();
     let mut cell = 0;
     for b in plan.blocks() {
+        // An opened-iterates fit's n (its block's one cell) needs more.
+        let need = opened_fit_minimum(job, b, policy);
         for c in 0..b.cells {
             let n = b.offset + c * b.width;
             out.push(GatedCount {
                 cell: cell + c,
                 terms: vec![(n, 1)],
-                threshold: b.threshold(policy),
+                threshold: b.threshold(policy).max(need.unwrap_or(0)),
                 label: format!("{}[{}]", b.label, b.cell_name(c)),
                 level: None,
                 zero_ok: matches!(b.kind, BlockKind::Excluded { .. }),
-                party_min: None,
+                party_min: need.map(|need| policy.per_party().max(need)),
             });
-        }
-        if let Some(need) = opened_fit_minimum(job, b, policy) {
-            if let Some(n) = out.last_mut() {
-                n.threshold = n.threshold.max(need);
-                n.party_min = Some(policy.per_party().max(need));
-            }
         }
         if let BlockKind::Cross { terms } = &b.kind {
             out.extend(level_counts(job, b, terms, cell, policy.min_cell));

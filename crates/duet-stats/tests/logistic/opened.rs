@@ -194,6 +194,22 @@ fn bad_records_are_typed_errors() {
     ));
     assert!(own.push(&[-1.0, 1.0], false).is_ok());
     assert_eq!(own.len(), 1);
+    // Records of another width than the standardisations say, and no
+    // records at all: typed errors before any message.
+    let (mut e0, _) = engines(47);
+    let st = [duet_stats::secure::logistic::Standardization::from_bounds(
+        0.0, 1.0,
+    )];
+    let wrong = block_on(fit_opened(&mut e0, &own, &st, 10, &options()));
+    assert!(matches!(
+        wrong,
+        Err(LogisticError::RecordWidth {
+            expected: 2,
+            found: 3
+        })
+    ));
+    let empty = block_on(fit_opened(&mut e0, &OwnRecords::new(2), &st, 0, &options()));
+    assert!(matches!(empty, Err(LogisticError::NoRecords)), "{empty:?}");
     let text = LogisticError::OutOfRange { column: 2 }.to_string();
     assert!(text.contains("column 2") && !text.contains("1.5"), "{text}");
 }

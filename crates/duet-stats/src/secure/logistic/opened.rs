@@ -48,7 +48,7 @@ use rayon::prelude::*;
 
 use super::fit::{release_public, symmetric_with_ridge, Shape};
 use super::matrix::{matmul, newton_schulz, scaled_identity, wide, BETA_BITS, WIDE_FRAC};
-use super::{LogisticError, LogisticFit, LogisticOptions, Standardization, MAX_COLUMNS};
+use super::{LogisticError, LogisticFit, LogisticOptions, Standardization};
 
 /// The step norm (standardised scale) below which the iterates stop.
 pub const OPENED_TOLERANCE: f64 = 1e-6;
@@ -173,10 +173,10 @@ pub async fn fit_opened<C: Channel, P: Preprocessing>(
     options: &LogisticOptions,
 ) -> Result<OpenedFit, LogisticError> {
     let p = standardization.len() + 1;
-    if own.p != p || p > MAX_COLUMNS {
-        return Err(LogisticError::TooManyColumns {
+    if own.p != p {
+        return Err(LogisticError::RecordWidth {
+            expected: p,
             found: own.p,
-            max: p.min(MAX_COLUMNS),
         });
     }
     let shape = options.check(max_records.max(own.len()), p)?;
