@@ -10,6 +10,7 @@
 mod commit;
 mod engine;
 mod faults;
+mod impostor;
 mod refusals;
 mod session;
 mod strangers;
