@@ -29,6 +29,7 @@ const LOOKAHEAD: Needs = Needs {
     triples: 512,
     and_words: 1 << 8,
     dabits: 1 << 10,
+    bit_oles: 1 << 10,
 };
 
 /// How this party reaches the other.

@@ -42,6 +42,9 @@ impl MsgKind {
     pub const BIT_OPEN: MsgKind = MsgKind::new(0x0105, "bit-open");
     /// A vector length both sides must agree on.
     pub const LENGTH: MsgKind = MsgKind::new(0x0106, "length");
+    /// The masked bits and values of bit-OLE products (truncation,
+    /// bit-times-value products).
+    pub const BIT_OLE: MsgKind = MsgKind::new(0x0107, "bit-ole-open");
 }
 
 impl fmt::Display for MsgKind {

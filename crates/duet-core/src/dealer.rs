@@ -11,7 +11,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
 
 use crate::channel::Channel;
-use crate::preprocessing::{AndTriples, BeaverTriples, DaBits, Preprocessing};
+use crate::preprocessing::{AndTriples, BeaverTriples, BitOles, DaBits, Preprocessing};
 use crate::ring::{random_vec, Ring};
 use crate::share::{words_for, Role};
 
@@ -95,5 +95,25 @@ impl Preprocessing for InsecureDealer {
         }
         let (bits, arith) = self.mine((b0, s0), (b1, s1));
         Ok(DaBits::from_parts(bits, arith).unwrap_or_else(|_| DaBits::empty()))
+    }
+
+    async fn bit_oles<R: Ring, C: Channel>(
+        &mut self,
+        _channel: &mut C,
+        n: usize,
+    ) -> Result<BitOles<R>, Infallible> {
+        let bit_bytes = |w: Vec<u64>| -> Vec<u8> {
+            (0..n).map(|i| (w[i / 64] >> (i % 64) & 1) as u8).collect()
+        };
+        let c0 = bit_bytes(self.words(words_for(n)));
+        let c1 = bit_bytes(self.words(words_for(n)));
+        let [r0, r1, z01, z10]: [Vec<R>; 4] =
+            core::array::from_fn(|_| random_vec(&mut self.rng, n));
+        // z01 is P0's share of c0 r1, z10 its share of c1 r0; P1 holds the rest.
+        let bit = |c: &[u8], i: usize| R::from_u64(u64::from(c[i]));
+        let y01: Vec<R> = (0..n).map(|i| bit(&c0, i) * r1[i] - z01[i]).collect();
+        let y10: Vec<R> = (0..n).map(|i| bit(&c1, i) * r0[i] - z10[i]).collect();
+        let (bits, values, own, peer) = self.mine((c0, r0, z01, z10), (c1, r1, y10, y01));
+        Ok(BitOles::from_parts(bits, values, own, peer).unwrap_or_else(|_| BitOles::empty()))
     }
 }

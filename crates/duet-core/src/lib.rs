@@ -20,6 +20,6 @@ pub use dealer::InsecureDealer;
 pub use engine::{Engine, Needs};
 pub use error::EngineError;
 pub use fixed::{FixedError, FixedPoint};
-pub use preprocessing::{AndTriples, BeaverTriples, DaBits, Preprocessing};
+pub use preprocessing::{AndTriples, BeaverTriples, BitOles, DaBits, Preprocessing};
 pub use ring::{Ring, Z128, Z64};
 pub use share::{LengthMismatch, Role, Shared, SharedBits};

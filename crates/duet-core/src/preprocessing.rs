@@ -1,6 +1,6 @@
 //! Correlated randomness the online protocols consume: Beaver triples, AND
-//! triples and doubly shared random bits, and the [`Preprocessing`] trait
-//! that supplies them.
+//! triples, doubly shared random bits and bit-OLE pairs, and the
+//! [`Preprocessing`] trait that supplies them.
 //!
 //! Every piece is one-time material: it is handed out by value, is not
 //! `Clone`, and is zeroized when dropped. Reusing a triple leaks the inputs.
@@ -37,6 +37,113 @@ pub type AndTriples = Triples<u64>;
 pub struct DaBits<R: Ring> {
     bits: Vec<u64>,
     arith: Vec<R>,
+}
+
+/// This party's part of `n` random bit-OLE pairs over `R`: in pair `i`
+/// each party `p` holds a random bit `c_p` and a random ring element
+/// `r_p`, and the two hold additive shares of `c_0 r_1` and of `c_1 r_0`.
+///
+/// A product of a bit one party knows and a value the other knows costs
+/// one of the two halves (one random OT with a ring-element message, about
+/// 12 bytes of OT traffic over Z_2^64), where a Beaver triple costs two
+/// Gilboa products of `k` OTs each (about 1 KB): this is what truncation
+/// and bit-times-value products use.
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub struct BitOles<R: Ring> {
+    /// `c_p`, one byte (0 or 1) per pair.
+    bits: Vec<u8>,
+    /// `r_p`.
+    values: Vec<R>,
+    /// Shares of `c_p r_peer` (this party's bit).
+    own_bit: Vec<R>,
+    /// Shares of `c_peer r_p` (the peer's bit).
+    peer_bit: Vec<R>,
+}
+
+/// This party's part of one batch of bit-OLE pairs, taken apart for use:
+/// `(bits, values, own_bit, peer_bit)` as in [`BitOles`].
+pub type BitOleParts<R> = (Vec<u8>, Vec<R>, Vec<R>, Vec<R>);
+
+impl<R: Ring> fmt::Debug for BitOles<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "BitOles(len {}, redacted)", self.len())
+    }
+}
+
+impl<R: Ring> BitOles<R> {
+    /// Assembles this party's part of pairs: its bits (each 0 or 1), its
+    /// values, its shares of `c_me r_peer` and of `c_peer r_me`; all four
+    /// must have one length. Only each bit byte's lowest bit counts.
+    pub fn from_parts(
+        mut bits: Vec<u8>,
+        values: Vec<R>,
+        own_bit: Vec<R>,
+        peer_bit: Vec<R>,
+    ) -> Result<Self, LengthMismatch> {
+        same_len(bits.len(), values.len())?;
+        same_len(bits.len(), own_bit.len())?;
+        same_len(bits.len(), peer_bit.len())?;
+        bits.iter_mut().for_each(|b| *b &= 1);
+        Ok(BitOles {
+            bits,
+            values,
+            own_bit,
+            peer_bit,
+        })
+    }
+
+    /// No pairs.
+    pub fn empty() -> Self {
+        BitOles {
+            bits: Vec::new(),
+            values: Vec::new(),
+            own_bit: Vec::new(),
+            peer_bit: Vec::new(),
+        }
+    }
+
+    /// Number of pairs.
+    pub fn len(&self) -> usize {
+        self.bits.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.bits.is_empty()
+    }
+
+    /// The four vectors (for checks; consuming protocols use [`Self::into_parts`]).
+    pub fn parts(&self) -> (&[u8], &[R], &[R], &[R]) {
+        (&self.bits, &self.values, &self.own_bit, &self.peer_bit)
+    }
+
+    /// Consumes the pairs into `(bits, values, own_bit, peer_bit)`.
+    pub fn into_parts(mut self) -> BitOleParts<R> {
+        (
+            core::mem::take(&mut self.bits),
+            core::mem::take(&mut self.values),
+            core::mem::take(&mut self.own_bit),
+            core::mem::take(&mut self.peer_bit),
+        )
+    }
+
+    /// Appends more pairs.
+    pub fn append(&mut self, mut more: Self) {
+        self.bits.append(&mut more.bits);
+        self.values.append(&mut more.values);
+        self.own_bit.append(&mut more.own_bit);
+        self.peer_bit.append(&mut more.peer_bit);
+    }
+
+    /// Splits off `n` pairs (or all, if fewer remain).
+    pub fn take(&mut self, n: usize) -> Self {
+        BitOles {
+            bits: take_tail(&mut self.bits, n),
+            values: take_tail(&mut self.values, n),
+            own_bit: take_tail(&mut self.own_bit, n),
+            peer_bit: take_tail(&mut self.peer_bit, n),
+        }
+    }
 }
 
 impl<T: Zeroize + Copy> fmt::Debug for Triples<T> {
@@ -240,6 +347,13 @@ pub trait Preprocessing: Send {
         channel: &mut C,
         n: usize,
     ) -> impl Future<Output = Result<DaBits<R>, Self::Error>> + Send;
+
+    /// `n` random bit-OLE pairs over `R`.
+    fn bit_oles<R: Ring, C: Channel>(
+        &mut self,
+        channel: &mut C,
+        n: usize,
+    ) -> impl Future<Output = Result<BitOles<R>, Self::Error>> + Send;
 }
 
 /// Material produced ahead of use, per ring.
@@ -247,6 +361,7 @@ pub trait Preprocessing: Send {
 pub struct RingStock<R: Ring> {
     pub(crate) triples: BeaverTriples<R>,
     pub(crate) dabits: DaBits<R>,
+    pub(crate) bit_oles: BitOles<R>,
 }
 
 impl<R: Ring> Default for RingStock<R> {
@@ -254,6 +369,7 @@ impl<R: Ring> Default for RingStock<R> {
         RingStock {
             triples: BeaverTriples::empty(),
             dabits: DaBits::empty(),
+            bit_oles: BitOles::empty(),
         }
     }
 }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use duet_core::{
-    AndTriples, BeaverTriples, Channel, DaBits, Engine, Preprocessing, Ring, Role, Z64,
+    AndTriples, BeaverTriples, BitOles, Channel, DaBits, Engine, Preprocessing, Ring, Role, Z64,
 };
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
@@ -166,6 +166,14 @@ impl Preprocessing for NoPreprocessing {
         _: usize,
     ) -> Result<DaBits<R>, Infallible> {
         Ok(DaBits::empty())
+    }
+
+    async fn bit_oles<R: Ring, C: Channel>(
+        &mut self,
+        _: &mut C,
+        _: usize,
+    ) -> Result<BitOles<R>, Infallible> {
+        Ok(BitOles::empty())
     }
 }
 

@@ -2,7 +2,7 @@
 //! trusted dealer. The base OTs run once, lazily, on the first request;
 //! every request then runs the extension in batches.
 
-use duet_core::{AndTriples, BeaverTriples, Channel, DaBits, Preprocessing, Ring, Role};
+use duet_core::{AndTriples, BeaverTriples, BitOles, Channel, DaBits, Preprocessing, Ring, Role};
 use rand_chacha::ChaCha20Rng;
 use rand_core::{CryptoRng, RngCore, SeedableRng};
 use zeroize::Zeroizing;
@@ -27,6 +27,11 @@ pub enum Material {
     AndTriples,
     /// Doubly shared bits over Z_2^bits.
     DaBits {
+        /// 64 or 128.
+        bits: u32,
+    },
+    /// Bit-OLE pairs over Z_2^bits.
+    BitOles {
         /// 64 or 128.
         bits: u32,
     },
@@ -203,6 +208,23 @@ impl Preprocessing for OtPreprocessing {
             } else {
                 out.append(batch);
             }
+            self.report(material, out.len(), n);
+        }
+        Ok(out)
+    }
+
+    async fn bit_oles<R: Ring, C: Channel>(
+        &mut self,
+        ch: &mut C,
+        n: usize,
+    ) -> Result<BitOles<R>, OtError> {
+        let step = self.batch_ots;
+        let material = Material::BitOles { bits: R::BITS };
+        let mut out = BitOles::empty();
+        while out.len() < n {
+            let k = step.min(n - out.len());
+            let batch = triples::bit_oles::<R, C>(self.session(ch).await?, ch, k).await?;
+            out.append(batch);
             self.report(material, out.len(), n);
         }
         Ok(out)

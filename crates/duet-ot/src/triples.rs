@@ -11,12 +11,15 @@
 //! - Doubly shared bits: each party draws bits `r_p`; `r = r_0 ^ r_1 =
 //!   r_0 + r_1 - 2 r_0 r_1`, with the product from Gilboa on one choice bit
 //!   (half the bits in each direction).
+//! - Bit-OLE pairs: each party draws bits `c_p` and ring elements `r_p`;
+//!   `c_0 r_1` and `c_1 r_0` are Gilboa products on one choice bit, one in
+//!   each direction: one correlated OT and a `k`-bit correction each.
 //!
 //! What each party learns: nothing; every message is an extension or
 //! Gilboa message (see [`crate::iknp`] and [`crate::gilboa`]).
 
 use duet_core::share::words_for;
-use duet_core::{AndTriples, BeaverTriples, Channel, DaBits, Ring, Role};
+use duet_core::{AndTriples, BeaverTriples, BitOles, Channel, DaBits, Ring, Role};
 use rand_core::RngCore;
 use rayon::prelude::*;
 use zeroize::Zeroize;
@@ -210,6 +213,31 @@ pub(crate) async fn dabits<R: Ring, C: Channel>(
     cross.zeroize();
     DaBits::from_parts(r, arith).map_err(|e| OtError::LengthMismatch {
         step: "daBits",
+        left: e.left,
+        right: e.right,
+    })
+}
+
+/// One batch of `n` bit-OLE pairs: this party sends for its values `r`
+/// (the peer chooses with its bits) and chooses with its bits `c`.
+pub(crate) async fn bit_oles<R: Ring, C: Channel>(
+    s: &mut OtSession,
+    ch: &mut C,
+    n: usize,
+) -> Result<BitOles<R>, OtError> {
+    let mut c = words(&mut s.rng, words_for(n));
+    if !n.is_multiple_of(64) {
+        if let Some(last) = c.last_mut() {
+            *last &= (1u64 << (n % 64)) - 1;
+        }
+    }
+    let r: Vec<R> = duet_core::ring::random_vec(&mut s.rng, n);
+    let crossed = s.cross(ch, &r, &c, n, 1).await;
+    let bits: Vec<u8> = (0..n).map(|i| (c[i / 64] >> (i % 64) & 1) as u8).collect();
+    c.zeroize();
+    let (peer_bit, own_bit) = crossed?;
+    BitOles::from_parts(bits, r, own_bit, peer_bit).map_err(|e| OtError::LengthMismatch {
+        step: "bit-OLE pairs",
         left: e.left,
         right: e.right,
     })

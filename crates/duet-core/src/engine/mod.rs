@@ -11,6 +11,7 @@
 //! with [`Engine::open`] or [`Engine::open_to`].
 
 mod arith;
+mod bitole;
 mod boolean;
 mod compare;
 
@@ -21,7 +22,7 @@ use zeroize::Zeroize;
 use crate::channel::{Channel, ChannelError, MsgKind};
 use crate::error::EngineError;
 use crate::mask::MaskStream;
-use crate::preprocessing::{AndTriples, BeaverTriples, DaBits, Preprocessing, Stock};
+use crate::preprocessing::{AndTriples, BeaverTriples, BitOles, DaBits, Preprocessing, Stock};
 use crate::ring::Ring;
 use crate::share::{Role, Shared};
 use crate::wire::{decode_ring, decode_words, encode_ring, encode_words};
@@ -45,6 +46,8 @@ pub struct Needs {
     pub and_words: usize,
     /// Doubly shared random bits.
     pub dabits: usize,
+    /// Bit-OLE pairs ([`crate::preprocessing::BitOles`]).
+    pub bit_oles: usize,
 }
 
 impl core::ops::Add for Needs {
@@ -54,16 +57,39 @@ impl core::ops::Add for Needs {
             triples: self.triples + o.triples,
             and_words: self.and_words + o.and_words,
             dabits: self.dabits + o.dabits,
+            bit_oles: self.bit_oles + o.bit_oles,
         }
     }
 }
 
 impl Needs {
-    /// Exactly what [`Engine::mul`], [`Engine::dot`], [`Engine::trunc`] or
-    /// [`Engine::select`] consume on `n` elements.
+    /// Exactly what [`Engine::mul`] or [`Engine::dot`] consume on `n` elements.
     pub fn for_mul(n: usize) -> Needs {
         Needs {
             triples: n,
+            ..Needs::default()
+        }
+    }
+
+    /// Exactly what [`Engine::trunc`] consumes on `n` elements: half a
+    /// bit-OLE pair each.
+    pub fn for_trunc(n: usize) -> Needs {
+        Needs {
+            bit_oles: n.div_ceil(2),
+            ..Needs::default()
+        }
+    }
+
+    /// Exactly what [`Engine::mul_fixed`] consumes on `n` elements.
+    pub fn for_mul_fixed(n: usize) -> Needs {
+        Needs::for_mul(n) + Needs::for_trunc(n)
+    }
+
+    /// Exactly what [`Engine::mul_bit`] or [`Engine::select`] consume on
+    /// `n` elements: one bit-OLE pair each.
+    pub fn for_mul_bit(n: usize) -> Needs {
+        Needs {
+            bit_oles: n,
             ..Needs::default()
         }
     }
@@ -213,7 +239,44 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
         self.stock.and.append(a);
         let d = self.fetch_dabits::<R>(STEP, needs.dabits).await?;
         R::stock_slot(&mut self.stock).dabits.append(d);
+        let o = self.fetch_bit_oles::<R>(STEP, needs.bit_oles).await?;
+        R::stock_slot(&mut self.stock).bit_oles.append(o);
         Ok(())
+    }
+
+    async fn fetch_bit_oles<R: Ring>(
+        &mut self,
+        step: &'static str,
+        n: usize,
+    ) -> Result<BitOles<R>, EngineError> {
+        if n == 0 {
+            return Ok(BitOles::empty());
+        }
+        let o = self
+            .pre
+            .bit_oles::<R, C>(&mut self.channel, n)
+            .await
+            .map_err(pre_err(step))?;
+        check_count(step, n, o.len())?;
+        Ok(o)
+    }
+
+    /// `n` bit-OLE pairs: from the stock first, the rest from the source.
+    pub(crate) async fn take_bit_oles<R: Ring>(
+        &mut self,
+        step: &'static str,
+        n: usize,
+    ) -> Result<BitOles<R>, EngineError> {
+        let mut o = R::stock_slot(&mut self.stock).bit_oles.take(n);
+        let missing = n - o.len();
+        if missing > 0 {
+            let mut more = self
+                .fetch_bit_oles::<R>(step, missing.max(self.lookahead.bit_oles))
+                .await?;
+            o.append(more.take(missing));
+            R::stock_slot(&mut self.stock).bit_oles.append(more);
+        }
+        Ok(o)
     }
 
     async fn fetch_triples<R: Ring>(
@@ -361,6 +424,18 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
         frame: Vec<u8>,
     ) -> Result<Vec<u8>, EngineError> {
         let expected = frame.len();
+        self.exchange_uneven(step, kind, frame, expected).await
+    }
+
+    /// Sends a prepared frame and receives the peer's of `expected` bytes
+    /// (for rounds whose two frames differ in shape).
+    pub(crate) async fn exchange_uneven(
+        &mut self,
+        step: &'static str,
+        kind: MsgKind,
+        frame: Vec<u8>,
+        expected: usize,
+    ) -> Result<Vec<u8>, EngineError> {
         self.channel
             .send(kind, frame)
             .await

@@ -105,6 +105,7 @@ fn stocked_preprocessing_is_drawn_first() {
             triples: 300,
             and_words: 10,
             dabits: 100,
+            bit_oles: 0,
         })
         .await?;
         let x = input(e, Role::P0, &xs).await?;
@@ -248,6 +249,14 @@ fn needs_are_exact() {
             self.1.fetch_add(1, Ordering::SeqCst);
             self.0.dabits(ch, n).await
         }
+        async fn bit_oles<R: Ring, C: Channel>(
+            &mut self,
+            ch: &mut C,
+            n: usize,
+        ) -> Result<duet_core::BitOles<R>, Self::Error> {
+            self.1.fetch_add(1, Ordering::SeqCst);
+            self.0.bit_oles(ch, n).await
+        }
     }
     for n in [1usize, 64, 65, 1000] {
         let (c0, c1) = duet_core::MemoryChannel::pair();
@@ -267,15 +276,22 @@ fn needs_are_exact() {
         );
         let needs = Needs::for_ltz::<Z128>(n)
             + Needs::for_eqz::<Z128>(n)
-            + Needs::for_mul(n)
+            + Needs::for_trunc(n)
+            + Needs::for_mul_fixed(n)
+            + Needs::for_mul_bit(n)
+            + Needs::for_mul_bit(n)
             + Needs::for_ltz_within::<Z128>(n, 41);
         let body = async |e: &mut duet_core::Engine<duet_core::MemoryChannel, Counting>| {
             e.preprocess::<Z128>(needs).await?;
             let x = e.constant(&vec![Z128(3); n]);
+            let bit = e.constant(&vec![Z128(1); n]);
             drop(e.ltz(&x).await?);
             drop(e.ltz_within(&x, 41).await?);
             drop(e.eqz(&x).await?);
             drop(e.trunc(&x, 1).await?);
+            drop(e.mul_fixed(&x, &x, 1).await?);
+            drop(e.mul_bit(&bit, &x).await?);
+            drop(e.select(&bit, &x, &x).await?);
             Ok::<_, duet_core::EngineError>(())
         };
         let (a, b) =
@@ -283,8 +299,8 @@ fn needs_are_exact() {
         a.unwrap();
         b.unwrap();
         // preprocess asks once per kind; the operations ask for nothing.
-        assert_eq!(counts[0].load(Ordering::SeqCst), 3, "n = {n}");
-        assert_eq!(counts[1].load(Ordering::SeqCst), 3, "n = {n}");
+        assert_eq!(counts[0].load(Ordering::SeqCst), 4, "n = {n}");
+        assert_eq!(counts[1].load(Ordering::SeqCst), 4, "n = {n}");
     }
 }
 

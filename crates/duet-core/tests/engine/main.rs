@@ -8,6 +8,7 @@
 )]
 
 mod arith;
+mod bit_products;
 mod compare;
 mod faults;
 mod uniformity;

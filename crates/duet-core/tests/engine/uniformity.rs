@@ -21,7 +21,7 @@ fn chi_square_of_byte(values: &[u64], b: u32) -> f64 {
 /// Whether `values` pass: every byte position fits uniform (chi-square,
 /// 255 degrees of freedom, critical value 347 at p = 1e-4 per byte) and no
 /// value repeats (2^-64 per pair for uniform 64-bit values).
-fn looks_uniform(values: &[u64]) -> bool {
+pub(crate) fn looks_uniform(values: &[u64]) -> bool {
     let bytes_ok = (0..8).all(|b| chi_square_of_byte(values, b) < 347.0);
     let mut sorted = values.to_vec();
     sorted.sort_unstable();

@@ -9,6 +9,7 @@
 )]
 
 mod base;
+mod bit_oles;
 mod engine;
 mod extension;
 mod faults;

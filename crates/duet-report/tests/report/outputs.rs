@@ -95,6 +95,7 @@ fn writes_results_report_and_manifest() {
             "beaver-open",
             "and-open",
             "bit-open",
+            "bit-ole-open",
             "stats-hello",
             "gate-withhold"
         ]

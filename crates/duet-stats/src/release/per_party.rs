@@ -9,9 +9,10 @@
 //! threshold.
 //!
 //! How: each side computes from its own aggregates, in the clear, the bit
-//! `0 < own count < min_cell_per_party` for every gated count and inputs
-//! it as shares; the bits are OR-ed on shares into the cell's rule bit, so
-//! the peer never sees this side's bit alone. Only pooled studies have own
+//! `0 < own count < min_cell_per_party` for every gated count; the two
+//! sides' bits are OR-ed on shares (a product of two known bits, from a
+//! bit-OLE pair) into the cell's rule bit, so the peer never sees this
+//! side's bit alone. Only pooled studies have own
 //! parts; in a linked study every record is both sides' and the rule does
 //! not apply. Under DP the rule is off: a bit computed from exact local
 //! counts would not be covered by the noise, and the DP guarantee already
@@ -19,7 +20,7 @@
 //!
 //! Attack tests: `tests/attacks/per_party.rs`.
 
-use duet_core::{Channel, Engine, EngineError, Preprocessing, Ring, Role, Shared};
+use duet_core::{Channel, Engine, EngineError, Preprocessing, Ring, Shared};
 
 use super::gates::GatedCount;
 
@@ -35,7 +36,7 @@ pub(crate) fn own_bits<R: Ring>(gated: &[GatedCount], own: &[i128], min: u64) ->
         .collect()
 }
 
-/// Shares of `a OR b` for shared bits: `a + b - a b`.
+/// Shares of `a OR b` for shared bits: `a + b - a b` (one bit product).
 pub(crate) async fn or<R: Ring, C: Channel, P: Preprocessing>(
     engine: &mut Engine<C, P>,
     a: &Shared<R>,
@@ -45,22 +46,26 @@ pub(crate) async fn or<R: Ring, C: Channel, P: Preprocessing>(
         step: "rule bits",
         source,
     };
-    let ab = engine.mul(a, b).await?;
+    let ab = engine.mul_bit(a, b).await?;
     a.add(b).and_then(|s| s.sub(&ab)).map_err(len)
 }
 
-/// Both sides' violation bits as shares, OR-ed: each side inputs its own.
+/// Both sides' violation bits as shares, OR-ed: each side passes its own
+/// (0 or 1), and `a OR b = a + b - a b` with `a b` a product of the two
+/// sides' known bits, so neither bit is ever sent, even masked, on its own.
 pub(crate) async fn either_side<R: Ring, C: Channel, P: Preprocessing>(
     engine: &mut Engine<C, P>,
     mine: &[R],
 ) -> Result<Shared<R>, EngineError> {
-    let ours = engine.share_input(mine).await?;
-    let theirs = engine.receive_input::<R>(mine.len()).await?;
-    // Both sides must multiply shares of the same operands in the same
-    // places: P0's bits first.
-    let (p0, p1) = match engine.role() {
-        Role::P0 => (ours, theirs),
-        Role::P1 => (theirs, ours),
-    };
-    or(engine, &p0, &p1).await
+    let bits: Vec<u8> = mine
+        .iter()
+        .map(|v| u8::from(v.to_u128() & 1 == 1))
+        .collect();
+    let both = engine.and_known_bits::<R>("rule bits", &bits).await?;
+    let out = bits
+        .iter()
+        .zip(both.shares())
+        .map(|(&b, &ab)| R::from_u64(u64::from(b)) - ab)
+        .collect();
+    Ok(Shared::from_shares(out))
 }

@@ -14,13 +14,15 @@ use crate::accuracy::regression_errors;
 use crate::data::{Gen, Outcome, Records};
 use crate::{party, Analysis};
 
-/// Material drawn: (Z_2^64 triples, Z_2^128 triples, AND words, daBits).
+/// Material drawn: (Z_2^64 triples, Z_2^128 triples, AND words, daBits,
+/// bit-OLE pairs).
 #[derive(Debug, Default, Clone, Copy)]
 struct Drawn {
     triples64: usize,
     triples128: usize,
     and_words: usize,
     dabits: usize,
+    bit_oles: usize,
 }
 
 /// The dealer, counting what is drawn from it.
@@ -61,6 +63,16 @@ impl Preprocessing for Counting {
             d.dabits += n;
         }
         self.0.dabits(ch, n).await
+    }
+    async fn bit_oles<R: Ring, C: Channel>(
+        &mut self,
+        ch: &mut C,
+        n: usize,
+    ) -> Result<duet_core::BitOles<R>, Self::Error> {
+        if let Ok(mut d) = self.1.lock() {
+            d.bit_oles += n;
+        }
+        self.0.bit_oles(ch, n).await
     }
 }
 
@@ -178,6 +190,7 @@ async fn robust_party<C: Channel, P: Preprocessing>(
         triples128: after.0.triples128 - before.0.triples128,
         and_words: after.0.and_words - before.0.and_words,
         dabits: after.0.dabits - before.0.dabits,
+        bit_oles: after.0.bit_oles - before.0.bit_oles,
     };
     let mut sent = after.1;
     sent.sent_frames -= before.1.sent_frames;

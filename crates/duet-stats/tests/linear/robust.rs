@@ -318,9 +318,14 @@ fn a_perfect_fit_has_zero_robust_errors() {
     for r in &mut d.rows {
         r[1] = 7 + 3 * r[0];
     }
-    let (fit, got) = secure_robust::<Z64>(9, &d, Split::Alternate).unwrap();
-    assert_eq!(fit.residual_std_error, 0.0);
-    assert!(got.iter().all(|&v| v < 1e-6 * d.half(1)), "{got:?}");
+    // The residual error is 0 up to the rounding of 1 - R^2 (2^-36, see
+    // the linear module's accuracy): 0 or about 1.5e-8 of the half-width,
+    // depending on the shares' random roundings.
+    for seed in 6..10 {
+        let (fit, got) = secure_robust::<Z64>(seed, &d, Split::Alternate).unwrap();
+        assert!(fit.residual_std_error < 1e-6 * d.half(1), "{fit:?}");
+        assert!(got.iter().all(|&v| v < 1e-6 * d.half(1)), "{got:?}");
+    }
 }
 
 fn dataset() -> impl Strategy<Value = (Records, usize)> {

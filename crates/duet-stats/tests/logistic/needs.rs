@@ -41,6 +41,14 @@ impl Preprocessing for Counting {
         self.1.fetch_add(1, Ordering::SeqCst);
         self.0.dabits(ch, n).await
     }
+    async fn bit_oles<R: Ring, C: Channel>(
+        &mut self,
+        ch: &mut C,
+        n: usize,
+    ) -> Result<duet_core::BitOles<R>, Self::Error> {
+        self.1.fetch_add(1, Ordering::SeqCst);
+        self.0.bit_oles(ch, n).await
+    }
 }
 
 /// Requests reaching the source of P0 when `stock` is stocked first.
@@ -73,7 +81,10 @@ fn stocking_requests(s: &FitNeeds) -> usize {
     [s.z64, s.z128]
         .iter()
         .map(|n| {
-            usize::from(n.triples > 0) + usize::from(n.and_words > 0) + usize::from(n.dabits > 0)
+            usize::from(n.triples > 0)
+                + usize::from(n.and_words > 0)
+                + usize::from(n.dabits > 0)
+                + usize::from(n.bit_oles > 0)
         })
         .sum()
 }

@@ -36,10 +36,18 @@ fn matches_f64_on_a_grid_and_at_the_breakpoints() {
         let ulp = 2f64.powi(-20);
         xs.extend([b, -b, b - ulp, -b + ulp, b + ulp, -b - ulp]);
     }
-    // The comparisons run on f + 22 bits: inputs below 2^21 in value (a
-    // fit's linear predictor stays below 2^14).
-    let top = 2f64.powi(21) - 1.0;
-    xs.extend([0.0, 1e6, -1e6, top, -top]);
+    // Where the narrowed comparisons (8 fractional bits) may place a value
+    // on either side of a breakpoint.
+    for b in [0.0, 0.75, 1.5, 2.5, 3.5, 4.5, 6.0, 8.0, 10.0, 14.0] {
+        for d in [-3.0, -1.0, -0.5, 0.5, 1.0, 3.0] {
+            let x = b + d * 2f64.powi(-9);
+            xs.extend([x, -x]);
+        }
+    }
+    // The comparisons run on 25 bits: inputs below 2^15 in value (a fit's
+    // linear predictor stays below 2^14).
+    let top = 2f64.powi(15) - 1.0;
+    xs.extend([0.0, 2e4, -2e4, top, -top]);
     let got = secure_sigmoid(&xs);
     let mut worst = 0f64;
     for (&x, &s) in xs.iter().zip(&got) {

@@ -112,15 +112,15 @@ fn a_peer_opening_a_bit_other_than_0_or_1_is_caught() {
         // The gate compares on the bits every count needs (see threshold.rs).
         let bits = 64 - plan.count_bound().leading_zeros() + 2;
         let below = e1.ltz_within(&zeros, bits).await.unwrap();
-        // The per-party rule: both sides' bits as shares, OR-ed in.
-        let theirs = e1.receive_input::<Z64>(n).await.unwrap();
-        let mine = e1.share_input(&vec![Z64(0); n]).await.unwrap();
-        let or =
-            |a: &Shared<Z64>, b: &Shared<Z64>, ab: &Shared<Z64>| a.add(b).unwrap().sub(ab).unwrap();
-        let both = e1.mul(&theirs, &mine).await.unwrap();
-        let sides = or(&theirs, &mine, &both);
-        let both = e1.mul(&below, &sides).await.unwrap();
-        let below = or(&below, &sides, &both);
+        // The per-party rule: both sides' known bits OR-ed (this side's
+        // are 0, so its share of the OR is minus its share of the AND).
+        let sides = e1
+            .and_known_bits::<Z64>("rule bits", &vec![0u8; n])
+            .await
+            .unwrap()
+            .neg();
+        let both = e1.mul_bit(&below, &sides).await.unwrap();
+        let below = below.add(&sides).unwrap().sub(&both).unwrap();
         let skewed: Vec<Z64> = below.shares().iter().map(|&s| s + Z64(2)).collect();
         let _ = e1.open(&Shared::from_shares(skewed)).await;
     });

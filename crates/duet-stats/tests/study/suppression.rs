@@ -45,12 +45,13 @@ fn only_bits_and_released_cells_are_opened() {
     let values = res.revealed.len() - bits.len();
     // Every released value is in the disclosure record, none withheld.
     assert_eq!(values, res.disclosure.released.len());
-    // What crossed: one hello, the masked aggregates and the per-party
-    // rule bits as inputs, the rule bits, the values.
+    // What crossed: one hello, the masked aggregates as inputs (the
+    // per-party rule bits never cross, even masked: they enter as bit-OLE
+    // products), the rule bits, the values.
     assert_eq!(traffic.get(HELLO).sent_bytes, 88);
     assert_eq!(
         traffic.get(MsgKind::INPUT).sent_bytes,
-        8 * (plan.len() + gated) as u64
+        8 * plan.len() as u64
     );
     // Models (regression, correlation) open only their reported values,
     // in Z_2^128 (16 bytes each), one frame per model.

@@ -48,7 +48,7 @@ pub async fn correlation_shares<R: Ring, C: Channel, P: Preprocessing>(
     let r = correlations(engine, &sc, m).await?;
     let (left, right): (Vec<usize>, Vec<usize>) = tri_pairs(m).unzip();
     let (fl, fr) = (pick(&sc.flag, left.clone()), pick(&sc.flag, right.clone()));
-    let both = engine.mul(&fl, &fr).await?;
+    let both = engine.mul_bit(&fl, &fr).await?;
     // either = f_i + f_j - f_i f_j on the off-diagonal, f_i on it.
     let either: Vec<Z128> = tri_pairs(m)
         .zip(fl.shares().iter().zip(fr.shares()).zip(both.shares()))

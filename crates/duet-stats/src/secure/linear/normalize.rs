@@ -65,11 +65,11 @@ pub(crate) async fn normalise<C: Channel, P: Preprocessing>(
     let g = engine.trunc(&scaled, HI_FRAC - WIDE_FRAC).await?;
     let w0 = pick(&g, (0..m).map(|i| tri_at(m, i, i)));
     let one = engine.constant(&vec![wide(1.0); m]);
-    let lift = engine.mul(&flag, &minus(&one, &w0)?).await?;
+    let lift = engine.mul_bit(&flag, &minus(&one, &w0)?).await?;
     let w = plus(&w0, &lift)?;
     let y = inv_sqrt(engine, &w).await?;
     let keep = minus(&engine.constant(&vec![Z128::ONE; m]), &flag)?;
-    let u = engine.mul(&keep, &y).await?;
+    let u = engine.mul_bit(&keep, &y).await?;
     Ok(Scales {
         t,
         inv_t,

@@ -66,8 +66,12 @@ pub(crate) async fn gate<C: Channel, P: Preprocessing>(
 ) -> Result<Shared<Z128>, LinearError> {
     let ones = engine.constant(&[Z128::ONE, Z128::ONE]);
     let clear = minus(&ones, flags)?;
-    let keep = engine.mul(&pick(&clear, [0]), &pick(&clear, [1])).await?;
-    let gated = engine.mul(&repeat(&keep, 0, values.len()), values).await?;
+    let keep = engine
+        .mul_bit(&pick(&clear, [0]), &pick(&clear, [1]))
+        .await?;
+    let gated = engine
+        .mul_bit(&repeat(&keep, 0, values.len()), values)
+        .await?;
     Ok(Shared::concat(&[flags, &gated]))
 }
 

@@ -118,7 +118,7 @@ async fn ratios<C: Channel, P: Preprocessing>(
     let wides = engine.constant(&vec![wide(1.0); k]);
     let sel = Shared::concat(&[&minus(&ones, &below)?, &below]);
     let diff = Shared::concat(&[&minus(&whole, &ones)?, &minus(&rho, &wides)?]);
-    let picked = engine.mul(&sel, &diff).await?;
+    let picked = engine.mul_bit(&sel, &diff).await?;
     let p = plus(&ones, &pick(&picked, 0..k))?;
     let inv_q = plus(&wides, &pick(&picked, k..2 * k))?;
     Ok((p, inv_q))

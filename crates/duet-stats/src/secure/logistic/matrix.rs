@@ -34,7 +34,7 @@ pub(crate) fn wide(v: f64) -> Z128 {
 }
 
 /// Shares in Z_2^128 of the same signed values as `x` in Z_2^64, for
-/// `|x| < 2^62`: one round, one Z_2^128 triple per element.
+/// `|x| < 2^62`: one round, half a Z_2^128 bit-OLE pair per element.
 ///
 /// With P0's share biased by 2^62 the sum is below 2^63, so it wrapped over
 /// 2^64 exactly when either share has its top bit set: `wrap = m0 + m1 -
@@ -51,14 +51,8 @@ pub(crate) async fn lift<C: Channel, P: Preprocessing>(
         .map(|s| if p0 { s.0.wrapping_add(bias) } else { s.0 })
         .collect();
     let m: Vec<Z128> = v.iter().map(|&s| Z128(u128::from(s >> 63))).collect();
-    let zeros = vec![Z128::ZERO; m.len()];
-    let (a, b) = if p0 { (&m, &zeros) } else { (&zeros, &m) };
-    let both = engine
-        .mul(
-            &Shared::from_shares(a.clone()),
-            &Shared::from_shares(b.clone()),
-        )
-        .await?;
+    let bits: Vec<u8> = v.iter().map(|&s| (s >> 63) as u8).collect();
+    let both = engine.and_known_bits::<Z128>("lifting", &bits).await?;
     let top = Z128(1u128 << 64);
     let out = v
         .iter()
@@ -229,7 +223,7 @@ pub(crate) async fn unridge<C: Channel, P: Preprocessing>(
 }
 
 /// Shares of `beta` with every element clamped to `[-2^10, 2^10]`:
-/// comparisons on `2p` values and one multiplication round.
+/// comparisons on `2p` values and one round of bit products.
 pub(crate) async fn clamp<C: Channel, P: Preprocessing>(
     engine: &mut Engine<C, P>,
     beta: &Shared<Z128>,
@@ -242,7 +236,7 @@ pub(crate) async fn clamp<C: Channel, P: Preprocessing>(
         .ltz(&Shared::concat(&[&room_above, &room_below]))
         .await?;
     let fix = engine
-        .mul(&out, &Shared::concat(&[&room_above, &room_below.neg()]))
+        .mul_bit(&out, &Shared::concat(&[&room_above, &room_below.neg()]))
         .await?;
     let sums = block_sums(&fix_pairs(&fix, p), p, 2);
     beta.add(&sums).map_err(length("coefficient bound"))

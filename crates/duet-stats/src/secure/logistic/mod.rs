@@ -161,13 +161,17 @@
 //! # Cost
 //! Per fit with `N` Newton steps (default 10), `n` records, `p` columns and
 //! `q = p (p + 1) / 2` ([`needs`] gives the exact [`duet_core::Needs`]):
-//! - Z_2^64: `(p - 1)(p + 1) n + N n (2p + 16 + q)` Beaver triples (34
-//!   per record and step at p = 4: 5 for `eta`, 13 for the sigmoid, 16 for
-//!   the sums, with the data-only products `x_j x_k` computed once) and
-//!   `10 N n` comparisons (LTZ: the sign and 9 breakpoints);
-//! - Z_2^128: per step `2q` (lifting) + `2(p^3 + p^2)` per Newton-Schulz
-//!   step + `p^2 + 4p` triples, a few thousand per fit, and `2 p N`
-//!   comparisons;
+//! - Z_2^64: `n (p - 1) p / 2 + N n (2p + 6 + q)` Beaver triples (24 per
+//!   record and step at p = 4: 4 for `eta`, 5 for the sigmoid's Horner
+//!   products, 15 for the sums, with the data-only products `x_j x_k`
+//!   computed once), `10 N n` comparisons (LTZ: the sign and 9
+//!   breakpoints) and about `6 N n` bit-OLE pairs (eight truncations at
+//!   half a pair each, and the sigmoid's two bit products, `|eta|` and the
+//!   reflection); a pair costs about 12 bytes of OT traffic where a triple
+//!   costs 1,032 (SoftSpoken k = 4);
+//! - Z_2^128: `p^3 + p^2 (p + 1) / 2` triples per Newton-Schulz step and
+//!   `p^2` for the step, a few thousand per fit; bit-OLE pairs for the
+//!   lifting, the truncations and the clamping; and `2 p N` comparisons;
 //! - rounds: about 85 per Newton step (29 sigmoid, 2 `eta`, 3 sums, 2
 //!   lifting, 4 per Newton-Schulz step, 2 step, 10 clamping), 870 per fit;
 //! - convergence (after the last step): `p + 1` Z_2^128 triples and one

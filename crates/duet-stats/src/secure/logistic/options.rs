@@ -125,8 +125,8 @@ pub fn needs(n: usize, p: usize, options: &LogisticOptions) -> Result<FitNeeds, 
     let shape = options.check(n, p)?;
     let iters = options.iterations as usize;
     // Standardisation, then the data-only products x_j x_k (j, k >= 1).
-    let setup = Needs::for_mul((p - 1) * n + 2 * n * (p - 1) * p / 2);
-    let z64 = setup + per_record(shape, options.frac_bits).repeat(iters);
+    let setup = Needs::for_trunc((p - 1) * n) + Needs::for_mul_fixed(n * (p - 1) * p / 2);
+    let z64 = setup + per_record(shape).repeat(iters);
     let mut z128 = Needs::default();
     for it in 0..iters {
         let first = it == 0;
@@ -136,11 +136,11 @@ pub fn needs(n: usize, p: usize, options: &LogisticOptions) -> Result<FitNeeds, 
     // Release: the Neumann terms (a truncation, then symmetric matrix
     // products, upper triangles), then two truncations of p values.
     let tri = p * (p + 1) / 2;
-    let neumann = super::fit::NEUMANN_PRODUCTS * (tri * p + tri);
-    z128 = z128 + Needs::for_mul(p * p + neumann + 2 * p);
+    let neumann = symmetric_product(p, tri).repeat(super::fit::NEUMANN_PRODUCTS);
+    z128 = z128 + Needs::for_trunc(p * p) + neumann + Needs::for_trunc(p).repeat(2);
     // Convergence: the lifted count of saturated records, the step's
     // squares and one comparison.
-    z128 = z128 + Needs::for_mul(1 + p) + Needs::for_ltz::<Z128>(1);
+    z128 = z128 + Needs::for_trunc(1) + Needs::for_mul(p) + Needs::for_ltz::<Z128>(1);
     Ok(FitNeeds { z64, z128 })
 }
 
@@ -154,44 +154,61 @@ impl Repeat for Needs {
     }
 }
 
-/// The Z_2^64 part of one step.
-fn per_record(shape: Shape, frac_bits: u32) -> Needs {
+/// The Z_2^64 part of one step (each term one engine call: a truncation's
+/// bit-OLE pairs round up per call).
+fn per_record(shape: Shape) -> Needs {
     let (n, p) = (shape.n, shape.p);
-    let eta = Needs::for_mul(n * p + n);
-    let bits = super::sigmoid::compare_bits(frac_bits);
-    let sig = Needs::for_ltz_within::<Z64>(n, bits)
+    let eta = Needs::for_mul(n * p) + Needs::for_trunc(n);
+    let bits = super::sigmoid::compare_bits();
+    let horner = Needs::for_mul_fixed(n).repeat(TERMS - 1) + Needs::for_trunc(n);
+    // Narrowing, the sign, |x| at both precisions, the breakpoints, the
+    // reflection.
+    let sig = Needs::for_trunc(n)
+        + Needs::for_ltz_within::<Z64>(n, bits)
+        + Needs::for_mul_bit(2 * n)
         + Needs::for_ltz_within::<Z64>(BREAKPOINTS * n, bits)
-        + Needs::for_mul((2 * TERMS + 1) * n);
-    let sums = Needs::for_mul(n * p + n + n + n * shape.tri());
+        + Needs::for_mul_bit(n)
+        + horner;
+    let sums = Needs::for_mul(n * p + n) + Needs::for_trunc(n) + Needs::for_mul(n * shape.tri());
     eta + sig + sums
+}
+
+/// One [`super::matrix::symmetric_product`]: `tri p` products, `tri` truncations.
+fn symmetric_product(p: usize, tri: usize) -> Needs {
+    Needs::for_mul(tri * p) + Needs::for_trunc(tri)
+}
+
+/// One `p x p` by `p x q` [`super::matrix::matmul`].
+fn matmul(p: usize, q: usize) -> Needs {
+    Needs::for_mul(p * p * q) + Needs::for_trunc(p * q)
 }
 
 /// The Z_2^128 part of one step.
 fn per_step(shape: Shape, options: &LogisticOptions, first: bool, last: bool) -> Needs {
     let p = shape.p;
     let q = p + shape.tri();
-    let lift = q + if shape.lift_shift(options.frac_bits) > 0 {
-        q
-    } else {
-        0
-    };
+    let lift = Needs::for_trunc(q)
+        + if shape.lift_shift(options.frac_bits) > 0 {
+            Needs::for_trunc(q)
+        } else {
+            Needs::default()
+        };
     let ns = if first {
         options.inverse_first
     } else {
         options.inverse_warm
     } as usize;
-    // A X in full, then the symmetric X (2I - A X) as its upper triangle
-    // (products, then one truncation per entry).
+    // A X in full, then the symmetric X (2I - A X) as its upper triangle.
     let tri = p * (p + 1) / 2;
-    let inverse = ns * (p * p * p + p * p + tri * p + tri);
-    let step = p * p + p;
-    let clamp = Needs::for_ltz::<Z128>(2 * p) + Needs::for_mul(2 * p);
+    let inverse = (matmul(p, p) + symmetric_product(p, tri)).repeat(ns);
+    let step = matmul(p, 1);
+    let clamp = Needs::for_ltz::<Z128>(2 * p) + Needs::for_mul_bit(2 * p);
     let narrow = if last || WIDE_FRAC == options.frac_bits {
-        0
+        Needs::default()
     } else {
-        p
+        Needs::for_trunc(p)
     };
-    Needs::for_mul(lift + inverse + step + narrow) + clamp
+    lift + inverse + step + clamp + narrow
 }
 
 /// Stocks `needs` in `engine` (both parties call it with the same needs).

@@ -1,0 +1,74 @@
+//! Bit-OLE pairs from OtPreprocessing (IKNP and SoftSpoken), checked
+//! against their definition after reconstructing both parties' parts:
+//! `own_0 + peer_1 = c_0 r_1` and `own_1 + peer_0 = c_1 r_0`.
+
+use duet_core::{BitOles, MemoryChannel, Preprocessing, Ring, Role, Z128, Z64};
+use duet_ot::{OtExtension, OtPreprocessing};
+use futures::executor::block_on;
+
+use crate::{rng, SID};
+
+fn pairs<R: Ring>(seed: u64, ext: OtExtension, n: usize) -> (BitOles<R>, BitOles<R>) {
+    let mk = |role| {
+        OtPreprocessing::new(role, SID, &mut rng(seed, role))
+            .with_extension(ext)
+            .with_batch_ots(1 << 12)
+    };
+    let (mut p0, mut p1) = (mk(Role::P0), mk(Role::P1));
+    let (mut c0, mut c1) = MemoryChannel::pair();
+    let (a, b) = block_on(futures::future::join(
+        p0.bit_oles::<R, _>(&mut c0, n),
+        p1.bit_oles::<R, _>(&mut c1, n),
+    ));
+    (a.unwrap(), b.unwrap())
+}
+
+fn check<R: Ring>(seed: u64, ext: OtExtension, n: usize) {
+    let (o0, o1) = pairs::<R>(seed, ext, n);
+    let ((c0, r0, own0, peer0), (c1, r1, own1, peer1)) = (o0.parts(), o1.parts());
+    assert_eq!((c0.len(), c1.len()), (n, n));
+    let bit = |c: &[u8], i: usize| R::from_u64(u64::from(c[i]));
+    for i in 0..n {
+        assert!(
+            c0[i] <= 1 && c1[i] <= 1,
+            "pair {i}: bits {} {}",
+            c0[i],
+            c1[i]
+        );
+        assert_eq!(
+            own0[i] + peer1[i],
+            bit(c0, i) * r1[i],
+            "c0 r1, pair {i} of {n}"
+        );
+        assert_eq!(
+            own1[i] + peer0[i],
+            bit(c1, i) * r0[i],
+            "c1 r0, pair {i} of {n}"
+        );
+    }
+    if n >= 1000 {
+        // Both parties' bits are balanced, and their values differ.
+        for c in [c0, c1] {
+            let ones = c.iter().filter(|&&b| b == 1).count();
+            assert!(ones > n / 3 && ones < 2 * n / 3, "{ones} of {n} bits set");
+        }
+        assert_ne!(r0, r1);
+    }
+}
+
+#[test]
+fn pairs_satisfy_their_definition_at_edge_sizes() {
+    for n in [0usize, 1, 2, 63, 64, 65, 5000] {
+        check::<Z64>(400 + n as u64, OtExtension::Iknp, n);
+        check::<Z128>(401 + n as u64, OtExtension::Iknp, n);
+    }
+}
+
+#[test]
+fn pairs_from_softspoken_satisfy_their_definition() {
+    for k in [2usize, 4, 8] {
+        // 5000 pairs in batches of 4096 OTs: two batches.
+        check::<Z64>(420 + k as u64, OtExtension::SoftSpoken { k }, 5000);
+        check::<Z128>(430 + k as u64, OtExtension::SoftSpoken { k }, 65);
+    }
+}
