@@ -558,3 +558,7 @@ async fn linked_columns<C: Channel, P: Preprocessing>(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+#[path = "per_record_tests.rs"]
+mod tests;

@@ -12,6 +12,7 @@
 )]
 
 mod common;
+mod decimal_fit;
 mod dp;
 mod failures;
 mod hc1;
