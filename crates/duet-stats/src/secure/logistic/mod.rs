@@ -138,8 +138,9 @@
 //! Newton steps. The worst seen over the tests' data sets (n up to 2000, p
 //! up to 5, 90% padding, a 3% outcome, data in a tenth of the declared
 //! range, odds ratios up to e^3 per half-range, random small sets) is 5e-6
-//! for coefficients and 4e-6 for standard errors, and 1.4e-5 / 1.3e-5 over
-//! 44 random strong-effect sets. Sources: the sigmoid (1e-6),
+//! for coefficients and 4e-6 for standard errors, and 2.6e-5 / 6.5e-6 over
+//! 44 random strong-effect sets (1.4e-5 / 1.3e-5 before the sigmoid's
+//! comparisons were narrowed to 8 fractional bits). Sources: the sigmoid (1e-6),
 //! truncation (2^-20 per record product), the ridge after its correction,
 //! and the fixed number of Newton steps.
 //!
@@ -179,26 +180,32 @@
 //!   estimates (no extra opening round). The saturated-record count is a
 //!   local sum of comparison bits the sigmoid already computes.
 //!
-//! Measured for n = 2000, p = 4, defaults (2-core Xeon, shared with
-//! parallel builds, load average 4 to 6; both parties on one thread, in
-//! memory, release build; `cargo test --release -p duet-stats --test
-//! logistic -- --ignored --nocapture --test-threads 1 timing`):
+//! Measured for n = 2000, p = 4, defaults (2-core Xeon, load average 5
+//! to 6 with a mutation-testing run beside it; both parties on one
+//! thread, in memory, release build, OT preprocessing with IKNP as in the
+//! test; `cargo test --release -p duet-stats --test logistic -- --ignored
+//! --nocapture --test-threads 1 timing`; before the bit-OLE pairs and the
+//! 25-bit comparisons in brackets):
 //!
 //! | | |
 //! |---|---|
-//! | Z_2^64 Beaver triples | 710,000 |
-//! | Z_2^64 LTZ (daBits) | 200,000 (568,340 AND-triple words = 36.4 M AND gates) |
-//! | Z_2^128 triples / LTZ | 15,500 / 80 (3,720 AND words) |
-//! | messages per party (about the rounds) | 871, input sharing included |
-//! | online bytes per party | 21.1 MB |
-//! | online time, test dealer stocked ahead | 0.20 to 0.21 s (stocking 0.12 to 0.21 s) |
-//! | OT preprocessing (duet-ot, in memory) | 6.0 to 8.8 s, 1.55 GB per party: Z_2^64 triples 2.7 to 5.0 s / 0.91 GB, LTZ material 3.0 to 3.5 s / 0.58 GB, Z_2^128 0.3 s / 52 MB |
+//! | Z_2^64 Beaver triples | 492,000 (710,000) |
+//! | Z_2^64 LTZ (daBits) | 200,000: 204,100 AND-triple words = 13.1 M AND gates (568,340 words, 36.4 M) |
+//! | Z_2^64 bit-OLE pairs | 159,000 (none) |
+//! | Z_2^128 triples / AND words / pairs | 9,892 / 4,092 / 1,487 (15,500 / 3,720 / none) |
+//! | messages per party (about the rounds) | 876, input sharing included (871) |
+//! | online bytes per party | 12.9 MB (21.1 MB) |
+//! | online time, test dealer stocked ahead | 0.10 s (0.20 to 0.21 s; stocking 0.12 s) |
+//! | OT preprocessing (duet-ot, in memory) | 3.9 s, 0.88 GB per party: Z_2^64 triples 2.8 s / 0.63 GB, LTZ material and pairs 1.0 s / 0.22 GB, Z_2^128 0.13 s / 35 MB (6.0 to 8.8 s, 1.55 GB) |
 //!
-//! One LTZ costs about as much OT preprocessing as 2.3 Z_2^64 triples
-//! (bytes), hence the sign-then-magnitude sigmoid: comparing `eta` with all
-//! 19 signed breakpoints in one call would save 10 rounds per step but cost
-//! 19 LTZ per record and step instead of 10 (2.02 GB of OT traffic per
-//! party for this fit instead of 1.55 GB).
+//! Over QUIC with the default SoftSpoken k = 4 (`duet bench
+//! --logistic-records 500`): 286,988 bytes per record both directions
+//! (449,001 before), of which the Z_2^64 triples are about 86%.
+//!
+//! One LTZ on 25 bits costs about half the OT traffic of a Z_2^64 triple,
+//! hence the sign-then-magnitude sigmoid: comparing `eta` with all 19
+//! signed breakpoints in one call would save 10 rounds per step but cost
+//! 19 LTZ per record and step instead of 10.
 //!
 //! # Example
 //! ```

@@ -21,8 +21,9 @@
 //! Beaver triples.
 //!
 //! Accuracy: the interpolation error is at most 7.1e-8 below 14 and 8.3e-7
-//! beyond; the final rounding to 2^-f adds at most 2^-f (9.5e-7 at
-//! f = 20). A quintic rather than a cubic: a cubic on these pieces errs by
+//! beyond, and at most 1.1e-7 for a value the narrowed comparisons place
+//! in a neighbouring piece (within 2^-8 of a breakpoint); the final
+//! rounding to 2^-f adds at most 2^-f (9.5e-7 at f = 20). A quintic rather than a cubic: a cubic on these pieces errs by
 //! 1.2e-5, which is 1e-3 relative where the probability is 0.01 and biased
 //! coefficients of rare outcomes by 5e-4. The `sigmoid` test of the
 //! `logistic` test binary checks the shares over a grid.
