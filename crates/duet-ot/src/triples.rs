@@ -231,11 +231,19 @@ pub(crate) async fn bit_oles<R: Ring, C: Channel>(
             *last &= (1u64 << (n % 64)) - 1;
         }
     }
-    let r: Vec<R> = duet_core::ring::random_vec(&mut s.rng, n);
+    let mut r: Vec<R> = duet_core::ring::random_vec(&mut s.rng, n);
     let crossed = s.cross(ch, &r, &c, n, 1).await;
     let bits: Vec<u8> = (0..n).map(|i| (c[i / 64] >> (i % 64) & 1) as u8).collect();
     c.zeroize();
-    let (peer_bit, own_bit) = crossed?;
+    let (peer_bit, own_bit) = match crossed {
+        Ok(v) => v,
+        Err(e) => {
+            r.zeroize();
+            let mut bits = bits;
+            bits.zeroize();
+            return Err(e);
+        }
+    };
     BitOles::from_parts(bits, r, own_bit, peer_bit).map_err(|e| OtError::LengthMismatch {
         step: "bit-OLE pairs",
         left: e.left,
