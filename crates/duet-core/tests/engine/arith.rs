@@ -206,6 +206,32 @@ fn truncation_z128_and_range_edges() {
 }
 
 #[test]
+fn truncation_by_the_most_bits_allowed() {
+    // k - 3 fractional bits are accepted (61 for Z_2^64, 125 for Z_2^128);
+    // the value's range |x| < 2^(k-2) leaves a quotient in -2..=1.
+    let xs = [Z64::from_i128(3 << 60), Z64::from_i128(-(1 << 61)), Z64(0)];
+    let got = agreed(both(11, async |e| {
+        let x = input(e, Role::P1, &xs).await?;
+        let t = e.trunc(&x, 61).await?;
+        e.open(&t).await
+    }));
+    for (v, g) in xs.iter().zip(&got) {
+        let d = g.to_i128() - v.to_i128().div_euclid(1 << 61);
+        assert!(d == 0 || d == 1, "{v:?} -> {g:?}");
+    }
+    let wide = [Z128::from_i128(-(1 << 125)), Z128::from_i128(1 << 125)];
+    let got = agreed(both(12, async |e| {
+        let x = input(e, Role::P0, &wide).await?;
+        let t = e.trunc(&x, 125).await?;
+        e.open(&t).await
+    }));
+    for (v, g) in wide.iter().zip(&got) {
+        let d = g.to_i128() - v.to_i128().div_euclid(1 << 125);
+        assert!(d == 0 || d == 1, "{v:?} -> {g:?}");
+    }
+}
+
+#[test]
 fn truncation_rejects_too_many_fractional_bits() {
     let (a, _) = both(10, async |e| {
         let x: Shared<Z64> = e.constant(&[Z64(1)]);
