@@ -231,6 +231,28 @@ fn truncation_by_the_most_bits_allowed() {
     }
 }
 
+/// A multiple of 2^f truncates exactly, whatever the random shares (a
+/// padded all-zero row must add exactly 0 to a logistic fit's sums, or
+/// the fit would depend on the padding, hence on the row count).
+#[test]
+fn truncation_of_a_multiple_is_exact() {
+    let mut xs: Vec<Z64> = rand_vec::<Z64>(13, 2000)
+        .into_iter()
+        .map(|v| Z64::from_i128((v.to_i128() >> 30) << 20))
+        .collect();
+    xs.extend([Z64(0), Z64::from_i128(-(1 << 20)), Z64::from_i128(1 << 20)]);
+    let got = agreed(both(13, async |e| {
+        let x = input(e, Role::P0, &xs).await?;
+        let zeros = e.constant(&vec![Z64(0); 500]);
+        let t = e.trunc(&Shared::concat(&[&x, &zeros]), 20).await?;
+        e.open(&t).await
+    }));
+    for (i, g) in got.iter().enumerate() {
+        let want = xs.get(i).map_or(0, |v| v.to_i128() >> 20);
+        assert_eq!(g.to_i128(), want, "element {i}");
+    }
+}
+
 #[test]
 fn truncation_rejects_too_many_fractional_bits() {
     let (a, _) = both(10, async |e| {
