@@ -21,6 +21,7 @@ mod linear_fit;
 mod linked;
 mod logistic_fit;
 mod missing;
+mod missing_fit;
 mod opened_iterates;
 mod oracle;
 mod ot;
