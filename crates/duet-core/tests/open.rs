@@ -8,7 +8,7 @@ use std::convert::Infallible;
 
 use duet_core::{
     AndTriples, BeaverTriples, BitOles, Channel, DaBits, Engine, EngineError, InsecureDealer,
-    MemoryChannel, Needs, Preprocessing, Ring, Role, Z128, Z64,
+    MemoryChannel, Needs, Preprocessing, Ring, Role, Shared, Z128, Z64,
 };
 use futures::executor::block_on;
 use rand::SeedableRng;
@@ -169,4 +169,66 @@ fn an_operation_the_stock_covers_asks_the_source_for_nothing_more() {
     assert_eq!(a.1, [Z64(0), Z64(0), Z64(1)]);
     // The stocked material was enough: nothing more was asked for.
     assert_eq!((a.2, b.2), (needs, needs));
+}
+
+/// An operation and what `Needs` says it consumes.
+#[derive(Debug, Clone, Copy)]
+enum Op {
+    Mul,
+    Ltz,
+    LtzWithin41,
+    Eqz,
+}
+
+impl Op {
+    fn needs(self, n: usize) -> Needs {
+        match self {
+            Op::Mul => Needs::for_mul(n),
+            Op::Ltz => Needs::for_ltz::<Z64>(n),
+            Op::LtzWithin41 => Needs::for_ltz_within::<Z64>(n, 41),
+            Op::Eqz => Needs::for_eqz::<Z64>(n),
+        }
+    }
+
+    async fn run(self, e: &mut Engine<MemoryChannel, Watched>, x: &Shared<Z64>) {
+        let r = match self {
+            Op::Mul => e.mul(x, x).await,
+            Op::Ltz => e.ltz(x).await,
+            Op::LtzWithin41 => e.ltz_within(x, 41).await,
+            Op::Eqz => e.eqz(x).await,
+        };
+        r.unwrap();
+    }
+}
+
+#[test]
+fn each_needs_is_exactly_what_its_operation_consumes() {
+    // Stocked with its `Needs`, an operation leaves nothing over: run
+    // again, it finds the stock empty and asks for the same again.
+    let n = 70;
+    let values: Vec<Z64> = (0..n as u64).map(|v| Z64(v.wrapping_sub(35))).collect();
+    for op in [Op::Mul, Op::Ltz, Op::LtzWithin41, Op::Eqz] {
+        let needs = op.needs(n);
+        let (c0, c1) = MemoryChannel::pair();
+        let mut r0 = rand_chacha::ChaCha20Rng::seed_from_u64(10);
+        let mut r1 = rand_chacha::ChaCha20Rng::seed_from_u64(11);
+        let mut e0 = Engine::new(Role::P0, c0, Watched::new(Role::P0, false), &mut r0);
+        let mut e1 = Engine::new(Role::P1, c1, Watched::new(Role::P1, false), &mut r1);
+        let run = async |e: &mut Engine<MemoryChannel, Watched>| {
+            e.preprocess::<Z64>(needs).await.unwrap();
+            let x = e.constant(&values);
+            op.run(e, &x).await;
+            op.run(e, &x).await;
+            e.preprocessing().asked
+        };
+        let (a, b) = block_on(futures::future::join(run(&mut e0), run(&mut e1)));
+        let twice = Needs {
+            triples: 2 * needs.triples,
+            and_words: 2 * needs.and_words,
+            dabits: 2 * needs.dabits,
+            ..needs
+        };
+        assert_eq!((a, b), (twice, twice), "{op:?}");
+        assert_eq!(needs + needs, twice, "{op:?}");
+    }
 }
