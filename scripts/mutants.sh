@@ -29,7 +29,7 @@ groups=(
   "dp|duet-stats|--lib --test study|crates/duet-stats/src/dp.rs"
   "gate|duet-stats|--lib --test attacks|crates/duet-stats/src/release/threshold.rs crates/duet-stats/src/release/per_party.rs crates/duet-stats/src/release/dominance.rs"
   "gate-other|duet-stats|--lib --test attacks --test study|crates/duet-stats/src/release/floor.rs crates/duet-stats/src/release/gates.rs"
-  "padding|duet-stats|--lib --test logistic|crates/duet-stats/src/per_record.rs"
+  "padding|duet-stats|--lib --test study --test attacks|crates/duet-stats/src/per_record.rs"
   "psi-join|duet-psi||crates/duet-psi/src/join.rs crates/duet-psi/src/aggregate.rs crates/duet-psi/src/stream.rs"
   "disclosure|duet-stats|--lib --test attacks --test study|crates/duet-stats/src/release/survival.rs crates/duet-stats/src/release/secondary.rs crates/duet-stats/src/release/span.rs crates/duet-stats/src/release/models.rs crates/duet-stats/src/release/open.rs crates/duet-stats/src/release/agree.rs"
   "protocol|duet-stats|--lib --test study|crates/duet-stats/src/protocol.rs"
