@@ -67,6 +67,29 @@ fn truncated_frame_is_a_typed_error() {
 }
 
 #[test]
+fn a_short_bit_ole_frame_is_a_typed_error() {
+    // Truncating 3 values: P0 holds the bits of 2 (one word), P1 of 1,
+    // so P0 expects one word of P1's bits and 2 of its 8-byte values: 24.
+    let (mut e, mut peer) = lone_engine();
+    block_on(async {
+        peer.send(MsgKind::BIT_OLE, vec![0u8; 20]).await.unwrap();
+        let x = e.constant(&[Z64(1), Z64(2), Z64(3)]);
+        let err = e.trunc(&x, 1).await.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                EngineError::PeerLength {
+                    expected: 24,
+                    found: 20,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    });
+}
+
+#[test]
 fn oversized_frame_is_refused() {
     let (mut e, mut peer) = lone_engine();
     block_on(async {

@@ -50,16 +50,15 @@ pub(crate) async fn lift<C: Channel, P: Preprocessing>(
         .iter()
         .map(|s| if p0 { s.0.wrapping_add(bias) } else { s.0 })
         .collect();
-    let m: Vec<Z128> = v.iter().map(|&s| Z128(u128::from(s >> 63))).collect();
     let bits: Vec<u8> = v.iter().map(|&s| (s >> 63) as u8).collect();
     let both = engine.and_known_bits::<Z128>("lifting", &bits).await?;
     let top = Z128(1u128 << 64);
     let out = v
         .iter()
-        .zip(&m)
+        .zip(&bits)
         .zip(both.shares())
         .map(|((&s, &mi), &mm)| {
-            let own = Z128(u128::from(s)) - (mi - mm) * top;
+            let own = Z128(u128::from(s)) - (Z128(u128::from(mi)) - mm) * top;
             if p0 {
                 own - Z128(u128::from(bias))
             } else {
