@@ -393,6 +393,56 @@ mod tests {
         assert_eq!(corr_bytes::<Z128>(1), 16);
     }
 
+    /// Chi-square of the byte values in the corrections a sender makes for
+    /// `n` elements all equal to `x`, from random pads.
+    fn correction_byte_chi2<R: Ring>(x: R, l: usize, n: usize) -> f64 {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7 + l as u64);
+        let cb = corr_bytes::<R>(l);
+        let mut counts = [0u64; 256];
+        let mut out = vec![0u8; cb];
+        for _ in 0..n {
+            let h0: Vec<u128> = (0..l).map(|_| rng.gen()).collect();
+            let h1: Vec<u128> = (0..l).map(|_| rng.gen()).collect();
+            sender_element(&h0, &h1, x, &mut out);
+            for &b in &out {
+                counts[usize::from(b)] += 1;
+            }
+        }
+        let expected = (n * cb) as f64 / 256.0;
+        counts
+            .iter()
+            .map(|&c| (c as f64 - expected).powi(2) / expected)
+            .sum()
+    }
+
+    /// The receiver sees only corrections: whatever the sender's value,
+    /// they must be uniform bytes (each one-time padded by a hash it
+    /// cannot compute), in both layouts and both rings.
+    #[test]
+    fn corrections_are_uniform_whatever_the_senders_value() {
+        // 255 degrees of freedom: mean 255, sd 22.6; 400 is beyond 6 sd.
+        let limit = 400.0;
+        for (l, n) in [(64, 256), (1, 8192)] {
+            for x in [Z64(0), Z64(u64::MAX), Z64(1 << 40)] {
+                let chi2 = correction_byte_chi2(x, l, n);
+                assert!(
+                    chi2 < limit,
+                    "Z64, l = {l}, x = {x:?}: chi-square {chi2:.0}"
+                );
+            }
+        }
+        for (l, n) in [(128, 64), (1, 4096)] {
+            for x in [Z128(0), Z128(u128::MAX), Z128(1 << 100)] {
+                let chi2 = correction_byte_chi2(x, l, n);
+                assert!(
+                    chi2 < limit,
+                    "Z128, l = {l}, x = {x:?}: chi-square {chi2:.0}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn bit_packing_roundtrips() {
         let widths: Vec<u32> = (1..=128).rev().collect();
