@@ -30,6 +30,7 @@ const LOOKAHEAD: Needs = Needs {
     and_words: 1 << 8,
     dabits: 1 << 10,
     bit_oles: 1 << 10,
+    leaf_ots: 1 << 11,
 };
 
 /// How this party reaches the other.

@@ -61,6 +61,7 @@ impl Progress {
                     Material::AndTriples => "AND triples".to_string(),
                     Material::DaBits { bits } => format!("random shared bits (Z_2^{bits})"),
                     Material::BitOles { bits } => format!("bit-OLE pairs (Z_2^{bits})"),
+                    Material::LeafOts => "comparison leaf OTs".to_string(),
                     _ => "preprocessing".to_string(),
                 };
                 let pct = (p.done * 100).checked_div(p.total).unwrap_or(100);

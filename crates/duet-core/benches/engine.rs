@@ -21,19 +21,13 @@ enum Op {
 }
 
 fn needs<R: Ring>(op: Op, n: usize) -> Needs {
-    let words = n.div_ceil(64);
     match op {
         Op::Share | Op::Open => Needs::default(),
         Op::Mul => Needs {
             triples: n,
             ..Needs::default()
         },
-        // Under 3k AND gates per element (k-1 generate, 2(k-1) combine).
-        Op::Ltz => Needs {
-            and_words: 3 * R::BITS as usize * words,
-            dabits: n,
-            ..Needs::default()
-        },
+        Op::Ltz => Needs::for_ltz::<R>(n),
     }
 }
 

@@ -45,6 +45,10 @@ impl MsgKind {
     /// The masked bits and values of bit-OLE products (truncation,
     /// bit-times-value products).
     pub const BIT_OLE: MsgKind = MsgKind::new(0x0107, "bit-ole-open");
+    /// A receiver's masked choices in the leaf OTs of a comparison.
+    pub const LEAF_CHOICE: MsgKind = MsgKind::new(0x0108, "leaf-ot-choice");
+    /// A sender's masked tables in the leaf OTs of a comparison.
+    pub const LEAF_TABLE: MsgKind = MsgKind::new(0x0109, "leaf-ot-table");
 }
 
 impl fmt::Display for MsgKind {

@@ -11,7 +11,8 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng};
 
 use crate::channel::Channel;
-use crate::preprocessing::{AndTriples, BeaverTriples, BitOles, DaBits, Preprocessing};
+use crate::leaf_ots::leaf_mask;
+use crate::preprocessing::{AndTriples, BeaverTriples, BitOles, DaBits, LeafOts, Preprocessing};
 use crate::ring::{random_vec, Ring};
 use crate::share::{words_for, Role};
 
@@ -115,5 +116,28 @@ impl Preprocessing for InsecureDealer {
         let y10: Vec<R> = (0..n).map(|i| bit(&c1, i) * r0[i] - z10[i]).collect();
         let (bits, values, own, peer) = self.mine((c0, r0, z01, z10), (c1, r1, y10, y01));
         Ok(BitOles::from_parts(bits, values, own, peer).unwrap_or_else(|_| BitOles::empty()))
+    }
+
+    async fn leaf_ots<C: Channel>(
+        &mut self,
+        _channel: &mut C,
+        n: usize,
+    ) -> Result<LeafOts, Infallible> {
+        // Direction 0: P0 sends, P1 chooses c1; direction 1 the reverse.
+        let masks0: Vec<u32> = (0..n).map(|_| self.rng.next_u32()).collect();
+        let masks1: Vec<u32> = (0..n).map(|_| self.rng.next_u32()).collect();
+        let mut choose = |masks: &[u32]| -> Vec<u8> {
+            masks
+                .iter()
+                .map(|&m| {
+                    let c = (self.rng.next_u32() & 15) as u8;
+                    c | leaf_mask(m, c) << 4
+                })
+                .collect()
+        };
+        let chosen1 = choose(&masks0);
+        let chosen0 = choose(&masks1);
+        let (masks, chosen) = self.mine((masks0, chosen0), (masks1, chosen1));
+        Ok(LeafOts::from_parts(masks, chosen).unwrap_or_default())
     }
 }

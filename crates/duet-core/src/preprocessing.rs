@@ -1,5 +1,6 @@
 //! Correlated randomness the online protocols consume: Beaver triples, AND
-//! triples, doubly shared random bits and bit-OLE pairs, and the
+//! triples, doubly shared random bits, bit-OLE pairs and 1-out-of-16 leaf
+//! OTs, and the
 //! [`Preprocessing`] trait that supplies them.
 //!
 //! Every piece is one-time material: it is handed out by value, is not
@@ -11,6 +12,7 @@ use core::future::Future;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::channel::Channel;
+pub use crate::leaf_ots::LeafOts;
 use crate::ring::{Ring, Z128, Z64};
 use crate::share::{same_len, words_for, LengthMismatch};
 
@@ -160,7 +162,7 @@ impl<R: Ring> fmt::Debug for DaBits<R> {
 
 /// Splits the last `n` elements off `v` (no shifting of the rest, and no
 /// copy at all when all of it is taken).
-fn take_tail<T: Copy>(v: &mut Vec<T>, n: usize) -> Vec<T> {
+pub(crate) fn take_tail<T: Copy>(v: &mut Vec<T>, n: usize) -> Vec<T> {
     if n >= v.len() {
         return core::mem::take(v);
     }
@@ -354,6 +356,13 @@ pub trait Preprocessing: Send {
         channel: &mut C,
         n: usize,
     ) -> impl Future<Output = Result<BitOles<R>, Self::Error>> + Send;
+
+    /// `n` pairs of random 1-out-of-16 OTs, one in each direction.
+    fn leaf_ots<C: Channel>(
+        &mut self,
+        channel: &mut C,
+        n: usize,
+    ) -> impl Future<Output = Result<LeafOts, Self::Error>> + Send;
 }
 
 /// Material produced ahead of use, per ring.
@@ -381,6 +390,7 @@ pub struct Stock {
     pub(crate) z64: RingStock<Z64>,
     pub(crate) z128: RingStock<Z128>,
     pub(crate) and: AndTriples,
+    pub(crate) leaves: LeafOts,
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use std::convert::Infallible;
 
 use duet_core::{
     AndTriples, BeaverTriples, BitOles, Channel, DaBits, Engine, EngineError, InsecureDealer,
-    MemoryChannel, Needs, Preprocessing, Ring, Role, Shared, Z128, Z64,
+    LeafOts, MemoryChannel, Needs, Preprocessing, Ring, Role, Shared, Z128, Z64,
 };
 use futures::executor::block_on;
 use rand::SeedableRng;
@@ -56,6 +56,16 @@ impl Preprocessing for Watched {
         self.asked.and_words += words;
         let mut t = self.dealer.and_triples(channel, words).await?;
         Ok(t.take(self.handed(words)))
+    }
+
+    async fn leaf_ots<C: Channel>(
+        &mut self,
+        channel: &mut C,
+        n: usize,
+    ) -> Result<LeafOts, Infallible> {
+        self.asked.leaf_ots += n;
+        let mut l = self.dealer.leaf_ots(channel, n).await?;
+        Ok(l.take(self.handed(n)))
     }
 
     async fn dabits<R: Ring, C: Channel>(
@@ -113,6 +123,11 @@ fn a_source_handing_out_too_few_items_is_refused_when_stocking() {
             ..Needs::default()
         };
         assert_short(e.preprocess::<Z128>(dabits).await, 4);
+        let leaves = Needs {
+            leaf_ots: 6,
+            ..Needs::default()
+        };
+        assert_short(e.preprocess::<Z64>(leaves).await, 6);
     });
 }
 
@@ -150,6 +165,7 @@ fn an_operation_the_stock_covers_asks_the_source_for_nothing_more() {
         and_words: 64,
         dabits: 64,
         bit_oles: 64,
+        leaf_ots: 64,
     };
     let e0 = Engine::new(Role::P0, c0, Watched::new(Role::P0, false), &mut r0);
     let e1 = Engine::new(Role::P1, c1, Watched::new(Role::P1, false), &mut r1);
@@ -226,6 +242,7 @@ fn each_needs_is_exactly_what_its_operation_consumes() {
             triples: 2 * needs.triples,
             and_words: 2 * needs.and_words,
             dabits: 2 * needs.dabits,
+            leaf_ots: 2 * needs.leaf_ots,
             ..needs
         };
         assert_eq!((a, b), (twice, twice), "{op:?}");

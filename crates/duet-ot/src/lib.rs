@@ -8,6 +8,7 @@ mod gilboa;
 pub mod hash;
 pub mod iknp;
 pub mod kinds;
+mod leaves;
 mod preprocessing;
 mod product;
 mod session;

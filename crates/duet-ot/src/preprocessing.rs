@@ -2,7 +2,9 @@
 //! trusted dealer. The base OTs run once, lazily, on the first request;
 //! every request then runs the extension in batches.
 
-use duet_core::{AndTriples, BeaverTriples, BitOles, Channel, DaBits, Preprocessing, Ring, Role};
+use duet_core::{
+    AndTriples, BeaverTriples, BitOles, Channel, DaBits, LeafOts, Preprocessing, Ring, Role,
+};
 use rand_chacha::ChaCha20Rng;
 use rand_core::{CryptoRng, RngCore, SeedableRng};
 use zeroize::Zeroizing;
@@ -10,7 +12,7 @@ use zeroize::Zeroizing;
 use crate::error::OtError;
 use crate::extension::OtExtension;
 use crate::session::{OtSession, MAX_OTS_PER_ROUND};
-use crate::triples;
+use crate::{leaves, triples};
 
 /// What a progress report counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,6 +37,8 @@ pub enum Material {
         /// 64 or 128.
         bits: u32,
     },
+    /// Pairs of 1-out-of-16 leaf OTs (comparisons).
+    LeafOts,
 }
 
 /// Progress of one request, reported after every batch.
@@ -226,6 +230,19 @@ impl Preprocessing for OtPreprocessing {
             let batch = triples::bit_oles::<R, C>(self.session(ch).await?, ch, k).await?;
             out.append(batch);
             self.report(material, out.len(), n);
+        }
+        Ok(out)
+    }
+
+    async fn leaf_ots<C: Channel>(&mut self, ch: &mut C, n: usize) -> Result<LeafOts, OtError> {
+        // Four random OTs per leaf OT in each direction.
+        let step = (self.batch_ots / 4).max(1);
+        let mut out = LeafOts::empty();
+        while out.len() < n {
+            let k = step.min(n - out.len());
+            let batch = leaves::leaf_ots(self.session(ch).await?, ch, k).await?;
+            out.append(batch);
+            self.report(Material::LeafOts, out.len(), n);
         }
         Ok(out)
     }

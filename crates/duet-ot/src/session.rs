@@ -12,7 +12,7 @@ use crate::error::{channel, recv_exact, OtError};
 use crate::extension::{self, OtExtension};
 use crate::hash::Tccr;
 use crate::iknp::{self, GROUP_OTS, KAPPA};
-use crate::{gilboa, kinds, triples};
+use crate::{gilboa, kinds, leaves, triples};
 
 /// Most extended OTs in one direction of one round (a 16 MiB `u` frame).
 pub const MAX_OTS_PER_ROUND: usize = 1 << 20;
@@ -264,6 +264,25 @@ impl OtSession {
         self.spare_u = u;
         let mc = triples::rot_receive_bits(&self.hash, t_tweak, &self.rows);
         Ok((diff, m0, mc))
+    }
+
+    /// Both directions of random OT with 32-bit messages, `64 w` each:
+    /// returns the pairs `(m0, m1)` for the OTs this party sends, and
+    /// `m_c` for those it receives with choices `c`.
+    pub(crate) async fn cross_rot_words<C: Channel>(
+        &mut self,
+        ch: &mut C,
+        choices: &[u64],
+    ) -> Result<(Vec<(u32, u32)>, Vec<u32>), OtError> {
+        let w = choices.len();
+        let t_tweak = self.receiver_round(ch, choices).await?;
+        let (u, q_tweak) = self.sender_round(ch, w).await?;
+        let rows = self.sender.extend(&u, w);
+        let sent = leaves::rot_send_words(&self.hash, q_tweak, &rows, w);
+        self.spare_u = u;
+        let t = &self.rows[..(64 * w).min(self.rows.len())];
+        let received = leaves::rot_receive_words(&self.hash, t_tweak, t);
+        Ok((sent, received))
     }
 
     /// One direction only: this party sends for `x` (`l` bits per element).

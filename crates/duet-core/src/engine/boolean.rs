@@ -4,7 +4,6 @@
 use zeroize::Zeroize;
 
 use super::Engine;
-use crate::bits::Planes;
 use crate::channel::{Channel, MsgKind};
 use crate::error::EngineError;
 use crate::preprocessing::Preprocessing;
@@ -63,28 +62,19 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
         SharedBits::from_words(words, x.len())
     }
 
-    /// XOR shares (one plane) of the carry out of `a + b` over the low `m`
-    /// bit planes, where P0 holds `a` and P1 holds `b` in the clear.
-    ///
-    /// Generate bits `g = a AND b` take one layer; a tree of (G, P) combines,
-    /// `G = G_hi ^ (P_hi & G_lo)`, `P = P_hi & P_lo`, takes ceil(log2 m) more.
-    pub(crate) async fn carry_out(
+    /// XOR shares (one plane) of the generate bit of the whole span from
+    /// per-segment generate `gs` and propagate `ps` planes (each `nw`
+    /// words, lowest segment first; the lowest's propagate plane is never
+    /// read), in ceil(log2 segments) rounds: `G = G_hi ^ (P_hi & G_lo)`,
+    /// `P = P_hi & P_lo`, one AND per pair for G and one per pair but the
+    /// lowest for P.
+    pub(crate) async fn combine_segments(
         &mut self,
         step: &'static str,
-        own: &Planes,
-        m: usize,
+        mut gs: Vec<Vec<u64>>,
+        mut ps: Vec<Vec<u64>>,
+        nw: usize,
     ) -> Result<Vec<u64>, EngineError> {
-        let nw = own.nw;
-        let mine = &own.words[..m * nw];
-        let zeros = vec![0u64; m * nw];
-        // [a_j] = (a_j, 0) and [b_j] = (0, b_j); p_j = a_j ^ b_j is shared as (a_j, b_j).
-        let (xs, ys) = match self.role {
-            Role::P0 => (mine, zeros.as_slice()),
-            Role::P1 => (zeros.as_slice(), mine),
-        };
-        let g = self.and_words(step, xs, ys).await?;
-        let mut gs: Vec<Vec<u64>> = g.chunks(nw.max(1)).map(<[u64]>::to_vec).collect();
-        let mut ps: Vec<Vec<u64>> = mine.chunks(nw.max(1)).map(<[u64]>::to_vec).collect();
         while gs.len() > 1 {
             let pairs = gs.len() / 2;
             let mut xs = Vec::with_capacity((2 * pairs) * nw);

@@ -15,9 +15,10 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
     /// XOR shares of `[x < 0]` (the sign bit of two's complement), for every `x`.
     ///
     /// msb(x0 + x1) = msb(x0) ^ msb(x1) ^ carry, where the carry out of the
-    /// low k-1 bits is computed by a log-depth adder circuit on AND triples:
-    /// 1 + ceil(log2(k-1)) rounds (7 for Z_2^64, 8 for Z_2^128) and about
-    /// 3k AND gates per element.
+    /// low k-1 bits comes from leaf OTs on 4-bit blocks and a log-depth
+    /// tree of AND gates (the `millionaire` module): 2 + ceil(log2(k/4))
+    /// rounds (6 for Z_2^64, 7 for Z_2^128), per element k/4 leaf OTs
+    /// and about k/2 AND gates.
     pub async fn ltz_bits<R: Ring>(&mut self, x: &Shared<R>) -> Result<SharedBits, EngineError> {
         self.ltz_bits_within(x, R::BITS).await
     }
@@ -35,11 +36,11 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
         bits: u32,
     ) -> Result<SharedBits, EngineError> {
         let k = super::comparison_width::<R>(bits);
-        let mut planes = bit_planes(x.shares());
-        let carry = self.carry_out("comparison", &planes, k - 1).await?;
-        let msb = planes.plane(k - 1);
-        let words = msb.iter().zip(&carry).map(|(m, c)| m ^ c).collect();
-        planes.words.zeroize();
+        let carry = self.carry_out("comparison", x.shares(), k - 1).await?;
+        let mut words = carry;
+        for (i, v) in x.shares().iter().enumerate() {
+            words[i / 64] ^= (v.word((k - 1) / 64) >> ((k - 1) % 64) & 1) << (i % 64);
+        }
         Ok(SharedBits::from_words(words, x.len()))
     }
 

@@ -14,6 +14,7 @@ mod arith;
 mod bitole;
 mod boolean;
 mod compare;
+mod millionaire;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::{CryptoRng, RngCore, SeedableRng};
@@ -22,7 +23,9 @@ use zeroize::Zeroize;
 use crate::channel::{Channel, ChannelError, MsgKind};
 use crate::error::EngineError;
 use crate::mask::MaskStream;
-use crate::preprocessing::{AndTriples, BeaverTriples, BitOles, DaBits, Preprocessing, Stock};
+use crate::preprocessing::{
+    AndTriples, BeaverTriples, BitOles, DaBits, LeafOts, Preprocessing, Stock,
+};
 use crate::ring::Ring;
 use crate::share::{Role, Shared};
 use crate::wire::{decode_ring, decode_words, encode_ring, encode_words};
@@ -48,6 +51,8 @@ pub struct Needs {
     pub dabits: usize,
     /// Bit-OLE pairs ([`crate::preprocessing::BitOles`]).
     pub bit_oles: usize,
+    /// Pairs of 1-out-of-16 leaf OTs ([`crate::preprocessing::LeafOts`]).
+    pub leaf_ots: usize,
 }
 
 impl core::ops::Add for Needs {
@@ -58,6 +63,7 @@ impl core::ops::Add for Needs {
             and_words: self.and_words + o.and_words,
             dabits: self.dabits + o.dabits,
             bit_oles: self.bit_oles + o.bit_oles,
+            leaf_ots: self.leaf_ots + o.leaf_ots,
         }
     }
 }
@@ -103,9 +109,9 @@ impl Needs {
     pub fn for_ltz_within<R: Ring>(n: usize, bits: u32) -> Needs {
         let nw = crate::share::words_for(n);
         let m = comparison_width::<R>(bits) - 1;
-        // Generate bits, then per tree level one AND per pair (G) and one
-        // per pair but the lowest (P).
-        let (mut planes, mut segments) = (m, m);
+        // Leaves from leaf OTs, then per tree level one AND per pair (G)
+        // and one per pair but the lowest (P).
+        let (mut planes, mut segments) = (0, millionaire::leaves(m));
         while segments > 1 {
             let pairs = segments / 2;
             planes += 2 * pairs - 1;
@@ -114,6 +120,7 @@ impl Needs {
         Needs {
             and_words: planes * nw,
             dabits: n,
+            leaf_ots: n * millionaire::leaf_pairs(m),
             ..Needs::default()
         }
     }
@@ -241,7 +248,44 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
         R::stock_slot(&mut self.stock).dabits.append(d);
         let o = self.fetch_bit_oles::<R>(STEP, needs.bit_oles).await?;
         R::stock_slot(&mut self.stock).bit_oles.append(o);
+        let l = self.fetch_leaf_ots(STEP, needs.leaf_ots).await?;
+        self.stock.leaves.append(l);
         Ok(())
+    }
+
+    async fn fetch_leaf_ots(
+        &mut self,
+        step: &'static str,
+        n: usize,
+    ) -> Result<LeafOts, EngineError> {
+        if n == 0 {
+            return Ok(LeafOts::empty());
+        }
+        let l = self
+            .pre
+            .leaf_ots(&mut self.channel, n)
+            .await
+            .map_err(pre_err(step))?;
+        check_count(step, n, l.len())?;
+        Ok(l)
+    }
+
+    /// `n` leaf-OT pairs: from the stock first, the rest from the source.
+    pub(crate) async fn take_leaf_ots(
+        &mut self,
+        step: &'static str,
+        n: usize,
+    ) -> Result<LeafOts, EngineError> {
+        let mut l = self.stock.leaves.take(n);
+        let missing = n - l.len();
+        if missing > 0 {
+            let mut more = self
+                .fetch_leaf_ots(step, missing.max(self.lookahead.leaf_ots))
+                .await?;
+            l.append(more.take(missing));
+            self.stock.leaves.append(more);
+        }
+        Ok(l)
     }
 
     async fn fetch_bit_oles<R: Ring>(

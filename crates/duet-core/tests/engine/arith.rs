@@ -106,6 +106,7 @@ fn stocked_preprocessing_is_drawn_first() {
             and_words: 10,
             dabits: 100,
             bit_oles: 0,
+            leaf_ots: 40,
         })
         .await?;
         let x = input(e, Role::P0, &xs).await?;
@@ -289,6 +290,14 @@ fn needs_are_exact() {
             self.1.fetch_add(1, Ordering::SeqCst);
             self.0.and_triples(ch, w).await
         }
+        async fn leaf_ots<C: Channel>(
+            &mut self,
+            ch: &mut C,
+            n: usize,
+        ) -> Result<duet_core::LeafOts, Self::Error> {
+            self.1.fetch_add(1, Ordering::SeqCst);
+            self.0.leaf_ots(ch, n).await
+        }
         async fn dabits<R: Ring, C: Channel>(
             &mut self,
             ch: &mut C,
@@ -347,8 +356,8 @@ fn needs_are_exact() {
         a.unwrap();
         b.unwrap();
         // preprocess asks once per kind; the operations ask for nothing.
-        assert_eq!(counts[0].load(Ordering::SeqCst), 4, "n = {n}");
-        assert_eq!(counts[1].load(Ordering::SeqCst), 4, "n = {n}");
+        assert_eq!(counts[0].load(Ordering::SeqCst), 5, "n = {n}");
+        assert_eq!(counts[1].load(Ordering::SeqCst), 5, "n = {n}");
     }
 }
 

@@ -171,14 +171,13 @@ fn closed_channel_is_a_typed_error() {
 fn peer_vanishing_mid_protocol_is_a_typed_error() {
     let (mut e, mut peer) = lone_engine();
     block_on(async {
-        // The peer answers the first AND layer of a comparison, then goes.
+        // The peer answers the first round of a comparison's leaf OTs
+        // (P1's masked choices for the 8 leaves P0 sends), then goes.
         let x = e.constant(&[Z64(5)]);
         let cmp = e.ltz(&x);
         let fake = async move {
-            let _ = peer.recv(MsgKind::AND, 1 << 20).await;
-            peer.send(MsgKind::AND, vec![0u8; 63 * 2 * 8])
-                .await
-                .unwrap();
+            let _ = peer.recv(MsgKind::LEAF_CHOICE, 1 << 20).await;
+            peer.send(MsgKind::LEAF_CHOICE, vec![0u8; 4]).await.unwrap();
             drop(peer);
         };
         let (res, ()) = futures::future::join(cmp, fake).await;

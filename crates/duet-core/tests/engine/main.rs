@@ -11,6 +11,7 @@ mod arith;
 mod bit_products;
 mod compare;
 mod faults;
+mod leaves;
 mod uniformity;
 
 use duet_core::{Engine, EngineError, InsecureDealer, MemoryChannel, Ring, Role, Shared};

@@ -4,9 +4,8 @@
 
 use duet_core::{BitOles, MemoryChannel, Preprocessing, Ring, Role, Z128, Z64};
 use duet_ot::{OtExtension, OtPreprocessing};
-use futures::executor::block_on;
 
-use crate::{rng, SID};
+use crate::{join_closing, rng, SID};
 
 fn pairs<R: Ring>(seed: u64, ext: OtExtension, n: usize) -> (BitOles<R>, BitOles<R>) {
     let mk = |role| {
@@ -15,11 +14,11 @@ fn pairs<R: Ring>(seed: u64, ext: OtExtension, n: usize) -> (BitOles<R>, BitOles
             .with_batch_ots(1 << 12)
     };
     let (mut p0, mut p1) = (mk(Role::P0), mk(Role::P1));
-    let (mut c0, mut c1) = MemoryChannel::pair();
-    let (a, b) = block_on(futures::future::join(
-        p0.bit_oles::<R, _>(&mut c0, n),
-        p1.bit_oles::<R, _>(&mut c1, n),
-    ));
+    let (a, b) = join_closing(
+        MemoryChannel::pair(),
+        async |c| p0.bit_oles::<R, _>(c, n).await,
+        async |c| p1.bit_oles::<R, _>(c, n).await,
+    );
     (a.unwrap(), b.unwrap())
 }
 

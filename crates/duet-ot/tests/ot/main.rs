@@ -13,6 +13,7 @@ mod bit_oles;
 mod engine;
 mod extension;
 mod faults;
+mod leaf_ots;
 mod material;
 mod product;
 mod quic;
@@ -52,6 +53,30 @@ pub fn sessions_with(
     ((s0.unwrap(), c0), (s1.unwrap(), c1))
 }
 
+/// Runs `f0` and `f1` concurrently on the two ends of `pair`, each dropping
+/// its end when done: a side that fails early closes the link, and the
+/// other's wait ends in an error instead of hanging (what a mutant that
+/// breaks one side would otherwise do).
+pub fn join_closing<T0, T1>(
+    pair: (MemoryChannel, MemoryChannel),
+    f0: impl AsyncFnOnce(&mut MemoryChannel) -> T0,
+    f1: impl AsyncFnOnce(&mut MemoryChannel) -> T1,
+) -> (T0, T1) {
+    let (mut c0, mut c1) = pair;
+    block_on(futures::future::join(
+        async move {
+            let r = f0(&mut c0).await;
+            drop(c0);
+            r
+        },
+        async move {
+            let r = f1(&mut c1).await;
+            drop(c1);
+            r
+        },
+    ))
+}
+
 /// Runs `f0` as P0 and `f1` as P1 concurrently on set-up sessions.
 pub fn run<T0, T1>(
     seed: u64,
@@ -68,10 +93,11 @@ pub fn run_with<T0, T1>(
     f0: impl AsyncFnOnce(&mut OtSession, &mut MemoryChannel) -> Result<T0, OtError>,
     f1: impl AsyncFnOnce(&mut OtSession, &mut MemoryChannel) -> Result<T1, OtError>,
 ) -> (T0, T1) {
-    let ((mut s0, mut c0), (mut s1, mut c1)) = sessions_with(seed, ext);
-    let (a, b) = block_on(futures::future::join(
-        f0(&mut s0, &mut c0),
-        f1(&mut s1, &mut c1),
-    ));
+    let ((mut s0, c0), (mut s1, c1)) = sessions_with(seed, ext);
+    let (a, b) = join_closing(
+        (c0, c1),
+        async |c| f0(&mut s0, c).await,
+        async |c| f1(&mut s1, c).await,
+    );
     (a.unwrap(), b.unwrap())
 }

@@ -19,11 +19,11 @@ fn pair(seed: u64) -> (OtPreprocessing, OtPreprocessing) {
 /// Runs the same request on both parties; returns both results.
 fn both<T>(seed: u64, f: impl AsyncFn(&mut OtPreprocessing, &mut MemoryChannel) -> T) -> (T, T) {
     let (mut p0, mut p1) = pair(seed);
-    let (mut c0, mut c1) = MemoryChannel::pair();
-    block_on(futures::future::join(
-        f(&mut p0, &mut c0),
-        f(&mut p1, &mut c1),
-    ))
+    crate::join_closing(
+        MemoryChannel::pair(),
+        async |c| f(&mut p0, c).await,
+        async |c| f(&mut p1, c).await,
+    )
 }
 
 fn check_triples<R: Ring>(seed: u64, n: usize) {

@@ -221,11 +221,11 @@ fn both<T>(
     f: impl AsyncFn(&mut OtPreprocessing, &mut MemoryChannel) -> T,
 ) -> (T, T) {
     let (mut p0, mut p1) = pre_pair(seed, k);
-    let (mut c0, mut c1) = MemoryChannel::pair();
-    block_on(futures::future::join(
-        f(&mut p0, &mut c0),
-        f(&mut p1, &mut c1),
-    ))
+    crate::join_closing(
+        MemoryChannel::pair(),
+        async |c| f(&mut p0, c).await,
+        async |c| f(&mut p1, c).await,
+    )
 }
 
 fn check_triples<R: Ring>(seed: u64, k: usize, n: usize) {

@@ -96,6 +96,8 @@ fn writes_results_report_and_manifest() {
             "and-open",
             "bit-open",
             "bit-ole-open",
+            "leaf-ot-choice",
+            "leaf-ot-table",
             "stats-hello",
             "gate-withhold"
         ]

@@ -15,7 +15,7 @@ use crate::data::{Gen, Outcome, Records};
 use crate::{party, Analysis};
 
 /// Material drawn: (Z_2^64 triples, Z_2^128 triples, AND words, daBits,
-/// bit-OLE pairs).
+/// bit-OLE pairs, leaf-OT pairs).
 #[derive(Debug, Default, Clone, Copy)]
 struct Drawn {
     triples64: usize,
@@ -23,6 +23,7 @@ struct Drawn {
     and_words: usize,
     dabits: usize,
     bit_oles: usize,
+    leaf_ots: usize,
 }
 
 /// The dealer, counting what is drawn from it.
@@ -53,6 +54,16 @@ impl Preprocessing for Counting {
             d.and_words += w;
         }
         self.0.and_triples(ch, w).await
+    }
+    async fn leaf_ots<C: Channel>(
+        &mut self,
+        ch: &mut C,
+        n: usize,
+    ) -> Result<duet_core::LeafOts, Self::Error> {
+        if let Ok(mut d) = self.1.lock() {
+            d.leaf_ots += n;
+        }
+        self.0.leaf_ots(ch, n).await
     }
     async fn dabits<R: Ring, C: Channel>(
         &mut self,
@@ -191,6 +202,7 @@ async fn robust_party<C: Channel, P: Preprocessing>(
         and_words: after.0.and_words - before.0.and_words,
         dabits: after.0.dabits - before.0.dabits,
         bit_oles: after.0.bit_oles - before.0.bit_oles,
+        leaf_ots: after.0.leaf_ots - before.0.leaf_ots,
     };
     let mut sent = after.1;
     sent.sent_frames -= before.1.sent_frames;

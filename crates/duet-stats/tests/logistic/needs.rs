@@ -33,6 +33,14 @@ impl Preprocessing for Counting {
         self.1.fetch_add(1, Ordering::SeqCst);
         self.0.and_triples(ch, w).await
     }
+    async fn leaf_ots<C: Channel>(
+        &mut self,
+        ch: &mut C,
+        n: usize,
+    ) -> Result<duet_core::LeafOts, Self::Error> {
+        self.1.fetch_add(1, Ordering::SeqCst);
+        self.0.leaf_ots(ch, n).await
+    }
     async fn dabits<R: Ring, C: Channel>(
         &mut self,
         ch: &mut C,
@@ -85,6 +93,7 @@ fn stocking_requests(s: &FitNeeds) -> usize {
                 + usize::from(n.and_words > 0)
                 + usize::from(n.dabits > 0)
                 + usize::from(n.bit_oles > 0)
+                + usize::from(n.leaf_ots > 0)
         })
         .sum()
 }
