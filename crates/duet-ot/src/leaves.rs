@@ -76,14 +76,22 @@ pub(crate) fn rot_receive_words(hash: &Tccr, tweak: u128, t: &[u128]) -> Vec<u32
         .collect()
 }
 
-/// The packed masks of one leaf OT as sender, from its four pairs.
+/// The packed masks of one leaf OT as sender, from its four pairs: the
+/// key sums `X_u = XOR_t k_t^(u_t)` built one XOR each (`X_u` is `X` of
+/// `u` without its lowest set bit `t`, plus `k_t^0 ^ k_t^1`).
 fn sender_masks(keys: &[(u32, u32)]) -> u32 {
-    (0..LEAF_VALUES as u32).fold(0, |acc, u| {
-        let x = keys.iter().enumerate().fold(0u32, |x, (t, &(k0, k1))| {
-            x ^ if u >> t & 1 == 1 { k1 } else { k0 }
-        });
-        acc | x & 3 << (2 * u)
-    })
+    let mut x = [0u32; LEAF_VALUES];
+    x[0] = keys.iter().fold(0, |a, &(k0, _)| a ^ k0);
+    for u in 1..LEAF_VALUES {
+        let (k0, k1) = keys
+            .get(u.trailing_zeros() as usize)
+            .copied()
+            .unwrap_or_default();
+        x[u] = x[u & (u - 1)] ^ k0 ^ k1;
+    }
+    x.iter()
+        .enumerate()
+        .fold(0, |acc, (u, &v)| acc | v & 3 << (2 * u))
 }
 
 /// `choice | M_choice << 4` of one leaf OT as receiver.

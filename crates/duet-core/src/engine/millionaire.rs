@@ -67,6 +67,27 @@ fn generate_propagate(s: u8, u: u8, w: usize) -> u8 {
     u8::from(sum >= full) | u8::from(sum == full - 1) << 1
 }
 
+/// The 16 entries for a sender's block `s` of `w` bits, entry `u` (the
+/// receiver's block) at bits `2u..2u + 2`.
+fn leaf_table(s: u8, w: usize) -> u32 {
+    (0..LEAF_VALUES as u8).fold(0, |acc, u| {
+        acc | u32::from(generate_propagate(s, u, w)) << (2 * u32::from(u))
+    })
+}
+
+/// Packed 2-bit entries with entry `u` moved to `u ^ d` (a swap of
+/// neighbours per bit of `d`, without branches on the secret `d`).
+fn xor_permute(mut m: u32, d: u8) -> u32 {
+    const KEEP: [u32; 4] = [0x3333_3333, 0x0f0f_0f0f, 0x00ff_00ff, 0x0000_ffff];
+    for (b, &k) in KEEP.iter().enumerate() {
+        let shift = 2 << b;
+        let swapped = (m & k) << shift | (m >> shift) & k;
+        let take = 0u32.wrapping_sub(u32::from(d >> b & 1));
+        m = (swapped & take) | (m & !take);
+    }
+    m
+}
+
 /// Whether `role` sends leaf `j`.
 fn sends(role: Role, j: usize) -> bool {
     j.is_multiple_of(2) == (role == Role::P0)
@@ -120,17 +141,19 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
         let mut shares = vec![0u8; n * l];
         let mut r = vec![0u8; n * sent.len()];
         self.prg.fill_bytes(&mut r);
+        // Every sender table, by width and block, computed once.
+        let tables: Vec<[u32; LEAF_VALUES]> = (0..=LEAF_BITS)
+            .map(|w| core::array::from_fn(|s| leaf_table(s as u8, w)))
+            .collect();
         let mut table = Vec::with_capacity(n * sent.len() * 4);
         for (i, &v) in own.iter().enumerate() {
             for (t, &j) in sent.iter().enumerate() {
                 let k = i * sent.len() + t;
                 let (dk, rk, w) = (nibble(&peer_d, k), r[k] & 3, width(j, m));
                 let (s, mk) = (block(v, j, m), masks[i * lp + j / 2]);
-                let mut e = 0u32;
-                for u in 0..LEAF_VALUES as u8 {
-                    let entry = generate_propagate(s, u, w) ^ rk ^ leaf_mask(mk, u ^ dk);
-                    e |= u32::from(entry) << (2 * u32::from(u));
-                }
+                // Entry u: T(u) ^ r ^ M_(u ^ d), with r in every entry.
+                let e =
+                    tables[w][usize::from(s)] ^ u32::from(rk) * 0x5555_5555 ^ xor_permute(mk, dk);
                 table.extend_from_slice(&e.to_le_bytes());
                 shares[i * l + j] = rk;
             }
@@ -151,16 +174,17 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
             }
         }
         chosen.zeroize();
+        // Bit-sliced: plane j of gs (ps) holds every element's generate
+        // (propagate) share of leaf j.
         let nw = words_for(n);
-        let plane = |bit: usize, j: usize| -> Vec<u64> {
-            let mut p = vec![0u64; nw];
-            for i in 0..n {
-                p[i / 64] |= u64::from(shares[i * l + j] >> bit & 1) << (i % 64);
+        let (mut gs, mut ps) = (vec![vec![0u64; nw]; l], vec![vec![0u64; nw]; l]);
+        for (i, leaf) in shares.chunks(l.max(1)).enumerate() {
+            let (w, b) = (i / 64, i % 64);
+            for (j, &s) in leaf.iter().enumerate() {
+                gs[j][w] |= u64::from(s & 1) << b;
+                ps[j][w] |= u64::from(s >> 1 & 1) << b;
             }
-            p
-        };
-        let gs: Vec<Vec<u64>> = (0..l).map(|j| plane(0, j)).collect();
-        let ps: Vec<Vec<u64>> = (0..l).map(|j| plane(1, j)).collect();
+        }
         shares.zeroize();
         self.combine_segments(step, gs, ps, nw).await
     }
@@ -189,6 +213,19 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_permuted_entry_is_the_entry_at_the_xored_index() {
+        let m = 0x9e37_79b9u32;
+        for d in 0..16u8 {
+            let p = xor_permute(m, d);
+            for u in 0..16u8 {
+                assert_eq!(leaf_mask(p, u), leaf_mask(m, u ^ d), "d {d}, u {u}");
+            }
+        }
+        let t = leaf_table(9, 4);
+        assert!((0..16u8).all(|u| leaf_mask(t, u) == generate_propagate(9, u, 4)));
     }
 
     #[test]
