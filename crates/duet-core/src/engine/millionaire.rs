@@ -153,7 +153,7 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
                 let (s, mk) = (block(v, j, m), masks[i * lp + j / 2]);
                 // Entry u: T(u) ^ r ^ M_(u ^ d), with r in every entry.
                 let e =
-                    tables[w][usize::from(s)] ^ u32::from(rk) * 0x5555_5555 ^ xor_permute(mk, dk);
+                    tables[w][usize::from(s)] ^ (u32::from(rk) * 0x5555_5555) ^ xor_permute(mk, dk);
                 table.extend_from_slice(&e.to_le_bytes());
                 shares[i * l + j] = rk;
             }
