@@ -199,11 +199,14 @@
 //! | OT preprocessing (duet-ot, in memory) | 3.9 s, 0.88 GB per party: Z_2^64 triples 2.8 s / 0.63 GB, LTZ material and pairs 1.0 s / 0.22 GB, Z_2^128 0.13 s / 35 MB (6.0 to 8.8 s, 1.55 GB) |
 //!
 //! Over QUIC with the default SoftSpoken k = 4 (`duet bench
-//! --logistic-records 500`): 286,988 bytes per record both directions
-//! (449,001 before), of which the Z_2^64 triples are about 86%.
+//! --logistic-records 500`, two predictors): 245,751 bytes per record
+//! both directions since the comparisons' leaf OTs (286,988 after the
+//! bit-OLE pairs, 449,001 before), of which the 18 Z_2^64 triples per
+//! record and step are about 77%.
 //!
-//! One LTZ on 25 bits costs about half the OT traffic of a Z_2^64 triple,
-//! hence the sign-then-magnitude sigmoid: comparing `eta` with all 19
+//! One LTZ on 25 bits (6 leaves: 3 leaf-OT pairs and 7 AND gates) costs
+//! about a sixth of the OT traffic of a Z_2^64 triple; the
+//! sign-then-magnitude sigmoid still pays: comparing `eta` with all 19
 //! signed breakpoints in one call would save 10 rounds per step but cost
 //! 19 LTZ per record and step instead of 10.
 //!
