@@ -138,7 +138,9 @@ fn check_within<R: Ring>(seed: u64, xs: &[R], bits: u32) {
 
 #[test]
 fn sign_within_a_narrower_width_at_its_bounds() {
-    for bits in [2u32, 3, 20, 41, 63, 64] {
+    // One leaf (5 bits: 4 below the sign), a leaf and a 1-bit leaf (6),
+    // a 3-bit top leaf (20), whole leaves (41), a 2-bit top leaf (63).
+    for bits in [2u32, 3, 5, 6, 20, 41, 63, 64] {
         let half = 1i128 << (bits - 1);
         let xs: Vec<Z64> = [-half, -half + 1, -1, 0, 1, half - 1, half / 3, -half / 3]
             .iter()
