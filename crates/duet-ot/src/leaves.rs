@@ -15,12 +15,12 @@
 
 use duet_core::{leaf_mask, Channel, LeafOts, LEAF_VALUES};
 use rand_core::RngCore;
-use rayon::prelude::*;
 use zeroize::Zeroize;
 
 use crate::error::OtError;
 use crate::hash::Tccr;
-use crate::iknp::{Rows, Scratch, GROUP_OTS};
+use crate::iknp::Rows;
+use crate::rot;
 use crate::session::OtSession;
 
 /// Random OTs per leaf OT.
@@ -28,62 +28,35 @@ const ROTS_PER_LEAF: usize = 4;
 
 /// Sender messages of random OTs, the low 32 bits of `H(j, q_j)` and
 /// `H(j, q_j ^ delta)`, for the `64 w` rows.
-pub(crate) fn rot_send_words(
-    hash: &Tccr,
-    tweak: u128,
-    rows: &Rows<'_>,
-    w: usize,
-) -> Vec<(u32, u32)> {
-    let delta = rows.delta();
-    let mut out = vec![(0u32, 0u32); 64 * w];
-    out.par_chunks_mut(GROUP_OTS)
-        .enumerate()
-        .for_each_init(Scratch::new, |s, (c, oc)| {
-            let n = rows.group_with(s, c);
-            let (q, buf) = (&s.rows[..n], &mut s.aes);
-            let (mut h0, mut h1, mut q1) = ([0u128; 64], [0u128; 64], [0u128; 64]);
-            for (k, ok) in oc.chunks_mut(64).enumerate() {
-                let Some(qk) = q.get(k * 64..(k + 1) * 64) else {
-                    return;
-                };
-                for (a, &b) in q1.iter_mut().zip(qk) {
-                    *a = b ^ delta;
-                }
-                let t = tweak.wrapping_add((c * GROUP_OTS + k * 64) as u128);
-                hash.hash_with(buf, t, qk, &mut h0);
-                hash.hash_with(buf, t, &q1, &mut h1);
-                for (o, (&a, &b)) in ok.iter_mut().zip(h0.iter().zip(&h1)) {
-                    *o = (a as u32, b as u32);
-                }
-            }
-            h0.zeroize();
-            h1.zeroize();
-        });
+pub(crate) fn rot_send_words(hash: &Tccr, tweak: u128, rows: &Rows<'_>, w: usize) -> Vec<[u32; 2]> {
+    let mut out = vec![[0u32; 2]; 64 * w];
+    rot::send_blocks(hash, tweak, rows, &mut out, 64, |h0, h1, o| {
+        for (m, (&a, &b)) in o.iter_mut().zip(h0.iter().zip(h1)) {
+            *m = [a as u32, b as u32];
+        }
+    });
     out
 }
 
 /// Receiver messages of random OTs: the low 32 bits of `H(j, t_j)`.
 pub(crate) fn rot_receive_words(hash: &Tccr, tweak: u128, t: &[u128]) -> Vec<u32> {
-    t.par_chunks(64)
-        .enumerate()
-        .flat_map_iter(|(c, tc)| {
-            let mut h = [0u128; 64];
-            hash.hash_into(tweak.wrapping_add((c * 64) as u128), tc, &mut h[..tc.len()]);
-            let out: Vec<u32> = h[..tc.len()].iter().map(|&v| v as u32).collect();
-            h.zeroize();
-            out
-        })
-        .collect()
+    let mut out = rot::receive_blocks(hash, tweak, t, 64, |h, o: &mut [u32]| {
+        for (m, &v) in o.iter_mut().zip(h) {
+            *m = v as u32;
+        }
+    });
+    out.truncate(t.len());
+    out
 }
 
 /// The packed masks of one leaf OT as sender, from its four pairs: the
 /// key sums `X_u = XOR_t k_t^(u_t)` built one XOR each (`X_u` is `X` of
 /// `u` without its lowest set bit `t`, plus `k_t^0 ^ k_t^1`).
-fn sender_masks(keys: &[(u32, u32)]) -> u32 {
+fn sender_masks(keys: &[[u32; 2]]) -> u32 {
     let mut x = [0u32; LEAF_VALUES];
-    x[0] = keys.iter().fold(0, |a, &(k0, _)| a ^ k0);
+    x[0] = keys.iter().fold(0, |a, k| a ^ k[0]);
     for u in 1..LEAF_VALUES {
-        let (k0, k1) = keys
+        let [k0, k1] = keys
             .get(u.trailing_zeros() as usize)
             .copied()
             .unwrap_or_default();
@@ -146,17 +119,17 @@ mod tests {
     #[test]
     fn the_receivers_mask_is_the_senders_mask_at_its_choice() {
         let keys = [
-            (0x1234_5678, 0x9abc_def0),
-            (0xdead_beef, 0x0bad_f00d),
-            (7, 0xffff_ffff),
-            (0x5555_5555, 0xaaaa_aaaa),
+            [0x1234_5678, 0x9abc_def0],
+            [0xdead_beef, 0x0bad_f00d],
+            [7, 0xffff_ffff],
+            [0x5555_5555, 0xaaaa_aaaa],
         ];
         let masks = sender_masks(&keys);
         for c in 0..16u8 {
             let mine: Vec<u32> = keys
                 .iter()
                 .enumerate()
-                .map(|(t, &(k0, k1))| if c >> t & 1 == 1 { k1 } else { k0 })
+                .map(|(t, &[k0, k1])| if c >> t & 1 == 1 { k1 } else { k0 })
                 .collect();
             let got = receiver_chosen(c, &mine);
             assert_eq!(got & 15, c);
@@ -178,12 +151,12 @@ mod tests {
         };
         let (mut right, mut total) = (0u32, 0u32);
         for _ in 0..2000 {
-            let keys: Vec<(u32, u32)> = (0..4).map(|_| (next(), next())).collect();
+            let keys: Vec<[u32; 2]> = (0..4).map(|_| [next(), next()]).collect();
             let c = (next() & 15) as u8;
             let mine: Vec<u32> = keys
                 .iter()
                 .enumerate()
-                .map(|(t, &(k0, k1))| if c >> t & 1 == 1 { k1 } else { k0 })
+                .map(|(t, &[k0, k1])| if c >> t & 1 == 1 { k1 } else { k0 })
                 .collect();
             let own = mine.iter().fold(0u32, |a, &k| a ^ k);
             let masks = sender_masks(&keys);

@@ -11,6 +11,7 @@ pub mod kinds;
 mod leaves;
 mod preprocessing;
 mod product;
+mod rot;
 mod session;
 pub mod softspoken;
 pub mod transpose;

@@ -273,7 +273,7 @@ impl OtSession {
         &mut self,
         ch: &mut C,
         choices: &[u64],
-    ) -> Result<(Vec<(u32, u32)>, Vec<u32>), OtError> {
+    ) -> Result<(Vec<[u32; 2]>, Vec<u32>), OtError> {
         let w = choices.len();
         let t_tweak = self.receiver_round(ch, choices).await?;
         let (u, q_tweak) = self.sender_round(ch, w).await?;

@@ -26,7 +26,8 @@ use zeroize::Zeroize;
 
 use crate::error::OtError;
 use crate::hash::Tccr;
-use crate::iknp::{Rows, Scratch, GROUP_OTS};
+use crate::iknp::Rows;
+use crate::rot;
 use crate::session::OtSession;
 
 /// The choice bits of `values` as packed words: bit `i` of element `e` is
@@ -259,46 +260,25 @@ pub(crate) fn rot_send_bits(
     rows: &Rows<'_>,
     w: usize,
 ) -> (Vec<u64>, Vec<u64>) {
-    let delta = rows.delta();
-    let mut diff = vec![0u64; w];
-    let mut m0 = vec![0u64; w];
-    diff.par_chunks_mut(GROUP_OTS / 64)
-        .zip(m0.par_chunks_mut(GROUP_OTS / 64))
-        .enumerate()
-        .for_each_init(Scratch::new, |s, (c, (dc, mc))| {
-            let n = rows.group_with(s, c);
-            let (q, buf) = (&s.rows[..n], &mut s.aes);
-            let (mut h0, mut h1, mut q1) = ([0u128; 64], [0u128; 64], [0u128; 64]);
-            for (k, (d, m)) in dc.iter_mut().zip(mc.iter_mut()).enumerate() {
-                let Some(qk) = q.get(k * 64..(k + 1) * 64) else {
-                    return;
-                };
-                for (a, &b) in q1.iter_mut().zip(qk) {
-                    *a = b ^ delta;
-                }
-                let t = tweak.wrapping_add((c * GROUP_OTS + k * 64) as u128);
-                hash.hash_with(buf, t, qk, &mut h0);
-                hash.hash_with(buf, t, &q1, &mut h1);
-                *m = pack_lsb(&h0);
-                *d = *m ^ pack_lsb(&h1);
-            }
-        });
-    (diff, m0)
+    let mut pairs = vec![[0u64; 2]; w];
+    rot::send_blocks(hash, tweak, rows, &mut pairs, 1, |h0, h1, o| {
+        let m = pack_lsb(h0);
+        o[0] = [m ^ pack_lsb(h1), m];
+    });
+    let out = (
+        pairs.iter().map(|p| p[0]).collect(),
+        pairs.iter().map(|p| p[1]).collect(),
+    );
+    pairs.zeroize();
+    out
 }
 
 /// Receiver bits of one-bit random OTs: `m_c` packed.
 pub(crate) fn rot_receive_bits(hash: &Tccr, tweak: u128, t: &[u128]) -> Vec<u64> {
-    t.par_chunks(64)
-        .enumerate()
-        .map(|(c, tc)| {
-            let mut h = [0u128; 64];
-            hash.hash_into(tweak.wrapping_add((c * 64) as u128), tc, &mut h[..tc.len()]);
-            pack_lsb(&h)
-        })
-        .collect()
+    rot::receive_blocks(hash, tweak, t, 1, |h, o| o[0] = pack_lsb(h))
 }
 
-fn pack_lsb(h: &[u128; 64]) -> u64 {
+fn pack_lsb(h: &[u128]) -> u64 {
     h.iter()
         .enumerate()
         .fold(0u64, |acc, (i, &v)| acc | ((v & 1) as u64) << i)

@@ -2,23 +2,15 @@
 //! against their definition after reconstructing both parties' parts:
 //! `own_0 + peer_1 = c_0 r_1` and `own_1 + peer_0 = c_1 r_0`.
 
-use duet_core::{BitOles, MemoryChannel, Preprocessing, Ring, Role, Z128, Z64};
-use duet_ot::{OtExtension, OtPreprocessing};
+use duet_core::{BitOles, Preprocessing, Ring, Z128, Z64};
+use duet_ot::OtExtension;
 
-use crate::{join_closing, rng, SID};
+use crate::with_material;
 
 fn pairs<R: Ring>(seed: u64, ext: OtExtension, n: usize) -> (BitOles<R>, BitOles<R>) {
-    let mk = |role| {
-        OtPreprocessing::new(role, SID, &mut rng(seed, role))
-            .with_extension(ext)
-            .with_batch_ots(1 << 12)
-    };
-    let (mut p0, mut p1) = (mk(Role::P0), mk(Role::P1));
-    let (a, b) = join_closing(
-        MemoryChannel::pair(),
-        async |c| p0.bit_oles::<R, _>(c, n).await,
-        async |c| p1.bit_oles::<R, _>(c, n).await,
-    );
+    let (a, b) = with_material(seed, ext, 1 << 12, async |p, c| {
+        p.bit_oles::<R, _>(c, n).await
+    });
     (a.unwrap(), b.unwrap())
 }
 

@@ -3,23 +3,13 @@
 //! direction the receiver's mask is the sender's mask at the receiver's
 //! choice; choices and masks are uniform.
 
-use duet_core::{leaf_mask, LeafOts, MemoryChannel, Preprocessing, Role};
-use duet_ot::{OtExtension, OtPreprocessing};
+use duet_core::{leaf_mask, LeafOts, Preprocessing};
+use duet_ot::OtExtension;
 
-use crate::{join_closing, rng, SID};
+use crate::with_material;
 
 fn leaf_ots(seed: u64, ext: OtExtension, n: usize) -> (LeafOts, LeafOts) {
-    let mk = |role| {
-        OtPreprocessing::new(role, SID, &mut rng(seed, role))
-            .with_extension(ext)
-            .with_batch_ots(1 << 12)
-    };
-    let (mut p0, mut p1) = (mk(Role::P0), mk(Role::P1));
-    let (a, b) = join_closing(
-        MemoryChannel::pair(),
-        async |c| p0.leaf_ots(c, n).await,
-        async |c| p1.leaf_ots(c, n).await,
-    );
+    let (a, b) = with_material(seed, ext, 1 << 12, async |p, c| p.leaf_ots(c, n).await);
     (a.unwrap(), b.unwrap())
 }
 

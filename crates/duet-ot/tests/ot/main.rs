@@ -22,7 +22,7 @@ mod softspoken;
 mod softspoken_faults;
 
 use duet_core::{MemoryChannel, Role};
-use duet_ot::{OtError, OtExtension, OtSession};
+use duet_ot::{OtError, OtExtension, OtPreprocessing, OtSession};
 use futures::executor::block_on;
 use rand::SeedableRng;
 
@@ -75,6 +75,27 @@ pub fn join_closing<T0, T1>(
             r
         },
     ))
+}
+
+/// Runs the same request `f` on both parties' `OtPreprocessing` (seeded
+/// by `seed`, running `ext` in batches of `batch_ots`); returns both results.
+pub fn with_material<T>(
+    seed: u64,
+    ext: OtExtension,
+    batch_ots: usize,
+    f: impl AsyncFn(&mut OtPreprocessing, &mut MemoryChannel) -> T,
+) -> (T, T) {
+    let mk = |role| {
+        OtPreprocessing::new(role, SID, &mut rng(seed, role))
+            .with_extension(ext)
+            .with_batch_ots(batch_ots)
+    };
+    let (mut p0, mut p1) = (mk(Role::P0), mk(Role::P1));
+    join_closing(
+        MemoryChannel::pair(),
+        async |c| f(&mut p0, c).await,
+        async |c| f(&mut p1, c).await,
+    )
 }
 
 /// Runs `f0` as P0 and `f1` as P1 concurrently on set-up sessions.

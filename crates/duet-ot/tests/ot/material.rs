@@ -9,21 +9,9 @@ use futures::executor::block_on;
 
 use crate::{rng, SID};
 
-fn pair(seed: u64) -> (OtPreprocessing, OtPreprocessing) {
-    (
-        OtPreprocessing::new(Role::P0, SID, &mut rng(seed, Role::P0)),
-        OtPreprocessing::new(Role::P1, SID, &mut rng(seed, Role::P1)),
-    )
-}
-
-/// Runs the same request on both parties; returns both results.
+/// Runs the same request on both parties (IKNP, default batches).
 fn both<T>(seed: u64, f: impl AsyncFn(&mut OtPreprocessing, &mut MemoryChannel) -> T) -> (T, T) {
-    let (mut p0, mut p1) = pair(seed);
-    crate::join_closing(
-        MemoryChannel::pair(),
-        async |c| f(&mut p0, c).await,
-        async |c| f(&mut p1, c).await,
-    )
+    crate::with_material(seed, duet_ot::OtExtension::Iknp, 1 << 18, f)
 }
 
 fn check_triples<R: Ring>(seed: u64, n: usize) {

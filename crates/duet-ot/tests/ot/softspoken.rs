@@ -11,7 +11,7 @@ use duet_ot::{softspoken, OtExtension, OtPreprocessing, OtSession};
 use futures::executor::block_on;
 use rand::{Rng, SeedableRng};
 
-use crate::{rng, run_with, SID};
+use crate::{run_with, SID};
 
 fn ss(k: usize) -> OtExtension {
     OtExtension::SoftSpoken { k }
@@ -210,22 +210,12 @@ fn gilboa_products_match_plaintext() {
     }
 }
 
-fn pre_pair(seed: u64, k: usize) -> (OtPreprocessing, OtPreprocessing) {
-    let mk = |role| OtPreprocessing::new(role, SID, &mut rng(seed, role)).with_extension(ss(k));
-    (mk(Role::P0), mk(Role::P1))
-}
-
 fn both<T>(
     seed: u64,
     k: usize,
     f: impl AsyncFn(&mut OtPreprocessing, &mut MemoryChannel) -> T,
 ) -> (T, T) {
-    let (mut p0, mut p1) = pre_pair(seed, k);
-    crate::join_closing(
-        MemoryChannel::pair(),
-        async |c| f(&mut p0, c).await,
-        async |c| f(&mut p1, c).await,
-    )
+    crate::with_material(seed, ss(k), 1 << 18, f)
 }
 
 fn check_triples<R: Ring>(seed: u64, k: usize, n: usize) {
