@@ -31,14 +31,21 @@ edges = [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100]
 /// A's own rows: (time, event).
 const A_ROWS: [(i64, u64); 2] = [(95, 0), (85, 1)];
 
-#[test]
-fn no_released_interval_reads_a_few_events_or_censorings() {
-    let job = job(COLUMNS, STATS);
+/// Both sides' rows: B has one event in [10, 20) and one censoring in
+/// [30, 40).
+fn sides() -> (String, String) {
     let a = csv("time,event", &[("95,0", 30), ("85,1", 12)]);
     let b = csv(
         "time,event",
         &[("95,0", 30), ("85,1", 12), ("15,1", 1), ("35,0", 1)],
     );
+    (a, b)
+}
+
+#[test]
+fn no_released_interval_reads_a_few_events_or_censorings() {
+    let job = job(COLUMNS, STATS);
+    let (a, b) = sides();
     let res = run(&job, &a, &b);
     let surv = match &res.statistic(0).unwrap().body {
         duet_stats::results::StatBody::Survival(s) => s.clone(),
@@ -71,4 +78,27 @@ fn no_released_interval_reads_a_few_events_or_censorings() {
         }
     }
     assert!(read.is_empty(), "the attacker read small counts: {read:?}");
+}
+
+/// The merging must hold for every released number of a curve: a
+/// per-interval cell opened on its own, outside the spans (the number at
+/// risk at 10 and at 20, 86 and 85), would give B's single event in
+/// [10, 20) by subtraction. Released counts are named by their span,
+/// `[all, [10, 20) .. 100)]`; the rule bits end in `.suppressed`.
+#[test]
+fn no_count_of_a_curve_is_released_outside_its_spans() {
+    let job = job(COLUMNS, STATS);
+    let (a, b) = sides();
+    let res = run(&job, &a, &b);
+    let cells: Vec<String> = res
+        .revealed
+        .iter()
+        .filter(|r| !r.name.ends_with(".suppressed") && !r.name.contains(" .. "))
+        .map(|r| format!("{} = {}", r.name, r.value))
+        .collect();
+    assert!(
+        cells.is_empty(),
+        "counts released outside a span: {cells:?}"
+    );
+    assert!(res.revealed.iter().any(|r| r.name.ends_with(".at_risk")));
 }
