@@ -180,3 +180,44 @@ edges = [0, 50, 90]
         "{err}"
     );
 }
+
+/// What the disclosure record says of each released span, when the curve
+/// is not the job's first statistic: the survival rule it passed, and the
+/// records it sums (its time range and event condition), which is what
+/// the differencing test compares.
+#[test]
+fn each_released_span_is_recorded_with_its_rules_and_records() {
+    let stats = format!("[[statistic]]\nkind = \"count\"\n{STATS}");
+    let job = job(COLUMNS, &stats);
+    let (a, b) = sides();
+    let res = run(&job, &a, &b);
+    let spans: Vec<_> = res
+        .disclosure
+        .released
+        .iter()
+        .filter(|v| v.name.contains(" .. "))
+        .collect();
+    assert!(spans.len() >= 6, "{} spans released", spans.len());
+    for v in spans {
+        assert!(
+            v.rules
+                .iter()
+                .any(|r| r.contains("intervals merged until they pass")),
+            "{}: rules {:?}",
+            v.name,
+            v.rules
+        );
+        // At risk from time 0 is every record; events and censored
+        // counts are over the span's times.
+        if !v.name.ends_with(".at_risk") {
+            for column in ["time", "event"] {
+                assert!(
+                    v.provenance.cell.contains_key(column),
+                    "{}: sums {}",
+                    v.name,
+                    v.provenance
+                );
+            }
+        }
+    }
+}
