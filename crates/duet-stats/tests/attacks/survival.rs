@@ -106,13 +106,13 @@ fn no_count_of_a_curve_is_released_outside_its_spans() {
 /// Two curves of the same data ending at different times: each span's
 /// events pass every rule, but the later curve's last span holds one more
 /// event than the earlier's, B's death at 95. **A known leak, found
-/// 2026-12-06 and not yet fixed** (SECURITY.md, "Known gaps"): the
+/// 2026-12-06 and not yet fixed** (SECURITY.md, "What the rules do not cover"): the
 /// records beyond the shorter curve's last edge are no cell of the plan,
 /// so no threshold or differencing rule looks at them (a histogram's
 /// edges must cover its column's range, which closes the same attack on
 /// bins, see below). Run with `--ignored` to see it fail.
 #[test]
-#[ignore = "known leak: survival curves ending at different times (SECURITY.md, Known gaps)"]
+#[ignore = "known leak: survival curves ending at different times (SECURITY.md, What the rules do not cover)"]
 fn two_curves_ending_apart_do_not_give_an_event_by_subtraction() {
     let stats = r#"
 [[statistic]]
