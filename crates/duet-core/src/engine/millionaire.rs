@@ -105,6 +105,78 @@ fn nibble(frame: &[u8], k: usize) -> u8 {
     frame.get(k / 2).map_or(0, |b| b >> (4 * (k % 2)) & 15)
 }
 
+/// One party's operands of a carry: its values, the width and leaf-OT
+/// pairs per element.
+struct Leaves<'a, R: Ring> {
+    own: &'a [R],
+    m: usize,
+    lp: usize,
+}
+
+impl<R: Ring> Leaves<'_, R> {
+    /// This party's tables for the leaves it sends (4 bytes each): entry
+    /// `u` is `T(u) ^ r ^ M_(u ^ d)`, `r` its random share (written to
+    /// `shares`) and `d` the peer's masked choice.
+    fn tables(
+        &self,
+        sent: &[usize],
+        peer_d: &[u8],
+        masks: &[u32],
+        r: &[u8],
+        shares: &mut [u8],
+    ) -> Vec<u8> {
+        let (m, lp, l) = (self.m, self.lp, leaves(self.m));
+        // Every sender table, by width and block, computed once.
+        let tables: Vec<[u32; LEAF_VALUES]> = (0..=LEAF_BITS)
+            .map(|w| core::array::from_fn(|s| leaf_table(s as u8, w)))
+            .collect();
+        let mut out = Vec::with_capacity(self.own.len() * sent.len() * 4);
+        for (i, &v) in self.own.iter().enumerate() {
+            for (t, &j) in sent.iter().enumerate() {
+                let k = i * sent.len() + t;
+                let (dk, rk, w) = (nibble(peer_d, k), r[k] & 3, width(j, m));
+                let (s, mk) = (block(v, j, m), masks[i * lp + j / 2]);
+                let e =
+                    tables[w][usize::from(s)] ^ (u32::from(rk) * 0x5555_5555) ^ xor_permute(mk, dk);
+                out.extend_from_slice(&e.to_le_bytes());
+                shares[i * l + j] = rk;
+            }
+        }
+        out
+    }
+
+    /// This party's shares of the leaves it receives: its own entry of
+    /// each of the peer's tables, unmasked with `M_c`.
+    fn unmask(&self, received: &[usize], peer_table: &[u8], chosen: &[u8], shares: &mut [u8]) {
+        let (m, lp, l) = (self.m, self.lp, leaves(self.m));
+        let entries = peer_table.chunks_exact(4);
+        let at = self
+            .own
+            .iter()
+            .enumerate()
+            .flat_map(|(i, &v)| received.iter().map(move |&j| (i, v, j)));
+        for ((i, v, j), e) in at.zip(entries) {
+            let e = u32::from_le_bytes([e[0], e[1], e[2], e[3]]);
+            let own_mask = chosen[i * lp + j / 2] >> 4 & 3;
+            shares[i * l + j] = leaf_mask(e, block(v, j, m)) ^ own_mask;
+        }
+    }
+}
+
+/// Bit-slices the `(generate, propagate)` shares (`l` per element) into
+/// per-leaf planes of `nw` words.
+fn bit_slice(shares: &[u8], l: usize, nw: usize) -> (Vec<Vec<u64>>, Vec<Vec<u64>>) {
+    let (mut gs, mut ps) = (vec![vec![0u64; nw]; l], vec![vec![0u64; nw]; l]);
+    for (i, leaf) in shares.chunks(l.max(1)).enumerate() {
+        let (w, b) = (i / 64, i % 64);
+        for (j, &s) in leaf.iter().enumerate() {
+            gs[j][w] |= u64::from(s & 1) << b;
+            ps[j][w] |= u64::from(s >> 1 & 1) << b;
+        }
+    }
+    (gs, ps)
+}
+
 impl<C: Channel, P: Preprocessing> Engine<C, P> {
     /// XOR shares (one plane) of the carry out of `a + b` over the low `m`
     /// bits, where P0's `own` shares are `a` and P1's are `b` (each held in
@@ -141,50 +213,18 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
         let mut shares = vec![0u8; n * l];
         let mut r = vec![0u8; n * sent.len()];
         self.prg.fill_bytes(&mut r);
-        // Every sender table, by width and block, computed once.
-        let tables: Vec<[u32; LEAF_VALUES]> = (0..=LEAF_BITS)
-            .map(|w| core::array::from_fn(|s| leaf_table(s as u8, w)))
-            .collect();
-        let mut table = Vec::with_capacity(n * sent.len() * 4);
-        for (i, &v) in own.iter().enumerate() {
-            for (t, &j) in sent.iter().enumerate() {
-                let k = i * sent.len() + t;
-                let (dk, rk, w) = (nibble(&peer_d, k), r[k] & 3, width(j, m));
-                let (s, mk) = (block(v, j, m), masks[i * lp + j / 2]);
-                // Entry u: T(u) ^ r ^ M_(u ^ d), with r in every entry.
-                let e =
-                    tables[w][usize::from(s)] ^ (u32::from(rk) * 0x5555_5555) ^ xor_permute(mk, dk);
-                table.extend_from_slice(&e.to_le_bytes());
-                shares[i * l + j] = rk;
-            }
-        }
+        let leaves = Leaves { own, m, lp };
+        let table = leaves.tables(&sent, &peer_d, &masks, &r, &mut shares);
         r.zeroize();
         masks.zeroize();
         let expected = n * received.len() * 4;
         let peer_table = self
             .exchange_uneven(step, MsgKind::LEAF_TABLE, table, expected)
             .await?;
-        for (i, &v) in own.iter().enumerate() {
-            for (t, &j) in received.iter().enumerate() {
-                let k = 4 * (i * received.len() + t);
-                let mut e = [0u8; 4];
-                e.copy_from_slice(&peer_table[k..k + 4]);
-                let own_mask = chosen[i * lp + j / 2] >> 4 & 3;
-                shares[i * l + j] = leaf_mask(u32::from_le_bytes(e), block(v, j, m)) ^ own_mask;
-            }
-        }
+        leaves.unmask(&received, &peer_table, &chosen, &mut shares);
         chosen.zeroize();
-        // Bit-sliced: plane j of gs (ps) holds every element's generate
-        // (propagate) share of leaf j.
         let nw = words_for(n);
-        let (mut gs, mut ps) = (vec![vec![0u64; nw]; l], vec![vec![0u64; nw]; l]);
-        for (i, leaf) in shares.chunks(l.max(1)).enumerate() {
-            let (w, b) = (i / 64, i % 64);
-            for (j, &s) in leaf.iter().enumerate() {
-                gs[j][w] |= u64::from(s & 1) << b;
-                ps[j][w] |= u64::from(s >> 1 & 1) << b;
-            }
-        }
+        let (gs, ps) = bit_slice(&shares, l, nw);
         shares.zeroize();
         self.combine_segments(step, gs, ps, nw).await
     }
