@@ -175,7 +175,7 @@ pub(crate) fn survival(job: &Job, time: &str, b: &Block, curves: &[CurveSpans<'_
     let curves = curves
         .iter()
         .map(|(curve, spans)| {
-            let mut intervals: Vec<Option<Interval>> = spans
+            let intervals: Vec<Option<Interval>> = spans
                 .iter()
                 .map(|(span, [a, e, c])| {
                     Some(Interval {
@@ -188,25 +188,27 @@ pub(crate) fn survival(job: &Job, time: &str, b: &Block, curves: &[CurveSpans<'_
                     })
                 })
                 .collect();
-            let stop = curve.stop.map(|stop| match stop {
-                Stop::AtRisk { at } => format!(
-                    "the curve stops at {}: too few at risk to release the next interval",
-                    edge(at)
-                ),
+            let why = curve.stop.map(|stop| match stop {
+                Stop::AtRisk { at } => format!("from {} on too few are at risk", edge(at)),
                 Stop::Tail { from } => format!(
-                    "the curve stops at {}: the events or censored counts after it fail the disclosure rules even merged",
+                    "the events or censored counts from {} on fail the disclosure rules even merged",
                     edge(from)
                 ),
             });
-            if stop.is_some() {
-                intervals.push(None);
-            }
+            let stop = why.map(|why| match curve.spans.last() {
+                Some(last) => format!(
+                    "{why}, so the last interval released, from {} to {}, holds them",
+                    edge(last.first),
+                    edge(last.last + 1)
+                ),
+                None => format!("{why}, and no released interval passes with them: the curve is withheld"),
+            });
             let name = b.cell_name(curve.group * bins);
             let group = name.rsplit_once(", [").map_or(name, |(g, _)| g);
             released.push((group.to_string(), intervals.iter().flatten().copied().collect()));
             let mut km = survival_curve(group.to_string(), &intervals);
-            if km.note.is_some() && stop.is_some() {
-                km.note = stop;
+            if let Some(stop) = stop {
+                km.note = Some(km.note.map_or(stop.clone(), |n| format!("{n}; {stop}")));
             }
             if spans.iter().any(|(sp, _)| sp.first != sp.last) {
                 let merged = "intervals were merged until their events and censored counts passed the disclosure rules";

@@ -382,7 +382,7 @@ fn disclosure() -> DisclosureRecord {
                 rule: "withheld so that #2 count(by zone)[zone=east].n cannot be recomputed".into(),
             },
         ],
-        notes: vec!["#9 kaplan_meier(months, died) group 2: the curve stops at interval 5 (too few at risk)".into()],
+        notes: vec!["#9 kaplan_meier(months, died) group 2: from interval 5 on too few are at risk, so they are merged into the last span released (from interval 4)".into()],
         models: vec![duet_stats::release::ModelRelease {
             statistic: "#6 linear_regression(sbp ~ age)".into(),
             count: 8,

@@ -245,7 +245,7 @@ fn the_reports_show_disclosure_control() {
         "  withheld values (2)\n    #2 count(by zone)[zone=east].n [primary] failed at least one of: pooled count >= 10; each side's part 0 or >= 10\n    #2 count(by zone).total [secondary] withheld so that #2 count(by zone)[zone=east].n cannot be recomputed\n",
         &format!("  released values (3), by rules passed\n        2  {rules}\n        1  pooled count >= 10\n"),
         "  models computed on shares (only these values opened)\n    #6 linear_regression(sbp ~ age): 8 values: the singular-design and narrow-spread flags, each coefficient, its variance, and R^2\n",
-        "  notes\n    - #9 kaplan_meier(months, died) group 2: the curve stops at interval 5 (too few at risk)\n",
+        "  notes\n    - #9 kaplan_meier(months, died) group 2: from interval 5 on too few are at risk, so they are merged into the last span released (from interval 4)\n",
     ] {
         assert!(text.contains(want), "missing {want:?} in\n{text}");
     }
@@ -260,7 +260,7 @@ fn the_reports_show_disclosure_control() {
         "<tr><td>pooled count &gt;= 10</td><td>1</td></tr>",
         "<h3>Models computed on shares</h3>",
         "<tr><td>#6 linear_regression(sbp ~ age)</td><td>8 values: the singular-design and narrow-spread flags, each coefficient, its variance, and R^2</td></tr>",
-        "<li class=\"note\">#9 kaplan_meier(months, died) group 2: the curve stops at interval 5 (too few at risk)</li>",
+        "<li class=\"note\">#9 kaplan_meier(months, died) group 2: from interval 5 on too few are at risk, so they are merged into the last span released (from interval 4)</li>",
     ] {
         assert!(html.contains(want), "missing {want:?}");
     }

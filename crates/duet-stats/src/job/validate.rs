@@ -557,8 +557,11 @@ pub(crate) fn check_edges(
     edges_from(label, cols, column, edges, false)
 }
 
-/// Interval edges for survival times: from the minimum, and the last edge
-/// may stop short of the maximum (later times are censored beyond it).
+/// Interval edges for survival times: `[e_i, e_i+1)`, all open at the
+/// top, so the last edge must exceed the column's maximum. Every record
+/// then falls in an interval whose counts the rules see: a curve that
+/// ended early would leave its later records in the numbers at risk
+/// only, where two curves ending apart give them by subtraction.
 pub(crate) fn check_time_edges(
     label: &str,
     cols: &[Column],
@@ -573,7 +576,7 @@ fn edges_from(
     cols: &[Column],
     column: &str,
     edges: &[super::Decimal],
-    open_end: bool,
+    half_open: bool,
 ) -> Result<Vec<i64>, JobError> {
     let Some(Column {
         ty: ColumnType::Numeric { places, min, max },
@@ -602,10 +605,17 @@ fn edges_from(
         return Err(bad_stat(label, "edges must be strictly increasing".into()));
     }
     let (first, last) = (scaled[0], scaled[scaled.len() - 1]);
-    if first > *min || (last < *max && !open_end) {
+    if first > *min || last < *max {
         return Err(bad_stat(
             label,
             "edges must cover the column's min and max".into(),
+        ));
+    }
+    if half_open && last == *max {
+        let max = super::format_scaled(i128::from(*max), *places);
+        return Err(bad_stat(
+            label,
+            format!("edges must cover the column's min and max: intervals are [a, b), so the last edge must exceed {max} (a curve stops where the rules say, not where its edges end)"),
         ));
     }
     Ok(scaled)

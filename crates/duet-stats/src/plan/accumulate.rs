@@ -307,7 +307,7 @@ fn excluded_cell(by: &[(usize, usize)], cols: &[usize], row: &[i64]) -> Option<u
 }
 
 /// At risk in every interval the time reaches; an event or a censoring
-/// in the interval holding the time (none beyond the last edge).
+/// in the interval holding the time (the job's edges cover every time).
 fn add_survival(
     b: &Block,
     (time, event): (usize, usize),

@@ -307,8 +307,9 @@ fn survival(
     }
     let min = ctx.facts.policy.min_cell;
     let notes = vec![
-        format!("the spans are decided during the run: one round per interval opens 2 rule bits per curve still open (the candidate span's events and censored, each pooled 0 or >= {min}), at most {} bits in all; a failing interval is merged with the next", 2 * cells.len()),
-        "a curve stops at the first interval whose number at risk fails (its first-round bit), or when its last intervals fail even merged; the notes of the results say which".into(),
+        format!("the spans are decided during the run: one round per interval opens 2 rule bits per curve still open (the candidate span's events and censored, each pooled 0 or >= {min}), at most {} bits in all with the tail round; a failing interval is merged with the next", 4 * cells.len()),
+        "the forward pass ends at the first interval whose number at risk fails (its first-round bit), or when the last intervals fail even merged; one more round then opens 2 bits per released span of such a curve (that span merged with the rest, to the last edge), and the latest span that passes takes the rest, or the curve is withheld; the notes of the results say which".into(),
+        "every count whose bit failed (and every failed number at risk) is a withheld value of the differencing test, so no other curve, statistic or earlier run gives it by subtraction".into(),
     ];
     (values, notes)
 }

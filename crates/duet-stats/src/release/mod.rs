@@ -172,9 +172,16 @@ pub(crate) async fn run<R: Ring, C: Channel, P: Preprocessing>(
     let mut openables = open::plain(job, plan, &provenance, &gated);
     let spans = open::spans(plan, &provenance, &curves, plan.cells());
     openables.extend(spans.iter().flat_map(|(_, o)| o.iter().cloned()));
-    let mut withheld = vec![false; plan.cells() + spans.len()];
-    for (g, w) in withheld.iter_mut().enumerate().take(plan.cells()) {
-        *w = cell_failed.get(g).copied().unwrap_or(true);
+    let released_groups = plan.cells() + spans.len();
+    let failed = open::failed_counts(plan, &provenance, &curves, released_groups);
+    let mut withheld = vec![false; released_groups + failed.len()];
+    openables.extend(failed);
+    for (g, w) in withheld.iter_mut().enumerate() {
+        *w = match g < plan.cells() {
+            true => cell_failed.get(g).copied().unwrap_or(true),
+            // A span passed its rules; a failed count is never opened.
+            false => g >= released_groups,
+        };
     }
     let secondary = if policy.control_off() {
         Vec::new()

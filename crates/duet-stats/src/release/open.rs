@@ -98,58 +98,100 @@ pub(crate) fn spans(
     let mut out = Vec::new();
     for curve in curves {
         for span in &curve.spans {
-            out.push((*span, span_values(plan, values, span, group)));
+            let at = |slot| Counted {
+                block: span.block,
+                curve: span.group,
+                first: span.first,
+                last: span.last,
+                slot,
+            };
+            let three = (0..3)
+                .filter_map(|slot| curve_value(plan, values, &at(slot), group))
+                .collect();
+            out.push((*span, three));
             group += 1;
         }
     }
     out
 }
 
-fn span_values(plan: &Plan, values: &[LinearValue], s: &Span, group: usize) -> Vec<Openable> {
-    let Some(b) = plan.blocks().get(s.block) else {
-        return vec![];
-    };
+/// The counts of the curves that failed the rules, each withheld in a
+/// group of its own from `first_group` on: they are never opened, only
+/// protected by the differencing test.
+pub(crate) fn failed_counts(
+    plan: &Plan,
+    values: &[LinearValue],
+    curves: &[Curve],
+    first_group: usize,
+) -> Vec<Openable> {
+    let counted = curves.iter().flat_map(|c| {
+        c.failed.iter().map(|f| Counted {
+            block: c.block,
+            curve: c.group,
+            first: f.first,
+            last: f.last,
+            slot: f.slot,
+        })
+    });
+    counted
+        .zip(first_group..)
+        .filter_map(|(at, group)| curve_value(plan, values, &at, group))
+        .collect()
+}
+
+/// One count of a curve: at risk at the start of interval `first` (slot
+/// 0), or events (1) or censored (2) over `first..=last`.
+struct Counted {
+    block: usize,
+    curve: usize,
+    first: usize,
+    last: usize,
+    slot: usize,
+}
+
+fn curve_value(
+    plan: &Plan,
+    values: &[LinearValue],
+    at: &Counted,
+    group: usize,
+) -> Option<Openable> {
+    let b = plan.blocks().get(at.block)?;
     let BlockKind::Survival { edges, .. } = &b.kind else {
-        return vec![];
+        return None;
     };
     let bins = edges.len().saturating_sub(1);
-    let cell_of = |k: usize| s.group * bins + k;
-    let element = |k: usize, slot: usize| b.offset + cell_of(k) * b.width + slot;
-    let first_cell: usize = plan
+    let cell_of = |k: usize| at.curve * bins + k;
+    let element = |k: usize| b.offset + cell_of(k) * b.width + at.slot;
+    let cell = plan
         .blocks()
         .iter()
-        .take(s.block)
+        .take(at.block)
         .map(|b| b.cells)
         .sum::<usize>()
-        + cell_of(s.first);
-    let name = |slot: usize| {
-        let last = b.cell_name(cell_of(s.last));
-        let upto = last.rsplit_once(", ").map_or(last, |(_, i)| i);
-        format!(
-            "{}[{} .. {upto}].{}",
-            b.label,
-            b.cell_name(cell_of(s.first)),
-            b.element_names.get(slot).map_or("?", String::as_str)
-        )
+        + cell_of(at.first);
+    let last = b.cell_name(cell_of(at.last));
+    let upto = last.rsplit_once(", ").map_or(last, |(_, i)| i);
+    let name = format!(
+        "{}[{} .. {upto}].{}",
+        b.label,
+        b.cell_name(cell_of(at.first)),
+        b.element_names.get(at.slot).map_or("?", String::as_str)
+    );
+    let (terms, value) = if at.slot == 0 {
+        let e = element(at.first);
+        (vec![(e, 1)], values.get(e).cloned().unwrap_or_default())
+    } else {
+        let terms = (at.first..=at.last).map(|k| (element(k), 1)).collect();
+        let value = widen(values.get(element(at.first)), values.get(element(at.last)));
+        (terms, value)
     };
-    let at_risk = Openable {
-        name: name(0),
-        terms: vec![(element(s.first, 0), 1)],
-        value: values.get(element(s.first, 0)).cloned().unwrap_or_default(),
+    Some(Openable {
+        name,
+        terms,
+        value,
         group,
-        cell: first_cell,
-    };
-    let merged = |slot: usize| Openable {
-        name: name(slot),
-        terms: (s.first..=s.last).map(|k| (element(k, slot), 1)).collect(),
-        value: widen(
-            values.get(element(s.first, slot)),
-            values.get(element(s.last, slot)),
-        ),
-        group,
-        cell: first_cell,
-    };
-    vec![at_risk, merged(1), merged(2)]
+        cell,
+    })
 }
 
 /// The value of the first interval with its time range stretched to the

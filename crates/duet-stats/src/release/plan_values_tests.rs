@@ -85,14 +85,14 @@ x = ["region"]
 kind = "kaplan_meier"
 time = "time"
 event = "dead"
-edges = [0, 10, 20]
+edges = [0, 10, 20, 51]
 by = ["smoker"]
 
 [[statistic]]
 kind = "kaplan_meier"
 time = "time"
 event = "outcome"
-edges = [0, 10]
+edges = [0, 10, 51]
 "#;
 
 fn setup() -> (Job, Plan, Vec<LinearValue>) {
@@ -121,8 +121,8 @@ fn lv(quantity: &[&str], conds: &[(&str, Condition)]) -> LinearValue {
 #[test]
 fn one_value_per_plan_element() {
     let (_, plan, values) = setup();
-    assert_eq!(plan.len(), 40);
-    assert_eq!(values.len(), 40);
+    assert_eq!(plan.len(), 49);
+    assert_eq!(values.len(), 49);
 }
 
 #[test]
@@ -209,7 +209,7 @@ fn survival_at_risk_events_and_censorings_per_group_and_interval() {
         lv(&[], &[t(None, Some(10)), ("outcome", levels(&["dead"]))]),
         lv(&[], &[t(None, Some(10)), ("outcome", levels(&["alive"]))]),
     ];
-    assert_eq!(v[37..40], by_level);
+    assert_eq!(v[43..46], by_level);
 }
 
 /// The oracle: the value of `v` over `rows`, straight from its definition.

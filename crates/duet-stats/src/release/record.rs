@@ -375,10 +375,18 @@ fn notes(f: &Facts<'_>) -> Vec<String> {
             .blocks()
             .get(c.block)
             .map_or("?", |b| b.label.as_str());
-        match c.stop {
-            Some(Stop::AtRisk { at }) => out.push(format!("{label} group {}: the curve stops at interval {} (too few at risk)", c.group + 1, at + 1)),
-            Some(Stop::Tail { from }) => out.push(format!("{label} group {}: the curve stops at interval {} (the last intervals' events or censored fail the rules even merged)", c.group + 1, from + 1)),
-            None => {}
+        let why = match c.stop {
+            Some(Stop::AtRisk { at }) => format!("from interval {} on too few are at risk", at + 1),
+            Some(Stop::Tail { from }) => format!(
+                "the events or censored from interval {} on fail the rules even merged",
+                from + 1
+            ),
+            None => String::new(),
+        };
+        match (c.stop.is_some(), c.spans.last()) {
+            (false, _) => {}
+            (true, Some(last)) => out.push(format!("{label} group {}: {why}, so they are merged into the last span released (from interval {})", c.group + 1, last.first + 1)),
+            (true, None) => out.push(format!("{label} group {}: {why}, and no span passes merged with them: the curve is withheld", c.group + 1)),
         }
         if c.spans.iter().any(|s| s.first != s.last) {
             out.push(format!(

@@ -1,18 +1,32 @@
 //! Survival intervals: each released interval's events and censored counts
 //! pass the pooled threshold (0 allowed) and the per-party rule; an
 //! interval that fails is merged with the next until the merged interval
-//! passes. A curve stops at the first interval whose number at risk fails
-//! (every later one is smaller), or when the last intervals fail even
-//! merged; the output says which.
+//! passes. The forward pass ends at the first interval whose number at
+//! risk fails (every later one is smaller), or when the last intervals
+//! fail even merged. What is left then (the tail) is merged backwards into
+//! the latest released span that passes with it, so a curve's spans
+//! always run to its last edge; when no span passes with the tail the
+//! curve is withheld. The output says which.
 //!
 //! Guarantee: no released event or censored count of a survival curve
 //! covers between 1 and `min_cell - 1` pooled records, or (pooled studies
-//! without DP) between 1 and `min_cell_per_party - 1` of either side's.
+//! without DP) between 1 and `min_cell_per_party - 1` of either side's;
+//! a curve's released counts never isolate its tail (the number still at
+//! risk where it would have stopped is no difference of them).
+//!
+//! Every count a rule bit said failed (a candidate's events or censored,
+//! an interval's number at risk) is a withheld value of the curve
+//! ([`Curve::failed`]): the differencing test keeps it from being
+//! recomputed from other curves' spans, other statistics or earlier runs,
+//! as it does a withheld cell. The job's edges cover the time column, so
+//! every record is in some interval whose counts the rules see.
 //!
 //! How: one round per interval index, for every curve at once: the
 //! candidate merged interval's counts are summed on shares, the rule bit
 //! is computed on shares and opened (it says only whether the candidate
-//! passed). Rounds depend on the job's edges only.
+//! passed). One more round for the curves with a tail opens, per released
+//! span, whether that span merged with the tail passes. Rounds depend on
+//! the job's edges only.
 //!
 //! Attack tests: `tests/attacks/survival.rs`.
 
@@ -49,6 +63,19 @@ pub(crate) enum Stop {
     Tail { from: usize },
 }
 
+/// A count of one curve that failed the rules: at risk at the start of
+/// interval `first` (`slot` 0, `first == last`), or the events (1) or
+/// censored (2) of intervals `first..=last` merged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Failed {
+    /// First interval.
+    pub(crate) first: usize,
+    /// Last interval (inclusive).
+    pub(crate) last: usize,
+    /// At risk (0), events (1) or censored (2).
+    pub(crate) slot: usize,
+}
+
 /// One curve's outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Curve {
@@ -60,6 +87,8 @@ pub(crate) struct Curve {
     pub(crate) spans: Vec<Span>,
     /// Why it stops early, if it does.
     pub(crate) stop: Option<Stop>,
+    /// Every count whose rule bit failed, to protect.
+    pub(crate) failed: Vec<Failed>,
 }
 
 /// The layout of one curve: where its intervals' elements and cells are.
@@ -106,10 +135,28 @@ struct Open {
     done: bool,
 }
 
+/// What deciding a candidate needs: the pooled shares, this side's own
+/// aggregates when the per-party rule applies, and the two thresholds.
+struct Rules<'a, R: Ring> {
+    plan: &'a Plan,
+    pooled: &'a Shared<R>,
+    own: Option<&'a [i128]>,
+    min_cell: u64,
+    per_party: u64,
+}
+
+/// Intervals `first..=last` of curve `curve` merged.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    curve: usize,
+    first: usize,
+    last: usize,
+}
+
 /// Merges and gates every survival curve of `plan`. `at_risk_failed` says
 /// per global cell whether the primary rules withheld it (its number at
 /// risk); `own` is this side's own aggregates when the per-party rule
-/// applies.
+/// applies. Returns the curves and every rule bit opened, by name.
 pub(crate) async fn merge_intervals<R: Ring, C: Channel, P: Preprocessing>(
     engine: &mut Engine<C, P>,
     plan: &Plan,
@@ -119,82 +166,59 @@ pub(crate) async fn merge_intervals<R: Ring, C: Channel, P: Preprocessing>(
     (min_cell, per_party): (u64, u64),
 ) -> Result<(Vec<Curve>, Vec<(String, bool)>), super::GateError> {
     let curves = layouts(plan);
+    let rules = Rules {
+        plan,
+        pooled,
+        own,
+        min_cell,
+        per_party,
+    };
     let failed = |l: &Layout, k: usize| at_risk_failed.get(l.cell + k).copied().unwrap_or(true);
     let mut state: Vec<Open> = curves
         .iter()
-        .map(|l| Open {
-            start: 0,
-            curve: Curve {
-                block: l.block,
-                group: l.group,
-                spans: vec![],
-                stop: (l.bins > 0 && failed(l, 0)).then_some(Stop::AtRisk { at: 0 }),
-            },
-            done: l.bins == 0 || failed(l, 0),
+        .map(|l| {
+            let at_risk_failed: Vec<Failed> = (0..l.bins)
+                .filter(|&k| failed(l, k))
+                .map(|k| Failed {
+                    first: k,
+                    last: k,
+                    slot: 0,
+                })
+                .collect();
+            let stops_at_once = l.bins > 0 && failed(l, 0);
+            Open {
+                start: 0,
+                curve: Curve {
+                    block: l.block,
+                    group: l.group,
+                    spans: vec![],
+                    stop: stops_at_once.then_some(Stop::AtRisk { at: 0 }),
+                    failed: at_risk_failed,
+                },
+                done: l.bins == 0 || stops_at_once,
+            }
         })
         .collect();
-    let rounds = curves.iter().map(|l| l.bins).max().unwrap_or(0);
     let mut opened = Vec::new();
+    let rounds = curves.iter().map(|l| l.bins).max().unwrap_or(0);
     for k in 0..rounds {
-        let active: Vec<usize> = (0..curves.len())
+        let active: Vec<Candidate> = (0..curves.len())
             .filter(|&i| !state[i].done && k < curves[i].bins)
+            .map(|i| Candidate {
+                curve: i,
+                first: state[i].start,
+                last: k,
+            })
             .collect();
         if active.is_empty() {
             break;
         }
-        // Per active curve: merged events, then merged censored.
-        let sums = |values: &[i128], i: usize, slot: usize| -> i128 {
-            let l = &curves[i];
-            (state[i].start..=k).fold(0i128, |acc, j| {
-                acc.wrapping_add(values.get(l.element(j, slot)).copied().unwrap_or(0))
-            })
-        };
-        let counts: Vec<R> = active
-            .iter()
-            .flat_map(|&i| {
-                let l = &curves[i];
-                let start = state[i].start;
-                let shares = pooled.shares();
-                (1..=2).map(move |slot| {
-                    (start..=k).fold(R::ZERO, |acc, j| {
-                        acc + shares.get(l.element(j, slot)).copied().unwrap_or(R::ZERO)
-                    })
-                })
-            })
-            .collect();
-        let counts = Shared::from_shares(counts);
-        let thresholds = vec![min_cell; counts.len()];
-        let all = vec![true; counts.len()];
-        let bound = plan.count_bound();
-        let mut fail = threshold::below(engine, &counts, &thresholds, &all, bound).await?;
-        if let Some(own) = own {
-            let mine: Vec<R> = active
-                .iter()
-                .flat_map(|&i| (1..=2).map(move |slot| (i, slot)))
-                .map(|(i, slot)| {
-                    let c = sums(own, i, slot);
-                    R::from_u64(u64::from(c > 0 && c < i128::from(per_party)))
-                })
-                .collect();
-            let theirs = per_party::either_side(engine, &mine).await?;
-            fail = per_party::or(engine, &fail, &theirs).await?;
-        }
-        let bits = super::open_bits(engine, &fail).await?;
-        for (n, &i) in active.iter().enumerate() {
-            let l = &curves[i];
-            let name = plan.blocks().get(l.block).map_or("?", |b| b.label.as_str());
-            for (j, what) in ["events", "censored"].iter().enumerate() {
-                let bit = bits.get(2 * n + j).copied().unwrap_or(true);
-                let span = format!("group {} intervals {}..={k}", l.group + 1, state[i].start);
-                opened.push((format!("{name}[{span}].{what}.suppressed"), bit));
-            }
-        }
-        for (n, &i) in active.iter().enumerate() {
-            let failed_now = bits.get(2 * n).copied().unwrap_or(true)
-                || bits.get(2 * n + 1).copied().unwrap_or(true);
-            let l = &curves[i];
-            let s = &mut state[i];
-            if failed_now {
+        let bits = gate(engine, &rules, &curves, &active, &mut opened).await?;
+        for (c, failing) in active.iter().zip(bits) {
+            let l = &curves[c.curve];
+            let s = &mut state[c.curve];
+            s.curve.failed.extend(failed_slots(c, failing));
+            if failing != [false; 2] {
                 if k + 1 == l.bins {
                     s.curve.stop = Some(Stop::Tail { from: s.start });
                     s.done = true;
@@ -214,5 +238,138 @@ pub(crate) async fn merge_intervals<R: Ring, C: Channel, P: Preprocessing>(
             }
         }
     }
-    Ok((state.into_iter().map(|s| s.curve).collect(), opened))
+    let mut curves_out: Vec<Curve> = state.into_iter().map(|s| s.curve).collect();
+    merge_tails(engine, &rules, &curves, &mut curves_out, &mut opened).await?;
+    Ok((curves_out, opened))
+}
+
+/// The failing counts of a candidate, per its two rule bits.
+fn failed_slots(c: &Candidate, failing: [bool; 2]) -> impl Iterator<Item = Failed> + '_ {
+    (1..=2)
+        .filter(move |&slot| failing[slot - 1])
+        .map(|slot| Failed {
+            first: c.first,
+            last: c.last,
+            slot,
+        })
+}
+
+/// Merges each stopped curve's tail into its latest span that passes with
+/// it (one round for all curves); a curve where none does is withheld.
+async fn merge_tails<R: Ring, C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    rules: &Rules<'_, R>,
+    layouts: &[Layout],
+    curves: &mut [Curve],
+    opened: &mut Vec<(String, bool)>,
+) -> Result<(), super::GateError> {
+    let candidates: Vec<Candidate> = curves
+        .iter()
+        .zip(layouts)
+        .enumerate()
+        .filter(|(_, (c, _))| c.stop.is_some())
+        .flat_map(|(i, (c, l))| {
+            c.spans.iter().map(move |s| Candidate {
+                curve: i,
+                first: s.first,
+                last: l.bins.saturating_sub(1),
+            })
+        })
+        .collect();
+    if candidates.is_empty() {
+        return Ok(());
+    }
+    let bits = gate(engine, rules, layouts, &candidates, opened).await?;
+    let mut latest: Vec<Option<usize>> = vec![None; curves.len()];
+    for (c, failing) in candidates.iter().zip(bits) {
+        if let Some(curve) = curves.get_mut(c.curve) {
+            curve.failed.extend(failed_slots(c, failing));
+        }
+        if failing == [false; 2] {
+            if let Some(l) = latest.get_mut(c.curve) {
+                *l = Some(c.first);
+            }
+        }
+    }
+    for (i, curve) in curves.iter_mut().enumerate() {
+        let Some(layout) = layouts.get(i).filter(|_| curve.stop.is_some()) else {
+            continue;
+        };
+        match latest.get(i).copied().flatten() {
+            Some(first) => {
+                curve.spans.retain(|s| s.first < first);
+                curve.spans.push(Span {
+                    block: curve.block,
+                    group: curve.group,
+                    first,
+                    last: layout.bins.saturating_sub(1),
+                });
+            }
+            None => curve.spans.clear(),
+        }
+    }
+    Ok(())
+}
+
+/// Decides every candidate at once: per candidate, whether its merged
+/// events and its merged censored fail (pooled 0 or at least `min_cell`;
+/// each side's part 0 or at least `per_party` when that rule applies).
+/// Opens those bits, and only those, naming them in `opened`.
+async fn gate<R: Ring, C: Channel, P: Preprocessing>(
+    engine: &mut Engine<C, P>,
+    rules: &Rules<'_, R>,
+    layouts: &[Layout],
+    candidates: &[Candidate],
+    opened: &mut Vec<(String, bool)>,
+) -> Result<Vec<[bool; 2]>, super::GateError> {
+    let elements = |c: &Candidate, slot: usize| {
+        let l = layouts.get(c.curve);
+        (c.first..=c.last).filter_map(move |k| l.map(|l| l.element(k, slot)))
+    };
+    let counts: Vec<R> = candidates
+        .iter()
+        .flat_map(|c| (1..=2).map(move |slot| (c, slot)))
+        .map(|(c, slot)| {
+            let shares = rules.pooled.shares();
+            elements(c, slot).fold(R::ZERO, |acc, e| {
+                acc + shares.get(e).copied().unwrap_or(R::ZERO)
+            })
+        })
+        .collect();
+    let counts = Shared::from_shares(counts);
+    let thresholds = vec![rules.min_cell; counts.len()];
+    let zero_ok = vec![true; counts.len()];
+    let bound = rules.plan.count_bound();
+    let mut fail = threshold::below(engine, &counts, &thresholds, &zero_ok, bound).await?;
+    if let Some(own) = rules.own {
+        let min = i128::from(rules.per_party);
+        let mine: Vec<R> = candidates
+            .iter()
+            .flat_map(|c| (1..=2).map(move |slot| (c, slot)))
+            .map(|(c, slot)| {
+                let part = elements(c, slot).fold(0i128, |acc, e| {
+                    acc.wrapping_add(own.get(e).copied().unwrap_or(0))
+                });
+                R::from_u64(u64::from(part > 0 && part < min))
+            })
+            .collect();
+        let theirs = per_party::either_side(engine, &mine).await?;
+        fail = per_party::or(engine, &fail, &theirs).await?;
+    }
+    let bits = super::open_bits(engine, &fail).await?;
+    let mut out = Vec::with_capacity(candidates.len());
+    for (n, c) in candidates.iter().enumerate() {
+        let pair = [0, 1].map(|j| bits.get(2 * n + j).copied().unwrap_or(true));
+        let l = layouts.get(c.curve);
+        let name = l
+            .and_then(|l| rules.plan.blocks().get(l.block))
+            .map_or("?", |b| b.label.as_str());
+        let group = l.map_or(0, |l| l.group + 1);
+        for (what, bit) in ["events", "censored"].iter().zip(pair) {
+            let span = format!("group {group} intervals {}..={}", c.first, c.last);
+            opened.push((format!("{name}[{span}].{what}.suppressed"), bit));
+        }
+        out.push(pair);
+    }
+    Ok(out)
 }

@@ -155,7 +155,7 @@ levels = ["x", "y"]
 
 fn curves(by: &str, a: &str, b: &str) -> Vec<duet_stats::results::SurvivalCurve> {
     let stat = format!(
-        "[[statistic]]\nkind = \"kaplan_meier\"\ntime = \"time\"\nevent = \"event\"\nedges = [0, 25, 50, 75, 100]\n{by}\n"
+        "[[statistic]]\nkind = \"kaplan_meier\"\ntime = \"time\"\nevent = \"event\"\nedges = [0, 25, 50, 75, 101]\n{by}\n"
     );
     let text = job_text(
         SURVIVAL_COLUMNS,

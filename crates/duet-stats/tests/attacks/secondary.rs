@@ -160,7 +160,7 @@ fn a_later_jobs_total_does_not_difference_an_earlier_jobs_withheld_region() {
 /// Runs `job` as two institutions that each keep a ledger in `dir`: each
 /// side's earlier releases join secondary suppression, and the run is
 /// recorded afterwards.
-fn run_keeping_ledgers(job: &Job, a: &str, b: &str, dir: &std::path::Path) -> Results {
+pub(crate) fn run_keeping_ledgers(job: &Job, a: &str, b: &str, dir: &std::path::Path) -> Results {
     use duet_stats::release::ledger::{Ledger, Population, Spend};
     use duet_stats::release::run_ledger::RunLedger;
     let ledger = |side: &str| {

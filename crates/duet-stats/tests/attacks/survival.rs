@@ -11,7 +11,7 @@ const COLUMNS: &str = r#"
 name = "time"
 kind = "integer"
 min = 0
-max = 100
+max = 99
 
 [[column]]
 name = "event"
@@ -103,17 +103,13 @@ fn no_count_of_a_curve_is_released_outside_its_spans() {
     assert!(res.revealed.iter().any(|r| r.name.ends_with(".at_risk")));
 }
 
-/// Two curves of the same data ending at different times: each span's
-/// events pass every rule, but the later curve's last span holds one more
-/// event than the earlier's, B's death at 95. **A known leak, found
-/// 2026-12-06 and not yet fixed** (SECURITY.md, "What the rules do not cover"): the
-/// records beyond the shorter curve's last edge are no cell of the plan,
-/// so no threshold or differencing rule looks at them (a histogram's
-/// edges must cover its column's range, which closes the same attack on
-/// bins, see below). Run with `--ignored` to see it fail.
+/// Two curves of the same data ending at different times would release
+/// spans whose events differ by the records between the two ends (B's
+/// death at 95, read as 25 - 24), records no interval of the shorter
+/// curve holds. A curve's edges must now cover its time column, as a
+/// histogram's must.
 #[test]
-#[ignore = "known leak: survival curves ending at different times (SECURITY.md, What the rules do not cover)"]
-fn two_curves_ending_apart_do_not_give_an_event_by_subtraction() {
+fn two_curves_ending_apart_are_refused() {
     let stats = r#"
 [[statistic]]
 kind = "kaplan_meier"
@@ -127,32 +123,176 @@ time = "time"
 event = "event"
 edges = [0, 50, 90]
 "#;
-    let job = job(COLUMNS, stats);
-    let a = csv("time,event", &[("95,0", 30), ("85,1", 12)]);
-    let b = csv("time,event", &[("95,0", 30), ("85,1", 12), ("95,1", 1)]);
-    let res = run(&job, &a, &b);
-    let steps = |i: usize| match &res.statistic(i).unwrap().body {
-        duet_stats::results::StatBody::Survival(s) => s
-            .curves
-            .iter()
-            .flat_map(|c| c.steps.clone())
-            .collect::<Vec<_>>(),
+    let text = super::common::job_text(COLUMNS, stats, super::common::POLICY);
+    let err = duet_stats::Job::from_toml_str(&text)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("edges must cover the column's min and max"),
+        "{err}"
+    );
+}
+
+/// The released steps of statistic `i` of `res`, every curve's.
+fn steps(res: &duet_stats::Results, i: usize) -> Vec<duet_stats::results::SurvivalStep> {
+    match &res.statistic(i).unwrap().body {
+        duet_stats::results::StatBody::Survival(s) => {
+            s.curves.iter().flat_map(|c| c.steps.clone()).collect()
+        }
         other => panic!("not a survival result: {other:?}"),
+    }
+}
+
+/// The attacker's solver: the count over `[lo, hi)` as a linear
+/// combination of released counts over other intervals (`(start, end,
+/// value)`), by elimination over the pieces their edges cut the time axis
+/// into; None when no combination gives it.
+fn solve(released: &[(f64, f64, f64)], lo: f64, hi: f64) -> Option<f64> {
+    let mut cuts: Vec<f64> = released.iter().flat_map(|r| [r.0, r.1]).collect();
+    cuts.extend([lo, hi]);
+    cuts.sort_by(f64::total_cmp);
+    cuts.dedup();
+    let pieces = cuts.len() - 1;
+    let row = |a: f64, b: f64| -> Vec<f64> {
+        (0..pieces)
+            .map(|p| f64::from(u8::from(cuts[p] >= a && cuts[p + 1] <= b)))
+            .collect()
     };
-    let (long, short) = (steps(0), steps(1));
-    let mut read = Vec::new();
-    for l in &long {
-        for s in short.iter().filter(|s| s.start == l.start) {
-            let diff = l.events.abs_diff(s.events);
-            if (1..10).contains(&diff) {
-                read.push(format!(
-                    "events over [{}, {}) minus over [{}, {}) = {diff}",
-                    l.start, l.end, s.start, s.end
-                ));
+    // Echelon rows with the value each combination gives.
+    let mut rows: Vec<(Vec<f64>, f64)> = Vec::new();
+    let reduce = |rows: &[(Vec<f64>, f64)], mut v: Vec<f64>, mut x: f64| {
+        for (r, rx) in rows {
+            let p = r.iter().position(|c| c.abs() > 1e-9).unwrap();
+            let f = v[p] / r[p];
+            if f.abs() > 1e-12 {
+                v.iter_mut().zip(r).for_each(|(a, b)| *a -= f * b);
+                x -= f * rx;
             }
         }
+        (v, x)
+    };
+    for &(a, b, value) in released {
+        let (v, x) = reduce(&rows, row(a, b), value);
+        if v.iter().any(|c| c.abs() > 1e-9) {
+            // Keep the echelon order: eliminate the new pivot from older rows.
+            let p = v.iter().position(|c| c.abs() > 1e-9).unwrap();
+            for (r, rx) in rows.iter_mut() {
+                let f = r[p] / v[p];
+                r.iter_mut().zip(&v).for_each(|(c, d)| *c -= f * d);
+                *rx -= f * x;
+            }
+            rows.push((v, x));
+        }
     }
-    assert!(read.is_empty(), "the attacker read: {read:?}");
+    let (rest, x) = reduce(&rows, row(lo, hi), 0.0);
+    rest.iter().all(|c| c.abs() < 1e-9).then_some(-x)
+}
+
+/// Data for two curves cut apart: 12 deaths at 20, 12 at 85, 30
+/// censored at 95 on each side, and B's one death at 45.
+fn cut_apart() -> (String, String) {
+    let common = [("20,1", 12), ("95,0", 30), ("85,1", 12)];
+    let a = csv("time,event", &common);
+    let mut rows = common.to_vec();
+    rows.push(("45,1", 1));
+    (a, csv("time,event", &rows))
+}
+
+const CUT_APART: &str = r#"
+[[statistic]]
+kind = "kaplan_meier"
+time = "time"
+event = "event"
+edges = [0, 50, 100]
+
+[[statistic]]
+kind = "kaplan_meier"
+time = "time"
+event = "event"
+edges = [0, 40, 50, 100]
+"#;
+
+/// Every small count the attacker can solve for over [40, 50) from
+/// `released` events.
+fn read_in_40_50(released: &[(f64, f64, f64)]) -> Option<f64> {
+    solve(released, 40.0, 50.0).filter(|v| (0.5..9.5).contains(v))
+}
+
+fn events(steps: &[duet_stats::results::SurvivalStep]) -> Vec<(f64, f64, f64)> {
+    steps
+        .iter()
+        .map(|s| (s.start, s.end, s.events as f64))
+        .collect()
+}
+
+/// Two curves with different edges over the whole range: the second
+/// merges [40, 50) (B's one death) into [40, 100), but the first curve's
+/// [0, 50) minus the second's [0, 40) would be that death. Each count a
+/// rule failed is a withheld value of the differencing test, which
+/// withholds a span so that no combination gives it.
+#[test]
+fn two_curves_cut_apart_do_not_give_an_event_by_subtraction() {
+    let job = job(COLUMNS, CUT_APART);
+    let (a, b) = cut_apart();
+    let res = run(&job, &a, &b);
+    let mut released = events(&steps(&res, 0));
+    released.extend(events(&steps(&res, 1)));
+    assert!(!released.is_empty(), "nothing released");
+    assert_eq!(read_in_40_50(&released), None, "released {released:?}");
+}
+
+/// The same two curves in two runs, each side keeping its ledger: the
+/// first run's merged death must not be read from the second run's curve.
+#[test]
+fn a_later_curve_does_not_give_an_earlier_curves_merged_event() {
+    let (first, second) = CUT_APART.split_at(CUT_APART.rfind("\n[[statistic]]").unwrap() + 1);
+    let (a, b) = cut_apart();
+    let dir = tempfile::tempdir().unwrap();
+    let run1 = super::secondary::run_keeping_ledgers(&job(COLUMNS, second), &a, &b, dir.path());
+    let run2 = super::secondary::run_keeping_ledgers(&job(COLUMNS, first), &a, &b, dir.path());
+    let mut released = events(&steps(&run1, 0));
+    released.extend(events(&steps(&run2, 0)));
+    assert!(!released.is_empty(), "nothing released");
+    assert_eq!(read_in_40_50(&released), None, "released {released:?}");
+}
+
+/// A curve whose number at risk fails at 60 (three records beyond it, one
+/// of them B's): the spans before 60 would give those three as the last
+/// span's at risk minus its events and censored, and A, knowing its own
+/// two, would read B's one. The records beyond are merged into the last
+/// span, so the curve runs to its last edge and leaves no remainder.
+#[test]
+fn a_curve_stopped_by_its_number_at_risk_does_not_give_its_tail() {
+    let stats = r#"
+[[statistic]]
+kind = "kaplan_meier"
+time = "time"
+event = "event"
+edges = [0, 30, 60, 100]
+"#;
+    let job = job(COLUMNS, stats);
+    let side = [("10,1", 12), ("20,0", 20), ("40,1", 12), ("50,0", 20)];
+    let a = {
+        let mut rows = side.to_vec();
+        rows.push(("80,0", 2));
+        csv("time,event", &rows)
+    };
+    let b = {
+        let mut rows = side.to_vec();
+        rows.push(("80,0", 1));
+        csv("time,event", &rows)
+    };
+    let res = run(&job, &a, &b);
+    let steps = steps(&res, 0);
+    let last = steps.last().expect("a released step");
+    let beyond = last.at_risk - last.events - last.censored;
+    let theirs = beyond.saturating_sub(2);
+    assert!(
+        !(1..10).contains(&beyond) && !(1..10).contains(&theirs),
+        "the attacker read {beyond} records beyond {}, {theirs} of them B's",
+        last.end
+    );
+    assert_eq!(last.end, 100.0, "the curve must run to its last edge");
 }
 
 /// The same attack on two histograms cannot be written: a histogram's

@@ -151,9 +151,15 @@ fn yearly_life_table_matches_the_union_and_tracks_the_exact_curve() {
     for (k, curve) in res.curves.iter().enumerate() {
         let recs = arm(&union, k as i64);
         assert_eq!(curve.estimator, Estimator::Actuarial);
-        // The late years' few events are merged or end the curve (the
-        // per-party rule); every released step is checked on its own span.
+        // The late years' few events are merged (the per-party rule),
+        // and what the rules stop releasing is merged into the last step,
+        // so the curve runs to the last edge; every released step is
+        // checked on its own span.
         assert!(curve.steps.len() >= 6, "{}: {:?}", curve.group, curve.note);
+        assert_eq!(
+            curve.steps.last().map(|s| s.end as i64),
+            edges.last().copied()
+        );
         let spans: Vec<i64> = curve
             .steps
             .iter()
@@ -163,6 +169,9 @@ fn yearly_life_table_matches_the_union_and_tracks_the_exact_curve() {
         let want = actuarial(&recs, &spans);
         for (st, w) in curve.steps.iter().zip(&want) {
             assert!((st.survival - w).abs() < 1e-12, "{} vs {w}", st.survival);
+            if st.end - st.start > 365.0 {
+                continue; // a merged span's life-table step is coarser
+            }
             let exact = exact_km_before(&recs, st.end as i64);
             assert!(
                 (st.survival - exact).abs() <= 0.02,

@@ -75,7 +75,8 @@ pub(crate) fn effective_at_risk(n: u64, d: u64, c: u64, single_time: bool) -> f6
 /// The survival curve of one group: S is multiplied by `1 - d / n'` per
 /// interval, with `n'` from [`effective_at_risk`].
 ///
-/// The curve stops at the first suppressed (`None`) interval, or at the
+/// The curve stops at the first suppressed (`None`) interval (the release
+/// gate merges tails instead, so only a caller with gaps gives one), or at the
 /// first whose number at risk is 0 after clamping, with a note saying so.
 pub(crate) fn survival_curve(group: String, intervals: &[Option<Interval>]) -> SurvivalCurve {
     let mut steps = Vec::with_capacity(intervals.len());

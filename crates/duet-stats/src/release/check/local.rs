@@ -126,7 +126,7 @@ fn outcome(facts: &Facts<'_>, g: &GatedCount) -> &'static str {
     let first = facts.gated.iter().find(|o| o.cell == g.cell);
     match block_of(facts, g.cell).map(|(b, _)| &b.kind) {
         Some(BlockKind::Survival { .. }) => {
-            "withheld: the curve stops at this interval (too few at risk)"
+            "withheld: this interval and the later ones are merged into the last span released (too few at risk)"
         }
         Some(BlockKind::Cross { .. }) if first != Some(g) => {
             "withheld: the whole statistic (a category level fails)"
@@ -164,7 +164,9 @@ fn survival(facts: &Facts<'_>, own: &LocalAggregates) -> Vec<LocalFinding> {
                     out.push(LocalFinding {
                         cell: b.value_name(c, slot),
                         rule: format!("per-party: this side's part is between 1 and {}", min - 1),
-                        outcome: "merged with the following intervals (or the curve stops)".into(),
+                        outcome:
+                            "merged with the following intervals (or into the last span released)"
+                                .into(),
                     });
                 }
             }

@@ -60,7 +60,7 @@ x = ["region"]
 kind = "kaplan_meier"
 time = "time"
 event = "event"
-edges = [0, 5, 10]
+edges = [0, 5, 11]
 
 [policy]
 min_cell = 3
@@ -125,9 +125,9 @@ fn lists_every_value_and_bit_with_its_rules() {
             "#4 kaplan_meier(time, event)[all, [0, 5)].at_risk",
             "#4 kaplan_meier(time, event)[all, [0, 5)].events",
             "#4 kaplan_meier(time, event)[all, [0, 5)].censored",
-            "#4 kaplan_meier(time, event)[all, [5, 10)].at_risk",
-            "#4 kaplan_meier(time, event)[all, [5, 10)].events",
-            "#4 kaplan_meier(time, event)[all, [5, 10)].censored",
+            "#4 kaplan_meier(time, event)[all, [5, 11)].at_risk",
+            "#4 kaplan_meier(time, event)[all, [5, 11)].events",
+            "#4 kaplan_meier(time, event)[all, [5, 11)].censored",
         ]
     );
     let first = r.values().next().unwrap();
@@ -186,7 +186,7 @@ fn this_sides_data_names_the_cells_it_puts_at_risk() {
         .iter()
         .map(|f| (f.cell.as_str(), f.outcome.as_str()))
         .collect();
-    let merged = "merged with the following intervals (or the curve stops)";
+    let merged = "merged with the following intervals (or into the last span released)";
     let dominance = "may be withheld (dominance is decided on the pooled values)";
     assert_eq!(
         cells,
@@ -198,7 +198,7 @@ fn this_sides_data_names_the_cells_it_puts_at_risk() {
                 "withheld: the whole statistic (a category level fails)"
             ),
             ("#4 kaplan_meier(time, event)[all, [0, 5)].events", merged),
-            ("#4 kaplan_meier(time, event)[all, [5, 10)].events", merged),
+            ("#4 kaplan_meier(time, event)[all, [5, 11)].events", merged),
             ("#2 mean(x by region)[region=n]", dominance),
             ("#2 mean(x by region)[region=s]", dominance),
             // The regression's outcome, over all records and per level.
