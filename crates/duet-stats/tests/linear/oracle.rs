@@ -41,18 +41,32 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 /// Inverse by Gauss-Jordan with partial pivoting; None when singular.
 pub fn inverse(a: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
     let k = a.len();
+    // Inverted on the unit-diagonal scale (a correlation matrix for a
+    // cross-product matrix), where a pivot below 1e-10 is rounding noise of
+    // an exactly singular matrix (collinear columns), whatever the
+    // columns' units.
+    let d: Vec<f64> = (0..k)
+        .map(|i| match a[i][i].abs().sqrt() {
+            0.0 => 1.0,
+            v => v,
+        })
+        .collect();
     let mut m: Vec<Vec<f64>> = a
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            let mut row = r.clone();
+            let mut row: Vec<f64> = r
+                .iter()
+                .enumerate()
+                .map(|(j, v)| v / (d[i] * d[j]))
+                .collect();
             row.extend((0..k).map(|j| f64::from(u8::from(i == j))));
             row
         })
         .collect();
     for c in 0..k {
         let piv = (c..k).max_by(|&x, &y| m[x][c].abs().total_cmp(&m[y][c].abs()))?;
-        if m[piv][c].abs() < 1e-300 {
+        if m[piv][c].abs() < 1e-10 {
             return None;
         }
         m.swap(c, piv);
@@ -68,7 +82,10 @@ pub fn inverse(a: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
             }
         }
     }
-    Some(m.into_iter().map(|r| r[k..].to_vec()).collect())
+    let unscale = |(i, r): (usize, Vec<f64>)| -> Vec<f64> {
+        (0..k).map(|j| r[k + j] / (d[i] * d[j])).collect()
+    };
+    Some(m.into_iter().enumerate().map(unscale).collect())
 }
 
 /// OLS of the last term on an intercept and the others; None when a
