@@ -19,8 +19,8 @@ use crate::job::{ColumnType, Job, LogisticFitMode, StatisticSpec};
 use crate::linked::{Join, Records};
 use crate::results::{Results, StatBody};
 use crate::secure::logistic::{
-    fit_logistic, fit_opened, needs, preprocess, LogisticError, LogisticInput, LogisticOptions,
-    OwnRecords, Standardization, OPENED_TOLERANCE, STEP_TOLERANCE,
+    fit_logistic, fit_opened, needs_ahead, preprocess, LogisticError, LogisticInput,
+    LogisticOptions, OwnRecords, Standardization, OPENED_TOLERANCE, STEP_TOLERANCE,
 };
 
 /// Where the records come from.
@@ -387,7 +387,8 @@ async fn fit_one<C: Channel, P: Preprocessing>(
         .map(|(t, _)| t.standardization())
         .collect();
     let input = LogisticInput::new(columns, y, standardization)?;
-    let needs = needs(input.records(), input.columns(), options)?;
+    // The fit tops up its per-record material batch by batch.
+    let needs = needs_ahead(input.records(), input.columns(), options)?;
     preprocess(engine, &needs).await?;
     Ok(fit_logistic(engine, &input, options).await?)
 }

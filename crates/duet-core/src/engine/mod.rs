@@ -253,6 +253,23 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
         Ok(())
     }
 
+    /// Produces only what the stock lacks of `needs` (both parties call
+    /// it at the same point with the same needs, and hold the same stock
+    /// there). Work done in batches calls it before each batch: the stock
+    /// then holds one batch's material at a time, whatever the total,
+    /// and a caller that stocked everything ahead makes it a no-op.
+    pub async fn top_up<R: Ring>(&mut self, needs: Needs) -> Result<(), EngineError> {
+        let slot = R::stock_slot(&mut self.stock);
+        let lacking = Needs {
+            triples: needs.triples.saturating_sub(slot.triples.len()),
+            dabits: needs.dabits.saturating_sub(slot.dabits.len()),
+            bit_oles: needs.bit_oles.saturating_sub(slot.bit_oles.len()),
+            and_words: needs.and_words.saturating_sub(self.stock.and.words()),
+            leaf_ots: needs.leaf_ots.saturating_sub(self.stock.leaves.len()),
+        };
+        self.preprocess::<R>(lacking).await
+    }
+
     async fn fetch_leaf_ots(
         &mut self,
         step: &'static str,

@@ -26,9 +26,13 @@ const BMI: Kind = Kind::Numeric {
 };
 
 fn check(seed: u64, d: &Dataset) -> (f64, f64) {
+    check_with(seed, d, &LogisticOptions::default())
+}
+
+fn check_with(seed: u64, d: &Dataset, options: &LogisticOptions) -> (f64, f64) {
     let r = irls(d).expect("the reference converges");
     assert!(r.steps <= 10, "reference took {} steps", r.steps);
-    let fit = secure_fit(seed, d, &LogisticOptions::default()).unwrap();
+    let fit = secure_fit(seed, d, options).unwrap();
     assert_eq!(fit.iterations, 10);
     // Within the steps the reference needs, the convergence bit says so.
     assert!(fit.converged, "{fit:?}");
@@ -45,6 +49,15 @@ fn mixed_predictors_n2000_p5() {
     let kinds = [AGE, Kind::Binary(0.3), SBP, Kind::Binary(0.6)];
     let d = Dataset::generate(1, 2000, &kinds, &[-0.5, 1.2, 0.8, -0.7, 0.4], 0.0);
     check(31, &d);
+}
+
+/// Batches of 7 records (the last one 4, padded rows among them) give
+/// the fit of the whole at once, within the same tolerance.
+#[test]
+fn batches_of_a_few_records_give_the_same_fit() {
+    let kinds = [AGE, Kind::Binary(0.4)];
+    let d = Dataset::generate(8, 599, &kinds, &[0.3, -1.0, 0.9], 0.3);
+    check_with(35, &d, &LogisticOptions::default().with_batch(7));
 }
 
 #[test]

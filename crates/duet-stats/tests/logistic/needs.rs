@@ -5,15 +5,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use duet_core::{Channel, Engine, InsecureDealer, MemoryChannel, Needs, Preprocessing, Ring, Role};
-use duet_stats::secure::logistic::{needs, preprocess, FitNeeds, LogisticOptions};
+use duet_stats::secure::logistic::{needs, needs_ahead, preprocess, FitNeeds, LogisticOptions};
 use futures::executor::block_on;
 use rand::SeedableRng;
 
 use crate::data::{Dataset, Kind};
 use crate::share_and_fit;
 
-/// The dealer, counting the requests that reach it.
-struct Counting(InsecureDealer, Arc<AtomicUsize>);
+/// The dealer, counting the requests that reach it, and keeping the
+/// largest Z_2^64 triples request.
+struct Counting(InsecureDealer, Arc<AtomicUsize>, Arc<AtomicUsize>);
 
 impl Preprocessing for Counting {
     type Error = core::convert::Infallible;
@@ -23,6 +24,9 @@ impl Preprocessing for Counting {
         n: usize,
     ) -> Result<duet_core::BeaverTriples<R>, Self::Error> {
         self.1.fetch_add(1, Ordering::SeqCst);
+        if R::BYTES == 8 {
+            self.2.fetch_max(n, Ordering::SeqCst);
+        }
         self.0.triples(ch, n).await
     }
     async fn and_triples<C: Channel>(
@@ -61,11 +65,18 @@ impl Preprocessing for Counting {
 
 /// Requests reaching the source of P0 when `stock` is stocked first.
 fn requests_with(d: &Dataset, options: &LogisticOptions, stock: FitNeeds) -> usize {
+    requests_and_largest(d, options, stock).0
+}
+
+/// [`requests_with`], and P0's largest Z_2^64 triples request.
+fn requests_and_largest(d: &Dataset, options: &LogisticOptions, stock: FitNeeds) -> (usize, usize) {
     let (c0, c1) = MemoryChannel::pair();
     let counts = [Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0))];
+    let largest = Arc::new(AtomicUsize::new(0));
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(3);
     let mk = |role, c, i: usize, rng: &mut rand_chacha::ChaCha20Rng| {
-        let dealer = Counting(InsecureDealer::new(role, [6; 32]), counts[i].clone());
+        let source = InsecureDealer::new(role, [6; 32]);
+        let dealer = Counting(source, counts[i].clone(), largest.clone());
         Engine::new(role, c, dealer, rng)
     };
     let mut e0 = mk(Role::P0, c0, 0, &mut rng);
@@ -81,7 +92,10 @@ fn requests_with(d: &Dataset, options: &LogisticOptions, stock: FitNeeds) -> usi
         counts[0].load(Ordering::SeqCst),
         counts[1].load(Ordering::SeqCst)
     );
-    counts[0].load(Ordering::SeqCst)
+    (
+        counts[0].load(Ordering::SeqCst),
+        largest.load(Ordering::SeqCst),
+    )
 }
 
 /// Source requests made by stocking `stock` (one per non-zero kind).
@@ -104,12 +118,20 @@ fn needs_are_exact() {
         min: 20.0,
         max: 90.0,
     };
-    for (n, p, iters) in [(1usize, 1usize, 1u32), (70, 2, 2), (130, 3, 3)] {
+    let whole = LogisticOptions::default().batch;
+    for (n, p, iters, batch) in [
+        (1usize, 1usize, 1u32, whole),
+        (70, 2, 2, whole),
+        (130, 3, 3, whole),
+        (70, 2, 2, 7),
+        (130, 3, 1, 64),
+    ] {
         let kinds: Vec<Kind> = (1..p).map(|_| age).collect();
         let d = Dataset::generate(n as u64, n, &kinds, &vec![0.2; p], 0.1);
         let o = LogisticOptions::default()
             .with_iterations(iters)
-            .with_inverse_steps(4, 2);
+            .with_inverse_steps(4, 2)
+            .with_batch(batch);
         let exact = needs(n, p, &o).unwrap();
         assert_eq!(
             requests_with(&d, &o, exact),
@@ -137,4 +159,34 @@ fn needs_grow_with_the_sizes() {
     // Clamping (2p per step), then the convergence comparison.
     assert_eq!(a.z128.dabits, 10 * 2 * 4 + 1);
     assert_eq!(Needs::default(), FitNeeds::default().z64);
+}
+
+/// Stocked with only the part that does not grow with `n`, the fit tops
+/// up its Z_2^64 material before each batch: no request is larger than
+/// one batch needs, and there is one per kind and batch, not one per
+/// operation.
+#[test]
+fn a_fit_stocked_ahead_with_its_wide_part_tops_up_batch_by_batch() {
+    let age = Kind::Numeric {
+        min: 20.0,
+        max: 90.0,
+    };
+    let d = Dataset::generate(9, 300, &[age, age], &[0.2; 3], 0.1);
+    let o = LogisticOptions::default()
+        .with_iterations(2)
+        .with_inverse_steps(4, 2)
+        .with_batch(32);
+    let total = needs(300, 3, &o).unwrap().z64.triples;
+    let one_batch = needs(32, 3, &o.with_iterations(1)).unwrap().z64.triples;
+    let (requests, largest) = requests_and_largest(&d, &o, needs_ahead(300, 3, &o).unwrap());
+    assert!(
+        largest > 0 && largest <= one_batch,
+        "{largest} > {one_batch}"
+    );
+    assert!(total > 10 * one_batch, "{total} {one_batch}");
+    // One top-up per batch of each step (10 batches, 2 steps) and per
+    // chunk of the setup (19 truncation chunks, 10 product chunks), each a
+    // request per kind it lacks (at most five): never one per operation.
+    let top_ups = 2 * 10 + 19 + 10;
+    assert!(requests <= 5 * top_ups, "{requests} requests");
 }

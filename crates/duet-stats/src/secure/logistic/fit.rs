@@ -15,7 +15,6 @@ use super::{LogisticError, LogisticFit, LogisticInput, LogisticOptions, Standard
 /// The public shape of a fit, checked once.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Shape {
-    pub(crate) n: usize,
     pub(crate) p: usize,
     /// `2^s >= n`: the Hessian and gradient are divided by 2^s.
     pub(crate) s: u32,
@@ -42,8 +41,9 @@ pub async fn fit_logistic<C: Channel, P: Preprocessing>(
 ) -> Result<LogisticFit, LogisticError> {
     let shape = options.check(input.records(), input.columns())?;
     let f = options.frac_bits;
-    let design = standardize(engine, &input.design, &input.standardization, f).await?;
-    let records = Records::new(engine, &design, &input.y, f).await?;
+    let b = options.batch;
+    let design = standardize(engine, &input.design, &input.standardization, f, b).await?;
+    let records = Records::new(engine, &design, &input.y, f, b).await?;
     let p = shape.p;
     let mut beta = engine.constant(&vec![Z128::ZERO; p]);
     let mut narrow_beta = engine.constant(&vec![Z64::ZERO; p]);

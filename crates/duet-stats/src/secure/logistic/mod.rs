@@ -258,7 +258,7 @@ mod sigmoid;
 pub use convergence::STEP_TOLERANCE;
 pub use fit::fit_logistic;
 pub use opened::{fit_opened, OpenedFit, OwnRecords, OPENED_TOLERANCE};
-pub use options::{needs, preprocess, FitNeeds};
+pub use options::{needs, needs_ahead, preprocess, FitNeeds};
 pub use separation::separated;
 pub(crate) use separation::upper;
 pub use sigmoid::{logistic, logistic_approx, sigmoid};

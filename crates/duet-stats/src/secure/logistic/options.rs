@@ -23,6 +23,10 @@ pub struct LogisticOptions {
     /// Newton-Schulz steps for the later, warm-started inverses (default 8,
     /// at most 64).
     pub inverse_warm: u32,
+    /// Records per batch of the per-record work (default 8,192, at least
+    /// 1): the fit tops up its Z_2^64 preprocessing before each batch, so
+    /// memory follows the batch, not the number of records.
+    pub batch: usize,
 }
 
 impl Default for LogisticOptions {
@@ -32,6 +36,7 @@ impl Default for LogisticOptions {
             frac_bits: 20,
             inverse_first: 20,
             inverse_warm: 8,
+            batch: super::records::BATCH,
         }
     }
 }
@@ -53,6 +58,12 @@ impl LogisticOptions {
     pub fn with_inverse_steps(mut self, first: u32, warm: u32) -> Self {
         self.inverse_first = first;
         self.inverse_warm = warm;
+        self
+    }
+
+    /// Sets the records per batch of the per-record work.
+    pub fn with_batch(mut self, records: usize) -> Self {
+        self.batch = records;
         self
     }
 
@@ -85,6 +96,9 @@ impl LogisticOptions {
                 return Err(Self::bad(name, v, "at most 64"));
             }
         }
+        if self.batch == 0 {
+            return Err(Self::bad("batch", 0, "at least 1"));
+        }
         if p == 0 {
             return Err(LogisticError::NoColumns);
         }
@@ -105,7 +119,7 @@ impl LogisticOptions {
             });
         }
         let s = usize::BITS - (n - 1).leading_zeros();
-        Ok(Shape { n, p, s })
+        Ok(Shape { p, s })
     }
 }
 
@@ -124,9 +138,13 @@ pub struct FitNeeds {
 pub fn needs(n: usize, p: usize, options: &LogisticOptions) -> Result<FitNeeds, LogisticError> {
     let shape = options.check(n, p)?;
     let iters = options.iterations as usize;
-    // Standardisation, then the data-only products x_j x_k (j, k >= 1).
-    let setup = Needs::for_trunc((p - 1) * n) + Needs::for_mul_fixed(n * (p - 1) * p / 2);
-    let z64 = setup + per_record(shape).repeat(iters);
+    let b = options.batch;
+    // Standardisation, then the data-only products x_j x_k (j, k >= 1),
+    // each `b` elements at a time.
+    let setup = chunks((p - 1) * n, b, Needs::for_trunc)
+        + chunks(n * (p - 1) * p / 2, b, Needs::for_mul_fixed);
+    let steps = chunks(n, b, |m| batch_needs(m, p)).repeat(iters);
+    let z64 = setup + steps;
     let mut z128 = Needs::default();
     for it in 0..iters {
         let first = it == 0;
@@ -144,6 +162,30 @@ pub fn needs(n: usize, p: usize, options: &LogisticOptions) -> Result<FitNeeds, 
     Ok(FitNeeds { z64, z128 })
 }
 
+/// What a caller stocks before [`super::fit_logistic`] when it lets the fit
+/// top up its Z_2^64 material batch by batch (bounded memory): the
+/// Z_2^128 part, which does not grow with `n`.
+pub fn needs_ahead(
+    n: usize,
+    p: usize,
+    options: &LogisticOptions,
+) -> Result<FitNeeds, LogisticError> {
+    let all = needs(n, p, options)?;
+    Ok(FitNeeds {
+        z64: Needs::default(),
+        z128: all.z128,
+    })
+}
+
+/// The sum of `each(len)` over `total` elements cut into chunks of `size`.
+fn chunks(total: usize, size: usize, each: impl Fn(usize) -> Needs) -> Needs {
+    (0..total)
+        .step_by(size.max(1))
+        .fold(Needs::default(), |acc, start| {
+            acc + each(size.min(total - start))
+        })
+}
+
 trait Repeat {
     fn repeat(self, times: usize) -> Needs;
 }
@@ -154,10 +196,11 @@ impl Repeat for Needs {
     }
 }
 
-/// The Z_2^64 part of one step (each term one engine call: a truncation's
-/// bit-OLE pairs round up per call).
-fn per_record(shape: Shape) -> Needs {
-    let (n, p) = (shape.n, shape.p);
+/// The Z_2^64 part of one step over a batch of `n` records of `p` columns
+/// (each term one engine call: a truncation's bit-OLE pairs round up per
+/// call).
+pub(crate) fn batch_needs(n: usize, p: usize) -> Needs {
+    let tri = p * (p + 1) / 2;
     let eta = Needs::for_mul(n * p) + Needs::for_trunc(n);
     let bits = super::sigmoid::compare_bits();
     let horner = Needs::for_mul_fixed(n).repeat(TERMS - 1) + Needs::for_trunc(n);
@@ -169,7 +212,7 @@ fn per_record(shape: Shape) -> Needs {
         + Needs::for_ltz_within::<Z64>(BREAKPOINTS * n, bits)
         + Needs::for_mul_bit(n)
         + horner;
-    let sums = Needs::for_mul(n * p + n) + Needs::for_trunc(n) + Needs::for_mul(n * shape.tri());
+    let sums = Needs::for_mul(n * p + n) + Needs::for_trunc(n) + Needs::for_mul(n * tri);
     eta + sig + sums
 }
 
