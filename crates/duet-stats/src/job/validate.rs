@@ -386,9 +386,12 @@ fn statistic(s: &StatisticSpec, cols: &[Column]) -> Result<(), JobError> {
     }
 }
 
-/// Most rows per side a per-record fit accepts: it runs every record (padded
-/// to `max_rows`) through about 20 secure comparisons per Newton step.
-pub(crate) const MAX_PER_RECORD_ROWS: u64 = 50_000;
+/// Most rows per side a sealed fit accepts: its sums over both sides'
+/// padded records must stay below `2^(61 - 2 f)` at the default 20
+/// fractional bits (`LogisticOptions::max_records`, 2^21). Memory does not
+/// grow with the rows (the fit works in batches); time does, about 3.6 ms
+/// per record on two shared cores (docs/BENCHMARKS.md).
+pub(crate) const MAX_PER_RECORD_ROWS: u64 = 1_000_000;
 
 /// Most rows per side an opened-iterates fit accepts: its shared sums are
 /// divided by `2^s >= 2 max_rows` in Z_2^128 at 2^-40, far from any limit;

@@ -117,11 +117,12 @@ fn the_job_settings_around_opened_iterates() {
     // Sealed is the default and hashes as if absent; opened differs.
     assert_eq!(hash(&base), hash(&sealed));
     assert_ne!(hash(&base), hash(&opened));
-    // Registry sizes: the sealed fit stops at 50,000 rows per side, the
-    // opened one does not.
-    let big = |t: &str| t.replace("max_rows = 40", "max_rows = 1000000");
-    assert!(Job::from_toml_str(&big(&opened)).is_ok());
-    let e = refused(&big(&base));
+    // Registry sizes: the sealed fit takes 200,000 rows per side and stops
+    // at its fixed-point range (1,000,000), the opened one does not.
+    let rows = |t: &str, n: &str| t.replace("max_rows = 40", &format!("max_rows = {n}"));
+    assert!(Job::from_toml_str(&rows(&base, "200000")).is_ok());
+    assert!(Job::from_toml_str(&rows(&opened, "2000000")).is_ok());
+    let e = refused(&rows(&base, "2000000"));
     assert!(
         e.contains("fit = \\\"opened-iterates\\\"") || e.contains("opened-iterates"),
         "{e}"
