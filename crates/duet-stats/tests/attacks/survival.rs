@@ -361,3 +361,68 @@ fn each_released_span_is_recorded_with_its_rules_and_records() {
         }
     }
 }
+
+/// Each group's curve is gated on its own intervals' rule bits, wherever
+/// its statistic stands in the job (here after a count): group x passes
+/// everywhere; in group y [0, 30) holds 4 events (merged with [30, 60))
+/// and only two records (one per side) pass 60, so its number at risk
+/// there fails and [60, 100) is merged in too. Reading another group's or
+/// statistic's counts or bits would gate y as x (more steps, or a tail
+/// that fails its events or censored instead: another note) or x as y.
+#[test]
+fn each_group_is_gated_on_its_own_numbers_at_risk() {
+    let columns = format!(
+        "{COLUMNS}\n[[column]]\nname = \"g\"\nkind = \"category\"\nlevels = [\"x\", \"y\"]\n"
+    );
+    let stats = r#"
+[[statistic]]
+kind = "count"
+
+[[statistic]]
+kind = "kaplan_meier"
+time = "time"
+event = "event"
+by = ["g"]
+edges = [0, 30, 60, 100]
+"#;
+    let side = csv(
+        "time,event,g",
+        &[
+            ("10,1,x", 12),
+            ("20,0,x", 20),
+            ("40,1,x", 12),
+            ("50,0,x", 20),
+            ("80,1,x", 10),
+            ("90,0,x", 10),
+            ("10,1,y", 2),
+            ("20,0,y", 11),
+            ("40,1,y", 13),
+            ("50,0,y", 10),
+            ("80,0,y", 1),
+        ],
+    );
+    let res = run(&job(&columns, stats), &side, &side);
+    let curves = match &res.statistic(1).unwrap().body {
+        duet_stats::results::StatBody::Survival(s) => s.curves.clone(),
+        other => panic!("not a survival result: {other:?}"),
+    };
+    let counts = |i: usize| -> Vec<(f64, f64, u64, u64, u64)> {
+        curves[i]
+            .steps
+            .iter()
+            .map(|s| (s.start, s.end, s.at_risk, s.events, s.censored))
+            .collect()
+    };
+    assert_eq!(
+        counts(0),
+        [
+            (0.0, 30.0, 168, 24, 40),
+            (30.0, 60.0, 104, 24, 40),
+            (60.0, 100.0, 40, 20, 20)
+        ]
+    );
+    assert_eq!(curves[0].note, None);
+    assert_eq!(counts(1), [(0.0, 100.0, 74, 30, 44)]);
+    let note = curves[1].note.clone().unwrap_or_default();
+    assert!(note.contains("from 60 on too few are at risk"), "{note}");
+}
