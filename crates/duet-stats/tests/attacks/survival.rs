@@ -426,3 +426,26 @@ edges = [0, 30, 60, 100]
     let note = curves[1].note.clone().unwrap_or_default();
     assert!(note.contains("from 60 on too few are at risk"), "{note}");
 }
+
+/// A curve whose number at risk fails at its first edge is withheld at
+/// once: no rule bit of its intervals is opened (each would tell whether
+/// a few records' events or censorings are zero).
+#[test]
+fn a_curve_too_small_to_start_opens_no_interval_bit() {
+    let side = csv("time,event", &[("10,1", 2), ("50,0", 1)]);
+    let res = run(&job(COLUMNS, STATS), &side, &side);
+    let curve = match &res.statistic(0).unwrap().body {
+        duet_stats::results::StatBody::Survival(s) => s.curves[0].clone(),
+        other => panic!("not a survival result: {other:?}"),
+    };
+    assert!(curve.steps.is_empty(), "{:?}", curve.steps);
+    let note = curve.note.unwrap_or_default();
+    assert!(note.contains("from 0 on too few are at risk"), "{note}");
+    let bits: Vec<&str> = res
+        .revealed
+        .iter()
+        .map(|r| r.name.as_str())
+        .filter(|n| n.contains("intervals"))
+        .collect();
+    assert!(bits.is_empty(), "opened {bits:?}");
+}
