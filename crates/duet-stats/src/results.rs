@@ -338,14 +338,14 @@ pub struct MedianSurvival {
 pub struct SurvivalCurve {
     /// The group (`treatment=a`, or `all`).
     pub group: String,
-    /// One step per released interval, in time order; the curve ends at
-    /// the first interval whose number at risk is suppressed.
+    /// One step per released interval (merged intervals are one step), in
+    /// time order, up to the last edge; none when the curve is withheld.
     pub steps: Vec<SurvivalStep>,
     /// The estimator used.
     pub estimator: Estimator,
     /// Median survival, from the curve and its 95% band.
     pub median: MedianSurvival,
-    /// Why the curve ends early, if it does.
+    /// What the disclosure rules merged or withheld, and why, if anything.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }

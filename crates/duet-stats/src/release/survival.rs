@@ -54,7 +54,8 @@ pub(crate) type SpanValues = (Span, [i128; 3]);
 /// One curve with its released spans.
 pub(crate) type CurveSpans<'a> = (&'a Curve, Vec<SpanValues>);
 
-/// Why a curve ends before its last interval.
+/// Why a curve's forward pass ends before its last interval (the rest is
+/// then merged into its last span, or the curve withheld).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Stop {
     /// The number at risk at the start of interval `at` failed the rules.
