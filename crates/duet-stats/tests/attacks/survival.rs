@@ -299,6 +299,16 @@ edges = [0, 30, 60, 100]
         last.end
     );
     assert_eq!(last.end, 100.0, "the curve must run to its last edge");
+    // Past the failed number at risk no candidate is gated on its own
+    // (its bits would tell whether a few records' counts are zero); only
+    // the released spans merged with the rest are.
+    let past_the_stop: Vec<&str> = res
+        .revealed
+        .iter()
+        .map(|r| r.name.as_str())
+        .filter(|n| n.contains("intervals 2..="))
+        .collect();
+    assert!(past_the_stop.is_empty(), "opened {past_the_stop:?}");
 }
 
 /// The same attack on two histograms cannot be written: a histogram's
