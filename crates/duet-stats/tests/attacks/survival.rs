@@ -458,3 +458,35 @@ fn a_curve_too_small_to_start_opens_no_interval_bit() {
         .collect();
     assert!(bits.is_empty(), "opened {bits:?}");
 }
+
+/// A curve with fewer intervals than another of the job ends with its own
+/// last interval: no candidate past it is gated (its sums would read the
+/// next statistic's counts) and its steps are its own intervals.
+#[test]
+fn a_shorter_curve_is_gated_only_on_its_own_intervals() {
+    let stats = r#"
+[[statistic]]
+kind = "kaplan_meier"
+time = "time"
+event = "event"
+edges = [0, 50, 100]
+
+[[statistic]]
+kind = "kaplan_meier"
+time = "time"
+event = "event"
+edges = [0, 25, 50, 75, 100]
+"#;
+    let (a, b) = sides();
+    let res = run(&job(COLUMNS, stats), &a, &b);
+    let past_its_end: Vec<&str> = res
+        .revealed
+        .iter()
+        .map(|r| r.name.as_str())
+        .filter(|n| n.starts_with("#1 ") && n.contains("intervals 2..="))
+        .collect();
+    assert!(past_its_end.is_empty(), "opened {past_its_end:?}");
+    // B's death at 15 and censoring at 35 make [0, 50) fail: one step.
+    let ends: Vec<f64> = steps(&res, 0).iter().map(|s| s.end).collect();
+    assert_eq!(ends, [100.0]);
+}
