@@ -139,14 +139,27 @@ fn assert_edges_refused(stats: &str) {
     );
 }
 
-/// The released steps of statistic `i` of `res`, every curve's.
-fn steps(res: &duet_stats::Results, i: usize) -> Vec<duet_stats::results::SurvivalStep> {
+/// The curves of statistic `i` of `res`.
+fn curves(res: &duet_stats::Results, i: usize) -> Vec<duet_stats::results::SurvivalCurve> {
     match &res.statistic(i).unwrap().body {
-        duet_stats::results::StatBody::Survival(s) => {
-            s.curves.iter().flat_map(|c| c.steps.clone()).collect()
-        }
+        duet_stats::results::StatBody::Survival(s) => s.curves.clone(),
         other => panic!("not a survival result: {other:?}"),
     }
+}
+
+/// The released steps of statistic `i` of `res`, every curve's.
+fn steps(res: &duet_stats::Results, i: usize) -> Vec<duet_stats::results::SurvivalStep> {
+    curves(res, i).into_iter().flat_map(|c| c.steps).collect()
+}
+
+/// The names of the rule bits `res` opened that contain `part` (and start
+/// with `prefix`).
+fn bits_named(res: &duet_stats::Results, prefix: &str, part: &str) -> Vec<String> {
+    res.revealed
+        .iter()
+        .map(|r| r.name.clone())
+        .filter(|n| n.starts_with(prefix) && n.contains(part))
+        .collect()
 }
 
 /// The attacker's solver: the count over `[lo, hi)` as a linear
@@ -302,12 +315,7 @@ edges = [0, 30, 60, 100]
     // Past the failed number at risk no candidate is gated on its own
     // (its bits would tell whether a few records' counts are zero); only
     // the released spans merged with the rest are.
-    let past_the_stop: Vec<&str> = res
-        .revealed
-        .iter()
-        .map(|r| r.name.as_str())
-        .filter(|n| n.contains("intervals 2..="))
-        .collect();
+    let past_the_stop = bits_named(&res, "", "intervals 2..=");
     assert!(past_the_stop.is_empty(), "opened {past_the_stop:?}");
 }
 
@@ -411,10 +419,7 @@ edges = [0, 30, 60, 100]
         ],
     );
     let res = run(&job(&columns, stats), &side, &side);
-    let curves = match &res.statistic(1).unwrap().body {
-        duet_stats::results::StatBody::Survival(s) => s.curves.clone(),
-        other => panic!("not a survival result: {other:?}"),
-    };
+    let curves = curves(&res, 1);
     let counts = |i: usize| -> Vec<(f64, f64, u64, u64, u64)> {
         curves[i]
             .steps
@@ -443,19 +448,11 @@ edges = [0, 30, 60, 100]
 fn a_curve_too_small_to_start_opens_no_interval_bit() {
     let side = csv("time,event", &[("10,1", 2), ("50,0", 1)]);
     let res = run(&job(COLUMNS, STATS), &side, &side);
-    let curve = match &res.statistic(0).unwrap().body {
-        duet_stats::results::StatBody::Survival(s) => s.curves[0].clone(),
-        other => panic!("not a survival result: {other:?}"),
-    };
+    let curve = curves(&res, 0).remove(0);
     assert!(curve.steps.is_empty(), "{:?}", curve.steps);
     let note = curve.note.unwrap_or_default();
     assert!(note.contains("from 0 on too few are at risk"), "{note}");
-    let bits: Vec<&str> = res
-        .revealed
-        .iter()
-        .map(|r| r.name.as_str())
-        .filter(|n| n.contains("intervals"))
-        .collect();
+    let bits = bits_named(&res, "", "intervals");
     assert!(bits.is_empty(), "opened {bits:?}");
 }
 
@@ -479,12 +476,7 @@ edges = [0, 25, 50, 75, 100]
 "#;
     let (a, b) = sides();
     let res = run(&job(COLUMNS, stats), &a, &b);
-    let past_its_end: Vec<&str> = res
-        .revealed
-        .iter()
-        .map(|r| r.name.as_str())
-        .filter(|n| n.starts_with("#1 ") && n.contains("intervals 2..="))
-        .collect();
+    let past_its_end = bits_named(&res, "#1 ", "intervals 2..=");
     assert!(past_its_end.is_empty(), "opened {past_its_end:?}");
     // B's death at 15 and censoring at 35 make [0, 50) fail: one step.
     let ends: Vec<f64> = steps(&res, 0).iter().map(|s| s.end).collect();
