@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The bundled analyses job (examples/jobs/pooled_analyses.toml: logistic
 # regression, Kaplan-Meier, t-test, odds ratio, quartiles) at registry
-# scale: ROWS synthetic records per side, the logistic regression with
-# fit = "opened-iterates", two `duet run` processes over loopback QUIC with
-# mutual TLS, as two institutions would run it. Prints each side's wall
-# time and peak memory, and the traffic from its manifest.
+# scale: ROWS synthetic records per side, the logistic regression fitted
+# with FIT ("opened-iterates" by default, or "sealed", the job's default
+# fit on per-record shares), two `duet run` processes over loopback QUIC
+# with mutual TLS, as two institutions would run it. Prints each side's
+# wall time and peak memory, and the traffic from its manifest.
 #
-#   bash benches/registry-scale.sh [ROWS]     (default 1000000)
+#   bash benches/registry-scale.sh [ROWS] [FIT]  (default 1000000 opened-iterates)
 #
 # The records are drawn by awk with fixed seeds (a cohort shaped like
 # datasets/hospital_*.csv); the job's data.max_rows becomes ROWS.
@@ -14,6 +15,11 @@
 set -euo pipefail
 
 rows="${1:-1000000}"
+fit="${2:-opened-iterates}"
+case "$fit" in
+opened-iterates | sealed) ;;
+*) echo "FIT must be opened-iterates or sealed, not $fit" >&2; exit 2 ;;
+esac
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 cargo build --release --bin duet
 duet="$PWD/target/release/duet"
@@ -55,9 +61,9 @@ port=$((20000 + RANDOM % 20000))
 sed -e "s/0\{64\}/$fa/" -e "s/1\{64\}/$fb/" \
     -e "s/127.0.0.1:4433/127.0.0.1:$port/" \
     -e "s/^max_rows = 2000$/max_rows = $rows/" \
-    -e 's/^x = \["age", "bmi", "smoker"\]$/&\nfit = "opened-iterates"/' \
+    -e 's/^x = \["age", "bmi", "smoker"\]$/&\nfit = "'"$fit"'"/' \
     examples/jobs/pooled_analyses.toml >"$dir/job.toml"
-grep -q 'fit = "opened-iterates"' "$dir/job.toml"
+grep -q "fit = \"$fit\"" "$dir/job.toml"
 
 local_toml() { # role csv name peer-line
     printf 'role = "%s"\ncsv = "%s"\nkey = "%s/keys/%s.key.pem"\ncert = "%s/keys/%s.cert.pem"\noutput_dir = "%s/out-%s"\n%s\n' \

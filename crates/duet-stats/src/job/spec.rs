@@ -402,7 +402,9 @@ pub enum StatisticSpec {
         /// Numeric or category predictors.
         x: Vec<String>,
         /// Newton iterations: fixed for the sealed fit (so the run does not
-        /// depend on the data), the most for opened iterates.
+        /// depend on the data; above 65,536 records up to 7 of them run on
+        /// a sample, at least 3 on every record), the most for opened
+        /// iterates.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         iterations: Option<u32>,
         /// How the fit runs ([`LogisticFitMode`]; sealed when not given).

@@ -150,9 +150,10 @@ mod tests {
     #[test]
     fn an_agreeing_peer_ends_after_one_exchange_and_a_larger_set_is_united() {
         assert_eq!(against(10, |_| vec![0, 0]).unwrap(), vec![false; 10]);
-        // The peer withholds cells 1 and 9; the next round both agree.
-        let got = against(10, |_| vec![0b10, 0b10]).unwrap();
-        let want: Vec<bool> = (0..10).map(|i| i == 1 || i == 9).collect();
+        // The peer withholds cells 1 and 10 (bytes that differ, so a cell
+        // read from the wrong byte shows); the next round both agree.
+        let got = against(11, |_| vec![0b10, 0b100]).unwrap();
+        let want: Vec<bool> = (0..11).map(|i| i == 1 || i == 10).collect();
         assert_eq!(got, want);
     }
 

@@ -119,33 +119,46 @@ fn needs_are_exact() {
         max: 90.0,
     };
     let whole = LogisticOptions::default().batch;
-    for (n, p, iters, batch) in [
-        (1usize, 1usize, 1u32, whole),
-        (70, 2, 2, whole),
-        (130, 3, 3, whole),
-        (70, 2, 2, 7),
-        (130, 3, 1, 64),
+    let none = LogisticOptions::default().warm_up;
+    // The last two: 2 steps on a sample (60 of 130 records; 100 of 240
+    // in batches of 7), then 3 on every record.
+    for (n, p, iters, batch, warm_up) in [
+        (1usize, 1usize, 1u32, whole, none),
+        (70, 2, 2, whole, none),
+        (130, 3, 3, whole, none),
+        (70, 2, 2, 7, none),
+        (130, 3, 1, 64, none),
+        (130, 3, 5, whole, 60),
+        (240, 2, 5, 7, 100),
     ] {
         let kinds: Vec<Kind> = (1..p).map(|_| age).collect();
         let d = Dataset::generate(n as u64, n, &kinds, &vec![0.2; p], 0.1);
         let o = LogisticOptions::default()
             .with_iterations(iters)
             .with_inverse_steps(4, 2)
-            .with_batch(batch);
+            .with_batch(batch)
+            .with_warm_up(warm_up, 2);
+        assert_eq!(o.schedule(n).0, if warm_up == none { 0 } else { 2 });
         let exact = needs(n, p, &o).unwrap();
         assert_eq!(
             requests_with(&d, &o, exact),
             stocking_requests(&exact),
             "n {n} p {p}"
         );
-        // One triple short: the fit has to ask the source once more.
-        let mut short = exact;
-        short.z128.triples -= 1;
-        assert_eq!(
-            requests_with(&d, &o, short),
-            stocking_requests(&short) + 1,
-            "n {n} p {p}"
-        );
+        // One triple short in either ring: the fit has to ask the source
+        // once more (so `exact` is no overestimate either).
+        for ring in [64, 128] {
+            let mut short = exact;
+            match ring {
+                64 => short.z64.triples -= 1,
+                _ => short.z128.triples -= 1,
+            }
+            assert_eq!(
+                requests_with(&d, &o, short),
+                stocking_requests(&short) + 1,
+                "n {n} p {p} Z_2^{ring}"
+            );
+        }
     }
 }
 

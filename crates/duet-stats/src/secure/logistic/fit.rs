@@ -8,6 +8,7 @@ use super::matrix::{
     clamp, lift, matmul, narrow, newton_schulz, scaled_identity, unridge, wide, BETA_BITS,
     RIDGE_BITS, WIDE_FRAC,
 };
+use super::options::warm_up_rows;
 use super::records::{standardize, Records};
 use super::sigmoid::length;
 use super::{LogisticError, LogisticFit, LogisticInput, LogisticOptions, Standardization};
@@ -44,28 +45,29 @@ pub async fn fit_logistic<C: Channel, P: Preprocessing>(
     let b = options.batch;
     let design = standardize(engine, &input.design, &input.standardization, f, b).await?;
     let records = Records::new(engine, &design, &input.y, f, b).await?;
-    let p = shape.p;
-    let mut beta = engine.constant(&vec![Z128::ZERO; p]);
-    let mut narrow_beta = engine.constant(&vec![Z64::ZERO; p]);
-    // c = 4 / p: the scaled Hessian has eigenvalues at most p / 4 (+ ridge).
-    let mut inverse = scaled_identity(engine, wide(4.0 / p as f64), p);
-    let mut last = None;
-    for it in 0..options.iterations {
-        let (sums, saturated) = records.curvature(engine, &narrow_beta).await?;
-        let (grad, hess) = to_wide(engine, &sums, shape, f).await?;
-        let iters = if it == 0 {
-            options.inverse_first
-        } else {
-            options.inverse_warm
-        };
-        inverse = newton_schulz(engine, &hess, inverse, p, iters).await?;
-        let step = matmul(engine, &inverse, &grad, p, 1).await?;
-        beta = clamp(engine, &beta.add(&step).map_err(length("newton step"))?).await?;
-        if it + 1 < options.iterations {
-            narrow_beta = narrow(&engine.trunc(&beta, WIDE_FRAC - f).await?);
-        }
-        last = Some((step, saturated));
+    let (warm, full) = options.schedule(input.records());
+    let sample = if warm > 0 {
+        let rows = warm_up_rows(input.records(), options.warm_up);
+        let shape = options.check(rows.len(), shape.p)?;
+        Some((records.pick(&rows), shape))
+    } else {
+        None
+    };
+    let mut state = State::start(engine, shape.p);
+    if let Some((sample, sample_shape)) = &sample {
+        state
+            .run(engine, sample, *sample_shape, options, (warm, false))
+            .await?;
     }
+    state
+        .run(engine, &records, shape, options, (full, true))
+        .await?;
+    let State {
+        beta,
+        inverse,
+        last,
+        ..
+    } = state;
     // `iterations >= 1` (checked), so the last step exists.
     let (step, saturated) = last.ok_or(LogisticError::NoRecords)?;
     let bit = converged(engine, &step, &saturated).await?;
@@ -73,6 +75,61 @@ pub async fn fit_logistic<C: Channel, P: Preprocessing>(
     let mut fit = release(engine, fitted, &input.standardization, shape).await?;
     fit.iterations = options.iterations;
     Ok(fit)
+}
+
+/// The Newton iteration's shares between steps.
+struct State {
+    beta: Shared<Z128>,
+    narrow_beta: Shared<Z64>,
+    inverse: Shared<Z128>,
+    /// The last step and its count of saturated records.
+    last: Option<(Shared<Z128>, Shared<Z64>)>,
+}
+
+impl State {
+    fn start<C: Channel, P: Preprocessing>(engine: &Engine<C, P>, p: usize) -> Self {
+        State {
+            beta: engine.constant(&vec![Z128::ZERO; p]),
+            narrow_beta: engine.constant(&vec![Z64::ZERO; p]),
+            inverse: scaled_identity(engine, wide(4.0 / p as f64), p),
+            last: None,
+        }
+    }
+
+    /// `steps` Newton steps on `records`. The inverse starts afresh from
+    /// `(4/p) I`: the Hessian of another set of records, scaled by another
+    /// `2^s`, may be more than twice the last one, where a warm start
+    /// would diverge. `ends` says whether the fit ends with this stage.
+    async fn run<C: Channel, P: Preprocessing>(
+        &mut self,
+        engine: &mut Engine<C, P>,
+        records: &Records,
+        shape: Shape,
+        options: &LogisticOptions,
+        (steps, ends): (u32, bool),
+    ) -> Result<(), LogisticError> {
+        let (p, f) = (shape.p, options.frac_bits);
+        self.inverse = scaled_identity(engine, wide(4.0 / p as f64), p);
+        for it in 0..steps {
+            let (sums, saturated) = records.curvature(engine, &self.narrow_beta).await?;
+            let (grad, hess) = to_wide(engine, &sums, shape, f).await?;
+            let iters = if it == 0 {
+                options.inverse_first
+            } else {
+                options.inverse_warm
+            };
+            let inverse = std::mem::replace(&mut self.inverse, Shared::from_shares(vec![]));
+            self.inverse = newton_schulz(engine, &hess, inverse, p, iters).await?;
+            let step = matmul(engine, &self.inverse, &grad, p, 1).await?;
+            let moved = self.beta.add(&step).map_err(length("newton step"))?;
+            self.beta = clamp(engine, &moved).await?;
+            if !(ends && it + 1 == steps) {
+                self.narrow_beta = narrow(&engine.trunc(&self.beta, WIDE_FRAC - f).await?);
+            }
+            self.last = Some((step, saturated));
+        }
+        Ok(())
+    }
 }
 
 /// The lifted gradient (p) and the scaled Hessian with its ridge (p x p),

@@ -27,6 +27,32 @@ pub struct LogisticOptions {
     /// 1): the fit tops up its Z_2^64 preprocessing before each batch, so
     /// memory follows the batch, not the number of records.
     pub batch: usize,
+    /// Records in the warm-up sample (default 32,768; 0 turns the warm-up
+    /// off): on more than twice as many records, the first Newton steps
+    /// run on this many evenly spaced records only ([`warm_up_rows`]).
+    pub warm_up: usize,
+    /// Newton steps on the warm-up sample at most (default 7); the fit
+    /// keeps at least [`MIN_FULL_STEPS`] steps on every record, so
+    /// iterations beyond `warm_up_steps + 3` are all on every record.
+    pub warm_up_steps: u32,
+}
+
+/// Newton steps on every record that a fit with a warm-up keeps at least:
+/// from the sample's estimate (about `1 / sqrt(warm_up)` from the full
+/// one on the standardised scale) Newton's quadratic convergence reaches
+/// the fixed-point floor in two, and the third is the small last step the
+/// convergence rule checks.
+pub const MIN_FULL_STEPS: u32 = 3;
+
+/// The warm-up sample of `m` out of `n` records: `floor(i n / m)` for
+/// `i < m`, evenly spaced over the records as given (both sides' padded
+/// rows in a pooled study), so public and independent of the data. A file
+/// in any order (sorted by outcome, say) gives a sample spread over it.
+pub fn warm_up_rows(n: usize, m: usize) -> Vec<usize> {
+    let m = m.min(n);
+    (0..m)
+        .map(|i| ((i as u128 * n as u128) / m as u128) as usize)
+        .collect()
 }
 
 impl Default for LogisticOptions {
@@ -37,6 +63,8 @@ impl Default for LogisticOptions {
             inverse_first: 20,
             inverse_warm: 8,
             batch: super::records::BATCH,
+            warm_up: 32_768,
+            warm_up_steps: 7,
         }
     }
 }
@@ -67,6 +95,27 @@ impl LogisticOptions {
         self
     }
 
+    /// Sets the warm-up sample's records (0: no warm-up) and its most
+    /// Newton steps.
+    pub fn with_warm_up(mut self, records: usize, steps: u32) -> Self {
+        self.warm_up = records;
+        self.warm_up_steps = steps;
+        self
+    }
+
+    /// How a fit on `n` records splits its Newton steps: `(warm, full)`,
+    /// the steps on the warm-up sample, then those on every record.
+    pub fn schedule(&self, n: usize) -> (u32, u32) {
+        let sampled = self.warm_up > 0 && n / 2 > self.warm_up;
+        let warm = if sampled {
+            self.warm_up_steps
+                .min(self.iterations.saturating_sub(MIN_FULL_STEPS))
+        } else {
+            0
+        };
+        (warm, self.iterations - warm.min(self.iterations))
+    }
+
     /// The largest `n` these options allow: `2^(61 - 2 frac_bits)`.
     pub fn max_records(&self) -> usize {
         1usize << (61u32.saturating_sub(2 * self.frac_bits)).min(62)
@@ -91,6 +140,7 @@ impl LogisticOptions {
         for (name, v) in [
             ("inverse_first", self.inverse_first),
             ("inverse_warm", self.inverse_warm),
+            ("warm_up_steps", self.warm_up_steps),
         ] {
             if v > 64 {
                 return Err(Self::bad(name, v, "at most 64"));
@@ -137,19 +187,26 @@ pub struct FitNeeds {
 /// columns with `options` (errors as the fit would report them).
 pub fn needs(n: usize, p: usize, options: &LogisticOptions) -> Result<FitNeeds, LogisticError> {
     let shape = options.check(n, p)?;
-    let iters = options.iterations as usize;
+    let (warm, full) = options.schedule(n);
+    let (warm, full) = (warm as usize, full as usize);
     let b = options.batch;
     // Standardisation, then the data-only products x_j x_k (j, k >= 1),
     // each `b` elements at a time.
     let setup = chunks((p - 1) * n, b, Needs::for_trunc)
         + chunks(n * (p - 1) * p / 2, b, Needs::for_mul_fixed);
-    let steps = chunks(n, b, |m| batch_needs(m, p)).repeat(iters);
+    let steps = chunks(options.warm_up, b, |m| batch_needs(m, p)).repeat(warm)
+        + chunks(n, b, |m| batch_needs(m, p)).repeat(full);
     let z64 = setup + steps;
     let mut z128 = Needs::default();
-    for it in 0..iters {
-        let first = it == 0;
-        let last = it + 1 == iters;
-        z128 = z128 + per_step(shape, options, first, last);
+    // Each stage starts its inverse afresh.
+    if warm > 0 {
+        let sample = options.check(options.warm_up, p)?;
+        for it in 0..warm {
+            z128 = z128 + per_step(sample, options, it == 0, false);
+        }
+    }
+    for it in 0..full {
+        z128 = z128 + per_step(shape, options, it == 0, it + 1 == full);
     }
     // Release: the Neumann terms (a truncation, then symmetric matrix
     // products, upper triangles), then two truncations of p values.

@@ -254,6 +254,28 @@ impl Records {
         }
     }
 
+    /// Records `at` alone (local: each party picks its own shares).
+    pub(crate) fn pick(&self, at: &[usize]) -> Records {
+        let (n, p) = (self.n, self.p);
+        let select = |v: &Shared<Z64>, columns: usize| {
+            let s = v.shares();
+            let part = (0..columns)
+                .flat_map(|j| at.iter().filter_map(move |&r| s.get(j * n + r)))
+                .copied()
+                .collect();
+            Shared::from_shares(part)
+        };
+        Records {
+            xs: select(&self.xs, p),
+            pairs: select(&self.pairs, p * (p + 1) / 2),
+            y: select(&self.y, 1),
+            n: at.len(),
+            p,
+            frac_bits: self.frac_bits,
+            batch: self.batch,
+        }
+    }
+
     /// [`Records::curvature`] of every record at once.
     async fn curvature_of_all<C: Channel, P: Preprocessing>(
         &self,
