@@ -215,6 +215,38 @@ fn a_level_with_no_events_is_refused_naming_the_term() {
     assert!(models[0].opened.contains("found: smoker"), "{models:?}");
 }
 
+/// A three-level category whose reference level (`no`, the first, which
+/// has no indicator) has no events: only the level counts taken together
+/// show it (the reference is the total less the other levels), so the
+/// check must group a column's indicators. Taken one indicator at a time
+/// (the mutant `c != col` in `release::models::separation`), each
+/// "reference" holds the other level's events and the fit ran.
+#[test]
+fn a_reference_level_with_no_events_is_refused() {
+    let edit = |f: &mut [String]| {
+        let age: i64 = f[0].parse().unwrap();
+        if f[1] == "no" {
+            f[2] = "no".into();
+        } else if age < 46 {
+            // Each side's part of every level's events and non-events is
+            // 0 or at least 3, so the gate passes the model.
+            f[1] = "former".into();
+        }
+    };
+    let three = job_text("\"age\", \"smoker\"", CATEGORY).replacen(
+        "levels = [\"no\", \"yes\"]",
+        "levels = [\"no\", \"yes\", \"former\"]",
+        1,
+    );
+    let (l, results) = fit_job(&Job::from_toml_str(&three).unwrap(), &edit);
+    assert_eq!(l.estimable, Some(false), "{l:?}");
+    assert!(l.coefficients.is_empty(), "{:?}", l.coefficients);
+    let note = l.note.as_deref().unwrap();
+    assert!(note.starts_with("smoker has a level"), "{note}");
+    // One bit for the one category predictor, not one per indicator.
+    assert_eq!(results.disclosure.models[0].count, 1);
+}
+
 /// The outcome equals the smoker indicator: every level is pure
 /// (complete separation by a category predictor).
 #[test]

@@ -197,3 +197,38 @@ fn a_singular_design_is_reported_not_solved() {
         .iter()
         .any(|n| n.contains("[sex=m]") && n.contains("category level failed")));
 }
+
+/// A regression whose bounds its fixed point cannot hold (x declared
+/// within 10^9 to 10^9 + 10: the origin lies 2^27 half-widths away) is
+/// refused with a note, before any message, and the rest of the study
+/// runs. The solver's other errors are not shape errors: taking every
+/// error as a refusal would let a side continue after a failed exchange
+/// (out of step with its peer), and taking none ends the whole study.
+#[test]
+fn a_regression_beyond_the_fixed_point_range_is_refused_alone() {
+    let text = super::common::job_head("far", 100)
+        + "[[column]]\nname = \"y\"\nkind = \"integer\"\nmin = 0\nmax = 100\n\
+           [[column]]\nname = \"x\"\nkind = \"integer\"\nmin = 1000000000\nmax = 1000000010\n\
+           [[statistic]]\nkind = \"mean\"\ncolumn = \"y\"\n\
+           [[statistic]]\nkind = \"linear_regression\"\ny = \"y\"\nx = [\"x\"]\n\
+           [policy]\nmin_cell = 5\nmin_group = 5\n";
+    let job = Job::from_toml_str(&text).unwrap();
+    let plan = Plan::new(&job).unwrap();
+    let csv = |from: u64| -> String {
+        let rows: String = (from..from + 30)
+            .map(|i| format!("{},{}\n", i % 50, 1_000_000_000 + i % 11))
+            .collect();
+        format!("y,x\n{rows}")
+    };
+    let (a, _) = aggregate(&job, &plan, &local("local_a.toml"), &csv(0)).unwrap();
+    let (b, _) = aggregate(&job, &plan, &local("local_a.toml"), &csv(40)).unwrap();
+    let p = job.policy().clone();
+    let ((r0, _), _) = run_pair(&job, &plan, [&a, &b], [p.clone(), p]);
+    let r0 = r0.unwrap();
+    let g = r0.statistics[1].regression().unwrap().clone();
+    assert!(g.coefficients.is_empty(), "{g:?}");
+    let note = g.note.as_deref().unwrap_or("");
+    assert!(note.contains("half-widths from 0"), "{note}");
+    let mean = &r0.statistics[0].cells().unwrap()[0];
+    assert!(mean.value.is_some(), "{mean:?}");
+}
