@@ -80,6 +80,21 @@ fn removing_a_vector_a_dependent_one_replaces_keeps_the_span() {
     );
 }
 
+/// The replacing vector's coefficient is 1/2 (the total is half the sum
+/// of three overlapping pairs), so replacing divides by it: a = 2 total -
+/// b - c. Multiplying instead (coefficients that are all 1 or -1 cannot
+/// tell) gives a combination that does not sum to a.
+#[test]
+fn a_replacement_with_a_fractional_coefficient_is_divided_by_it() {
+    let mut b = basis(&[&[0, 1], &[1, 2], &[0, 2], &[0, 1, 2]]);
+    b.remove(0);
+    assert_eq!(b.rank(), 3);
+    assert_eq!(
+        b.express_support(&[0, 1]),
+        Some(vec![(1, q(-1, 1)), (2, q(-1, 1)), (3, q(2, 1))])
+    );
+}
+
 #[test]
 fn removing_a_vector_nothing_replaces_shrinks_the_span() {
     let mut b = basis(&[&[0, 1, 2], &[0], &[1]]);
