@@ -230,6 +230,11 @@
 //! bit-OLE pairs, 449,001 before), of which the 18 Z_2^64 triples per
 //! record and step are about 77%.
 //!
+//! With the warm-up sample, the bundled analyses job on 200,000 records
+//! per side (400,000 in the fit, p = 4) ran in 326 s on the quiet 2-core
+//! machine, both sides over loopback QUIC, moving 52,992 bytes per record
+//! each way (`bash benches/registry-scale.sh 200000 sealed`; docs/BENCHMARKS.md).
+//!
 //! One LTZ on 25 bits (6 leaves: 3 leaf-OT pairs and 7 AND gates) costs
 //! about a sixth of the OT traffic of a Z_2^64 triple; the
 //! sign-then-magnitude sigmoid still pays: comparing `eta` with all 19
