@@ -171,3 +171,22 @@ fn a_warm_up_on_a_sample_gives_the_same_fit() {
     d.used = order.iter().map(|&i| d.used[i]).collect();
     check_with(45, &d, &warm);
 }
+
+/// The default warm-up at the sizes it is for: 100,000 and 400,000
+/// records (the bundled job at 200,000 per side), the first 7 steps on
+/// 32,768 of them, then 3 on all, against the plaintext fit; half the
+/// rows padding, as a job with `max_rows` above its counts has. About 25 s
+/// in a release build: `cargo test --release -p duet-stats --test
+/// logistic -- --ignored --nocapture default_warm_up`.
+#[test]
+#[ignore]
+fn the_default_warm_up_on_100000_and_400000_records() {
+    let options = LogisticOptions::default();
+    let kinds = [AGE, Kind::Binary(0.25), BMI];
+    for n in [100_000, 400_000] {
+        assert_eq!(options.schedule(n), (7, 3));
+        let d = Dataset::generate(19, n, &kinds, &[-0.4, 1.3, 0.6, -0.9], 0.5);
+        let (eb, es) = check_with(46, &d, &options);
+        println!("{n} records, default warm-up: errors {eb:.1e} (coefficients), {es:.1e} (standard errors)");
+    }
+}
