@@ -95,6 +95,24 @@ fn a_replacement_with_a_fractional_coefficient_is_divided_by_it() {
     );
 }
 
+/// Removing a pair that nothing replaces from three overlapping pairs:
+/// the third pair's echelon row holds the removed one with coefficient
+/// -1/2, so eliminating it from the other rows divides by -1/2. The span
+/// left is that of the other two pairs, and no combination uses the
+/// removed one.
+#[test]
+fn a_removal_eliminated_through_a_fractional_coefficient_is_divided_by_it() {
+    let mut b = basis(&[&[0, 1], &[1, 2], &[0, 2]]);
+    b.remove(0);
+    assert_eq!(b.rank(), 2);
+    assert_eq!(b.express_support(&[0, 1]), None);
+    assert_eq!(b.express_support(&[0, 2]), Some(vec![(2, q(1, 1))]));
+    let sum = [(0, q(1, 1)), (1, q(1, 1)), (2, q(2, 1))]
+        .into_iter()
+        .collect();
+    assert_eq!(b.express(sum), Some(vec![(1, q(1, 1)), (2, q(1, 1))]));
+}
+
 #[test]
 fn removing_a_vector_nothing_replaces_shrinks_the_span() {
     let mut b = basis(&[&[0, 1, 2], &[0], &[1]]);
