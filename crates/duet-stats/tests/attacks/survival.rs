@@ -482,3 +482,78 @@ edges = [0, 25, 50, 75, 100]
     let ends: Vec<f64> = steps(&res, 0).iter().map(|s| s.end).collect();
     assert_eq!(ends, [100.0]);
 }
+
+/// Each side's part of every released interval's events and censored
+/// counts must pass the per-party rule (0 or at least `min_cell_per_party`,
+/// here `min_cell` = 10), not only their pooled sums. A has one death in
+/// [10, 20) beside B's eleven: 12 in all passes `min_cell`, and B, reading
+/// 12, would know A's single death. The interval must merge on until A's
+/// part passes too. (Removing the per-party test of the candidates, or
+/// reading each candidate's censored bit from the wrong slot, released
+/// [10, 20) with its 12 deaths.)
+#[test]
+fn each_sides_part_of_a_released_interval_passes_the_per_party_rule() {
+    let job = job(COLUMNS, STATS);
+    let a_rows = [(95, 0, 30), (85, 1, 12), (15, 1, 1)];
+    let b_rows = [(95, 0, 30), (85, 1, 12), (15, 1, 11)];
+    let text = |rows: &[(i64, u64, usize)]| {
+        let lines: Vec<(String, usize)> = rows
+            .iter()
+            .map(|(t, e, n)| (format!("{t},{e}"), *n))
+            .collect();
+        let refs: Vec<(&str, usize)> = lines.iter().map(|(l, n)| (l.as_str(), *n)).collect();
+        csv("time,event", &refs)
+    };
+    let res = run(&job, &text(&a_rows), &text(&b_rows));
+    let steps = steps(&res, 0);
+    assert!(!steps.is_empty());
+    let part = |rows: &[(i64, u64, usize)], s: &duet_stats::results::SurvivalStep, event| {
+        rows.iter()
+            .filter(|(t, e, _)| *e == event && (*t as f64) >= s.start && (*t as f64) < s.end)
+            .map(|(_, _, n)| *n as u64)
+            .sum::<u64>()
+    };
+    for s in &steps {
+        for event in [0, 1] {
+            for (side, rows) in [("A", &a_rows[..]), ("B", &b_rows[..])] {
+                let n = part(rows, s, event);
+                assert!(
+                    n == 0 || n >= 10,
+                    "[{}, {}) releases {side}'s part {n} of its {} ({s:?})",
+                    s.start,
+                    s.end,
+                    if event == 1 { "events" } else { "censored" }
+                );
+            }
+        }
+    }
+}
+
+/// A curve whose every interval passes ends with its last interval: no
+/// stop, no note, and no tail candidate gated past its end (reading the
+/// rule outcome one cell past a curve's last interval, another
+/// statistic's or none, stopped it there: mutant `s.start <= l.bins`).
+#[test]
+fn a_curve_whose_every_interval_passes_has_no_note() {
+    let stats = r#"
+[[statistic]]
+kind = "kaplan_meier"
+time = "time"
+event = "event"
+edges = [0, 50, 100]
+"#;
+    let job = job(COLUMNS, stats);
+    let side = csv(
+        "time,event",
+        &[("25,1", 15), ("25,0", 15), ("75,1", 15), ("75,0", 15)],
+    );
+    let res = run(&job, &side, &side);
+    let curve = &curves(&res, 0)[0];
+    assert_eq!(curve.steps.len(), 2, "{curve:?}");
+    assert_eq!(curve.note, None, "{curve:?}");
+    assert!(bits_named(&res, "", "intervals 0..=1").is_empty());
+    // The disclosure record names the bits opened by group from 1, as
+    // the results number groups.
+    let named = bits_named(&res, "", "[group 1 intervals 1..=1].censored");
+    assert_eq!(named.len(), 1, "{:?}", bits_named(&res, "", "intervals"));
+}
