@@ -163,6 +163,24 @@ mod tests {
         assert_eq!(out[77], one[0]);
     }
 
+    /// The benchmark's SHA-256 hash: the first 16 bytes of SHA-256 over
+    /// the tag, the tweaked index and the input, as documented.
+    #[test]
+    fn sha_cr_is_truncated_sha256_of_tag_index_and_input() {
+        let xs = [5u128, 6];
+        let mut out = [0u128; 2];
+        ShaCr.hash_into(10, &xs, &mut out);
+        for (i, (&x, &o)) in xs.iter().zip(&out).enumerate() {
+            let mut msg = b"duet-ot/sha-cr/v1".to_vec();
+            msg.extend_from_slice(&(10u128 + i as u128).to_le_bytes());
+            msg.extend_from_slice(&x.to_le_bytes());
+            let d = Sha256::digest(&msg);
+            let want = u128::from_le_bytes(d[..16].try_into().unwrap());
+            assert_eq!(o, want);
+        }
+        assert_ne!(out[0], 0);
+    }
+
     #[test]
     fn prg_is_a_counter_stream() {
         let key = Cipher::new(&[9u8; 16]);
