@@ -181,6 +181,29 @@ mod tests {
         assert_ne!(out[0], 0);
     }
 
+    /// Over several chunks and an odd tail, word `2i` and `2i + 1` are the
+    /// low and high halves of AES(start + i), each block encrypted alone:
+    /// a chunk that restarted or skipped the counter would repeat or leave
+    /// out pad.
+    #[test]
+    fn prg_is_aes_ctr_across_chunks() {
+        let key = Cipher::new(&[3u8; 16]);
+        let buf = &mut AesBuf::new();
+        let start = 1000u64;
+        let mut out = vec![0u64; 2 * CHUNK * 3 + 3];
+        prg_expand(&key, buf, start, &mut out);
+        for (w, &got) in out.iter().enumerate() {
+            let mut block = [u128::from(start) + (w / 2) as u128];
+            key.encrypt_blocks(&mut block);
+            let want = if w % 2 == 0 {
+                block[0] as u64
+            } else {
+                (block[0] >> 64) as u64
+            };
+            assert_eq!(got, want, "word {w}");
+        }
+    }
+
     #[test]
     fn prg_is_a_counter_stream() {
         let key = Cipher::new(&[9u8; 16]);

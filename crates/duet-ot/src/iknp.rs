@@ -216,11 +216,6 @@ impl Rows<'_> {
         self.sender.delta
     }
 
-    /// Number of groups.
-    pub fn groups(&self) -> usize {
-        self.w.div_ceil(GROUP_WORDS)
-    }
-
     /// Computes the rows of group `g` into `s.rows` and returns how many
     /// there are (`64 x` the group's width).
     pub(crate) fn group_with(&self, s: &mut Scratch, g_idx: usize) -> usize {
