@@ -110,20 +110,15 @@ fn no_count_of_a_curve_is_released_outside_its_spans() {
 /// histogram's must.
 #[test]
 fn two_curves_ending_apart_are_refused() {
-    let stats = r#"
-[[statistic]]
-kind = "kaplan_meier"
-time = "time"
-event = "event"
-edges = [0, 50, 100]
-
-[[statistic]]
-kind = "kaplan_meier"
-time = "time"
-event = "event"
-edges = [0, 50, 90]
-"#;
+    let stats = &[km("0, 50, 100"), km("0, 50, 90")].concat();
     assert_edges_refused(stats);
+}
+
+/// A Kaplan-Meier statistic of `time` and `event` over `edges`.
+fn km(edges: &str) -> String {
+    format!(
+        "\n[[statistic]]\nkind = \"kaplan_meier\"\ntime = \"time\"\nevent = \"event\"\nedges = [{edges}]\n"
+    )
 }
 
 /// Checks that the job with `stats` is refused for edges that leave some
@@ -217,19 +212,10 @@ fn cut_apart() -> (String, String) {
     (a, csv("time,event", &rows))
 }
 
-const CUT_APART: &str = r#"
-[[statistic]]
-kind = "kaplan_meier"
-time = "time"
-event = "event"
-edges = [0, 50, 100]
-
-[[statistic]]
-kind = "kaplan_meier"
-time = "time"
-event = "event"
-edges = [0, 40, 50, 100]
-"#;
+/// The two curves: edges [0, 50, 100] and [0, 40, 50, 100].
+fn cut_apart_stats() -> String {
+    [km("0, 50, 100"), km("0, 40, 50, 100")].concat()
+}
 
 /// Every small count the attacker can solve for over [40, 50) from
 /// `released` events.
@@ -251,7 +237,7 @@ fn events(steps: &[duet_stats::results::SurvivalStep]) -> Vec<(f64, f64, f64)> {
 /// withholds a span so that no combination gives it.
 #[test]
 fn two_curves_cut_apart_do_not_give_an_event_by_subtraction() {
-    let job = job(COLUMNS, CUT_APART);
+    let job = job(COLUMNS, &cut_apart_stats());
     let (a, b) = cut_apart();
     let res = run(&job, &a, &b);
     let mut released = events(&steps(&res, 0));
@@ -264,7 +250,8 @@ fn two_curves_cut_apart_do_not_give_an_event_by_subtraction() {
 /// first run's merged death must not be read from the second run's curve.
 #[test]
 fn a_later_curve_does_not_give_an_earlier_curves_merged_event() {
-    let (first, second) = CUT_APART.split_at(CUT_APART.rfind("\n[[statistic]]").unwrap() + 1);
+    let cut = cut_apart_stats();
+    let (first, second) = cut.split_at(cut.rfind("\n[[statistic]]").unwrap() + 1);
     let (a, b) = cut_apart();
     let dir = tempfile::tempdir().unwrap();
     let run1 = super::secondary::run_keeping_ledgers(&job(COLUMNS, second), &a, &b, dir.path());
@@ -282,13 +269,7 @@ fn a_later_curve_does_not_give_an_earlier_curves_merged_event() {
 /// span, so the curve runs to its last edge and leaves no remainder.
 #[test]
 fn a_curve_stopped_by_its_number_at_risk_does_not_give_its_tail() {
-    let stats = r#"
-[[statistic]]
-kind = "kaplan_meier"
-time = "time"
-event = "event"
-edges = [0, 30, 60, 100]
-"#;
+    let stats = &[km("0, 30, 60, 100")].concat();
     let job = job(COLUMNS, stats);
     let side = [("10,1", 12), ("20,0", 20), ("40,1", 12), ("50,0", 20)];
     let a = {
@@ -461,19 +442,7 @@ fn a_curve_too_small_to_start_opens_no_interval_bit() {
 /// next statistic's counts) and its steps are its own intervals.
 #[test]
 fn a_shorter_curve_is_gated_only_on_its_own_intervals() {
-    let stats = r#"
-[[statistic]]
-kind = "kaplan_meier"
-time = "time"
-event = "event"
-edges = [0, 50, 100]
-
-[[statistic]]
-kind = "kaplan_meier"
-time = "time"
-event = "event"
-edges = [0, 25, 50, 75, 100]
-"#;
+    let stats = &[km("0, 50, 100"), km("0, 25, 50, 75, 100")].concat();
     let (a, b) = sides();
     let res = run(&job(COLUMNS, stats), &a, &b);
     let past_its_end = bits_named(&res, "#1 ", "intervals 2..=");
@@ -535,13 +504,7 @@ fn each_sides_part_of_a_released_interval_passes_the_per_party_rule() {
 /// statistic's or none, stopped it there: mutant `s.start <= l.bins`).
 #[test]
 fn a_curve_whose_every_interval_passes_has_no_note() {
-    let stats = r#"
-[[statistic]]
-kind = "kaplan_meier"
-time = "time"
-event = "event"
-edges = [0, 50, 100]
-"#;
+    let stats = &[km("0, 50, 100")].concat();
     let job = job(COLUMNS, stats);
     let side = csv(
         "time,event",
