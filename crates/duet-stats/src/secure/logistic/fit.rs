@@ -91,7 +91,8 @@ impl State {
         State {
             beta: engine.constant(&vec![Z128::ZERO; p]),
             narrow_beta: engine.constant(&vec![Z64::ZERO; p]),
-            inverse: scaled_identity(engine, wide(4.0 / p as f64), p),
+            // Each stage starts its own inverse ([`State::run`]).
+            inverse: Shared::from_shares(vec![]),
             last: None,
         }
     }
