@@ -443,6 +443,56 @@ mod tests {
         }
     }
 
+    /// The general layout (correction `i` on `k - i` bits, for `l` below
+    /// `k`) against `sum 2^i y_i d_i` in plain integers. The crate uses
+    /// `l = 1` and `l = k` (its own layout); any other `l` must add up too.
+    #[test]
+    fn a_correction_sum_of_any_length_weighs_the_chosen_corrections() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+        let cases = [
+            (64u32, 1usize),
+            (64, 2),
+            (64, 5),
+            (64, 63),
+            (128, 1),
+            (128, 3),
+            (128, 100),
+        ];
+        for (k, l) in cases {
+            let low = |b: usize| {
+                if b >= 128 {
+                    u128::MAX
+                } else {
+                    (1u128 << b) - 1
+                }
+            };
+            let bits = rng.gen::<u128>() & low(l);
+            let d: Vec<u128> = (0..l).map(|_| rng.gen()).collect();
+            let size = if k == 64 {
+                corr_bytes::<Z64>(l)
+            } else {
+                corr_bytes::<Z128>(l)
+            };
+            let mut out = vec![0u8; size];
+            let mut w = BitWriter::new(&mut out);
+            for (i, &v) in d.iter().enumerate() {
+                w.put_ring(Z128(v), k - i as u32);
+            }
+            w.finish();
+            let want = (0..l)
+                .filter(|&i| bits >> i & 1 == 1)
+                .fold(0u128, |acc, i| acc.wrapping_add(d[i] << i))
+                & low(k as usize);
+            let got = if k == 64 {
+                u128::from(corrections_sum::<Z64>(bits, &out, l).0)
+            } else {
+                corrections_sum::<Z128>(bits, &out, l).0
+            };
+            assert_eq!(got, want, "k = {k}, l = {l}");
+        }
+    }
+
     #[test]
     fn bit_packing_roundtrips() {
         let widths: Vec<u32> = (1..=128).rev().collect();
