@@ -445,7 +445,8 @@ mod tests {
 
     /// The general layout (correction `i` on `k - i` bits, for `l` below
     /// `k`) against `sum 2^i y_i d_i` in plain integers. The crate uses
-    /// `l = 1` and `l = k` (its own layout); any other `l` must add up too.
+    /// `l = 1` and `l = k` (its own layout); any other `l` must add up too
+    /// (`l = 38` in Z_2^64 ends on a last byte that holds one bit).
     #[test]
     fn a_correction_sum_of_any_length_weighs_the_chosen_corrections() {
         use rand::{Rng, SeedableRng};
@@ -454,12 +455,16 @@ mod tests {
             (64u32, 1usize),
             (64, 2),
             (64, 5),
+            (64, 38),
             (64, 63),
             (128, 1),
             (128, 3),
             (128, 100),
         ];
-        for (k, l) in cases {
+        // Random choices and corrections, then all ones (every packed bit
+        // counts, the last byte's too).
+        let runs = cases.iter().flat_map(|&c| [(c, false), (c, true)]);
+        for ((k, l), ones) in runs {
             let low = |b: usize| {
                 if b >= 128 {
                     u128::MAX
@@ -467,8 +472,10 @@ mod tests {
                     (1u128 << b) - 1
                 }
             };
-            let bits = rng.gen::<u128>() & low(l);
-            let d: Vec<u128> = (0..l).map(|_| rng.gen()).collect();
+            let bits = if ones { u128::MAX } else { rng.gen() } & low(l);
+            let d: Vec<u128> = (0..l)
+                .map(|_| if ones { u128::MAX } else { rng.gen() })
+                .collect();
             let size = if k == 64 {
                 corr_bytes::<Z64>(l)
             } else {
@@ -489,7 +496,7 @@ mod tests {
             } else {
                 corrections_sum::<Z128>(bits, &out, l).0
             };
-            assert_eq!(got, want, "k = {k}, l = {l}");
+            assert_eq!(got, want, "k = {k}, l = {l}, all ones {ones}");
         }
     }
 

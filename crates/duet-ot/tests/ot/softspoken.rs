@@ -7,7 +7,7 @@
 use duet_core::{MemoryChannel, Preprocessing, Ring, Role, Z128, Z64};
 use duet_ot::base::{self, BaseSender, Context, OtKey};
 use duet_ot::iknp::{self, KAPPA};
-use duet_ot::{softspoken, OtExtension, OtPreprocessing, OtSession};
+use duet_ot::{softspoken, OtError, OtExtension, OtPreprocessing, OtSession};
 use futures::executor::block_on;
 use rand::{Rng, SeedableRng};
 
@@ -17,9 +17,10 @@ fn ss(k: usize) -> OtExtension {
     OtExtension::SoftSpoken { k }
 }
 
-/// Real base OTs (reversed roles), then SoftSpoken's setup on both sides.
-/// Returns `delta`, the sender, the receiver, and the base-OT key pairs.
-fn ss_pair(seed: u64, k: usize) -> (u128, iknp::Sender, iknp::Receiver, Vec<(OtKey, OtKey)>) {
+/// Real base OTs (reversed roles) for a random `delta`: returns `delta`,
+/// the key pairs (the extension receiver's) and the chosen keys (the
+/// extension sender's).
+fn base_ots(seed: u64) -> (u128, Vec<(OtKey, OtKey)>, Vec<OtKey>) {
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed);
     let ctx = Context {
         session_id: SID,
@@ -30,10 +31,39 @@ fn ss_pair(seed: u64, k: usize) -> (u128, iknp::Sender, iknp::Receiver, Vec<(OtK
     let choices = softspoken::base_choices(delta);
     let (reply, keys) = base::receive(&ctx, &a, &choices, &mut rng).unwrap();
     let pairs = bs.finish(&ctx, KAPPA, &reply).unwrap();
+    (delta, pairs, keys)
+}
+
+/// Real base OTs, then SoftSpoken's setup on both sides. Returns `delta`,
+/// the sender, the receiver, and the base-OT key pairs.
+fn ss_pair(seed: u64, k: usize) -> (u128, iknp::Sender, iknp::Receiver, Vec<(OtKey, OtKey)>) {
+    let (delta, pairs, keys) = base_ots(seed);
     let (receiver, msg) = softspoken::receiver(k, &pairs).unwrap();
     assert_eq!(msg.len(), softspoken::tree_bytes(k));
     let sender = softspoken::sender(k, delta, &keys, &msg).unwrap();
     (delta, sender, receiver, pairs)
+}
+
+/// Each side's setup takes exactly 128 base OTs: one fewer or one more is
+/// refused, not read as a shorter or a misaligned last block.
+#[test]
+fn a_setup_from_other_than_128_base_ots_is_refused() {
+    let (delta, pairs, keys) = base_ots(200);
+    let (_, msg) = softspoken::receiver(4, &pairs).unwrap();
+    for n in [KAPPA - 1, KAPPA + 1] {
+        let p: Vec<_> = pairs.iter().cycle().take(n).cloned().collect();
+        let r = softspoken::receiver(4, &p);
+        assert!(
+            matches!(r, Err(OtError::LengthMismatch { left, right: KAPPA, .. }) if left == n),
+            "receiver from {n} key pairs"
+        );
+        let k: Vec<_> = keys.iter().cycle().take(n).cloned().collect();
+        let s = softspoken::sender(4, delta, &k, &msg);
+        assert!(
+            matches!(s, Err(OtError::LengthMismatch { left, right: KAPPA, .. }) if left == n),
+            "sender from {n} keys"
+        );
+    }
 }
 
 /// `t_j = q_j ^ r_j delta` for every row of batches of several widths
