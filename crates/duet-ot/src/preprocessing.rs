@@ -144,6 +144,20 @@ impl OtPreprocessing {
     }
 }
 
+/// A batch must hold what was asked: one short of it would leave the
+/// filling loop without progress (a loop without end), so it is an error.
+fn whole_batch(step: &'static str, got: usize, asked: usize) -> Result<(), OtError> {
+    if got == asked {
+        Ok(())
+    } else {
+        Err(OtError::LengthMismatch {
+            step,
+            left: got,
+            right: asked,
+        })
+    }
+}
+
 impl Preprocessing for OtPreprocessing {
     type Error = OtError;
 
@@ -190,6 +204,7 @@ impl Preprocessing for OtPreprocessing {
         while out.words() < words {
             let k = step.min(words - out.words());
             let batch = triples::and_triples(self.session(ch).await?, ch, k).await?;
+            whole_batch("AND triples", batch.words(), k)?;
             out.append(batch);
             self.report(Material::AndTriples, out.words(), words);
         }
@@ -207,6 +222,7 @@ impl Preprocessing for OtPreprocessing {
         while out.len() < n {
             let k = step.min(n - out.len());
             let batch = triples::dabits::<R, C>(self.session(ch).await?, ch, k).await?;
+            whole_batch("daBits", batch.len(), k)?;
             if out.is_empty() {
                 out = batch; // one batch: no bit-by-bit merge
             } else {
@@ -228,6 +244,7 @@ impl Preprocessing for OtPreprocessing {
         while out.len() < n {
             let k = step.min(n - out.len());
             let batch = triples::bit_oles::<R, C>(self.session(ch).await?, ch, k).await?;
+            whole_batch("bit OLEs", batch.len(), k)?;
             out.append(batch);
             self.report(material, out.len(), n);
         }
@@ -241,6 +258,7 @@ impl Preprocessing for OtPreprocessing {
         while out.len() < n {
             let k = step.min(n - out.len());
             let batch = leaves::leaf_ots(self.session(ch).await?, ch, k).await?;
+            whole_batch("leaf OTs", batch.len(), k)?;
             out.append(batch);
             self.report(Material::LeafOts, out.len(), n);
         }
