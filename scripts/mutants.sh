@@ -11,7 +11,7 @@
 #
 # MUTANTS_DIR  the tree to mutate (default: this repo). Mutants are made in
 #              place (--in-place: no copy of the tree or of target/), so point
-#              it at a scratch copy (git archive HEAD | tar -x -C DIR) to keep
+#              it at a scratch copy (git archive HEAD | tar -xm -C DIR) to keep
 #              working meanwhile; an interrupted run can leave a mutated file.
 # MUTANTS_OUT  where each group's mutants.out goes (default: target/mutants)
 # MUTANTS_TIMEOUT  seconds per test run of one mutant (default 300)
