@@ -267,7 +267,7 @@ fn top_up_asks_only_for_what_the_stock_lacks() {
     let e0 = Engine::new(Role::P0, c0, Watched::new(Role::P0, false), &mut r0);
     let e1 = Engine::new(Role::P1, c1, Watched::new(Role::P1, false), &mut r1);
     let (mut e0, mut e1) = (e0.with_lookahead(ahead), e1.with_lookahead(ahead));
-    let batch = Needs::for_mul(5) + Needs::for_ltz::<Z64>(5);
+    let batch = Needs::for_mul(5) + Needs::for_ltz::<Z64>(5) + Needs::for_mul_bit(5);
     let run = async |e: &mut Engine<MemoryChannel, Watched>| {
         // Two triples in stock: the top-up asks for the other three.
         e.preprocess::<Z64>(Needs::for_mul(2)).await.unwrap();
@@ -279,13 +279,14 @@ fn top_up_asks_only_for_what_the_stock_lacks() {
         let x = e.constant(&[Z64(5), Z64(0), Z64(u64::MAX), Z64(3), Z64(1 << 40)]);
         let square = e.mul(&x, &x).await.unwrap();
         let negative = e.ltz(&x).await.unwrap();
+        let kept = e.mul_bit(&negative, &x).await.unwrap();
         let square = e.open(&square).await.unwrap();
-        let negative = e.open(&negative).await.unwrap();
-        (topped, again, e.preprocessing().asked, square, negative)
+        let kept = e.open(&kept).await.unwrap();
+        (topped, again, e.preprocessing().asked, square, kept)
     };
     let (a, b) = block_on(futures::future::join(run(&mut e0), run(&mut e1)));
     assert_eq!(a.3, [Z64(25), Z64(0), Z64(1), Z64(9), Z64(0)]);
-    assert_eq!(a.4, [Z64(0), Z64(0), Z64(1), Z64(0), Z64(0)]);
+    assert_eq!(a.4, [Z64(0), Z64(0), Z64(u64::MAX), Z64(0), Z64(0)]);
     for asked in [a.0, a.1, a.2, b.0, b.1, b.2] {
         assert_eq!(asked, batch);
     }
