@@ -125,7 +125,9 @@ mod tests {
         assert_eq!(l.len(), 1);
         assert!(LeafOts::from_parts(vec![1], vec![]).is_err());
         assert!(!l.is_empty() && !tail.is_empty());
-        assert!(LeafOts::empty().is_empty() && l.take(1).len() == 1 && l.is_empty());
+        assert!(LeafOts::empty().is_empty());
+        assert_eq!(l.take(1).len(), 1);
+        assert!(l.is_empty());
         assert_eq!(format!("{tail:?}"), "LeafOts(len 2, redacted)");
     }
 }

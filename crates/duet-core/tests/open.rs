@@ -154,12 +154,15 @@ fn needs_for_mul_is_one_triple_per_element() {
     }
 }
 
-#[test]
-fn an_operation_the_stock_covers_asks_the_source_for_nothing_more() {
-    let (c0, c1) = MemoryChannel::pair();
-    let mut r0 = rand_chacha::ChaCha20Rng::seed_from_u64(8);
-    let mut r1 = rand_chacha::ChaCha20Rng::seed_from_u64(9);
-    // A lookahead: a step that finds the stock short fetches 64 of each.
+/// Both parties' engines over honest watched sources, with a lookahead: a
+/// step that finds the stock short fetches 64 of each kind. The parties'
+/// randomness is seeded from `seed` and `seed + 1`.
+fn looking_ahead(
+    seed: u64,
+) -> (
+    Engine<MemoryChannel, Watched>,
+    Engine<MemoryChannel, Watched>,
+) {
     let ahead = Needs {
         triples: 64,
         and_words: 64,
@@ -167,9 +170,17 @@ fn an_operation_the_stock_covers_asks_the_source_for_nothing_more() {
         bit_oles: 64,
         leaf_ots: 64,
     };
+    let (c0, c1) = MemoryChannel::pair();
+    let mut r0 = rand_chacha::ChaCha20Rng::seed_from_u64(seed);
+    let mut r1 = rand_chacha::ChaCha20Rng::seed_from_u64(seed + 1);
     let e0 = Engine::new(Role::P0, c0, Watched::new(Role::P0, false), &mut r0);
     let e1 = Engine::new(Role::P1, c1, Watched::new(Role::P1, false), &mut r1);
-    let (mut e0, mut e1) = (e0.with_lookahead(ahead), e1.with_lookahead(ahead));
+    (e0.with_lookahead(ahead), e1.with_lookahead(ahead))
+}
+
+#[test]
+fn an_operation_the_stock_covers_asks_the_source_for_nothing_more() {
+    let (mut e0, mut e1) = looking_ahead(8);
     let needs = Needs::for_mul(3) + Needs::for_ltz::<Z64>(3);
     let run = async |e: &mut Engine<MemoryChannel, Watched>| {
         e.preprocess::<Z64>(needs).await.unwrap();
@@ -252,21 +263,9 @@ fn each_needs_is_exactly_what_its_operation_consumes() {
 
 #[test]
 fn top_up_asks_only_for_what_the_stock_lacks() {
-    // With a lookahead of 64, an operation that found its stock short
-    // would ask for 64 more: the counts below show that it never did.
-    let ahead = Needs {
-        triples: 64,
-        and_words: 64,
-        dabits: 64,
-        bit_oles: 64,
-        leaf_ots: 64,
-    };
-    let (c0, c1) = MemoryChannel::pair();
-    let mut r0 = rand_chacha::ChaCha20Rng::seed_from_u64(12);
-    let mut r1 = rand_chacha::ChaCha20Rng::seed_from_u64(13);
-    let e0 = Engine::new(Role::P0, c0, Watched::new(Role::P0, false), &mut r0);
-    let e1 = Engine::new(Role::P1, c1, Watched::new(Role::P1, false), &mut r1);
-    let (mut e0, mut e1) = (e0.with_lookahead(ahead), e1.with_lookahead(ahead));
+    // An operation that found its stock short would ask for the
+    // lookahead's 64 more: the counts below show that it never did.
+    let (mut e0, mut e1) = looking_ahead(12);
     let batch = Needs::for_mul(5) + Needs::for_ltz::<Z64>(5) + Needs::for_mul_bit(5);
     let run = async |e: &mut Engine<MemoryChannel, Watched>| {
         // Two triples in stock: the top-up asks for the other three.

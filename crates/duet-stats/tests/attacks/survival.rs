@@ -269,7 +269,7 @@ fn a_later_curve_does_not_give_an_earlier_curves_merged_event() {
 /// span, so the curve runs to its last edge and leaves no remainder.
 #[test]
 fn a_curve_stopped_by_its_number_at_risk_does_not_give_its_tail() {
-    let stats = &[km("0, 30, 60, 100")].concat();
+    let stats = &km("0, 30, 60, 100");
     let job = job(COLUMNS, stats);
     let side = [("10,1", 12), ("20,0", 20), ("40,1", 12), ("50,0", 20)];
     let a = {
@@ -504,7 +504,7 @@ fn each_sides_part_of_a_released_interval_passes_the_per_party_rule() {
 /// statistic's or none, stopped it there: mutant `s.start <= l.bins`).
 #[test]
 fn a_curve_whose_every_interval_passes_has_no_note() {
-    let stats = &[km("0, 50, 100")].concat();
+    let stats = &km("0, 50, 100");
     let job = job(COLUMNS, stats);
     let side = csv(
         "time,event",
