@@ -59,6 +59,7 @@ impl Progress {
                     Material::BaseOts => "base oblivious transfers".to_string(),
                     Material::Triples { bits } => format!("Beaver triples (Z_2^{bits})"),
                     Material::AndTriples => "AND triples".to_string(),
+                    Material::AndPairs => "AND triple pairs".to_string(),
                     Material::DaBits { bits } => format!("random shared bits (Z_2^{bits})"),
                     Material::BitOles { bits } => format!("bit-OLE pairs (Z_2^{bits})"),
                     Material::LeafOts => "comparison leaf OTs".to_string(),

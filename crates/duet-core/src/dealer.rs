@@ -12,7 +12,9 @@ use rand_core::{RngCore, SeedableRng};
 
 use crate::channel::Channel;
 use crate::leaf_ots::leaf_mask;
-use crate::preprocessing::{AndTriples, BeaverTriples, BitOles, DaBits, LeafOts, Preprocessing};
+use crate::preprocessing::{
+    AndPairs, AndTriples, BeaverTriples, BitOles, DaBits, LeafOts, Preprocessing,
+};
 use crate::ring::{random_vec, Ring};
 use crate::share::{words_for, Role};
 
@@ -71,6 +73,21 @@ impl Preprocessing for InsecureDealer {
             .collect();
         let (a, b, c) = self.mine((a0, b0, c0), (a1, b1, c1));
         Ok(AndTriples::from_parts(a, b, c).unwrap_or_default())
+    }
+
+    async fn and_pairs<C: Channel>(
+        &mut self,
+        _channel: &mut C,
+        words: usize,
+    ) -> Result<AndPairs, Infallible> {
+        let [a0, a1, b0, b1, c0, d0, d1, e0]: [Vec<u64>; 8] =
+            core::array::from_fn(|_| self.words(words));
+        let and =
+            |x: &[u64], y: &[u64], z: &[u64], i: usize| ((a0[i] ^ a1[i]) & (x[i] ^ y[i])) ^ z[i];
+        let c1: Vec<u64> = (0..words).map(|i| and(&b0, &b1, &c0, i)).collect();
+        let e1: Vec<u64> = (0..words).map(|i| and(&d0, &d1, &e0, i)).collect();
+        let ((a, b, c), (d, e)) = self.mine(((a0, b0, c0), (d0, e0)), ((a1, b1, c1), (d1, e1)));
+        Ok(AndPairs::from_parts(a, b, c, d, e).unwrap_or_default())
     }
 
     async fn dabits<R: Ring, C: Channel>(

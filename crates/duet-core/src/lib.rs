@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod and_pairs;
 pub mod bits;
 pub mod channel;
 #[cfg(feature = "insecure-dealer")]
@@ -22,6 +23,8 @@ pub use engine::{Engine, Needs};
 pub use error::EngineError;
 pub use fixed::{FixedError, FixedPoint};
 pub use leaf_ots::{leaf_mask, LEAF_VALUES};
-pub use preprocessing::{AndTriples, BeaverTriples, BitOles, DaBits, LeafOts, Preprocessing};
+pub use preprocessing::{
+    AndPairs, AndTriples, BeaverTriples, BitOles, DaBits, LeafOts, Preprocessing,
+};
 pub use ring::{Ring, Z128, Z64};
 pub use share::{LengthMismatch, Role, Shared, SharedBits};

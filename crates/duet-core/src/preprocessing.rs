@@ -1,6 +1,6 @@
 //! Correlated randomness the online protocols consume: Beaver triples, AND
-//! triples, doubly shared random bits, bit-OLE pairs and 1-out-of-16 leaf
-//! OTs, and the
+//! triples and pairs of them sharing an input, doubly shared random bits,
+//! bit-OLE pairs and 1-out-of-16 leaf OTs, and the
 //! [`Preprocessing`] trait that supplies them.
 //!
 //! Every piece is one-time material: it is handed out by value, is not
@@ -11,6 +11,7 @@ use core::future::Future;
 
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+pub use crate::and_pairs::{AndPairParts, AndPairs};
 use crate::channel::Channel;
 pub use crate::leaf_ots::LeafOts;
 use crate::ring::{Ring, Z128, Z64};
@@ -343,6 +344,13 @@ pub trait Preprocessing: Send {
         words: usize,
     ) -> impl Future<Output = Result<AndTriples, Self::Error>> + Send;
 
+    /// `64 * words` pairs of AND triples sharing their first input.
+    fn and_pairs<C: Channel>(
+        &mut self,
+        channel: &mut C,
+        words: usize,
+    ) -> impl Future<Output = Result<AndPairs, Self::Error>> + Send;
+
     /// `n` doubly shared random bits over `R`.
     fn dabits<R: Ring, C: Channel>(
         &mut self,
@@ -390,6 +398,7 @@ pub struct Stock {
     pub(crate) z64: RingStock<Z64>,
     pub(crate) z128: RingStock<Z128>,
     pub(crate) and: AndTriples,
+    pub(crate) and_pairs: AndPairs,
     pub(crate) leaves: LeafOts,
 }
 

@@ -7,8 +7,8 @@
 use std::convert::Infallible;
 
 use duet_core::{
-    AndTriples, BeaverTriples, BitOles, Channel, DaBits, Engine, EngineError, InsecureDealer,
-    LeafOts, MemoryChannel, Needs, Preprocessing, Ring, Role, Shared, Z128, Z64,
+    AndPairs, AndTriples, BeaverTriples, BitOles, Channel, DaBits, Engine, EngineError,
+    InsecureDealer, LeafOts, MemoryChannel, Needs, Preprocessing, Ring, Role, Shared, Z128, Z64,
 };
 use futures::executor::block_on;
 use rand::SeedableRng;
@@ -56,6 +56,16 @@ impl Preprocessing for Watched {
         self.asked.and_words += words;
         let mut t = self.dealer.and_triples(channel, words).await?;
         Ok(t.take(self.handed(words)))
+    }
+
+    async fn and_pairs<C: Channel>(
+        &mut self,
+        channel: &mut C,
+        words: usize,
+    ) -> Result<AndPairs, Infallible> {
+        self.asked.and_pairs += words;
+        let mut p = self.dealer.and_pairs(channel, words).await?;
+        Ok(p.take(self.handed(words)))
     }
 
     async fn leaf_ots<C: Channel>(
@@ -166,6 +176,7 @@ fn looking_ahead(
     let ahead = Needs {
         triples: 64,
         and_words: 64,
+        and_pairs: 64,
         dabits: 64,
         bit_oles: 64,
         leaf_ots: 64,
@@ -252,6 +263,7 @@ fn each_needs_is_exactly_what_its_operation_consumes() {
         let twice = Needs {
             triples: 2 * needs.triples,
             and_words: 2 * needs.and_words,
+            and_pairs: 2 * needs.and_pairs,
             dabits: 2 * needs.dabits,
             leaf_ots: 2 * needs.leaf_ots,
             ..needs

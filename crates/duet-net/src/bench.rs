@@ -12,8 +12,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use duet_core::{
-    AndTriples, BeaverTriples, BitOles, Channel, DaBits, Engine, LeafOts, Preprocessing, Ring,
-    Role, Z64,
+    AndPairs, AndTriples, BeaverTriples, BitOles, Channel, DaBits, Engine, LeafOts, Preprocessing,
+    Ring, Role, Z64,
 };
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
@@ -159,6 +159,10 @@ impl Preprocessing for NoPreprocessing {
         _: usize,
     ) -> Result<AndTriples, Infallible> {
         Ok(AndTriples::default())
+    }
+
+    async fn and_pairs<C: Channel>(&mut self, _: &mut C, _: usize) -> Result<AndPairs, Infallible> {
+        Ok(AndPairs::empty())
     }
 
     async fn leaf_ots<C: Channel>(&mut self, _: &mut C, _: usize) -> Result<LeafOts, Infallible> {

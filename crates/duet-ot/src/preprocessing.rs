@@ -3,7 +3,8 @@
 //! every request then runs the extension in batches.
 
 use duet_core::{
-    AndTriples, BeaverTriples, BitOles, Channel, DaBits, LeafOts, Preprocessing, Ring, Role,
+    AndPairs, AndTriples, BeaverTriples, BitOles, Channel, DaBits, LeafOts, Preprocessing, Ring,
+    Role,
 };
 use rand_chacha::ChaCha20Rng;
 use rand_core::{CryptoRng, RngCore, SeedableRng};
@@ -27,6 +28,8 @@ pub enum Material {
     },
     /// AND-triple words (64 triples each).
     AndTriples,
+    /// Words of pairs of AND triples sharing an input (64 pairs each).
+    AndPairs,
     /// Doubly shared bits over Z_2^bits.
     DaBits {
         /// 64 or 128.
@@ -207,6 +210,23 @@ impl Preprocessing for OtPreprocessing {
             whole_batch("AND triples", batch.words(), k)?;
             out.append(batch);
             self.report(Material::AndTriples, out.words(), words);
+        }
+        Ok(out)
+    }
+
+    async fn and_pairs<C: Channel>(
+        &mut self,
+        ch: &mut C,
+        words: usize,
+    ) -> Result<AndPairs, OtError> {
+        let step = (self.batch_ots / 64).max(1);
+        let mut out = AndPairs::empty();
+        while out.words() < words {
+            let k = step.min(words - out.words());
+            let batch = triples::and_pairs(self.session(ch).await?, ch, k).await?;
+            whole_batch("AND pairs", batch.words(), k)?;
+            out.append(batch);
+            self.report(Material::AndPairs, out.words(), words);
         }
         Ok(out)
     }

@@ -248,21 +248,24 @@ impl OtSession {
         Ok((mine, theirs))
     }
 
-    /// Both directions of random OT with one-bit messages, `64 w` each:
-    /// returns `(m0 ^ m1, m0)` packed for the OTs this party sends, and
-    /// `m_c` for those it receives with choices `c`.
+    /// Both directions of random OT with `planes`-bit messages, `64 w`
+    /// each: returns `(m0 ^ m1, m0)` packed for the OTs this party sends,
+    /// and `m_c` for those it receives with choices `c` (word `i` of plane
+    /// `k` at `i * planes + k`).
     pub(crate) async fn cross_rot<C: Channel>(
         &mut self,
         ch: &mut C,
         choices: &[u64],
+        planes: usize,
     ) -> Result<(Vec<u64>, Vec<u64>, Vec<u64>), OtError> {
         let w = choices.len();
         let t_tweak = self.receiver_round(ch, choices).await?;
         let (u, q_tweak) = self.sender_round(ch, w).await?;
         let rows = self.sender.extend(&u, w);
-        let (diff, m0) = triples::rot_send_bits(&self.hash, q_tweak, &rows, w);
+        let (diff, m0) = triples::rot_send_bits(&self.hash, q_tweak, &rows, w, planes);
         self.spare_u = u;
-        let mc = triples::rot_receive_bits(&self.hash, t_tweak, &self.rows);
+        let t = &self.rows[..(64 * w).min(self.rows.len())];
+        let mc = triples::rot_receive_bits(&self.hash, t_tweak, t, planes);
         Ok((diff, m0, mc))
     }
 

@@ -8,6 +8,9 @@
 //!   OT where party p sends, `a_p = m0 ^ m1` and it keeps `m0`; the peer
 //!   chooses with its `b` and keeps `m_b`, so `m0 ^ m_b = a_p b_{1-p}`.
 //!   No message beyond the extension's `u`.
+//! - Pairs of AND triples sharing `a`: one random OT in each direction
+//!   per pair, as for one AND triple, but with two-bit messages (`b` and
+//!   `d` are the sender's `m0 ^ m1`, `a` the receiver's choice).
 //! - Doubly shared bits: each party draws bits `r_p`; `r = r_0 ^ r_1 =
 //!   r_0 + r_1 - 2 r_0 r_1`, with the product from Gilboa on one choice bit
 //!   (half the bits in each direction).
@@ -19,7 +22,7 @@
 //! Gilboa message (see [`crate::iknp`] and [`crate::gilboa`]).
 
 use duet_core::share::words_for;
-use duet_core::{AndTriples, BeaverTriples, BitOles, Channel, DaBits, Ring, Role};
+use duet_core::{AndPairs, AndTriples, BeaverTriples, BitOles, Channel, DaBits, Ring, Role};
 use rand_core::RngCore;
 use rayon::prelude::*;
 use zeroize::Zeroize;
@@ -157,12 +160,41 @@ pub(crate) async fn and_triples<C: Channel>(
     w: usize,
 ) -> Result<AndTriples, OtError> {
     let b = words(&mut s.rng, w);
-    let (a, mut m0, mut mc) = s.cross_rot(ch, &b).await?;
+    let (a, mut m0, mut mc) = s.cross_rot(ch, &b, 1).await?;
     let c: Vec<u64> = (0..w).map(|i| (a[i] & b[i]) ^ m0[i] ^ mc[i]).collect();
     m0.zeroize();
     mc.zeroize();
     AndTriples::from_parts(a, b, c).map_err(|e| OtError::LengthMismatch {
         step: "AND triples",
+        left: e.left,
+        right: e.right,
+    })
+}
+
+/// One batch of `64 * w` pairs of AND triples sharing their first input:
+/// this party's `a` is its choice in the random OTs it receives; its `b`
+/// and `d` are `m0 ^ m1` (two bits) of those it sends, of which it keeps
+/// `m0`. So the peer's `m_a ^ m0` is `a_peer AND (b, d)` of this party.
+pub(crate) async fn and_pairs<C: Channel>(
+    s: &mut OtSession,
+    ch: &mut C,
+    w: usize,
+) -> Result<AndPairs, OtError> {
+    let a = words(&mut s.rng, w);
+    let (mut diff, mut m0, mut ma) = s.cross_rot(ch, &a, 2).await?;
+    let plane = |v: &[u64], k: usize| -> Vec<u64> { (0..w).map(|i| v[2 * i + k]).collect() };
+    let (b, d) = (plane(&diff, 0), plane(&diff, 1));
+    let product = |x: &[u64], k: usize| -> Vec<u64> {
+        (0..w)
+            .map(|i| (a[i] & x[i]) ^ m0[2 * i + k] ^ ma[2 * i + k])
+            .collect()
+    };
+    let (c, e) = (product(&b, 0), product(&d, 1));
+    diff.zeroize();
+    m0.zeroize();
+    ma.zeroize();
+    AndPairs::from_parts(a, b, c, d, e).map_err(|e| OtError::LengthMismatch {
+        step: "AND pairs",
         left: e.left,
         right: e.right,
     })
@@ -252,18 +284,22 @@ pub(crate) async fn bit_oles<R: Ring, C: Channel>(
     })
 }
 
-/// Sender bits of one-bit random OTs: `(m0 ^ m1, m0)` packed, `m_b` the
-/// low bit of `H(j, q_j ^ b delta)`.
+/// Sender bits of random OTs with `planes`-bit messages: `(m0 ^ m1, m0)`
+/// packed, bit `k` of `m_b` the bit `k` of `H(j, q_j ^ b delta)`; word
+/// `i` of plane `k` at `i * planes + k`.
 pub(crate) fn rot_send_bits(
     hash: &Tccr,
     tweak: u128,
     rows: &Rows<'_>,
     w: usize,
+    planes: usize,
 ) -> (Vec<u64>, Vec<u64>) {
-    let mut pairs = vec![[0u64; 2]; w];
-    rot::send_blocks(hash, tweak, rows, &mut pairs, 1, |h0, h1, o| {
-        let m = pack_lsb(h0);
-        o[0] = [m ^ pack_lsb(h1), m];
+    let mut pairs = vec![[0u64; 2]; w * planes];
+    rot::send_blocks(hash, tweak, rows, &mut pairs, planes, |h0, h1, o| {
+        for (k, ok) in o.iter_mut().enumerate() {
+            let m = pack_bit(h0, k);
+            *ok = [m ^ pack_bit(h1, k), m];
+        }
     });
     let out = (
         pairs.iter().map(|p| p[0]).collect(),
@@ -273,13 +309,19 @@ pub(crate) fn rot_send_bits(
     out
 }
 
-/// Receiver bits of one-bit random OTs: `m_c` packed.
-pub(crate) fn rot_receive_bits(hash: &Tccr, tweak: u128, t: &[u128]) -> Vec<u64> {
-    rot::receive_blocks(hash, tweak, t, 1, |h, o| o[0] = pack_lsb(h))
+/// Receiver bits of random OTs with `planes`-bit messages: `m_c` packed,
+/// laid out as in [`rot_send_bits`].
+pub(crate) fn rot_receive_bits(hash: &Tccr, tweak: u128, t: &[u128], planes: usize) -> Vec<u64> {
+    rot::receive_blocks(hash, tweak, t, planes, |h, o| {
+        for (k, ok) in o.iter_mut().enumerate() {
+            *ok = pack_bit(h, k);
+        }
+    })
 }
 
-fn pack_lsb(h: &[u128]) -> u64 {
+/// Bit `k` of each of up to 64 hashes, packed.
+fn pack_bit(h: &[u128], k: usize) -> u64 {
     h.iter()
         .enumerate()
-        .fold(0u64, |acc, (i, &v)| acc | ((v & 1) as u64) << i)
+        .fold(0u64, |acc, (i, &v)| acc | ((v >> k & 1) as u64) << i)
 }

@@ -19,6 +19,7 @@ use crate::{root, stderr, wait_bounded, Setup};
 const LOOKAHEAD: Needs = Needs {
     triples: 512,
     and_words: 1 << 8,
+    and_pairs: 1 << 8,
     dabits: 1 << 10,
     bit_oles: 1 << 10,
     leaf_ots: 1 << 11,

@@ -9,6 +9,13 @@ use crate::error::EngineError;
 use crate::preprocessing::Preprocessing;
 use crate::share::{same_len, Role, SharedBits};
 
+/// Appends `values ^ masks` word by word, little-endian.
+fn put_masked(frame: &mut Vec<u8>, values: &[u64], masks: &[u64]) {
+    for (v, m) in values.iter().zip(masks) {
+        frame.extend_from_slice(&(v ^ m).to_le_bytes());
+    }
+}
+
 fn read_word(bytes: &[u8]) -> u64 {
     let mut w = [0u8; 8];
     w.copy_from_slice(&bytes[..8]);
@@ -23,26 +30,54 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
         x: &[u64],
         y: &[u64],
     ) -> Result<Vec<u64>, EngineError> {
-        same_len(x.len(), y.len()).map_err(|source| EngineError::Length { step, source })?;
-        let n = x.len();
-        let (mut a, mut b, mut c) = self.take_and_triples(step, n).await?.into_parts();
-        let mut frame = vec![0u8; 16 * n];
-        let (fd, fe) = frame.split_at_mut(8 * n);
-        for i in 0..n {
-            fd[8 * i..8 * i + 8].copy_from_slice(&(x[i] ^ a[i]).to_le_bytes());
-            fe[8 * i..8 * i + 8].copy_from_slice(&(y[i] ^ b[i]).to_le_bytes());
+        let (z, _, _) = self.and_gates(step, [x, y], [&[], &[], &[]]).await?;
+        Ok(z)
+    }
+
+    /// In one round, XOR shares of `x AND y` word by word (one AND-triple
+    /// word per word) and of `s AND t` and `s AND u` (one word of AND
+    /// pairs per word: `s ^ a` is opened once for both gates).
+    pub(crate) async fn and_gates(
+        &mut self,
+        step: &'static str,
+        [x, y]: [&[u64]; 2],
+        [s, t, u]: [&[u64]; 3],
+    ) -> Result<(Vec<u64>, Vec<u64>, Vec<u64>), EngineError> {
+        let length = |a: usize, b: usize| {
+            same_len(a, b).map_err(|source| EngineError::Length { step, source })
+        };
+        length(x.len(), y.len())?;
+        length(s.len(), t.len())?;
+        length(s.len(), u.len())?;
+        let (n, m) = (x.len(), s.len());
+        let (a, b, mut c) = self.take_and_triples(step, n).await?.into_parts();
+        let (pa, pb, mut pc, pd, mut pe) = self.take_and_pairs(step, m).await?.into_parts();
+        let mut frame = Vec::with_capacity(8 * (2 * n + 3 * m));
+        for (values, masks) in [(x, &a), (y, &b), (s, &pa), (t, &pb), (u, &pd)] {
+            put_masked(&mut frame, values, masks);
         }
         let peer = self.exchange_frame(step, MsgKind::AND, frame).await?;
-        let (pd, pe) = peer.split_at(8 * n);
         let p0 = self.role == Role::P0;
+        let opened = |k: usize, values: &[u64], masks: &[u64], i: usize| {
+            values[i] ^ masks[i] ^ read_word(&peer[8 * (k + i)..])
+        };
         for i in 0..n {
-            let d = x[i] ^ a[i] ^ read_word(&pd[8 * i..]);
-            let e = y[i] ^ b[i] ^ read_word(&pe[8 * i..]);
+            let d = opened(0, x, &a, i);
+            let e = opened(n, y, &b, i);
             c[i] ^= (d & b[i]) ^ (e & a[i]) ^ if p0 { d & e } else { 0 };
         }
-        a.zeroize();
-        b.zeroize();
-        Ok(c)
+        for i in 0..m {
+            let d = opened(2 * n, s, &pa, i);
+            let e = opened(2 * n + m, t, &pb, i);
+            let f = opened(2 * n + 2 * m, u, &pd, i);
+            pc[i] ^= (d & pb[i]) ^ (e & pa[i]) ^ if p0 { d & e } else { 0 };
+            pe[i] ^= (d & pd[i]) ^ (f & pa[i]) ^ if p0 { d & f } else { 0 };
+        }
+        for v in [a, b, pa, pb, pd] {
+            let mut v = v;
+            v.zeroize();
+        }
+        Ok((c, pc, pe))
     }
 
     /// XOR shares of `x AND y` element-wise (one round).
@@ -66,8 +101,8 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
     /// per-segment generate `gs` and propagate `ps` planes (each `nw`
     /// words, lowest segment first; the lowest's propagate plane is never
     /// read), in ceil(log2 segments) rounds: `G = G_hi ^ (P_hi & G_lo)`,
-    /// `P = P_hi & P_lo`, one AND per pair for G and one per pair but the
-    /// lowest for P.
+    /// `P = P_hi & P_lo`. The lowest pair needs only G (one AND); every
+    /// other pair's two gates share `P_hi` (one AND pair).
     pub(crate) async fn combine_segments(
         &mut self,
         step: &'static str,
@@ -77,33 +112,22 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
     ) -> Result<Vec<u64>, EngineError> {
         while gs.len() > 1 {
             let pairs = gs.len() / 2;
-            let mut xs = Vec::with_capacity((2 * pairs) * nw);
-            let mut ys = Vec::with_capacity((2 * pairs) * nw);
-            for i in 0..pairs {
-                xs.extend_from_slice(&ps[2 * i + 1]);
-                ys.extend_from_slice(&gs[2 * i]);
-            }
-            // The lowest segment's propagate bit is never needed.
+            let planes = |v: &[Vec<u64>], k: usize| -> Vec<u64> {
+                (1..pairs)
+                    .flat_map(|i| v[2 * i + k].iter().copied())
+                    .collect()
+            };
+            let (s, t, u) = (planes(&ps, 1), planes(&gs, 0), planes(&ps, 0));
+            let (low, g, p) = self.and_gates(step, [&ps[1], &gs[0]], [&s, &t, &u]).await?;
+            let xor = |hi: &[u64], z: &[u64]| -> Vec<u64> {
+                hi.iter().zip(z).map(|(h, t)| h ^ t).collect()
+            };
+            let mut next_g = vec![xor(&gs[1], &low)];
+            let mut next_p = vec![Vec::new()];
             for i in 1..pairs {
-                xs.extend_from_slice(&ps[2 * i + 1]);
-                ys.extend_from_slice(&ps[2 * i]);
-            }
-            let z = self.and_words(step, &xs, &ys).await?;
-            let mut next_g = Vec::with_capacity(pairs + 1);
-            let mut next_p = Vec::with_capacity(pairs + 1);
-            for i in 0..pairs {
-                let hi = &gs[2 * i + 1];
-                let g: Vec<u64> = hi
-                    .iter()
-                    .zip(&z[i * nw..(i + 1) * nw])
-                    .map(|(h, t)| h ^ t)
-                    .collect();
-                next_g.push(g);
-                next_p.push(if i == 0 {
-                    Vec::new()
-                } else {
-                    z[(pairs + i - 1) * nw..(pairs + i) * nw].to_vec()
-                });
+                let at = (i - 1) * nw..i * nw;
+                next_g.push(xor(&gs[2 * i + 1], &g[at.clone()]));
+                next_p.push(p[at].to_vec());
             }
             if gs.len() % 2 == 1 {
                 next_g.push(gs.pop().unwrap_or_default());

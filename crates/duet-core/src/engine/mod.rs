@@ -24,7 +24,7 @@ use crate::channel::{Channel, ChannelError, MsgKind};
 use crate::error::EngineError;
 use crate::mask::MaskStream;
 use crate::preprocessing::{
-    AndTriples, BeaverTriples, BitOles, DaBits, LeafOts, Preprocessing, Stock,
+    AndPairs, AndTriples, BeaverTriples, BitOles, DaBits, LeafOts, Preprocessing, Stock,
 };
 use crate::ring::Ring;
 use crate::share::{Role, Shared};
@@ -47,6 +47,9 @@ pub struct Needs {
     pub triples: usize,
     /// AND-triple words (64 AND triples each).
     pub and_words: usize,
+    /// Words of pairs of AND triples sharing their first input (64 pairs
+    /// each, [`crate::preprocessing::AndPairs`]).
+    pub and_pairs: usize,
     /// Doubly shared random bits.
     pub dabits: usize,
     /// Bit-OLE pairs ([`crate::preprocessing::BitOles`]).
@@ -61,6 +64,7 @@ impl core::ops::Add for Needs {
         Needs {
             triples: self.triples + o.triples,
             and_words: self.and_words + o.and_words,
+            and_pairs: self.and_pairs + o.and_pairs,
             dabits: self.dabits + o.dabits,
             bit_oles: self.bit_oles + o.bit_oles,
             leaf_ots: self.leaf_ots + o.leaf_ots,
@@ -109,16 +113,18 @@ impl Needs {
     pub fn for_ltz_within<R: Ring>(n: usize, bits: u32) -> Needs {
         let nw = crate::share::words_for(n);
         let m = comparison_width::<R>(bits) - 1;
-        // Leaves from leaf OTs, then per tree level one AND per pair (G)
-        // and one per pair but the lowest (P).
-        let (mut planes, mut segments) = (0, millionaire::leaves(m));
+        // Leaves from leaf OTs, then per tree level one AND for the lowest
+        // pair's G and an AND pair for every other pair's G and P.
+        let (mut levels, mut gp, mut segments) = (0, 0, millionaire::leaves(m));
         while segments > 1 {
             let pairs = segments / 2;
-            planes += 2 * pairs - 1;
+            levels += 1;
+            gp += pairs - 1;
             segments -= pairs;
         }
         Needs {
-            and_words: planes * nw,
+            and_words: levels * nw,
+            and_pairs: gp * nw,
             dabits: n,
             leaf_ots: n * millionaire::leaf_pairs(m),
             ..Needs::default()
@@ -244,6 +250,8 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
         R::stock_slot(&mut self.stock).triples.append(t);
         let a = self.fetch_and_triples(STEP, needs.and_words).await?;
         self.stock.and.append(a);
+        let p = self.fetch_and_pairs(STEP, needs.and_pairs).await?;
+        self.stock.and_pairs.append(p);
         let d = self.fetch_dabits::<R>(STEP, needs.dabits).await?;
         R::stock_slot(&mut self.stock).dabits.append(d);
         let o = self.fetch_bit_oles::<R>(STEP, needs.bit_oles).await?;
@@ -265,6 +273,7 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
             dabits: needs.dabits.saturating_sub(slot.dabits.len()),
             bit_oles: needs.bit_oles.saturating_sub(slot.bit_oles.len()),
             and_words: needs.and_words.saturating_sub(self.stock.and.words()),
+            and_pairs: needs.and_pairs.saturating_sub(self.stock.and_pairs.words()),
             leaf_ots: needs.leaf_ots.saturating_sub(self.stock.leaves.len()),
         };
         self.preprocess::<R>(lacking).await
@@ -374,6 +383,23 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
         Ok(t)
     }
 
+    async fn fetch_and_pairs(
+        &mut self,
+        step: &'static str,
+        words: usize,
+    ) -> Result<AndPairs, EngineError> {
+        if words == 0 {
+            return Ok(AndPairs::empty());
+        }
+        let p = self
+            .pre
+            .and_pairs(&mut self.channel, words)
+            .await
+            .map_err(pre_err(step))?;
+        check_count(step, words, p.words())?;
+        Ok(p)
+    }
+
     async fn fetch_dabits<R: Ring>(
         &mut self,
         step: &'static str,
@@ -424,6 +450,23 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
             self.stock.and.append(more);
         }
         Ok(t)
+    }
+
+    pub(crate) async fn take_and_pairs(
+        &mut self,
+        step: &'static str,
+        words: usize,
+    ) -> Result<AndPairs, EngineError> {
+        let mut p = self.stock.and_pairs.take(words);
+        let missing = words - p.words();
+        if missing > 0 {
+            let mut more = self
+                .fetch_and_pairs(step, missing.max(self.lookahead.and_pairs))
+                .await?;
+            p.append(more.take(missing));
+            self.stock.and_pairs.append(more);
+        }
+        Ok(p)
     }
 
     pub(crate) async fn take_dabits<R: Ring>(

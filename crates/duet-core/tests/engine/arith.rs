@@ -104,6 +104,7 @@ fn stocked_preprocessing_is_drawn_first() {
         e.preprocess::<Z64>(Needs {
             triples: 300,
             and_words: 10,
+            and_pairs: 10,
             dabits: 100,
             bit_oles: 0,
             leaf_ots: 40,
@@ -290,6 +291,14 @@ fn needs_are_exact() {
             self.1.fetch_add(1, Ordering::SeqCst);
             self.0.and_triples(ch, w).await
         }
+        async fn and_pairs<C: Channel>(
+            &mut self,
+            ch: &mut C,
+            w: usize,
+        ) -> Result<duet_core::AndPairs, Self::Error> {
+            self.1.fetch_add(1, Ordering::SeqCst);
+            self.0.and_pairs(ch, w).await
+        }
         async fn leaf_ots<C: Channel>(
             &mut self,
             ch: &mut C,
@@ -356,8 +365,8 @@ fn needs_are_exact() {
         a.unwrap();
         b.unwrap();
         // preprocess asks once per kind; the operations ask for nothing.
-        assert_eq!(counts[0].load(Ordering::SeqCst), 5, "n = {n}");
-        assert_eq!(counts[1].load(Ordering::SeqCst), 5, "n = {n}");
+        assert_eq!(counts[0].load(Ordering::SeqCst), 6, "n = {n}");
+        assert_eq!(counts[1].load(Ordering::SeqCst), 6, "n = {n}");
     }
 }
 

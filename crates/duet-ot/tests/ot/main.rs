@@ -8,6 +8,7 @@
     unreachable_pub
 )]
 
+mod and_pairs;
 mod base;
 mod bit_oles;
 mod engine;

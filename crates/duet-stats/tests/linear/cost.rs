@@ -21,6 +21,7 @@ struct Drawn {
     triples64: usize,
     triples128: usize,
     and_words: usize,
+    and_pairs: usize,
     dabits: usize,
     bit_oles: usize,
     leaf_ots: usize,
@@ -54,6 +55,16 @@ impl Preprocessing for Counting {
             d.and_words += w;
         }
         self.0.and_triples(ch, w).await
+    }
+    async fn and_pairs<C: Channel>(
+        &mut self,
+        ch: &mut C,
+        w: usize,
+    ) -> Result<duet_core::AndPairs, Self::Error> {
+        if let Ok(mut d) = self.1.lock() {
+            d.and_pairs += w;
+        }
+        self.0.and_pairs(ch, w).await
     }
     async fn leaf_ots<C: Channel>(
         &mut self,
@@ -200,6 +211,7 @@ async fn robust_party<C: Channel, P: Preprocessing>(
         triples64: after.0.triples64 - before.0.triples64,
         triples128: after.0.triples128 - before.0.triples128,
         and_words: after.0.and_words - before.0.and_words,
+        and_pairs: after.0.and_pairs - before.0.and_pairs,
         dabits: after.0.dabits - before.0.dabits,
         bit_oles: after.0.bit_oles - before.0.bit_oles,
         leaf_ots: after.0.leaf_ots - before.0.leaf_ots,

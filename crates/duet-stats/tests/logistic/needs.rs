@@ -37,6 +37,14 @@ impl Preprocessing for Counting {
         self.1.fetch_add(1, Ordering::SeqCst);
         self.0.and_triples(ch, w).await
     }
+    async fn and_pairs<C: Channel>(
+        &mut self,
+        ch: &mut C,
+        w: usize,
+    ) -> Result<duet_core::AndPairs, Self::Error> {
+        self.1.fetch_add(1, Ordering::SeqCst);
+        self.0.and_pairs(ch, w).await
+    }
     async fn leaf_ots<C: Channel>(
         &mut self,
         ch: &mut C,
@@ -105,6 +113,7 @@ fn stocking_requests(s: &FitNeeds) -> usize {
         .map(|n| {
             usize::from(n.triples > 0)
                 + usize::from(n.and_words > 0)
+                + usize::from(n.and_pairs > 0)
                 + usize::from(n.dabits > 0)
                 + usize::from(n.bit_oles > 0)
                 + usize::from(n.leaf_ots > 0)
