@@ -18,7 +18,7 @@ use rand_core::RngCore;
 use zeroize::Zeroize;
 
 use crate::error::OtError;
-use crate::hash::Tccr;
+use crate::hash::{AesBuf, Tccr};
 use crate::iknp::Rows;
 use crate::rot;
 use crate::session::OtSession;
@@ -38,15 +38,20 @@ pub(crate) fn rot_send_words(hash: &Tccr, tweak: u128, rows: &Rows<'_>, w: usize
     out
 }
 
-/// Receiver messages of random OTs: the low 32 bits of `H(j, t_j)`.
-pub(crate) fn rot_receive_words(hash: &Tccr, tweak: u128, t: &[u128]) -> Vec<u32> {
-    let mut out = rot::receive_blocks(hash, tweak, t, 64, |h, o: &mut [u32]| {
+/// Receiver messages of random OTs from the rows `t` of group `g`: the
+/// low 32 bits of `H(j, t_j)`, into `out`.
+pub(crate) fn rot_receive_words(
+    hash: &Tccr,
+    tweak: u128,
+    (g, t): (usize, &[u128]),
+    out: &mut [u32],
+    buf: &mut AesBuf,
+) {
+    rot::receive_group(hash, tweak, g, t, out, 64, buf, |h, o| {
         for (m, &v) in o.iter_mut().zip(h) {
             *m = v as u32;
         }
     });
-    out.truncate(t.len());
-    out
 }
 
 /// The packed masks of one leaf OT as sender, from its four pairs: the

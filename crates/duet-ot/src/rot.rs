@@ -6,7 +6,7 @@
 use rayon::prelude::*;
 use zeroize::Zeroize;
 
-use crate::hash::Tccr;
+use crate::hash::{AesBuf, Tccr};
 use crate::iknp::{Rows, Scratch, GROUP_OTS};
 
 /// Runs `f(h0, h1, items)` on every block of 64 of the sender's `64 w`
@@ -46,26 +46,27 @@ pub(crate) fn send_blocks<T: Send>(
         });
 }
 
-/// Runs `f(h, items)` on every block of (up to) 64 of the receiver's rows
-/// `t` (the first with tweak `tweak`), with `H(j, t_j)` and the block's
-/// `per_block` items of the result; blocks run in parallel.
-pub(crate) fn receive_blocks<T: Send + Default + Clone>(
+/// Runs `f(h, items)` on every block of 64 of the receiver's rows `t`
+/// of group `g` (the batch's first row with tweak `tweak`), with
+/// `H(j, t_j)` and the block's `per_block` items of `out`: called on each
+/// group's rows while they are in cache, with the group task's AES blocks.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn receive_group<T>(
     hash: &Tccr,
     tweak: u128,
+    g: usize,
     t: &[u128],
+    out: &mut [T],
     per_block: usize,
-    f: impl Fn(&[u128], &mut [T]) + Sync,
-) -> Vec<T> {
-    let mut out = vec![T::default(); t.len().div_ceil(64) * per_block];
-    out.par_chunks_mut(per_block)
-        .zip(t.par_chunks(64))
-        .enumerate()
-        .for_each(|(c, (o, tc))| {
-            let mut h = [0u128; 64];
-            let h = &mut h[..tc.len()];
-            hash.hash_into(tweak.wrapping_add((c * 64) as u128), tc, h);
-            f(h, o);
-            h.zeroize();
-        });
-    out
+    buf: &mut AesBuf,
+    f: impl Fn(&[u128], &mut [T]),
+) {
+    let mut h = [0u128; 64];
+    for (k, (tc, o)) in t.chunks(64).zip(out.chunks_mut(per_block)).enumerate() {
+        let h = &mut h[..tc.len()];
+        let first = tweak.wrapping_add((g * GROUP_OTS + k * 64) as u128);
+        hash.hash_with(buf, first, tc, h);
+        f(h, o);
+    }
+    h.zeroize();
 }

@@ -10,7 +10,7 @@ use zeroize::{Zeroize, Zeroizing};
 use crate::base::{self, BaseSender, Context, POINT_BYTES};
 use crate::error::{channel, recv_exact, OtError};
 use crate::extension::{self, OtExtension};
-use crate::hash::Tccr;
+use crate::hash::{AesBuf, Tccr};
 use crate::iknp::{self, GROUP_OTS, KAPPA};
 use crate::{gilboa, kinds, leaves, triples};
 
@@ -200,20 +200,38 @@ impl OtSession {
                 right: (n * l).div_ceil(64),
             });
         }
+        let mut sums = vec![R::ZERO; n];
+        let hash = self.hash.clone();
+        self.receiver_round_map(ch, y, &mut sums, GROUP_OTS / l, |tw, g, t, out, buf| {
+            gilboa::receive_hashes(&hash, tw, g, t, out, l, buf)
+        })
+        .await?;
+        Ok(sums)
+    }
+
+    /// As receiver: extends with `choices`, hands each group's rows to
+    /// `f` while they are in cache (with the tweak of the batch's first
+    /// row, the group's index, its part of `out`, `per` items per group,
+    /// and AES blocks to hash with), then sends `u`. No rows are kept.
+    async fn receiver_round_map<T: Send, C: Channel>(
+        &mut self,
+        ch: &mut C,
+        choices: &[u64],
+        out: &mut [T],
+        per: usize,
+        f: impl Fn(u128, usize, &[u128], &mut [T], &mut AesBuf) + Sync,
+    ) -> Result<(), OtError> {
+        check_round("extension", choices.len() * 64)?;
         let tw = tweak(self.role.peer(), self.received_ots);
         let spare = core::mem::take(&mut self.spare_u);
-        let mut sums = vec![R::ZERO; n];
-        let hash = &self.hash;
         let u = self
             .receiver
-            .extend_map(y, spare, &mut sums, GROUP_OTS / l, |g, t, out, buf| {
-                gilboa::receive_hashes(hash, tw, g, t, out, l, buf)
-            });
+            .extend_map(choices, spare, out, per, |g, t, o, buf| f(tw, g, t, o, buf));
         ch.send(kinds::EXT_U, u)
             .await
             .map_err(channel("extension"))?;
-        self.received_ots += 64 * y.len() as u64;
-        Ok(sums)
+        self.received_ots += 64 * choices.len() as u64;
+        Ok(())
     }
 
     /// As sender: receives `u` for `w` words of choices; returns it and the
@@ -259,13 +277,17 @@ impl OtSession {
         planes: usize,
     ) -> Result<(Vec<u64>, Vec<u64>, Vec<u64>), OtError> {
         let w = choices.len();
-        let t_tweak = self.receiver_round(ch, choices).await?;
+        let mut mc = vec![0u64; w * planes];
+        let hash = self.hash.clone();
+        let per = GROUP_OTS / 64 * planes;
+        self.receiver_round_map(ch, choices, &mut mc, per, |tw, g, t, o, buf| {
+            triples::rot_receive_bits(&hash, tw, (g, t), o, planes, buf)
+        })
+        .await?;
         let (u, q_tweak) = self.sender_round(ch, w).await?;
         let rows = self.sender.extend(&u, w);
         let (diff, m0) = triples::rot_send_bits(&self.hash, q_tweak, &rows, w, planes);
         self.spare_u = u;
-        let t = &self.rows[..(64 * w).min(self.rows.len())];
-        let mc = triples::rot_receive_bits(&self.hash, t_tweak, t, planes);
         Ok((diff, m0, mc))
     }
 
@@ -278,13 +300,16 @@ impl OtSession {
         choices: &[u64],
     ) -> Result<(Vec<[u32; 2]>, Vec<u32>), OtError> {
         let w = choices.len();
-        let t_tweak = self.receiver_round(ch, choices).await?;
+        let mut received = vec![0u32; 64 * w];
+        let hash = self.hash.clone();
+        self.receiver_round_map(ch, choices, &mut received, GROUP_OTS, |tw, g, t, o, buf| {
+            leaves::rot_receive_words(&hash, tw, (g, t), o, buf)
+        })
+        .await?;
         let (u, q_tweak) = self.sender_round(ch, w).await?;
         let rows = self.sender.extend(&u, w);
         let sent = leaves::rot_send_words(&self.hash, q_tweak, &rows, w);
         self.spare_u = u;
-        let t = &self.rows[..(64 * w).min(self.rows.len())];
-        let received = leaves::rot_receive_words(&self.hash, t_tweak, t);
         Ok((sent, received))
     }
 

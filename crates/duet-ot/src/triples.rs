@@ -28,7 +28,7 @@ use rayon::prelude::*;
 use zeroize::Zeroize;
 
 use crate::error::OtError;
-use crate::hash::Tccr;
+use crate::hash::{AesBuf, Tccr};
 use crate::iknp::Rows;
 use crate::rot;
 use crate::session::OtSession;
@@ -309,10 +309,18 @@ pub(crate) fn rot_send_bits(
     out
 }
 
-/// Receiver bits of random OTs with `planes`-bit messages: `m_c` packed,
-/// laid out as in [`rot_send_bits`].
-pub(crate) fn rot_receive_bits(hash: &Tccr, tweak: u128, t: &[u128], planes: usize) -> Vec<u64> {
-    rot::receive_blocks(hash, tweak, t, planes, |h, o| {
+/// Receiver bits of random OTs with `planes`-bit messages from the rows
+/// `t` of group `g`: `m_c` packed into `out`, laid out as in
+/// [`rot_send_bits`].
+pub(crate) fn rot_receive_bits(
+    hash: &Tccr,
+    tweak: u128,
+    (g, t): (usize, &[u128]),
+    out: &mut [u64],
+    planes: usize,
+    buf: &mut AesBuf,
+) {
+    rot::receive_group(hash, tweak, g, t, out, planes, buf, |h, o| {
         for (k, ok) in o.iter_mut().enumerate() {
             *ok = pack_bit(h, k);
         }
