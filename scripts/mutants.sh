@@ -39,6 +39,8 @@ groups=(
   "core-open|duet-core||crates/duet-core/src/engine/mod.rs"
   "leaves|duet-core|--lib --test engine --test open|crates/duet-core/src/engine/millionaire.rs crates/duet-core/src/leaf_ots.rs"
   "leaves-ot|duet-ot|--lib --test ot|crates/duet-ot/src/leaves.rs|--skip one_million_triples_per_ring"
+  "and-gates|duet-core|--lib --test engine --test open|crates/duet-core/src/engine/boolean.rs crates/duet-core/src/and_pairs.rs"
+  "ot-material|duet-ot|--lib --test ot|crates/duet-ot/src/triples.rs crates/duet-ot/src/rot.rs|--skip one_million_triples_per_ring"
   "ot|duet-ot|--lib --test ot|crates/duet-ot/src/hash.rs crates/duet-ot/src/iknp.rs crates/duet-ot/src/softspoken.rs crates/duet-ot/src/gilboa.rs|--skip one_million_triples_per_ring"
   "net|duet-net||crates/duet-net/src/identity.rs crates/duet-net/src/tls.rs crates/duet-net/src/handshake.rs crates/duet-net/src/transcript.rs"
 )

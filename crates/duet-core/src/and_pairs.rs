@@ -153,6 +153,7 @@ mod tests {
             assert!(AndPairs::from_parts(v.clone(), b, c, d, e).is_err(), "{k}");
         }
         let p = pairs(&[0xdead_beef, 1]);
+        assert!(!p.is_empty());
         assert_eq!(format!("{p:?}"), "AndPairs(words 2, redacted)");
         assert!(AndPairs::default().is_empty());
     }

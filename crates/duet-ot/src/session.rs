@@ -369,3 +369,44 @@ fn check_round(step: &'static str, ots: usize) -> Result<(), OtError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use duet_core::MemoryChannel;
+    use rand_core::SeedableRng;
+
+    /// A round of more than [`MAX_OTS_PER_ROUND`] OTs is refused before
+    /// any work or message, as receiver of random OTs and of Gilboa
+    /// products.
+    #[test]
+    fn a_round_past_the_limit_is_refused_before_any_message() {
+        let (mut c0, mut c1) = MemoryChannel::pair();
+        let mut r0 = ChaCha20Rng::seed_from_u64(1);
+        let mut r1 = ChaCha20Rng::seed_from_u64(2);
+        let (s0, s1) = futures::executor::block_on(futures::future::join(
+            OtSession::setup(&mut c0, Role::P0, [3; 32], &mut r0),
+            OtSession::setup(&mut c1, Role::P1, [3; 32], &mut r1),
+        ));
+        let (mut s0, _) = (s0.unwrap(), s1.unwrap());
+        drop(c1);
+        let words = MAX_OTS_PER_ROUND / 64 + 1;
+        let too_many = vec![0u64; words];
+        let refused = |r: Result<(), OtError>| {
+            matches!(
+                r,
+                Err(OtError::TooLarge { requested, limit: MAX_OTS_PER_ROUND, .. })
+                    if requested == 64 * words
+            )
+        };
+        let sent = c0.bytes_sent();
+        let rot = futures::executor::block_on(s0.cross_rot(&mut c0, &too_many, 1));
+        assert!(refused(rot.map(drop)), "random OTs");
+        let gilboa = s0.gilboa_receiver_round::<duet_core::Z64, _>(&mut c0, &too_many, words, 64);
+        assert!(
+            refused(futures::executor::block_on(gilboa).map(drop)),
+            "Gilboa"
+        );
+        assert_eq!(c0.bytes_sent(), sent, "nothing sent");
+    }
+}
