@@ -47,7 +47,7 @@ pub(crate) fn rot_receive_words(
     out: &mut [u32],
     buf: &mut AesBuf,
 ) {
-    rot::receive_group(hash, tweak, g, t, out, 64, buf, |h, o| {
+    rot::receive_group(hash, tweak, (g, t), out, 64, buf, |h, o| {
         for (m, &v) in o.iter_mut().zip(h) {
             *m = v as u32;
         }

@@ -50,12 +50,10 @@ pub(crate) fn send_blocks<T: Send>(
 /// of group `g` (the batch's first row with tweak `tweak`), with
 /// `H(j, t_j)` and the block's `per_block` items of `out`: called on each
 /// group's rows while they are in cache, with the group task's AES blocks.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn receive_group<T>(
     hash: &Tccr,
     tweak: u128,
-    g: usize,
-    t: &[u128],
+    (g, t): (usize, &[u128]),
     out: &mut [T],
     per_block: usize,
     buf: &mut AesBuf,

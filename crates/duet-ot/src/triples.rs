@@ -320,7 +320,7 @@ pub(crate) fn rot_receive_bits(
     planes: usize,
     buf: &mut AesBuf,
 ) {
-    rot::receive_group(hash, tweak, g, t, out, planes, buf, |h, o| {
+    rot::receive_group(hash, tweak, (g, t), out, planes, buf, |h, o| {
         for (k, ok) in o.iter_mut().enumerate() {
             *ok = pack_bit(h, k);
         }

@@ -73,8 +73,7 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
             pc[i] ^= (d & pb[i]) ^ (e & pa[i]) ^ if p0 { d & e } else { 0 };
             pe[i] ^= (d & pd[i]) ^ (f & pa[i]) ^ if p0 { d & f } else { 0 };
         }
-        for v in [a, b, pa, pb, pd] {
-            let mut v = v;
+        for mut v in [a, b, pa, pb, pd] {
             v.zeroize();
         }
         Ok((c, pc, pe))
