@@ -6,7 +6,7 @@ use zeroize::Zeroize;
 use super::Engine;
 use crate::channel::{Channel, MsgKind};
 use crate::error::EngineError;
-use crate::preprocessing::Preprocessing;
+use crate::preprocessing::{BeaverTriples, Preprocessing};
 use crate::ring::Ring;
 use crate::share::{same_len, Role, Shared};
 
@@ -31,7 +31,7 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
         let (x, y) = (x.shares(), y.shares());
         same_len(x.len(), y.len()).map_err(length_err(STEP))?;
         let n = x.len();
-        let (mut a, mut b, mut c) = self.take_triples::<R>(STEP, n).await?.into_parts();
+        let (mut a, mut b, mut c) = self.take::<BeaverTriples<R>>(STEP, n).await?.into_parts();
         let w = R::BYTES;
         let mut frame = vec![0u8; 2 * n * w];
         let (fd, fe) = frame.split_at_mut(n * w);

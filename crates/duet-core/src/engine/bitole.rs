@@ -16,7 +16,7 @@ use zeroize::Zeroize;
 use super::Engine;
 use crate::channel::{Channel, MsgKind};
 use crate::error::EngineError;
-use crate::preprocessing::Preprocessing;
+use crate::preprocessing::{BitOles, Preprocessing};
 use crate::ring::Ring;
 use crate::share::words_for;
 
@@ -51,7 +51,7 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
         my_values: &[R],
     ) -> Result<(Vec<R>, Vec<R>), EngineError> {
         let (n_bits, n_values) = (my_bits.len(), my_values.len());
-        let pairs = self.take_bit_oles::<R>(step, n_bits.max(n_values)).await?;
+        let pairs = self.take::<BitOles<R>>(step, n_bits.max(n_values)).await?;
         let (mut c, mut r, mut own, mut peer_z) = pairs.into_parts();
         let e: Vec<u8> = (0..n_bits).map(|i| (my_bits[i] ^ c[i]) & 1).collect();
         let w = R::BYTES;

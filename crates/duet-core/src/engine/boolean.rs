@@ -6,7 +6,7 @@ use zeroize::Zeroize;
 use super::Engine;
 use crate::channel::{Channel, MsgKind};
 use crate::error::EngineError;
-use crate::preprocessing::Preprocessing;
+use crate::preprocessing::{AndPairs, AndTriples, Preprocessing};
 use crate::share::{same_len, Role, SharedBits};
 
 /// Appends `values ^ masks` word by word, little-endian.
@@ -50,8 +50,8 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
         length(s.len(), t.len())?;
         length(s.len(), u.len())?;
         let (n, m) = (x.len(), s.len());
-        let (a, b, mut c) = self.take_and_triples(step, n).await?.into_parts();
-        let (pa, pb, mut pc, pd, mut pe) = self.take_and_pairs(step, m).await?.into_parts();
+        let (a, b, mut c) = self.take::<AndTriples>(step, n).await?.into_parts();
+        let (pa, pb, mut pc, pd, mut pe) = self.take::<AndPairs>(step, m).await?.into_parts();
         let mut frame = Vec::with_capacity(8 * (2 * n + 3 * m));
         for (values, masks) in [(x, &a), (y, &b), (s, &pa), (t, &pb), (u, &pd)] {
             put_masked(&mut frame, values, masks);

@@ -7,7 +7,7 @@ use super::Engine;
 use crate::bits::bit_planes;
 use crate::channel::{Channel, MsgKind};
 use crate::error::EngineError;
-use crate::preprocessing::Preprocessing;
+use crate::preprocessing::{DaBits, Preprocessing};
 use crate::ring::Ring;
 use crate::share::{Role, Shared, SharedBits};
 
@@ -124,7 +124,7 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
     pub async fn b2a<R: Ring>(&mut self, bits: &SharedBits) -> Result<Shared<R>, EngineError> {
         const STEP: &str = "bit to arithmetic";
         let n = bits.len();
-        let (mut rb, mut ra) = self.take_dabits::<R>(STEP, n).await?.into_parts();
+        let (mut rb, mut ra) = self.take::<DaBits<R>>(STEP, n).await?.into_parts();
         let masked: Vec<u64> = bits.words().iter().zip(&rb).map(|(b, r)| b ^ r).collect();
         let peer = self
             .exchange_words(STEP, MsgKind::BIT_OPEN, &masked)

@@ -33,7 +33,7 @@ use super::Engine;
 use crate::channel::{Channel, MsgKind};
 use crate::error::EngineError;
 use crate::leaf_ots::{leaf_mask, LEAF_VALUES};
-use crate::preprocessing::Preprocessing;
+use crate::preprocessing::{LeafOts, Preprocessing};
 use crate::ring::Ring;
 use crate::share::{words_for, Role};
 
@@ -193,7 +193,7 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
         let role = self.role;
         let sent: Vec<usize> = (0..l).filter(|&j| sends(role, j)).collect();
         let received: Vec<usize> = (0..l).filter(|&j| !sends(role, j)).collect();
-        let (mut masks, mut chosen) = self.take_leaf_ots(step, n * lp).await?.into_parts();
+        let (mut masks, mut chosen) = self.take::<LeafOts>(step, n * lp).await?.into_parts();
         let mut d: Vec<u8> = own
             .iter()
             .enumerate()

@@ -14,6 +14,7 @@ mod arith;
 mod bitole;
 mod boolean;
 mod compare;
+mod material;
 mod millionaire;
 
 use rand_chacha::ChaCha20Rng;
@@ -29,6 +30,7 @@ use crate::preprocessing::{
 use crate::ring::Ring;
 use crate::share::{Role, Shared};
 use crate::wire::{decode_ring, decode_words, encode_ring, encode_words};
+use material::Material;
 
 /// One party's side of a two-party computation over a [`Channel`].
 pub struct Engine<C: Channel, P: Preprocessing> {
@@ -246,18 +248,12 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
     /// needs); operations draw on this stock before asking for more.
     pub async fn preprocess<R: Ring>(&mut self, needs: Needs) -> Result<(), EngineError> {
         const STEP: &str = "preprocess";
-        let t = self.fetch_triples::<R>(STEP, needs.triples).await?;
-        R::stock_slot(&mut self.stock).triples.append(t);
-        let a = self.fetch_and_triples(STEP, needs.and_words).await?;
-        self.stock.and.append(a);
-        let p = self.fetch_and_pairs(STEP, needs.and_pairs).await?;
-        self.stock.and_pairs.append(p);
-        let d = self.fetch_dabits::<R>(STEP, needs.dabits).await?;
-        R::stock_slot(&mut self.stock).dabits.append(d);
-        let o = self.fetch_bit_oles::<R>(STEP, needs.bit_oles).await?;
-        R::stock_slot(&mut self.stock).bit_oles.append(o);
-        let l = self.fetch_leaf_ots(STEP, needs.leaf_ots).await?;
-        self.stock.leaves.append(l);
+        self.stock_up::<BeaverTriples<R>>(STEP, &needs).await?;
+        self.stock_up::<AndTriples>(STEP, &needs).await?;
+        self.stock_up::<AndPairs>(STEP, &needs).await?;
+        self.stock_up::<DaBits<R>>(STEP, &needs).await?;
+        self.stock_up::<BitOles<R>>(STEP, &needs).await?;
+        self.stock_up::<LeafOts>(STEP, &needs).await?;
         Ok(())
     }
 
@@ -267,223 +263,61 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
     /// then holds one batch's material at a time, whatever the total,
     /// and a caller that stocked everything ahead makes it a no-op.
     pub async fn top_up<R: Ring>(&mut self, needs: Needs) -> Result<(), EngineError> {
-        let slot = R::stock_slot(&mut self.stock);
         let lacking = Needs {
-            triples: needs.triples.saturating_sub(slot.triples.len()),
-            dabits: needs.dabits.saturating_sub(slot.dabits.len()),
-            bit_oles: needs.bit_oles.saturating_sub(slot.bit_oles.len()),
-            and_words: needs.and_words.saturating_sub(self.stock.and.words()),
-            and_pairs: needs.and_pairs.saturating_sub(self.stock.and_pairs.words()),
-            leaf_ots: needs.leaf_ots.saturating_sub(self.stock.leaves.len()),
+            triples: self.lacking::<BeaverTriples<R>>(&needs),
+            dabits: self.lacking::<DaBits<R>>(&needs),
+            bit_oles: self.lacking::<BitOles<R>>(&needs),
+            and_words: self.lacking::<AndTriples>(&needs),
+            and_pairs: self.lacking::<AndPairs>(&needs),
+            leaf_ots: self.lacking::<LeafOts>(&needs),
         };
         self.preprocess::<R>(lacking).await
     }
 
-    async fn fetch_leaf_ots(
+    /// Fetches `M` for `needs` and adds it to the stock.
+    async fn stock_up<M: Material>(
         &mut self,
         step: &'static str,
-        n: usize,
-    ) -> Result<LeafOts, EngineError> {
+        needs: &Needs,
+    ) -> Result<(), EngineError> {
+        let more = self.fetch::<M>(step, M::of(needs)).await?;
+        M::slot(&mut self.stock).add(more);
+        Ok(())
+    }
+
+    /// How much of `M` in `needs` the stock lacks.
+    fn lacking<M: Material>(&mut self, needs: &Needs) -> usize {
+        M::of(needs).saturating_sub(M::slot(&mut self.stock).amount())
+    }
+
+    /// `n` of `M` from the source, checked to be `n`.
+    async fn fetch<M: Material>(&mut self, step: &'static str, n: usize) -> Result<M, EngineError> {
         if n == 0 {
-            return Ok(LeafOts::empty());
+            return Ok(M::none());
         }
-        let l = self
-            .pre
-            .leaf_ots(&mut self.channel, n)
+        let m = M::fetch(&mut self.pre, &mut self.channel, n)
             .await
             .map_err(pre_err(step))?;
-        check_count(step, n, l.len())?;
-        Ok(l)
+        check_count(step, n, m.amount())?;
+        Ok(m)
     }
 
-    /// `n` leaf-OT pairs: from the stock first, the rest from the source.
-    pub(crate) async fn take_leaf_ots(
+    /// `n` of `M`: from the stock first, the rest from the source, which
+    /// is asked for at least the look-ahead (the surplus is stocked).
+    pub(crate) async fn take<M: Material>(
         &mut self,
         step: &'static str,
         n: usize,
-    ) -> Result<LeafOts, EngineError> {
-        let mut l = self.stock.leaves.take(n);
-        let missing = n - l.len();
+    ) -> Result<M, EngineError> {
+        let mut got = M::slot(&mut self.stock).take_front(n);
+        let missing = n - got.amount();
         if missing > 0 {
-            let mut more = self
-                .fetch_leaf_ots(step, missing.max(self.lookahead.leaf_ots))
-                .await?;
-            l.append(more.take(missing));
-            self.stock.leaves.append(more);
+            let ahead = missing.max(M::of(&self.lookahead));
+            let mut more = self.fetch::<M>(step, ahead).await?;
+            got.add(more.take_front(missing));
+            M::slot(&mut self.stock).add(more);
         }
-        Ok(l)
-    }
-
-    async fn fetch_bit_oles<R: Ring>(
-        &mut self,
-        step: &'static str,
-        n: usize,
-    ) -> Result<BitOles<R>, EngineError> {
-        if n == 0 {
-            return Ok(BitOles::empty());
-        }
-        let o = self
-            .pre
-            .bit_oles::<R, C>(&mut self.channel, n)
-            .await
-            .map_err(pre_err(step))?;
-        check_count(step, n, o.len())?;
-        Ok(o)
-    }
-
-    /// `n` bit-OLE pairs: from the stock first, the rest from the source.
-    pub(crate) async fn take_bit_oles<R: Ring>(
-        &mut self,
-        step: &'static str,
-        n: usize,
-    ) -> Result<BitOles<R>, EngineError> {
-        let mut o = R::stock_slot(&mut self.stock).bit_oles.take(n);
-        let missing = n - o.len();
-        if missing > 0 {
-            let mut more = self
-                .fetch_bit_oles::<R>(step, missing.max(self.lookahead.bit_oles))
-                .await?;
-            o.append(more.take(missing));
-            R::stock_slot(&mut self.stock).bit_oles.append(more);
-        }
-        Ok(o)
-    }
-
-    async fn fetch_triples<R: Ring>(
-        &mut self,
-        step: &'static str,
-        n: usize,
-    ) -> Result<BeaverTriples<R>, EngineError> {
-        if n == 0 {
-            return Ok(BeaverTriples::empty());
-        }
-        let t = self
-            .pre
-            .triples::<R, C>(&mut self.channel, n)
-            .await
-            .map_err(pre_err(step))?;
-        check_count(step, n, t.len())?;
-        Ok(t)
-    }
-
-    async fn fetch_and_triples(
-        &mut self,
-        step: &'static str,
-        words: usize,
-    ) -> Result<AndTriples, EngineError> {
-        if words == 0 {
-            return Ok(AndTriples::default());
-        }
-        let t = self
-            .pre
-            .and_triples(&mut self.channel, words)
-            .await
-            .map_err(pre_err(step))?;
-        check_count(step, words, t.words())?;
-        Ok(t)
-    }
-
-    async fn fetch_and_pairs(
-        &mut self,
-        step: &'static str,
-        words: usize,
-    ) -> Result<AndPairs, EngineError> {
-        if words == 0 {
-            return Ok(AndPairs::empty());
-        }
-        let p = self
-            .pre
-            .and_pairs(&mut self.channel, words)
-            .await
-            .map_err(pre_err(step))?;
-        check_count(step, words, p.words())?;
-        Ok(p)
-    }
-
-    async fn fetch_dabits<R: Ring>(
-        &mut self,
-        step: &'static str,
-        n: usize,
-    ) -> Result<DaBits<R>, EngineError> {
-        if n == 0 {
-            return Ok(DaBits::empty());
-        }
-        let d = self
-            .pre
-            .dabits::<R, C>(&mut self.channel, n)
-            .await
-            .map_err(pre_err(step))?;
-        check_count(step, n, d.len())?;
-        Ok(d)
-    }
-
-    /// `n` triples: from the stock first, the rest from the source.
-    pub(crate) async fn take_triples<R: Ring>(
-        &mut self,
-        step: &'static str,
-        n: usize,
-    ) -> Result<BeaverTriples<R>, EngineError> {
-        let mut t = R::stock_slot(&mut self.stock).triples.take(n);
-        let missing = n - t.len();
-        if missing > 0 {
-            let mut more = self
-                .fetch_triples::<R>(step, missing.max(self.lookahead.triples))
-                .await?;
-            t.append(more.take(missing));
-            R::stock_slot(&mut self.stock).triples.append(more);
-        }
-        Ok(t)
-    }
-
-    pub(crate) async fn take_and_triples(
-        &mut self,
-        step: &'static str,
-        words: usize,
-    ) -> Result<AndTriples, EngineError> {
-        let mut t = self.stock.and.take(words);
-        let missing = words - t.words();
-        if missing > 0 {
-            let mut more = self
-                .fetch_and_triples(step, missing.max(self.lookahead.and_words))
-                .await?;
-            t.append(more.take(missing));
-            self.stock.and.append(more);
-        }
-        Ok(t)
-    }
-
-    pub(crate) async fn take_and_pairs(
-        &mut self,
-        step: &'static str,
-        words: usize,
-    ) -> Result<AndPairs, EngineError> {
-        let mut p = self.stock.and_pairs.take(words);
-        let missing = words - p.words();
-        if missing > 0 {
-            let mut more = self
-                .fetch_and_pairs(step, missing.max(self.lookahead.and_pairs))
-                .await?;
-            p.append(more.take(missing));
-            self.stock.and_pairs.append(more);
-        }
-        Ok(p)
-    }
-
-    pub(crate) async fn take_dabits<R: Ring>(
-        &mut self,
-        step: &'static str,
-        n: usize,
-    ) -> Result<DaBits<R>, EngineError> {
-        let mut d = R::stock_slot(&mut self.stock).dabits.take(n);
-        let missing = n - d.len();
-        if missing > 0 {
-            let mut more = self
-                .fetch_dabits::<R>(step, missing.max(self.lookahead.dabits))
-                .await?;
-            d.append(more.take(missing));
-            R::stock_slot(&mut self.stock).dabits.append(more);
-        }
-        Ok(d)
+        Ok(got)
     }
 
     pub(crate) async fn send_ring<R: Ring>(
