@@ -162,3 +162,71 @@ impl<C: Channel, P: Preprocessing> Engine<C, P> {
         Ok(planes.pop().unwrap_or_else(|| vec![0; nw]))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use futures::executor::block_on;
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::{RngCore, SeedableRng};
+
+    use crate::channel::MemoryChannel;
+    use crate::dealer::InsecureDealer;
+    use crate::engine::Engine;
+    use crate::share::Role;
+
+    /// XOR shares of `planes` for both parties, run through `and_tree`,
+    /// opened by XOR.
+    fn and_tree_opened(planes: &[Vec<u64>], nw: usize) -> Vec<u64> {
+        let (c0, c1) = MemoryChannel::pair();
+        let common = [5u8; 32];
+        let mut rng = ChaCha20Rng::seed_from_u64(9);
+        let mut e0 = Engine::new(
+            Role::P0,
+            c0,
+            InsecureDealer::new(Role::P0, common),
+            &mut rng,
+        );
+        let mut e1 = Engine::new(
+            Role::P1,
+            c1,
+            InsecureDealer::new(Role::P1, common),
+            &mut rng,
+        );
+        let mask: Vec<Vec<u64>> = planes
+            .iter()
+            .map(|p| p.iter().map(|_| rng.next_u64()).collect())
+            .collect();
+        let masked: Vec<Vec<u64>> = planes
+            .iter()
+            .zip(&mask)
+            .map(|(p, m)| p.iter().zip(m).map(|(v, r)| v ^ r).collect())
+            .collect();
+        let (z0, z1) = block_on(futures::future::join(
+            e0.and_tree("test", masked, nw),
+            e1.and_tree("test", mask, nw),
+        ));
+        let (z0, z1) = (z0.unwrap(), z1.unwrap());
+        z0.iter().zip(&z1).map(|(a, b)| a ^ b).collect()
+    }
+
+    #[test]
+    fn and_tree_ands_every_plane_for_odd_counts_and_one_plane() {
+        let mut rng = ChaCha20Rng::seed_from_u64(3);
+        for (count, nw) in [(5usize, 2usize), (3, 1), (7, 3), (1, 2), (2, 1)] {
+            // Mostly-set planes, so that the AND of all is not always zero.
+            let planes: Vec<Vec<u64>> = (0..count)
+                .map(|_| (0..nw).map(|_| rng.next_u64() | rng.next_u64()).collect())
+                .collect();
+            let want: Vec<u64> = (0..nw)
+                .map(|w| planes.iter().fold(u64::MAX, |acc, p| acc & p[w]))
+                .collect();
+            assert_ne!(want, vec![0; nw], "{count} planes");
+            assert_eq!(
+                and_tree_opened(&planes, nw),
+                want,
+                "{count} planes of {nw} words"
+            );
+        }
+    }
+}
