@@ -36,7 +36,7 @@ groups=(
   "psi-join|duet-psi||crates/duet-psi/src/join.rs crates/duet-psi/src/aggregate.rs crates/duet-psi/src/stream.rs"
   "disclosure|duet-stats|--lib --test attacks --test study|crates/duet-stats/src/release/survival.rs crates/duet-stats/src/release/secondary.rs crates/duet-stats/src/release/span.rs crates/duet-stats/src/release/models.rs crates/duet-stats/src/release/open.rs crates/duet-stats/src/release/agree.rs"
   "protocol|duet-stats|--lib --test study|crates/duet-stats/src/protocol.rs"
-  "core-open|duet-core||crates/duet-core/src/engine/mod.rs"
+  "core-open|duet-core||crates/duet-core/src/engine/mod.rs crates/duet-core/src/engine/material.rs"
   "leaves|duet-core|--lib --test engine --test open|crates/duet-core/src/engine/millionaire.rs crates/duet-core/src/leaf_ots.rs"
   "leaves-ot|duet-ot|--lib --test ot|crates/duet-ot/src/leaves.rs|--skip one_million_triples_per_ring"
   "and-gates|duet-core|--lib --test engine --test open|crates/duet-core/src/engine/boolean.rs crates/duet-core/src/and_pairs.rs"
