@@ -63,3 +63,22 @@ fn pairs_from_softspoken_satisfy_their_definition() {
         check::<Z128>(430 + k as u64, OtExtension::SoftSpoken { k }, 65);
     }
 }
+
+#[test]
+fn the_last_word_of_bits_is_random_whole_or_partial() {
+    // The last word of choice bits is masked to its `n % 64` used bits
+    // when partial; those bits, and a whole last word, stay random.
+    for n in [64usize, 1000, 1024] {
+        let (o0, o1) = pairs::<Z64>(450 + n as u64, OtExtension::Iknp, n);
+        for c in [o0.parts().0, o1.parts().0] {
+            let last = &c[(n - 1) / 64 * 64..];
+            let ones = last.iter().filter(|&&b| b == 1).count();
+            let edge = last.len() / 8;
+            assert!(
+                ones > edge && ones < last.len() - edge,
+                "{ones} of the last word's {} bits set, n = {n}",
+                last.len()
+            );
+        }
+    }
+}
