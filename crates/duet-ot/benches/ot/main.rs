@@ -105,6 +105,18 @@ fn hashes(c: &mut Criterion) {
         b.iter(|| duet_core::bits::transpose64(&mut m))
     });
     g.finish();
+    // One tile per call (16 words of 128 rows, 1,024 extended OTs), as the
+    // extensions' groups transpose them.
+    let rows: Vec<u64> = (0..128 * 16u64)
+        .map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+        .collect();
+    let mut out = vec![0u128; 1024];
+    let mut g = c.benchmark_group("transpose-tile");
+    g.throughput(Throughput::Elements(1024));
+    g.bench_function("128x1024", |b| {
+        b.iter(|| duet_ot::transpose::transpose_128(&rows, 16, &mut out))
+    });
+    g.finish();
 }
 
 /// Two set-up sessions (base OTs done) on a fresh in-memory pair.
