@@ -16,7 +16,7 @@ use duet_net::{
 use duet_ot::OtPreprocessing;
 use duet_report::{stage_outputs, OutputPaths, RunInfo};
 use duet_stats::traffic::KindCount;
-use duet_stats::{prepare, run_prepared, Job, LocalConfig, Results, Traffic};
+use duet_stats::{prepare, run_prepared_with, Job, LocalConfig, Phase, Results, Traffic};
 use rand_core::OsRng;
 
 use crate::progress::Progress;
@@ -94,8 +94,10 @@ pub(crate) async fn run_party(
         .with_extension(job.ot_extension().extension())
         .with_progress(progress.ot_callback(role));
     let mut engine = Engine::new(role, channel, pre, &mut OsRng).with_lookahead(LOOKAHEAD);
-    progress.step(role, "running the study on secret shares");
-    let studied = run_prepared(&mut engine, session, job, &prepared, &mut OsRng).await;
+    let on_phase = |phase: Phase| progress.step(role, &phase.to_string());
+    let mut rng = OsRng;
+    let studied =
+        run_prepared_with(&mut engine, session, job, &prepared, &mut rng, &on_phase).await;
     let (channel, _) = engine.into_parts();
     let studied = match studied {
         Ok(r) => r,

@@ -10,6 +10,8 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 /// Progress display shared by the parties of one command.
 pub(crate) struct Progress {
     bars: [ProgressBar; 2],
+    /// Each party's current step, which the preprocessing messages name.
+    steps: [Arc<Mutex<String>>; 2],
 }
 
 impl Progress {
@@ -31,6 +33,7 @@ impl Progress {
         };
         Progress {
             bars: [bar(labels[0]), bar(labels[1])],
+            steps: Default::default(),
         }
     }
 
@@ -40,6 +43,9 @@ impl Progress {
 
     /// A new step begins.
     pub(crate) fn step(&self, role: Role, what: &str) {
+        if let Ok(mut step) = self.steps[role.index()].lock() {
+            what.clone_into(&mut step);
+        }
         self.bar(role).set_message(what.to_string());
     }
 
@@ -53,6 +59,7 @@ impl Progress {
     /// A callback that shows duet-ot's preprocessing progress on the bar.
     pub(crate) fn ot_callback(&self, role: Role) -> ProgressFn {
         let bar = Arc::new(Mutex::new(self.bar(role).clone()));
+        let step = Arc::clone(&self.steps[role.index()]);
         Box::new(move |p: OtProgress| {
             if let Ok(bar) = bar.lock() {
                 let what = match p.material {
@@ -67,7 +74,8 @@ impl Progress {
                 };
                 let pct = (p.done * 100).checked_div(p.total).unwrap_or(100);
                 bar.set_position(pct as u64);
-                bar.set_message(format!("making {what}: {}/{}", p.done, p.total));
+                let step = step.lock().map(|s| s.clone()).unwrap_or_default();
+                bar.set_message(format!("{step}: making {what} {}/{}", p.done, p.total));
             }
         })
     }

@@ -30,5 +30,5 @@ pub use prepare::{prepare, prepare_data, PrepareError, Prepared, StudyInput};
 pub use protocol::{run_study, run_study_with, ProtocolError};
 pub use results::Results;
 pub use robust::RobustError;
-pub use study::{run_prepared, Studied, StudyError};
+pub use study::{run_prepared, run_prepared_with, Phase, Studied, StudyError};
 pub use traffic::{CountingChannel, Traffic};

@@ -149,6 +149,7 @@ pub(crate) async fn fit_all<C: Channel, P: Preprocessing>(
     job: &Job,
     results: &mut Results,
     mut source: Source<'_>,
+    on_phase: &(dyn Fn(crate::study::Phase) + Sync),
 ) -> Result<(), FitError> {
     for (i, spec) in job.statistics().iter().enumerate() {
         let StatisticSpec::LogisticRegression { y, x, .. } = spec else {
@@ -172,6 +173,9 @@ pub(crate) async fn fit_all<C: Channel, P: Preprocessing>(
         terms.push((yf, y.clone()));
         let options = LogisticOptions::default().with_iterations(body.iterations);
         let opened = spec.logistic_fit() == Some(LogisticFitMode::OpenedIterates);
+        on_phase(crate::study::Phase::Fit {
+            statistic: label.clone(),
+        });
         let fitted = match (&source, opened) {
             // Validation refuses opened iterates in linked studies.
             (Source::Pooled(records), true) => {

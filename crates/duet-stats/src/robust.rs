@@ -48,6 +48,7 @@ pub(crate) async fn robust_all<C: Channel, P: Preprocessing>(
     local: &crate::plan::LocalAggregates,
     records: &Records,
     results: &mut Results,
+    on_phase: &(dyn Fn(crate::study::Phase) + Sync),
 ) -> Result<(), RobustError> {
     for (i, spec) in job.statistics().iter().enumerate() {
         let Some(stat) = results.statistics.get_mut(i) else {
@@ -65,6 +66,9 @@ pub(crate) async fn robust_all<C: Channel, P: Preprocessing>(
             source,
         };
         let input = input.map_err(fail)?;
+        on_phase(crate::study::Phase::RobustErrors {
+            statistic: label.clone(),
+        });
         let outcome = match plan.ring() {
             RingChoice::Z64 => one::<Z64, C, P>(engine, &input).await,
             RingChoice::Z128 => one::<Z128, C, P>(engine, &input).await,

@@ -59,7 +59,7 @@ max_params_ratio = 0.33
 
 /// The known-answer rows (`tests/data/logistic_kat`), each side's part
 /// with `edit` applied to every `(age, smoker, outcome)` row.
-fn side(dir: &Path, name: &str, edit: &dyn Fn(&mut [String])) -> LocalConfig {
+pub(crate) fn side(dir: &Path, name: &str, edit: &dyn Fn(&mut [String])) -> LocalConfig {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/logistic_kat");
     let text = std::fs::read_to_string(src.join(name)).unwrap();
     let mut lines = text.lines();

@@ -27,6 +27,7 @@ mod oracle;
 mod ot;
 mod ot_choice;
 mod padding;
+mod phases;
 mod props;
 mod quantile;
 mod quantile_jobs;
