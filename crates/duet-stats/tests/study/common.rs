@@ -6,8 +6,8 @@ use duet_core::{Engine, InsecureDealer, MemoryChannel, Role};
 use duet_stats::data::read_rows;
 use duet_stats::plan::Accumulator;
 use duet_stats::{
-    run_study, CountingChannel, Job, LoadLog, LocalAggregates, LocalConfig, Plan, Policy,
-    ProtocolError, Results, Traffic,
+    prepare, run_prepared_with, run_study, CountingChannel, Job, LoadLog, LocalAggregates,
+    LocalConfig, Phase, Plan, Policy, ProtocolError, Results, Studied, StudyError, Traffic,
 };
 use futures::executor::block_on;
 use rand::SeedableRng;
@@ -157,4 +157,36 @@ fn same_value(a: &serde_json::Value, b: &serde_json::Value, at: &str) {
         }
         _ => assert_eq!(a, b, "{at}"),
     }
+}
+
+/// Both parties' `run_prepared_with` of `job` over the in-memory channel
+/// (dealer triples), each side calling its own `on_phase`.
+pub fn run_both(
+    job: &Job,
+    locals: [&LocalConfig; 2],
+    on_phase: [&(dyn Fn(Phase) + Sync); 2],
+) -> [Result<Studied, StudyError>; 2] {
+    let p0 = prepare(job, locals[0]).unwrap();
+    let p1 = prepare(job, locals[1]).unwrap();
+    let (c0, c1) = MemoryChannel::pair();
+    let seed = [3u8; 32];
+    let mut r0 = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+    let mut r1 = rand_chacha::ChaCha20Rng::seed_from_u64(2);
+    let mut e0 = Engine::new(Role::P0, c0, InsecureDealer::new(Role::P0, seed), &mut r0);
+    let mut e1 = Engine::new(Role::P1, c1, InsecureDealer::new(Role::P1, seed), &mut r1);
+    let sid = [7u8; 32];
+    // Each engine is dropped when its side ends, so a failed side's peer
+    // sees the channel close instead of waiting.
+    let a = async {
+        let r = run_prepared_with(&mut e0, sid, job, &p0, &mut r0, on_phase[0]).await;
+        drop(e0);
+        r
+    };
+    let b = async {
+        let r = run_prepared_with(&mut e1, sid, job, &p1, &mut r1, on_phase[1]).await;
+        drop(e1);
+        r
+    };
+    let (x, y) = block_on(futures::future::join(a, b));
+    [x, y]
 }

@@ -7,15 +7,13 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use duet_core::{Engine, InsecureDealer, MemoryChannel, Role};
+use duet_core::Role;
 use duet_stats::data::read_records;
 use duet_stats::plan::Accumulator;
 use duet_stats::results::StatBody;
-use duet_stats::{prepare, run_prepared, Job, LocalConfig, Plan, Studied, StudyError};
-use futures::executor::block_on;
-use rand::SeedableRng;
+use duet_stats::{prepare, Job, LocalConfig, Plan, Studied, StudyError};
 
-use super::common::run_pair;
+use super::common::{run_both, run_pair};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -35,27 +33,7 @@ pub fn local_for(role: &str, csv: &str) -> LocalConfig {
 
 /// Both parties' `run_prepared` over the in-memory channel.
 pub fn run_linked(job: &Job, locals: [&LocalConfig; 2]) -> [Result<Studied, StudyError>; 2] {
-    let p0 = prepare(job, locals[0]).unwrap();
-    let p1 = prepare(job, locals[1]).unwrap();
-    let (c0, c1) = MemoryChannel::pair();
-    let seed = [3u8; 32];
-    let mut r0 = rand_chacha::ChaCha20Rng::seed_from_u64(1);
-    let mut r1 = rand_chacha::ChaCha20Rng::seed_from_u64(2);
-    let mut e0 = Engine::new(Role::P0, c0, InsecureDealer::new(Role::P0, seed), &mut r0);
-    let mut e1 = Engine::new(Role::P1, c1, InsecureDealer::new(Role::P1, seed), &mut r1);
-    let sid = [7u8; 32];
-    let a = async {
-        let r = run_prepared(&mut e0, sid, job, &p0, &mut r0).await;
-        drop(e0);
-        r
-    };
-    let b = async {
-        let r = run_prepared(&mut e1, sid, job, &p1, &mut r1).await;
-        drop(e1);
-        r
-    };
-    let (x, y) = block_on(futures::future::join(a, b));
-    [x, y]
+    run_both(job, locals, [&|_| {}, &|_| {}])
 }
 
 /// The plaintext join (hospital rows whose lower-cased id the agency has),

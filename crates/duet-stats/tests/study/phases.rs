@@ -4,44 +4,22 @@
 
 use std::sync::Mutex;
 
-use duet_core::{Engine, InsecureDealer, MemoryChannel, Role};
 use duet_stats::results::StatBody;
-use duet_stats::{prepare, run_prepared_with, Job, LocalConfig, Phase, Results};
-use futures::executor::block_on;
-use rand::SeedableRng;
+use duet_stats::{Job, LocalConfig, Phase, Results};
 
+use super::common::run_both;
 use super::linked::{linked_job, local_for};
 use super::logistic_fit::{job_text, keep, side, CATEGORY};
 
 /// Both sides' study of `job`; each side's phases and the results.
 fn phases(job: &Job, locals: [LocalConfig; 2]) -> ([Vec<Phase>; 2], Results) {
-    let p0 = prepare(job, &locals[0]).unwrap();
-    let p1 = prepare(job, &locals[1]).unwrap();
-    let (c0, c1) = MemoryChannel::pair();
-    let seed = [5u8; 32];
-    let mut r0 = rand_chacha::ChaCha20Rng::seed_from_u64(51);
-    let mut r1 = rand_chacha::ChaCha20Rng::seed_from_u64(52);
-    let mut e0 = Engine::new(Role::P0, c0, InsecureDealer::new(Role::P0, seed), &mut r0);
-    let mut e1 = Engine::new(Role::P1, c1, InsecureDealer::new(Role::P1, seed), &mut r1);
-    let (seen0, seen1) = (Mutex::new(vec![]), Mutex::new(vec![]));
-    let log0 = |p: Phase| seen0.lock().unwrap().push(p);
-    let log1 = |p: Phase| seen1.lock().unwrap().push(p);
-    let sid = [8u8; 32];
-    let a = async {
-        let r = run_prepared_with(&mut e0, sid, job, &p0, &mut r0, &log0).await;
-        drop(e0);
-        r
-    };
-    let b = async {
-        let r = run_prepared_with(&mut e1, sid, job, &p1, &mut r1, &log1).await;
-        drop(e1);
-        r
-    };
-    let (a, b) = block_on(futures::future::join(a, b));
+    let seen = [Mutex::new(vec![]), Mutex::new(vec![])];
+    let log0 = |p: Phase| seen[0].lock().unwrap().push(p);
+    let log1 = |p: Phase| seen[1].lock().unwrap().push(p);
+    let [a, b] = run_both(job, [&locals[0], &locals[1]], [&log0, &log1]);
     let (a, b) = (a.unwrap().results, b.unwrap().results);
     assert_eq!(a, b, "both sides release the same results");
-    let seen = [seen0.into_inner().unwrap(), seen1.into_inner().unwrap()];
-    (seen, a)
+    (seen.map(|s| s.into_inner().unwrap()), a)
 }
 
 /// The logistic known-answer job with a second statistic (`extra`, a
@@ -62,23 +40,35 @@ fn logistic_and(extra: &str, edit: &dyn Fn(&mut [String])) -> ([Vec<Phase>; 2], 
 fn a_pooled_study_reports_its_fit_and_robust_pass_in_order() {
     let robust = "[[statistic]]\nkind = \"linear_regression\"\ny = \"age\"\nx = [\"smoker\"]\nrobust = \"hc1\"";
     let (seen, results) = logistic_and(robust, &keep);
-    let label = |i: usize| results.statistics[i].label.clone();
+    let (logit, linear) = (
+        "#1 logistic_regression(outcome ~ age + smoker)",
+        "#2 linear_regression(age ~ smoker)",
+    );
+    let labels: Vec<&str> = results
+        .statistics
+        .iter()
+        .map(|s| s.label.as_str())
+        .collect();
+    assert_eq!(labels, [logit, linear]);
     let want = vec![
         Phase::Aggregates,
         Phase::Fit {
-            statistic: label(0),
+            statistic: logit.into(),
         },
         Phase::RobustErrors {
-            statistic: label(1),
+            statistic: linear.into(),
         },
     ];
-    assert!(label(0).contains("logistic_regression"), "{}", label(0));
-    assert!(label(1).contains("linear_regression"), "{}", label(1));
     assert_eq!(seen, [want.clone(), want]);
+    let lines: Vec<String> = seen[0].iter().map(Phase::to_string).collect();
     assert_eq!(
-        seen[0][1].to_string(),
-        format!("fitting {}", label(0)),
-        "the line a progress bar shows"
+        lines,
+        [
+            "secure aggregates and disclosure checks".to_string(),
+            format!("fitting {logit}"),
+            format!("robust standard errors of {linear}"),
+        ],
+        "the lines a progress bar shows"
     );
 }
 
