@@ -29,13 +29,13 @@ timeout="${MUTANTS_TIMEOUT:-300}"
 # test binary args (after `--`: skips a test too slow to run per mutant)
 groups=(
   "psi-session|duet-psi||crates/duet-psi/src/session.rs"
-  "dp|duet-stats|--lib --test study|crates/duet-stats/src/dp.rs"
-  "gate|duet-stats|--lib --test attacks|crates/duet-stats/src/release/threshold.rs crates/duet-stats/src/release/per_party.rs crates/duet-stats/src/release/dominance.rs"
-  "gate-other|duet-stats|--lib --test attacks --test study|crates/duet-stats/src/release/floor.rs crates/duet-stats/src/release/gates.rs"
-  "padding|duet-stats|--lib --test study --test attacks|crates/duet-stats/src/per_record.rs"
+  "dp|duet-stats|--lib --test stats|crates/duet-stats/src/dp.rs"
+  "gate|duet-stats|--lib --test stats|crates/duet-stats/src/release/threshold.rs crates/duet-stats/src/release/per_party.rs crates/duet-stats/src/release/dominance.rs"
+  "gate-other|duet-stats|--lib --test stats|crates/duet-stats/src/release/floor.rs crates/duet-stats/src/release/gates.rs"
+  "padding|duet-stats|--lib --test stats|crates/duet-stats/src/per_record.rs"
   "psi-join|duet-psi||crates/duet-psi/src/join.rs crates/duet-psi/src/aggregate.rs crates/duet-psi/src/stream.rs"
-  "disclosure|duet-stats|--lib --test attacks --test study|crates/duet-stats/src/release/survival.rs crates/duet-stats/src/release/secondary.rs crates/duet-stats/src/release/span.rs crates/duet-stats/src/release/models.rs crates/duet-stats/src/release/open.rs crates/duet-stats/src/release/agree.rs"
-  "protocol|duet-stats|--lib --test study|crates/duet-stats/src/protocol.rs"
+  "disclosure|duet-stats|--lib --test stats|crates/duet-stats/src/release/survival.rs crates/duet-stats/src/release/secondary.rs crates/duet-stats/src/release/span.rs crates/duet-stats/src/release/models.rs crates/duet-stats/src/release/open.rs crates/duet-stats/src/release/agree.rs"
+  "protocol|duet-stats|--lib --test stats|crates/duet-stats/src/protocol.rs"
   "core-open|duet-core||crates/duet-core/src/engine/mod.rs crates/duet-core/src/engine/material.rs"
   "leaves|duet-core|--lib --test engine --test open|crates/duet-core/src/engine/millionaire.rs crates/duet-core/src/leaf_ots.rs"
   "leaves-ot|duet-ot|--lib --test ot|crates/duet-ot/src/leaves.rs|--skip one_million_triples_per_ring"
@@ -54,9 +54,9 @@ fi
 # and a mutant then rebuilds in about 5 s instead of 50 to 110 (measured
 # 2026-12-07); every other crate keeps the test profile. Run the script
 # under `mold -run` (Debian's mold) to link faster still.
-if [ "$dir" != "$repo" ] && [ ! -e "$dir/.cargo/config.toml" ]; then
+if [ "$dir" != "$repo" ] && ! grep -q 'package.duet-stats]' "$dir/.cargo/config.toml" 2>/dev/null; then
   mkdir -p "$dir/.cargo"
-  printf '[profile.dev.package.duet-stats]\nopt-level = 0\ndebug = 0\n' >"$dir/.cargo/config.toml"
+  printf '\n[profile.dev.package.duet-stats]\nopt-level = 0\ndebug = 0\n' >>"$dir/.cargo/config.toml"
 fi
 
 # MUTANTS_ARGS: more cargo-mutants options (e.g. --iterate, -F REGEX).

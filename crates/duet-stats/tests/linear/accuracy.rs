@@ -5,9 +5,9 @@
 use duet_core::{Ring, Z128, Z64};
 use duet_stats::secure::linear::{CorrelationMatrix, LinearError, LinearFit, ACCURACY};
 
-use crate::data::{Gen, Outcome, Records};
-use crate::oracle::{ols, pearson};
-use crate::{secure_correlation, secure_regression};
+use crate::linear::data::{Gen, Outcome, Records};
+use crate::linear::oracle::{ols, pearson};
+use crate::linear::{secure_correlation, secure_regression};
 
 /// `|a - b|` relative to `1 + |b|`, both scaled by `f`.
 fn rel(a: f64, b: f64, f: f64) -> f64 {

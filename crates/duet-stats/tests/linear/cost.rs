@@ -10,9 +10,9 @@ use duet_stats::CountingChannel;
 use futures::executor::block_on;
 use rand::SeedableRng;
 
-use crate::accuracy::regression_errors;
-use crate::data::{Gen, Outcome, Records};
-use crate::{party, Analysis};
+use crate::linear::accuracy::regression_errors;
+use crate::linear::data::{Gen, Outcome, Records};
+use crate::linear::{party, Analysis};
 
 /// Material drawn: (Z_2^64 triples, Z_2^128 triples, AND words, daBits,
 /// bit-OLE pairs, leaf-OT pairs).
@@ -187,7 +187,7 @@ async fn robust_party<C: Channel, P: Preprocessing>(
     use duet_stats::secure::linear::{decode_robust, regression_shares, robust_shares, LocalMeat};
     let shape = d.shape();
     let (first, second) = d.split();
-    let cross = crate::pooled_parts::<Z64, _, _>(e, &first, &second)
+    let cross = crate::linear::pooled_parts::<Z64, _, _>(e, &first, &second)
         .await
         .unwrap();
     let plain = regression_shares(e, &cross, &shape).await.unwrap();
@@ -239,7 +239,7 @@ fn robust_p6_cost() {
         robust_party(&mut e1, &d, &other),
     ));
     let elapsed = start.elapsed();
-    let err = crate::robust::robust_error(&d, &se);
+    let err = crate::linear::robust::robust_error(&d, &se);
     println!(
         "robust (HC1) pass, p = 6: {extra:?} (P0), {} messages / {} bytes sent by P0 beyond \
          the plain fit, {:.1} ms for fit and robust pass together; error {err:.1e}",

@@ -3,9 +3,9 @@
 use duet_core::Z64;
 use duet_stats::secure::linear::{LinearError, LinearShape, TermBounds};
 
-use crate::accuracy::{check_correlation, regression_errors};
-use crate::data::{Gen, Outcome, Records};
-use crate::{opened, secure_correlation, secure_regression, Analysis};
+use crate::linear::accuracy::{check_correlation, regression_errors};
+use crate::linear::data::{Gen, Outcome, Records};
+use crate::linear::{opened, secure_correlation, secure_regression, Analysis};
 
 const Y: Outcome = Outcome {
     min: -10_000,

@@ -6,10 +6,10 @@
 use duet_core::Z128;
 use duet_stats::secure::linear::{LinearError, LinearFit, ACCURACY, PRECISION_BITS, SCALE_BITS};
 
-use crate::accuracy::regression_errors;
-use crate::data::{Gen, Outcome, Records};
-use crate::oracle::ols;
-use crate::{opened, secure_regression, Analysis};
+use crate::linear::accuracy::regression_errors;
+use crate::linear::data::{Gen, Outcome, Records};
+use crate::linear::oracle::ols;
+use crate::linear::{opened, secure_regression, Analysis};
 
 /// Standard deviation of term `i` over its half-width.
 fn spread(d: &Records, i: usize) -> f64 {

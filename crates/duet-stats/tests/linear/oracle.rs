@@ -2,7 +2,7 @@
 //! centring, Gauss-Jordan inverse, residuals summed directly): independent
 //! of `stats.rs` and of the secure module.
 
-use crate::data::Records;
+use crate::linear::data::Records;
 
 /// An OLS fit, intercept first, in the terms' units.
 #[derive(Debug, Clone)]

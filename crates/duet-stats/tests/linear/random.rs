@@ -6,10 +6,10 @@ use duet_core::Z64;
 use duet_stats::secure::linear::{LinearError, ACCURACY, VIF_LIMIT_BITS};
 use proptest::prelude::*;
 
-use crate::accuracy::{correlation_error, regression_errors};
-use crate::data::{Gen, Outcome, Records};
-use crate::oracle::ols;
-use crate::{secure_correlation, secure_regression};
+use crate::linear::accuracy::{correlation_error, regression_errors};
+use crate::linear::data::{Gen, Outcome, Records};
+use crate::linear::oracle::ols;
+use crate::linear::{secure_correlation, secure_regression};
 
 fn dataset() -> impl Strategy<Value = Records> {
     (

@@ -13,9 +13,9 @@ use duet_stats::secure::linear::{
 use futures::executor::block_on;
 use proptest::prelude::*;
 
-use crate::data::{Gen, Outcome, Records};
-use crate::engines;
-use crate::oracle::inverse;
+use crate::linear::data::{Gen, Outcome, Records};
+use crate::linear::engines;
+use crate::linear::oracle::inverse;
 
 /// HC1 standard errors of the OLS fit of `d`, intercept first, in f64.
 pub fn hc1(d: &Records) -> Option<Vec<f64>> {
@@ -113,7 +113,7 @@ async fn party<R: Ring, C: Channel, P: Preprocessing>(
 ) -> Result<(LinearFit, Vec<f64>), LinearError> {
     let shape = d.shape();
     let (first, second) = halves(d, split);
-    let cross = crate::pooled_parts::<R, C, P>(e, &first, &second).await?;
+    let cross = crate::linear::pooled_parts::<R, C, P>(e, &first, &second).await?;
     let ordinary = regression_shares(e, &cross, &shape).await?;
     let fit = decode_regression(&e.open(&ordinary).await?, &shape)?;
     let own = if e.role() == Role::P0 {
@@ -169,7 +169,7 @@ fn check<R: Ring>(name: &str, seed: u64, d: &Records, split: Split) -> f64 {
     let (fit, got) = secure_robust::<R>(seed, d, split).unwrap();
     let err = robust_error(d, &got);
     let rel = relative_error(d, &got);
-    let o = crate::oracle::ols(d).unwrap();
+    let o = crate::linear::oracle::ols(d).unwrap();
     let plain = fit
         .std_errors
         .iter()
@@ -387,7 +387,7 @@ proptest! {
     /// the fit is released and its VIFs are below 10^3.
     #[test]
     fn random_small_sets((d, cut) in dataset()) {
-        let vif = crate::oracle::ols(&d).map_or(f64::INFINITY, |o| o.max_vif);
+        let vif = crate::linear::oracle::ols(&d).map_or(f64::INFINITY, |o| o.max_vif);
         match secure_robust::<Z64>(11, &d, Split::First(cut)) {
             Ok((_, got)) if vif < 1e3 => {
                 let err = robust_error(&d, &got);

@@ -9,8 +9,8 @@ use std::path::Path;
 use duet_core::{Ring, Z128, Z64};
 use duet_stats::secure::linear::{TermBounds, ACCURACY};
 
-use crate::data::Records;
-use crate::robust::{robust_error, secure_robust, Split};
+use crate::linear::data::Records;
+use crate::linear::robust::{robust_error, secure_robust, Split};
 
 fn dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")

@@ -3,9 +3,9 @@
 
 use duet_core::{Z128, Z64};
 
-use crate::accuracy::{check_correlation, check_regression};
-use crate::data::{Gen, Outcome, Records};
-use crate::oracle::ols;
+use crate::linear::accuracy::{check_correlation, check_regression};
+use crate::linear::data::{Gen, Outcome, Records};
+use crate::linear::oracle::ols;
 
 #[test]
 fn spread_of_a_millionth_of_the_range() {
@@ -167,8 +167,8 @@ fn very_strong_collinearity() {
         r.insert(2, v);
     }
     let vif = ols(&d).unwrap().max_vif;
-    let fit = crate::secure_regression::<Z64>(35, &d).unwrap();
-    let (c, s, r) = crate::accuracy::regression_errors(&d, &fit);
+    let fit = crate::linear::secure_regression::<Z64>(35, &d).unwrap();
+    let (c, s, r) = crate::linear::accuracy::regression_errors(&d, &fit);
     println!("VIF {vif:.0}: coefficients {c:.2e}, standard errors {s:.2e}, R^2 {r:.2e}");
     assert!(vif > 5e3 && c.max(s).max(r) <= duet_stats::secure::linear::ACCURACY);
 }

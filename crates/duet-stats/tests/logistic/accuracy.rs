@@ -5,9 +5,9 @@
 use duet_stats::secure::logistic::LogisticOptions;
 use proptest::prelude::*;
 
-use crate::data::{Dataset, Kind};
-use crate::reference::{irls, max_error};
-use crate::secure_fit;
+use crate::logistic::data::{Dataset, Kind};
+use crate::logistic::reference::{irls, max_error};
+use crate::logistic::secure_fit;
 
 /// The documented tolerance (module docs of `secure::logistic`).
 const TOL: f64 = 1e-4;

@@ -6,8 +6,8 @@ use duet_stats::secure::logistic::{
     needs, LogisticError, LogisticInput, LogisticOptions, Standardization,
 };
 
-use crate::data::{Dataset, Kind};
-use crate::secure_fit;
+use crate::logistic::data::{Dataset, Kind};
+use crate::logistic::secure_fit;
 
 const X: Kind = Kind::Numeric {
     min: -10.0,

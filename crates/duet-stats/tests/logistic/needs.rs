@@ -9,8 +9,8 @@ use duet_stats::secure::logistic::{needs, needs_ahead, preprocess, FitNeeds, Log
 use futures::executor::block_on;
 use rand::SeedableRng;
 
-use crate::data::{Dataset, Kind};
-use crate::share_and_fit;
+use crate::logistic::data::{Dataset, Kind};
+use crate::logistic::share_and_fit;
 
 /// The dealer, counting the requests that reach it, and keeping the
 /// largest Z_2^64 triples request.

@@ -10,9 +10,9 @@ use duet_stats::secure::logistic::{
 use futures::executor::block_on;
 use proptest::prelude::*;
 
-use crate::data::{Dataset, Kind};
-use crate::engines;
-use crate::reference::{irls, max_error};
+use crate::logistic::data::{Dataset, Kind};
+use crate::logistic::engines;
+use crate::logistic::reference::{irls, max_error};
 
 const TOL: f64 = 1e-4;
 
@@ -76,13 +76,13 @@ fn reference_path(d: &Dataset, steps: usize) -> Vec<Vec<f64>> {
     let mut beta = vec![0.0; p];
     let mut out = Vec::new();
     for _ in 0..steps {
-        let (g, mut h) = crate::reference::gradient_hessian(&xs, &ys, &beta);
+        let (g, mut h) = crate::logistic::reference::gradient_hessian(&xs, &ys, &beta);
         for (i, row) in h.iter_mut().enumerate() {
             row.iter_mut().for_each(|v| *v /= scale);
             row[i] += ridge;
         }
         let g: Vec<f64> = g.iter().map(|v| v / scale).collect();
-        let inv = crate::reference::invert(h).unwrap();
+        let inv = crate::logistic::reference::invert(h).unwrap();
         for i in 0..p {
             beta[i] += (0..p).map(|j| inv[i][j] * g[j]).sum::<f64>();
         }

@@ -1,7 +1,7 @@
 //! Real OT preprocessing (no dealer), stocked ahead from `needs`: the same
 //! fit as with the test dealer; and cost figures for the module docs
 //! (ignored tests: speed is measured, never asserted), run with
-//! `cargo test --release -p duet-stats --test logistic -- --ignored --nocapture timing`.
+//! `cargo test --release -p duet-stats --test stats -- --ignored --nocapture logistic::ot::timing`.
 
 use std::time::Instant;
 
@@ -11,9 +11,9 @@ use duet_stats::secure::logistic::{needs, preprocess, LogisticOptions};
 use futures::executor::block_on;
 use rand::SeedableRng;
 
-use crate::data::{Dataset, Kind};
-use crate::reference::{irls, max_error};
-use crate::{engines, share_and_fit, TestEngine};
+use crate::logistic::data::{Dataset, Kind};
+use crate::logistic::reference::{irls, max_error};
+use crate::logistic::{engines, share_and_fit, TestEngine};
 
 /// A connected pair of engines with OT preprocessing.
 fn ot_engines() -> (

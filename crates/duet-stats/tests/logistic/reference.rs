@@ -3,7 +3,7 @@
 
 use duet_stats::secure::logistic::{logistic, LogisticFit};
 
-use crate::data::Dataset;
+use crate::logistic::data::Dataset;
 
 /// A plaintext fit on the standardised scale: coefficients and covariance.
 #[derive(Debug, Clone)]

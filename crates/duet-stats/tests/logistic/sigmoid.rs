@@ -5,7 +5,7 @@ use duet_core::{FixedPoint, Role, Z64};
 use duet_stats::secure::logistic::{logistic, logistic_approx, sigmoid};
 use futures::executor::block_on;
 
-use crate::{engines, input};
+use crate::logistic::{engines, input};
 
 /// Interpolation error (7.1e-8 within ±14, 8.3e-7 beyond) plus the final
 /// rounding to 2^-20 (9.5e-7).
@@ -19,7 +19,7 @@ fn secure_sigmoid_at(xs: &[f64], f: u32) -> Vec<f64> {
     let fp = FixedPoint::new(f).unwrap();
     let enc: Vec<Z64> = xs.iter().map(|&x| fp.encode_f64(x).unwrap()).collect();
     let (mut e0, mut e1) = engines(9);
-    let body = async |e: &mut crate::TestEngine| {
+    let body = async |e: &mut crate::logistic::TestEngine| {
         let x = input(e, Role::P1, &enc).await.unwrap();
         let s = sigmoid(e, &x, f).await.unwrap();
         e.open(&s).await.unwrap()

@@ -1,6 +1,6 @@
 //! The evidence for the default number of Newton steps (ignored: about a
 //! minute in a release build):
-//! `cargo test --release -p duet-stats --test logistic -- --ignored --nocapture stress`.
+//! `cargo test --release -p duet-stats --test stats -- --ignored --nocapture logistic::stress`.
 //!
 //! 60 random data sets with standardised coefficients up to ±4 (odds
 //! ratios up to e^8 across a column's declared range), rare binary
@@ -13,9 +13,9 @@
 use duet_stats::secure::logistic::{LogisticOptions, ACCURACY};
 use rand::{Rng, SeedableRng};
 
-use crate::data::{Dataset, Kind};
-use crate::reference::{irls, max_error};
-use crate::secure_fit;
+use crate::logistic::data::{Dataset, Kind};
+use crate::logistic::reference::{irls, max_error};
+use crate::logistic::secure_fit;
 
 fn random_case(rng: &mut impl Rng, case: u64) -> Dataset {
     let p = rng.gen_range(2..6);

@@ -91,7 +91,7 @@
 //! (156 daBits, 944 AND-triple words), 216 messages and 196,144 bytes sent
 //! by P0 beyond the plain fit (5,019 triples, 198 messages, 176,240
 //! bytes); about 630 of the triples are the sandwich's own. Command:
-//! `cargo test --release -p duet-stats --test linear cost -- --nocapture`
+//! `cargo test --release -p duet-stats --test stats linear::cost -- --nocapture`
 //! (`docs/BENCHMARKS.md`). Keeping the first pass's solver state would
 //! save the recomputation.
 

@@ -212,9 +212,9 @@
 //! Measured for n = 2000, p = 4, defaults (2-core Xeon, load average 5
 //! to 6 with a mutation-testing run beside it; both parties on one
 //! thread, in memory, release build, OT preprocessing with IKNP as in the
-//! test; `cargo test --release -p duet-stats --test logistic -- --ignored
-//! --nocapture --test-threads 1 timing`; before the bit-OLE pairs and the
-//! 25-bit comparisons in brackets):
+//! test; `cargo test --release -p duet-stats --test stats -- --ignored
+//! --nocapture --test-threads 1 logistic::ot::timing`; before the bit-OLE
+//! pairs and the 25-bit comparisons in brackets):
 //!
 //! | | |
 //! |---|---|
