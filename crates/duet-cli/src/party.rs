@@ -95,9 +95,8 @@ pub(crate) async fn run_party(
         .with_progress(progress.ot_callback(role));
     let mut engine = Engine::new(role, channel, pre, &mut OsRng).with_lookahead(LOOKAHEAD);
     let on_phase = |phase: Phase| progress.step(role, &phase.to_string());
-    let mut rng = OsRng;
     let studied =
-        run_prepared_with(&mut engine, session, job, &prepared, &mut rng, &on_phase).await;
+        run_prepared_with(&mut engine, session, job, &prepared, &mut OsRng, &on_phase).await;
     let (channel, _) = engine.into_parts();
     let studied = match studied {
         Ok(r) => r,

@@ -1,6 +1,6 @@
 //! duet-stats integration tests, one binary: each folder is a module
 //! (`cargo test -p duet-stats --test stats -- attacks::` runs one; why
-//! one binary: Cargo.toml).
+//! one binary: Cargo.toml). The lints allowed here cover every module.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

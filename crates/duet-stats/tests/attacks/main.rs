@@ -4,13 +4,6 @@
 //! records, a withheld cell, a small event count) and asserts it fails.
 //! The property test checks every withheld value against the released
 //! ones with an exact method of its own.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    missing_docs,
-    unreachable_pub
-)]
 
 mod common;
 mod dominance;

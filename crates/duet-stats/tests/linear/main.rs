@@ -1,13 +1,6 @@
 //! Linear regression and correlation on the shares of a cross block,
 //! against plaintext f64 computations from the records, both parties in
 //! memory with the test dealer.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    missing_docs,
-    unreachable_pub
-)]
 
 mod accuracy;
 mod cost;

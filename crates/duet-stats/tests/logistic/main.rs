@@ -1,12 +1,5 @@
 //! Logistic regression on shares against a plaintext IRLS fit in f64, both
 //! parties in memory (test dealer, and once OT preprocessing).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    missing_docs,
-    unreachable_pub
-)]
 
 mod accuracy;
 mod data;

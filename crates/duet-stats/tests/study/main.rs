@@ -3,13 +3,6 @@
 //! and failure cases (the output files are tested in duet-report). Both
 //! parties run over the in-memory channel with the insecure dealer (tests
 //! only).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    missing_docs,
-    unreachable_pub
-)]
 
 mod common;
 mod decimal_fit;
