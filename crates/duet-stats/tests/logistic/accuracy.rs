@@ -176,8 +176,8 @@ fn a_warm_up_on_a_sample_gives_the_same_fit() {
 /// records (the bundled job at 200,000 per side), the first 7 steps on
 /// 32,768 of them, then 3 on all, against the plaintext fit; half the
 /// rows padding, as a job with `max_rows` above its counts has. About 25 s
-/// in a release build: `cargo test --release -p duet-stats --test
-/// logistic -- --ignored --nocapture default_warm_up`.
+/// in a release build: `cargo test --release -p duet-stats --test stats
+/// -- --ignored --nocapture logistic::accuracy::the_default_warm_up`.
 #[test]
 #[ignore]
 fn the_default_warm_up_on_100000_and_400000_records() {

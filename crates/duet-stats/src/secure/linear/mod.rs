@@ -144,8 +144,7 @@
 //!
 //! # Cost
 //! All in Z_2^128. The residual standard error adds 3 triples and no
-//! round (5,016 -> 5,019 triples, 198 messages either way, 176,128 ->
-//! 176,240 bytes in the measurement below). Comparisons: `m SCALE_BITS` (64-bit) for the scales,
+//! round. Comparisons: `m SCALE_BITS` (64-bit) for the scales,
 //! `k` (32-bit) for the ratios and `k + 2` for the two flags (none for
 //! correlation's last three). Beaver triples: `k^3 + k^2 + (k^2 + k)(k +
 //! 1) / 2` per Newton-Schulz step ([`schulz_steps`]: 16 for k = 4 or 5,
@@ -155,11 +154,13 @@
 //! Measured for a regression with p = 6 (k = 5, n = 10^4, the plan ring
 //! Z_2^64), both parties on one thread in memory, the test dealer
 //! generating on demand, input sharing of the cross block included:
-//! 5,016 Z_2^128 triples (8,376 with the unscaled iteration and full
-//! Neumann products), 156 comparisons (156 daBits, 944 AND-triple
-//! words), 198 messages and 176 kB sent per party (250 and 284 kB
-//! before). Command: `cargo test --release -p duet-stats --test linear
-//! cost -- --nocapture`.
+//! 3,888 Z_2^128 triples and 613 bit-OLE pairs (truncations and lifts),
+//! 156 comparisons (156 daBits, 22 AND-triple words, 56 AND pairs, 1,236
+//! leaf OTs), 194 messages and 142 kB sent per party. Before bit-OLE
+//! pairs and leaf OTs: 5,016 triples, 198 messages, 176 kB; before the
+//! scaled iteration and the upper-triangle Neumann products: 8,376
+//! triples, 250 messages. Command: `cargo test --release -p duet-stats
+//! --test stats linear::cost -- --nocapture`.
 
 mod correlation;
 mod fixed;

@@ -87,10 +87,10 @@
 //! the meat's scaling, two `k x k (k + 1)` and `k x k x k` matrix products,
 //! and `O(k^2)` products for the values. Measured with p = 6 (k = 5, n =
 //! 10^4, Z_2^64 plan ring), both parties on one thread in memory, the test
-//! dealer generating on demand: 5,652 Z_2^128 triples, 156 comparisons
-//! (156 daBits, 944 AND-triple words), 216 messages and 196,144 bytes sent
-//! by P0 beyond the plain fit (5,019 triples, 198 messages, 176,240
-//! bytes); about 630 of the triples are the sandwich's own. Command:
+//! dealer generating on demand: 4,326 Z_2^128 triples and 710 bit-OLE
+//! pairs, 156 comparisons, 212 messages and 156,954 bytes sent by P0
+//! beyond the plain fit (3,888 triples and 613 pairs, 194 messages,
+//! 141,770 bytes); about 440 of the triples are the sandwich's own. Command:
 //! `cargo test --release -p duet-stats --test stats linear::cost -- --nocapture`
 //! (`docs/BENCHMARKS.md`). Keeping the first pass's solver state would
 //! save the recomputation.
