@@ -13,31 +13,16 @@ mod robust;
 mod robust_kat;
 mod stress;
 
-use duet_core::{
-    Channel, Engine, InsecureDealer, MemoryChannel, Preprocessing, Ring, Role, Shared, Z128,
-};
+use duet_core::{Channel, Engine, Preprocessing, Ring, Role, Shared, Z128};
 use duet_stats::secure::linear::{
     correlation_shares, decode_correlation, decode_regression, regression_shares,
     CorrelationMatrix, LinearError, LinearFit, LinearShape,
 };
 use futures::executor::block_on;
-use rand::SeedableRng;
 
 use data::Records;
 
-pub type TestEngine = Engine<MemoryChannel, InsecureDealer>;
-
-/// A connected pair of engines with fixed seeds.
-pub fn engines(seed: u64) -> (TestEngine, TestEngine) {
-    let (c0, c1) = MemoryChannel::pair();
-    let common = [seed as u8; 32];
-    let mut r0 = rand_chacha::ChaCha20Rng::seed_from_u64(seed * 2);
-    let mut r1 = rand_chacha::ChaCha20Rng::seed_from_u64(seed * 2 + 1);
-    (
-        Engine::new(Role::P0, c0, InsecureDealer::new(Role::P0, common), &mut r0),
-        Engine::new(Role::P1, c1, InsecureDealer::new(Role::P1, common), &mut r1),
-    )
-}
+pub use crate::engines;
 
 /// Shares of the pooled cross block: each party aggregates its half of
 /// the records, both share, and the shares are added.

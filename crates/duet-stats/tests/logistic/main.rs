@@ -11,28 +11,15 @@ mod reference;
 mod sigmoid;
 mod stress;
 
-use duet_core::{Engine, InsecureDealer, MemoryChannel, Preprocessing, Role, Shared, Z64};
+use duet_core::{Engine, MemoryChannel, Preprocessing, Role, Shared, Z64};
 use duet_stats::secure::logistic::{
     fit_logistic, LogisticError, LogisticFit, LogisticInput, LogisticOptions,
 };
 use futures::executor::block_on;
-use rand::SeedableRng;
 
 use data::Dataset;
 
-pub type TestEngine = Engine<MemoryChannel, InsecureDealer>;
-
-/// A connected pair of engines with fixed seeds.
-pub fn engines(seed: u64) -> (TestEngine, TestEngine) {
-    let (c0, c1) = MemoryChannel::pair();
-    let common = [seed as u8; 32];
-    let mut r0 = rand_chacha::ChaCha20Rng::seed_from_u64(seed * 2);
-    let mut r1 = rand_chacha::ChaCha20Rng::seed_from_u64(seed * 2 + 1);
-    (
-        Engine::new(Role::P0, c0, InsecureDealer::new(Role::P0, common), &mut r0),
-        Engine::new(Role::P1, c1, InsecureDealer::new(Role::P1, common), &mut r1),
-    )
-}
+pub use crate::{engines, TestEngine};
 
 /// Shares `values` owned by `owner`; both parties call it alike.
 pub async fn input<P: Preprocessing>(
